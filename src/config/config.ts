@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+/** Everything the process needs from its environment, parsed once at start-up. */
+export interface Config {
+  wecom: {
+    corpId: string;
+    agentId: number;
+    secret: string;
+    token: string;
+    encodingAesKey: string;
+    apiBase: string;
+  };
+  redisUrl: string;
+  port: number;
+  host: string;
+  timezone: string;
+  dueDay: number;
+  fakeNow: Date | undefined;
+  logLevel: LogLevel;
+  production: boolean;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ConfigProblem {
+  key: string;
+  problem: string;
+  fix: string;
+}
+
+/** Thrown by loadConfig with every problem found, so an operator fixes them all in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblems(problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  - ${p.key}: ${p.problem}. ${p.fix}`);
+  return `Configuration has ${problems.length} problem(s):\n${lines.join('\n')}\nSee .env.example for every key.`;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const required = (schema: z.ZodType<string, string>) => z.string({ error: 'is not set' }).pipe(schema);
+
+/** One entry per environment key: its schema, its default and what the operator should do when it is wrong. */
+const fields = {
+  WECOM_CORP_ID: {
+    schema: required(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters and digits')),
+    fix: 'Copy 企业ID from the WeCom admin console (我的企业 → 企业信息).',
+  },
+  WECOM_AGENT_ID: {
+    schema: required(z.string().regex(/^\d{1,10}$/, 'must be a whole number')).transform(Number),
+    fix: "Copy the self-built app's AgentId (应用管理 → the app).",
+  },
+  WECOM_SECRET: {
+    schema: required(z.string()),
+    fix: "Copy the app's Secret (应用管理 → the app → Secret).",
+  },
+  WECOM_TOKEN: {
+    schema: required(z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1–32 letters or digits')),
+    fix: "Copy the Token from the app's 接收消息 → API接收 settings.",
+  },
+  WECOM_ENCODING_AES_KEY: {
+    schema: required(z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits')),
+    fix: "Copy the EncodingAESKey from the app's 接收消息 → API接收 settings (it is 43 characters long).",
+  },
+  WECOM_API_BASE: {
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
+    fix: 'Leave it unset in production (https://qyapi.weixin.qq.com).',
+  },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must start with redis:// or rediss://')
+      .default('redis://127.0.0.1:6379'),
+    fix: 'Use the form redis://[:password@]host:port[/db].',
+  },
+  PORT: {
+    schema: z
+      .string()
+      .regex(/^\d+$/, 'must be a number')
+      .transform(Number)
+      .pipe(z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535'))
+      .default(3000),
+    fix: 'Pick a free TCP port, e.g. 3000.',
+  },
+  HOST: { schema: z.string().min(1).default('0.0.0.0'), fix: 'Use 0.0.0.0 to listen on every interface.' },
+  REPORT_TIMEZONE: {
+    schema: z.string().refine(isTimeZone, 'is not a known IANA time zone').default('Asia/Shanghai'),
+    fix: 'Use an IANA zone name such as Asia/Shanghai.',
+  },
+  REPORT_DUE_DAY: {
+    schema: z
+      .string()
+      .regex(/^\d+$/, 'must be a number')
+      .transform(Number)
+      .pipe(z.number().int().min(1, 'must be 1–28').max(28, 'must be 1–28'))
+      .default(10),
+    fix: 'The notice asks for reports before the 10th: use 10 unless the province changes it.',
+  },
+  FAKE_NOW: {
+    schema: z.iso
+      .datetime({ offset: true, error: 'must be an ISO-8601 instant such as 2026-11-05T09:00:00+08:00' })
+      .transform((s) => new Date(s))
+      .optional(),
+    fix: 'Unset it, or give an instant with its offset.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
+  },
+} as const;
+
+type Fields = typeof fields;
+type Parsed = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
+
+/**
+ * Parses the environment (the only reader of process.env in the project).
+ * Throws ConfigError listing every problem; empty strings count as unset for keys with a default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields) as [keyof Fields, Fields[keyof Fields]][]) {
+    const raw = env[key];
+    const value = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const result = (field.schema as z.ZodType).safeParse(value);
+    if (result.success) out[key] = result.data;
+    else problems.push({ key, problem: result.error.issues[0]?.message ?? 'is invalid', fix: field.fix });
+  }
+  const production = env.NODE_ENV === 'production';
+  if (production && out.FAKE_NOW !== undefined) {
+    problems.push({ key: 'FAKE_NOW', problem: 'is set while NODE_ENV=production', fix: 'Remove FAKE_NOW: a production clock must be real.' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const p = out as Parsed;
+  return {
+    wecom: {
+      corpId: p.WECOM_CORP_ID,
+      agentId: p.WECOM_AGENT_ID,
+      secret: p.WECOM_SECRET,
+      token: p.WECOM_TOKEN,
+      encodingAesKey: p.WECOM_ENCODING_AES_KEY,
+      apiBase: p.WECOM_API_BASE.replace(/\/+$/, ''),
+    },
+    redisUrl: p.REDIS_URL,
+    port: p.PORT,
+    host: p.HOST,
+    timezone: p.REPORT_TIMEZONE,
+    dueDay: p.REPORT_DUE_DAY,
+    fakeNow: p.FAKE_NOW,
+    logLevel: p.LOG_LEVEL,
+    production,
+  };
+}

@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import { clockStartingAt, systemClock, type Clock } from './clock';
+import type { Config } from './config/config';
+import type { Logger } from './log/logger';
+import type { Store } from './store/store';
+import { SessionRepo } from './session/session-repo';
+import { UserSerializer } from './dispatch/user-serializer';
+import { Dispatcher } from './dispatch/dispatcher';
+import { InboundProcessor } from './dispatch/inbound-processor';
+import { ReplySender } from './dispatch/reply-sender';
+import { InFlight } from './in-flight';
+import { CallbackCrypto } from './wecom/callback-crypto';
+import { WeComClient } from './wecom/api-client';
+import { WeComSender } from './wecom/sender';
+import { createApp } from './http/app';
+
+export interface AssembleOptions {
+  store: Store;
+  storeKind: 'redis' | 'memory';
+  logger: Logger;
+  /** The business clock (periods, deadlines); defaults to FAKE_NOW or the system clock. */
+  clock?: Clock;
+  replyBudgetMs?: number;
+  /** For tests: how the WeCom client waits (45009 pauses, throttling). */
+  wecomSleep?: (ms: number) => Promise<void>;
+}
+
+export interface Assembled {
+  app: Koa;
+  client: WeComClient;
+  sender: WeComSender;
+  inFlight: InFlight;
+  clock: Clock;
+}
+
+/** Builds every part from config and a store; opens no connection and listens on nothing. */
+export function assemble(config: Config, options: AssembleOptions): Assembled {
+  const { store, logger } = options;
+  const clock = options.clock ?? (config.fakeNow ? clockStartingAt(config.fakeNow) : systemClock);
+  const client = new WeComClient({
+    apiBase: config.wecom.apiBase,
+    corpId: config.wecom.corpId,
+    secret: config.wecom.secret,
+    agentId: config.wecom.agentId,
+    store,
+    logger,
+    ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
+  });
+  const sender = new WeComSender(client, store, logger);
+  const dispatcher = new Dispatcher({ sessions: new SessionRepo(store), serializer: new UserSerializer(store), clock, logger });
+  const processor = new InboundProcessor(store, (inbound) => dispatcher.handle(inbound));
+  const inFlight = new InFlight();
+  const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
+  const app = createApp(
+    {
+      store,
+      storeKind: options.storeKind,
+      crypto,
+      corpId: config.wecom.corpId,
+      processor,
+      replies: new ReplySender(sender, logger),
+      inFlight,
+      // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.
+      clock: systemClock,
+      logger,
+      replyBudgetMs: options.replyBudgetMs ?? 3_000,
+    },
+    logger,
+  );
+  return { app, client, sender, inFlight, clock };
+}
+
+/** Listens on host:port (0 = any free port) and resolves with the server and its port. */
+export function listen(app: Koa, port: number, host: string): Promise<{ server: Server; port: number }> {
+  const server = createServer(app.callback());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve({ server, port: (server.address() as AddressInfo).port }));
+  });
+}
+
+/** Stops accepting, lets open requests and background replies finish, within timeoutMs. */
+export async function closeGracefully(server: Server, inFlight: InFlight, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+  await inFlight.drain(timeoutMs);
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * A user's conversation state. Small, versioned, and parsed on every read: a record written by
+ * another version is migrated through `migrations` or restarted — never misread.
+ */
+export const SESSION_VERSION = 1;
+
+export const sessionSchema = z.object({
+  v: z.literal(SESSION_VERSION),
+  /** Inbound events handled for this user. */
+  turns: z.number().int().nonnegative(),
+  /** Epoch ms of the last handled event. */
+  lastEventAt: z.number().int().nonnegative(),
+  /** Epoch ms when an unregistered user was last told so (to not repeat it on every app open). */
+  unregisteredNoticeAt: z.number().int().nonnegative().nullable(),
+});
+
+export type Session = z.infer<typeof sessionSchema>;
+
+export function newSession(): Session {
+  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null };
+}
+
+/** Upgrades from version N to N+1; add an entry with every change to the schema. */
+const migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};
+
+export type DecodedSession =
+  | { session: Session; restarted: false }
+  | { session: Session; restarted: true; reason: 'unreadable' | 'unknown-version' | 'invalid' };
+
+/** Parses a stored record; anything it cannot read safely becomes a fresh session, flagged. */
+export function decodeSession(raw: string): DecodedSession {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { session: newSession(), restarted: true, reason: 'unreadable' };
+  }
+  let record = (value ?? {}) as Record<string, unknown>;
+  let version = typeof record.v === 'number' ? record.v : -1;
+  while (version < SESSION_VERSION && migrations[version]) {
+    record = migrations[version]!(record);
+    version += 1;
+    record.v = version;
+  }
+  if (version !== SESSION_VERSION) return { session: newSession(), restarted: true, reason: 'unknown-version' };
+  const parsed = sessionSchema.safeParse(record);
+  if (!parsed.success) return { session: newSession(), restarted: true, reason: 'invalid' };
+  return { session: parsed.data, restarted: false };
+}
+
+export function encodeSession(session: Session): string {
+  return JSON.stringify(session);
+}

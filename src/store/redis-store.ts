@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis, Cluster } from 'ioredis';
+import { HOUR_MS, MINUTE_MS, type CachedToken, type DeliveryClaim, type SendLimits, type Store, type StoredSession } from './store';
+
+// Lua keeps each check-and-write atomic. Every script touches keys of one hash slot only, so the
+// store works on Redis Cluster: a user's keys share the hash tag {u:<id>}.
+const SCRIPTS = {
+  ybUnlock: {
+    numberOfKeys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+  },
+  ybWriteSession: {
+    numberOfKeys: 1,
+    lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+if cur ~= tonumber(ARGV[1]) then return -1 end
+redis.call('HSET', KEYS[1], 'rev', cur + 1, 'data', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) else redis.call('PERSIST', KEYS[1]) end
+return cur + 1`,
+  },
+  ybDropToken: {
+    numberOfKeys: 1,
+    lua: `local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).value == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+  },
+  ybReleaseDelivery: {
+    numberOfKeys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == 'running' then return redis.call('DEL', KEYS[1]) else return 0 end`,
+  },
+  // Sliding windows over a sorted set of send times; returns 0 (reserved) or ms to wait.
+  ybReserveSend: {
+    numberOfKeys: 1,
+    lua: `local now = tonumber(ARGV[1])
+local perMinute = tonumber(ARGV[2])
+local perHour = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ${HOUR_MS})
+local inHour = redis.call('ZCARD', KEYS[1])
+if inHour >= perHour then
+  local oldest = redis.call('ZRANGE', KEYS[1], inHour - perHour, inHour - perHour, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + ${HOUR_MS} - now)
+end
+local inMinute = redis.call('ZCOUNT', KEYS[1], '(' .. (now - ${MINUTE_MS}), '+inf')
+if inMinute >= perMinute then
+  local edge = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - ${MINUTE_MS}), '+inf', 'WITHSCORES', 'LIMIT', inMinute - perMinute, 1)
+  return math.max(1, tonumber(edge[2]) + ${MINUTE_MS} - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ${HOUR_MS})
+return 0`,
+  },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptClient = { [K in ScriptName]: (...args: (string | number)[]) => Promise<number> };
+
+/** Key layout; exported so tests and operators can find records. */
+export function redisKeys(prefix: string) {
+  return {
+    delivery: (id: string) => `${prefix}delivery:${id}`,
+    lock: (name: string) => `${prefix}lock:{${name}}`,
+    session: (userId: string) => `${prefix}{u:${userId}}:session`,
+    sends: (userId: string) => `${prefix}{u:${userId}}:sends`,
+    token: `${prefix}{wecom}:token`,
+  };
+}
+
+/** The production store. Takes an ioredis client (standalone, Sentinel or Cluster) it does not own. */
+export class RedisStore implements Store {
+  private readonly keys: ReturnType<typeof redisKeys>;
+  private readonly scripts: ScriptClient;
+  private sequence = 0;
+  private readonly instance = randomBytes(4).toString('hex');
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    prefix = 'yb:',
+  ) {
+    this.keys = redisKeys(prefix);
+    for (const [name, script] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+    this.scripts = redis as unknown as ScriptClient;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async claimDelivery(id: string, leaseMs: number): Promise<DeliveryClaim> {
+    const key = this.keys.delivery(id);
+    const set = await this.redis.set(key, 'running', 'PX', leaseMs, 'NX');
+    if (set === 'OK') return 'claimed';
+    const state = await this.redis.get(key);
+    // The marker may have expired between the two calls: claim again rather than drop the delivery.
+    if (state === null) return this.claimDelivery(id, leaseMs);
+    return state === 'done' ? 'done' : 'running';
+  }
+
+  async completeDelivery(id: string, keepMs: number): Promise<void> {
+    await this.redis.set(this.keys.delivery(id), 'done', 'PX', keepMs);
+  }
+
+  async releaseDelivery(id: string): Promise<void> {
+    await this.scripts.ybReleaseDelivery(this.keys.delivery(id));
+  }
+
+  async deliveryState(id: string): Promise<'absent' | 'running' | 'done'> {
+    const state = await this.redis.get(this.keys.delivery(id));
+    return state === null ? 'absent' : state === 'done' ? 'done' : 'running';
+  }
+
+  async tryLock(name: string, ttlMs: number): Promise<string | null> {
+    const token = `${this.instance}:${++this.sequence}`;
+    const set = await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX');
+    return set === 'OK' ? token : null;
+  }
+
+  async unlock(name: string, token: string): Promise<boolean> {
+    return (await this.scripts.ybUnlock(this.keys.lock(name), token)) === 1;
+  }
+
+  async readSession(userId: string): Promise<StoredSession | null> {
+    const [data, rev] = await this.redis.hmget(this.keys.session(userId), 'data', 'rev');
+    if (data === null || data === undefined || rev === null || rev === undefined) return null;
+    return { data, rev: Number(rev) };
+  }
+
+  async writeSession(userId: string, data: string, expectedRev: number, ttlMs: number | null): Promise<number | null> {
+    const rev = await this.scripts.ybWriteSession(this.keys.session(userId), expectedRev, data, ttlMs ?? 0);
+    return rev < 0 ? null : rev;
+  }
+
+  async deleteSession(userId: string): Promise<void> {
+    await this.redis.del(this.keys.session(userId));
+  }
+
+  async getAccessToken(): Promise<CachedToken | null> {
+    const raw = await this.redis.get(this.keys.token);
+    if (raw === null) return null;
+    const token = JSON.parse(raw) as CachedToken;
+    return typeof token.value === 'string' && typeof token.expiresAt === 'number' ? token : null;
+  }
+
+  async setAccessToken(token: CachedToken, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.token, JSON.stringify(token), 'PX', Math.max(1, Math.round(ttlMs)));
+  }
+
+  async dropAccessToken(ifValue: string): Promise<void> {
+    await this.scripts.ybDropToken(this.keys.token, ifValue);
+  }
+
+  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits): Promise<number[]> {
+    if (userIds.length === 0) return [];
+    // One script per user (their own hash slot), pipelined: one round trip for the whole batch.
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) {
+      const member = `${nowMs}:${this.instance}:${++this.sequence}`;
+      (pipeline as unknown as ScriptClient).ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, member);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, wait]) => {
+      if (error) throw error;
+      return Number(wait);
+    });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The storage the bot needs, behind one small interface with two adapters (Redis for production,
+ * memory for the demo) that pass one contract suite (test/store/store-contract.ts).
+ */
+export interface Store {
+  /** Resolves when the backing store answers; rejects otherwise. */
+  ping(): Promise<void>;
+
+  // ── Deliveries: exactly-once handling of WeCom's retried callbacks ──
+  /**
+   * Claims a delivery for handling. 'claimed': this caller owns it for leaseMs; 'running': another
+   * caller owns it; 'done': it was handled already.
+   */
+  claimDelivery(id: string, leaseMs: number): Promise<DeliveryClaim>;
+  /** Marks an owned delivery handled; the marker is kept for keepMs. */
+  completeDelivery(id: string, keepMs: number): Promise<void>;
+  /** Gives up an owned delivery so that WeCom's next retry handles it. */
+  releaseDelivery(id: string): Promise<void>;
+  deliveryState(id: string): Promise<'absent' | 'running' | 'done'>;
+
+  // ── Locks: short mutual exclusion across instances ──
+  /** Returns a token when acquired, null when someone else holds the lock. */
+  tryLock(name: string, ttlMs: number): Promise<string | null>;
+  /** Releases only if the lock is still held with this token. */
+  unlock(name: string, token: string): Promise<boolean>;
+
+  // ── Sessions: one record per user, written with a revision check ──
+  readSession(userId: string): Promise<StoredSession | null>;
+  /**
+   * Writes if the stored revision still equals expectedRev (0 for a new record); returns the new
+   * revision, or null when someone else wrote first (nothing is written then).
+   */
+  writeSession(userId: string, data: string, expectedRev: number, ttlMs: number | null): Promise<number | null>;
+  deleteSession(userId: string): Promise<void>;
+
+  // ── The WeCom access token, shared by every instance ──
+  getAccessToken(): Promise<CachedToken | null>;
+  /** Caches the token for ttlMs of real time (the store's own expiry). */
+  setAccessToken(token: CachedToken, ttlMs: number): Promise<void>;
+  /** Drops the cached token only if it is still this one (another instance may have refreshed). */
+  dropAccessToken(ifValue: string): Promise<void>;
+
+  // ── Per-recipient send budget ──
+  /**
+   * For each user: 0 when a send was reserved now, else the milliseconds to wait before trying
+   * again. Windows are sliding: at most perMinute in any 60 s and perHour in any 3600 s.
+   */
+  reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits): Promise<number[]>;
+}
+
+export type DeliveryClaim = 'claimed' | 'running' | 'done';
+
+export interface StoredSession {
+  data: string;
+  rev: number;
+}
+
+export interface CachedToken {
+  value: string;
+  /** Epoch milliseconds after which the token must not be used. */
+  expiresAt: number;
+}
+
+export interface SendLimits {
+  perMinute: number;
+  perHour: number;
+}
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;

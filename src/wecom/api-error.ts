@@ -1,0 +1,49 @@
+/** WeCom error codes this client treats specially (全局错误码). */
+export const WECOM = {
+  BUSY: -1,
+  INVALID_SECRET: 40001,
+  INVALID_CORP_ID: 40013,
+  INVALID_TOKEN: 40014,
+  TOKEN_EXPIRED: 42001,
+  FREQUENCY_LIMIT: 45009,
+  CONCURRENCY_LIMIT: 45033,
+  INVALID_AGENT_ID: 40056,
+  IP_NOT_TRUSTED: 60020,
+  NO_RECIPIENT: 81013,
+} as const;
+
+/** Errors an operator must fix: retrying cannot help. */
+const CONFIG_HINTS: Record<number, string> = {
+  [WECOM.INVALID_SECRET]: 'WECOM_SECRET is wrong or was reset: copy the Secret of the app again',
+  [WECOM.INVALID_CORP_ID]: 'WECOM_CORP_ID is wrong: copy 企业ID from 我的企业 → 企业信息',
+  [WECOM.INVALID_AGENT_ID]: 'WECOM_AGENT_ID is wrong: copy the AgentId of the self-built app',
+  [WECOM.IP_NOT_TRUSTED]: "this server's public IP is not in the app's 企业可信IP list",
+};
+
+export class WeComApiError extends Error {
+  constructor(
+    readonly api: string,
+    readonly errcode: number,
+    readonly errmsg: string,
+  ) {
+    const hint = CONFIG_HINTS[errcode];
+    super(`WeCom ${api} answered ${errcode} ${errmsg}${hint ? ` — ${hint}` : ''}`);
+    this.name = 'WeComApiError';
+  }
+
+  /** True for configuration errors, which no retry can cure. */
+  get isConfiguration(): boolean {
+    return this.errcode in CONFIG_HINTS;
+  }
+}
+
+/** The WeCom API could not be reached (timeout, refused, reset) after the allowed retries. */
+export class WeComNetworkError extends Error {
+  constructor(
+    readonly api: string,
+    override readonly cause: unknown,
+  ) {
+    super(`WeCom ${api} unreachable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'WeComNetworkError';
+  }
+}

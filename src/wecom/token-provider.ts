@@ -1,0 +1,69 @@
+import { sleep as realSleep, type Clock } from '../clock';
+import type { Store } from '../store/store';
+
+export interface TokenFetcher {
+  /** Calls gettoken; resolves with the token and its lifetime in seconds. */
+  (): Promise<{ token: string; expiresIn: number }>;
+}
+
+/** Refresh this long before WeCom's stated expiry, so a token is never used in its last minutes. */
+const EARLY_REFRESH_MS = 5 * 60_000;
+const REFRESH_LOCK = 'wecom-token-refresh';
+
+/**
+ * The access token, cached in the store and shared by every instance. A refresh is single-flight:
+ * one per process (a shared promise) and one across instances (a store lock; the others wait for
+ * the token it writes).
+ */
+export class TokenProvider {
+  private inflight: Promise<string> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly fetchToken: TokenFetcher,
+    private readonly clock: Clock,
+    private readonly sleep: (ms: number) => Promise<void> = realSleep,
+  ) {}
+
+  async get(): Promise<string> {
+    const cached = await this.fresh();
+    if (cached !== null) return cached;
+    this.inflight ??= this.refresh().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  /** Forgets a token WeCom rejected (40014/42001), unless another caller already replaced it. */
+  async invalidate(token: string): Promise<void> {
+    await this.store.dropAccessToken(token);
+  }
+
+  private async fresh(): Promise<string | null> {
+    const cached = await this.store.getAccessToken();
+    return cached !== null && cached.expiresAt > this.clock.now().getTime() ? cached.value : null;
+  }
+
+  private async refresh(): Promise<string> {
+    const lock = await this.store.tryLock(REFRESH_LOCK, 15_000);
+    if (lock === null) {
+      // Another instance is fetching: wait for its token rather than fetch a second one
+      // (each gettoken may invalidate nothing, but it counts against the API's frequency limit).
+      for (let waited = 0; waited < 5_000; waited += 100) {
+        await this.sleep(100);
+        const token = await this.fresh();
+        if (token !== null) return token;
+      }
+    }
+    try {
+      const again = await this.fresh();
+      if (again !== null) return again;
+      const { token, expiresIn } = await this.fetchToken();
+      const lifetimeMs = Math.max(60_000, expiresIn * 1000 - EARLY_REFRESH_MS);
+      await this.store.setAccessToken({ value: token, expiresAt: this.clock.now().getTime() + lifetimeMs }, lifetimeMs);
+      return token;
+    } finally {
+      if (lock !== null) await this.store.unlock(REFRESH_LOCK, lock).catch(() => false);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config/config';
+import { RedisStore } from '../../src/store/redis-store';
+import { MemoryStore } from '../../src/store/memory-store';
+import type { Store } from '../../src/store/store';
+import { assemble, closeGracefully, listen, type Assembled } from '../../src/server';
+import type { Clock } from '../../src/clock';
+import { testRedis, type TestRedis } from './redis';
+import { WeComApiStub, type StubOptions } from './wecom-api-stub';
+import { WeComPlatform } from './wecom-platform';
+
+/** Tencent's published sample credentials (WXBizMsgCrypt samples): a real-world key and corp. */
+export const SAMPLE = {
+  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  encodingAesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+  corpId: 'ww1436e0e65a779aee',
+  agentId: '1000002',
+  secret: 'sample-secret',
+};
+
+export function testConfig(apiBase: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    WECOM_CORP_ID: SAMPLE.corpId,
+    WECOM_AGENT_ID: SAMPLE.agentId,
+    WECOM_SECRET: SAMPLE.secret,
+    WECOM_TOKEN: SAMPLE.token,
+    WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
+    WECOM_API_BASE: apiBase,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export interface TestServer {
+  baseUrl: string;
+  platform: WeComPlatform;
+  api: WeComApiStub;
+  store: Store;
+  redis: TestRedis | null;
+  parts: Assembled;
+  server: Server;
+  /** POSTs a message as WeCom would; returns status and body. */
+  post(innerXml: string, opts?: { timestamp?: string; nonce?: string }): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  store?: 'redis' | 'memory' | Store;
+  redisUrl?: string;
+  replyBudgetMs?: number;
+  clock?: Clock;
+  stub?: Partial<StubOptions>;
+  /** Wraps the store, e.g. to slow it down. */
+  wrapStore?: (store: Store) => Store;
+}
+
+/** The real server (real Koa, real socket, real Redis) in front of the WeCom API stand-in. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), ...options.stub }).start();
+  const config = testConfig(api.url);
+  let redis: TestRedis | null = null;
+  let store: Store;
+  if (options.store === 'memory') store = new MemoryStore();
+  else if (options.store !== undefined && options.store !== 'redis') store = options.store;
+  else {
+    redis = await testRedis(options.redisUrl);
+    store = new RedisStore(redis.redis, redis.prefix);
+  }
+  if (options.wrapStore) store = options.wrapStore(store);
+  const parts = assemble(config, {
+    store,
+    storeKind: redis ? 'redis' : 'memory',
+    logger: pino({ level: 'silent' }),
+    replyBudgetMs: options.replyBudgetMs ?? 3_000,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const { server, port } = await listen(parts.app, 0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+  return {
+    baseUrl,
+    platform,
+    api,
+    store,
+    redis,
+    parts,
+    server,
+    post: async (innerXml, opts) => {
+      const { query, body } = platform.envelope(innerXml, opts);
+      const res = await fetch(`${baseUrl}/wecom/callback?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+      return { status: res.status, body: await res.text() };
+    },
+    close: async () => {
+      await closeGracefully(server, parts.inFlight, 5_000);
+      await api.stop();
+      await redis?.cleanup();
+    },
+  };
+}

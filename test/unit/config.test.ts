@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+const valid = {
+  WECOM_CORP_ID: 'ww1436e0e65a779aee',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 's3cret',
+  WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+  WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.key}: ${p.problem}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('fills the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      wecom: { corpId: 'ww1436e0e65a779aee', agentId: 1000002, apiBase: 'https://qyapi.weixin.qq.com' },
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      host: '0.0.0.0',
+      timezone: 'Asia/Shanghai',
+      dueDay: 10,
+      fakeNow: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('lists every problem at once, each with what to do', () => {
+    const env = { WECOM_AGENT_ID: 'abc', WECOM_ENCODING_AES_KEY: 'tooshort', PORT: '70000', REPORT_TIMEZONE: 'Mars/Olympus', REPORT_DUE_DAY: '31', LOG_LEVEL: 'loud', FAKE_NOW: 'tomorrow' };
+    expect(problems(env)).toEqual([
+      'WECOM_CORP_ID: is not set',
+      'WECOM_AGENT_ID: must be a whole number',
+      'WECOM_SECRET: is not set',
+      'WECOM_TOKEN: is not set',
+      'WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits',
+      'PORT: must be 1–65535',
+      'REPORT_TIMEZONE: is not a known IANA time zone',
+      'REPORT_DUE_DAY: must be 1–28',
+      'FAKE_NOW: must be an ISO-8601 instant such as 2026-11-05T09:00:00+08:00',
+      expect.stringMatching(/^LOG_LEVEL: /),
+    ]);
+    expect(() => loadConfig(env)).toThrow(/WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits\. Copy the EncodingAESKey/);
+  });
+
+  it('refuses an EncodingAESKey of 44 characters and a Token over 32', () => {
+    expect(problems({ ...valid, WECOM_ENCODING_AES_KEY: `${valid.WECOM_ENCODING_AES_KEY}x`, WECOM_TOKEN: 'x'.repeat(33) })).toEqual([
+      'WECOM_TOKEN: must be 1–32 letters or digits',
+      'WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits',
+    ]);
+  });
+
+  it('takes FAKE_NOW with an offset', () => {
+    expect(loadConfig({ ...valid, FAKE_NOW: '2026-11-05T09:00:00+08:00' }).fakeNow?.toISOString()).toBe('2026-11-05T01:00:00.000Z');
+  });
+
+  it('refuses FAKE_NOW in production', () => {
+    expect(problems({ ...valid, NODE_ENV: 'production', FAKE_NOW: '2026-11-05T09:00:00+08:00' })).toEqual(['FAKE_NOW: is set while NODE_ENV=production']);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ ...valid, PORT: '', REDIS_URL: ' ' }).port).toBe(3000);
+    expect(problems({ ...valid, WECOM_SECRET: '' })).toEqual(['WECOM_SECRET: is not set']);
+  });
+});
