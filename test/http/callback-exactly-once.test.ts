@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionRepo } from '../../src/session/session-repo';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+describe('exactly-once handling', () => {
+  let t: TestServer;
+  let sessions: SessionRepo;
+  beforeAll(async () => {
+    t = await startTestServer();
+    sessions = new SessionRepo(t.store);
+  });
+  afterAll(async () => t.close());
+
+  const turns = async (userId: string) => (await sessions.load(userId)).session.turns;
+
+  it('handles a callback delivered three times once, answering the retries empty', async () => {
+    const { query, body } = t.platform.envelope(t.platform.textXml({ from: 'retry-seq', content: '帮助', msgId: '7000000000000000001' }));
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${t.baseUrl}/wecom/callback?${query}`, { method: 'POST', body });
+      answers.push({ status: res.status, body: await res.text() });
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(t.platform.openReply(answers[0]!.body).Content).toContain('「月报」使用说明');
+    expect(answers.slice(1).map((a) => a.body)).toEqual(['', '']);
+    expect(await turns('retry-seq')).toBe(1);
+  });
+
+  it('handles a callback delivered three times at once exactly once', async () => {
+    const { query, body } = t.platform.envelope(t.platform.textXml({ from: 'retry-par', content: '帮助', msgId: '7000000000000000002' }));
+    const answers = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const res = await fetch(`${t.baseUrl}/wecom/callback?${query}`, { method: 'POST', body });
+        return { status: res.status, body: await res.text() };
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.filter((a) => a.body !== '')).toHaveLength(1);
+    expect(await turns('retry-par')).toBe(1);
+  });
+
+  it('handles two different events of one user in the same second, both', async () => {
+    const createTime = 1_763_800_000;
+    const a = t.platform.eventXml({ from: 'two-events', event: 'click', eventKey: 'help', createTime });
+    const b = t.platform.eventXml({ from: 'two-events', event: 'enter_agent', createTime });
+    const [ra, rb] = await Promise.all([t.post(a), t.post(b)]);
+    expect([ra.status, rb.status]).toEqual([200, 200]);
+    expect(t.platform.openReply(ra.body).Content).toContain('「月报」使用说明');
+    expect(await turns('two-events')).toBe(2);
+  });
+
+  it('serialises a burst of messages from one user with no lost update', async () => {
+    const burst = Array.from({ length: 12 }, (_, i) => t.platform.textXml({ from: 'burst', content: `第${i}条`, msgId: String(7100000000000000000n + BigInt(i)) }));
+    const answers = await Promise.all(burst.map((xml) => t.post(xml)));
+    expect(answers.every((a) => a.status === 200 && a.body.length > 0)).toBe(true);
+    expect(await turns('burst')).toBe(12);
+  });
+
+  it('acknowledges a message type it does not handle with an empty 200 and stores nothing', async () => {
+    const before = (await t.redis!.keys()).length;
+    const image = `<xml><ToUserName>${t.platform.config.corpId}</ToUserName><FromUserName>pic</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MediaId>m</MediaId><MsgId>7200000000000000000</MsgId><AgentID>1</AgentID></xml>`;
+    const res = await t.post(image);
+    expect(res).toEqual({ status: 200, body: '' });
+    expect((await t.redis!.keys()).length).toBe(before);
+  });
+});

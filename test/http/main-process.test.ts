@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { freePort } from '../helpers/redis-server';
+import { SAMPLE } from '../helpers/test-server';
+
+const tsx = 'node_modules/.bin/tsx';
+
+function run(env: Record<string, string>, onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(tsx, ['src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const line of d.toString().split('\n')) if (line) onLine?.(line, child);
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+}
+
+describe('npm start (src/main.ts)', () => {
+  it('refuses bad configuration with one message listing every problem, and no stack trace', async () => {
+    const { code, err } = await run({ WECOM_CORP_ID: SAMPLE.corpId, WECOM_ENCODING_AES_KEY: 'short', PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(err).toContain('Configuration has 5 problem(s)');
+    expect(err).toContain('WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits');
+    expect(err).toContain('PORT: must be a number');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('serves, then on SIGTERM stops accepting, finishes and exits 0', async () => {
+    const port = await freePort();
+    let healthz: number | undefined;
+    const result = await run(
+      {
+        WECOM_CORP_ID: SAMPLE.corpId,
+        WECOM_AGENT_ID: SAMPLE.agentId,
+        WECOM_SECRET: SAMPLE.secret,
+        WECOM_TOKEN: SAMPLE.token,
+        WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
+        REDIS_URL: inject('redisUrl'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+      (line, child) => {
+        if (line.includes('yuebao listening')) {
+          void fetch(`http://127.0.0.1:${port}/healthz`).then((res) => {
+            healthz = res.status;
+            child.kill('SIGTERM');
+          });
+        }
+      },
+    );
+    expect(healthz).toBe(200);
+    expect(result.code).toBe(0);
+    const messages = result.out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toEqual(['yuebao listening', 'shutting down: no new requests, finishing the ones in flight', 'stopped']);
+  });
+});

@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/store/redis-store';
+import { createRedisClient } from '../../src/store/redis-client';
+import { assemble, listen } from '../../src/server';
+import { SessionRepo } from '../../src/session/session-repo';
+import { startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
+import { WeComApiStub } from '../helpers/wecom-api-stub';
+import { WeComPlatform } from '../helpers/wecom-platform';
+import { SAMPLE, testConfig } from '../helpers/test-server';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('when Redis goes away', () => {
+  let redisServer: ThrowawayRedis;
+  let server: Server;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  it('reports 503, asks WeCom to retry, stays up, and recovers when Redis returns', async () => {
+    // A Redis of its own: this test stops and restarts it.
+    redisServer = await startRedisServer();
+    cleanups.push(() => redisServer.stop());
+    const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+    cleanups.push(() => api.stop());
+    const redis = createRedisClient(redisServer.url);
+    await redis.connect();
+    cleanups.push(() => redis.disconnect());
+    const store = new RedisStore(redis, 'outage:');
+    const parts = assemble(testConfig(api.url), { store, storeKind: 'redis', logger: pino({ level: 'silent' }) });
+    const listening = await listen(parts.app, 0, '127.0.0.1');
+    server = listening.server;
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const base = `http://127.0.0.1:${listening.port}`;
+    const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+    const post = async (msgId: string) => {
+      const { query, body } = platform.envelope(platform.textXml({ from: 'outage-user', content: '帮助', msgId }));
+      const res = await fetch(`${base}/wecom/callback?${query}`, { method: 'POST', body });
+      return { status: res.status, body: await res.text() };
+    };
+
+    const healthy = await fetch(`${base}/healthz`);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.json()).toEqual({ status: 'ok', redis: 'ok' });
+
+    await redisServer.stop();
+    await until(async () => (await fetch(`${base}/healthz`)).status === 503);
+    const during = await post('7400000000000000001');
+    expect(during.status).toBe(503);
+    expect(during.body).toBe('temporarily unavailable');
+
+    redisServer = await startRedisServer(redisServer.port);
+    await until(async () => (await fetch(`${base}/healthz`)).status === 200);
+    // WeCom's retry of the same message now goes through, once.
+    const retried = await post('7400000000000000001');
+    expect(retried.status).toBe(200);
+    expect(platform.openReply(retried.body).Content).toContain('「月报」使用说明');
+    expect((await new SessionRepo(store).load('outage-user')).session.turns).toBe(1);
+  });
+});
