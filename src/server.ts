@@ -5,10 +5,8 @@ import { clockStartingAt, systemClock, type Clock } from './clock';
 import type { Config } from './config/config';
 import type { Logger } from './log/logger';
 import type { Store } from './store/store';
-import { SessionRepo } from './session/session-repo';
-import { UserSerializer } from './dispatch/user-serializer';
-import { Dispatcher } from './dispatch/dispatcher';
-import { InboundProcessor } from './dispatch/inbound-processor';
+import { TurnRunner } from './dispatch/turn-runner';
+import { respond } from './dispatch/respond';
 import { ReplySender } from './dispatch/reply-sender';
 import { InFlight } from './in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
@@ -49,8 +47,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
   });
   const sender = new WeComSender(client, store, logger);
-  const dispatcher = new Dispatcher({ sessions: new SessionRepo(store), serializer: new UserSerializer(store), clock, logger });
-  const processor = new InboundProcessor(store, (inbound) => dispatcher.handle(inbound));
+  const turns = new TurnRunner({ store, step: respond, clock, logger });
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   const app = createApp(
@@ -59,7 +56,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       storeKind: options.storeKind,
       crypto,
       corpId: config.wecom.corpId,
-      processor,
+      turns,
       replies: new ReplySender(sender, logger),
       inFlight,
       // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import type { InboundProcessor, Processed } from '../dispatch/inbound-processor';
+import type { Processed, TurnRunner } from '../dispatch/turn-runner';
 import type { ReplySender } from '../dispatch/reply-sender';
 import type { InFlight } from '../in-flight';
 import type { CallbackCrypto } from '../wecom/callback-crypto';
@@ -15,7 +15,7 @@ import { readRawBody } from './raw-body';
 export interface CallbackDeps {
   crypto: CallbackCrypto;
   corpId: string;
-  processor: InboundProcessor;
+  turns: TurnRunner;
   replies: ReplySender;
   inFlight: InFlight;
   clock: Clock;
@@ -85,7 +85,7 @@ function describe(inbound: Inbound): Record<string, unknown> {
 
 /** Handles the message within the budget and answers passively, or hands the reply to the API. */
 async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, log: Logger): Promise<void> {
-  const work = deps.processor.process(inbound);
+  const work = deps.turns.run(inbound);
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), deps.replyBudgetMs);

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import { decodeSession, encodeSession, newSession, type DecodedSession, type Session } from './session';
+import { SESSION_TTL_MS, decodeSession, encodeSession, newSession, type DecodedSession, type Session } from './session';
 
 export class SessionConflictError extends Error {
   constructor(readonly userId: string) {
@@ -10,10 +10,7 @@ export class SessionConflictError extends Error {
 
 export type LoadedSession = DecodedSession & { rev: number };
 
-/** Sessions kept for four months: longer than any reporting period stays open. */
-const SESSION_TTL_MS = 120 * 24 * 3_600_000;
-
-/** Reads and writes sessions through the store, with a revision check against lost updates. */
+/** Reads and writes sessions outside a turn (staff tools, tests), with a revision check against lost updates. */
 export class SessionRepo {
   constructor(private readonly store: Store) {}
 

@@ -6,6 +6,9 @@ import { z } from 'zod';
  */
 export const SESSION_VERSION = 1;
 
+/** Sessions are kept for four months: longer than any reporting period stays open. */
+export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
+
 export const sessionSchema = z.object({
   v: z.literal(SESSION_VERSION),
   /** Inbound events handled for this user. */

@@ -1,4 +1,16 @@
-import { HOUR_MS, MINUTE_MS, type CachedToken, type DeliveryClaim, type SendLimits, type Store, type StoredSession } from './store';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  userLock,
+  type BeginTurn,
+  type CachedToken,
+  type DeliveryClaim,
+  type EndTurn,
+  type SendLimits,
+  type Store,
+  type StoredSession,
+  type TurnStart,
+} from './store';
 
 interface Entry<T> {
   value: T;
@@ -32,25 +44,47 @@ export class MemoryStore implements Store {
 
   async ping(): Promise<void> {}
 
-  async claimDelivery(id: string, leaseMs: number): Promise<DeliveryClaim> {
-    const state = this.get<string>(`delivery:${id}`);
+  // Each method runs to completion without yielding, so these compositions are atomic as in Redis.
+  async beginTurn(args: BeginTurn): Promise<TurnStart> {
+    const claim = await this.claimDelivery(args.userId, args.deliveryId, args.leaseMs);
+    if (claim !== 'claimed') return { claim };
+    const lock = await this.tryLock(userLock(args.userId), args.lockTtlMs);
+    return { claim, lock, session: lock === null ? null : await this.readSession(args.userId) };
+  }
+
+  async endTurn(args: EndTurn): Promise<number | null> {
+    const rev = await this.writeSession(args.userId, args.data, args.expectedRev, args.sessionTtlMs);
+    if (rev === null) await this.releaseDelivery(args.userId, args.deliveryId);
+    else await this.completeDelivery(args.userId, args.deliveryId, args.keepMs);
+    await this.unlock(userLock(args.userId), args.lock);
+    return rev;
+  }
+
+  async abortTurn(args: { userId: string; deliveryId: string; lock: string | null }): Promise<void> {
+    await this.releaseDelivery(args.userId, args.deliveryId);
+    if (args.lock !== null) await this.unlock(userLock(args.userId), args.lock);
+  }
+
+  async claimDelivery(userId: string, id: string, leaseMs: number): Promise<DeliveryClaim> {
+    const key = `delivery:${userId}:${id}`;
+    const state = this.get<string>(key);
     if (state === undefined) {
-      this.put(`delivery:${id}`, 'running', leaseMs);
+      this.put(key, 'running', leaseMs);
       return 'claimed';
     }
     return state === 'done' ? 'done' : 'running';
   }
 
-  async completeDelivery(id: string, keepMs: number): Promise<void> {
-    this.put(`delivery:${id}`, 'done', keepMs);
+  async completeDelivery(userId: string, id: string, keepMs: number): Promise<void> {
+    this.put(`delivery:${userId}:${id}`, 'done', keepMs);
   }
 
-  async releaseDelivery(id: string): Promise<void> {
-    if (this.get(`delivery:${id}`) === 'running') this.values.delete(`delivery:${id}`);
+  async releaseDelivery(userId: string, id: string): Promise<void> {
+    if (this.get(`delivery:${userId}:${id}`) === 'running') this.values.delete(`delivery:${userId}:${id}`);
   }
 
-  async deliveryState(id: string): Promise<'absent' | 'running' | 'done'> {
-    const state = this.get<string>(`delivery:${id}`);
+  async deliveryState(userId: string, id: string): Promise<'absent' | 'running' | 'done'> {
+    const state = this.get<string>(`delivery:${userId}:${id}`);
     return state === undefined ? 'absent' : state === 'done' ? 'done' : 'running';
   }
 

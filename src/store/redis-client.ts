@@ -8,6 +8,9 @@ import type { Logger } from '../log/logger';
 export function createRedisClient(url: string, logger?: Logger): Redis {
   const redis = new Redis(url, {
     lazyConnect: true,
+    // Commands issued in the same tick by concurrent requests go out in one write: far fewer
+    // syscalls under load, the same order per connection.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

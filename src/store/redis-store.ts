@@ -1,13 +1,60 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
-import { HOUR_MS, MINUTE_MS, type CachedToken, type DeliveryClaim, type SendLimits, type Store, type StoredSession } from './store';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  userLock,
+  type BeginTurn,
+  type CachedToken,
+  type DeliveryClaim,
+  type EndTurn,
+  type SendLimits,
+  type Store,
+  type StoredSession,
+  type TurnStart,
+} from './store';
 
 // Lua keeps each check-and-write atomic. Every script touches keys of one hash slot only, so the
-// store works on Redis Cluster: a user's keys share the hash tag {u:<id>}.
+// store works on Redis Cluster: all of a user's keys share the hash tag {u:<id>}.
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RELEASE_DELIVERY = `if redis.call('GET', KEYS[1]) == 'running' then redis.call('DEL', KEYS[1]) end`;
+
 const SCRIPTS = {
-  ybUnlock: {
-    numberOfKeys: 1,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+  ybUnlock: { numberOfKeys: 1, lua: UNLOCK },
+  ybReleaseDelivery: { numberOfKeys: 1, lua: RELEASE_DELIVERY },
+  // KEYS: delivery, lock, session. ARGV: leaseMs, lockTtlMs, lockToken.
+  ybBeginTurn: {
+    numberOfKeys: 3,
+    lua: `if not redis.call('SET', KEYS[1], 'running', 'PX', ARGV[1], 'NX') then
+  if redis.call('GET', KEYS[1]) == 'done' then return {'done'} end
+  return {'running'}
+end
+local locked = redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2], 'NX') and 1 or 0
+if locked == 0 then return {'claimed', 0} end
+local s = redis.call('HMGET', KEYS[3], 'data', 'rev')
+return {'claimed', 1, s[1], s[2]}`,
+  },
+  // KEYS: delivery, lock, session. ARGV: lockToken, expectedRev, data, sessionTtlMs, keepMs.
+  ybEndTurn: {
+    numberOfKeys: 3,
+    lua: `local cur = tonumber(redis.call('HGET', KEYS[3], 'rev') or '0')
+local rev = -1
+if cur == tonumber(ARGV[2]) then
+  rev = cur + 1
+  redis.call('HSET', KEYS[3], 'rev', rev, 'data', ARGV[3])
+  if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[3], ARGV[4]) else redis.call('PERSIST', KEYS[3]) end
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5])
+else
+  ${RELEASE_DELIVERY}
+end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return rev`,
+  },
+  // KEYS: delivery, lock. ARGV: lockToken.
+  ybAbortTurn: {
+    numberOfKeys: 2,
+    lua: `${RELEASE_DELIVERY}
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end`,
   },
   ybWriteSession: {
     numberOfKeys: 1,
@@ -21,10 +68,6 @@ return cur + 1`,
     numberOfKeys: 1,
     lua: `local v = redis.call('GET', KEYS[1])
 if v and cjson.decode(v).value == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
-  },
-  ybReleaseDelivery: {
-    numberOfKeys: 1,
-    lua: `if redis.call('GET', KEYS[1]) == 'running' then return redis.call('DEL', KEYS[1]) else return 0 end`,
   },
   // Sliding windows over a sorted set of send times; returns 0 (reserved) or ms to wait.
   ybReserveSend: {
@@ -50,15 +93,16 @@ return 0`,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-type ScriptClient = { [K in ScriptName]: (...args: (string | number)[]) => Promise<number> };
+type ScriptClient = { [K in ScriptName]: (...args: (string | number)[]) => Promise<unknown> };
 
 /** Key layout; exported so tests and operators can find records. */
 export function redisKeys(prefix: string) {
+  const user = (userId: string) => `${prefix}{u:${userId}}`;
   return {
-    delivery: (id: string) => `${prefix}delivery:${id}`,
-    lock: (name: string) => `${prefix}lock:{${name}}`,
-    session: (userId: string) => `${prefix}{u:${userId}}:session`,
-    sends: (userId: string) => `${prefix}{u:${userId}}:sends`,
+    delivery: (userId: string, id: string) => `${user(userId)}:delivery:${id}`,
+    lock: (name: string) => `${prefix}{${name}}:lock`,
+    session: (userId: string) => `${user(userId)}:session`,
+    sends: (userId: string) => `${user(userId)}:sends`,
     token: `${prefix}{wecom}:token`,
   };
 }
@@ -81,41 +125,80 @@ export class RedisStore implements Store {
     this.scripts = redis as unknown as ScriptClient;
   }
 
+  private token(): string {
+    return `${this.instance}:${++this.sequence}`;
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }
 
-  async claimDelivery(id: string, leaseMs: number): Promise<DeliveryClaim> {
-    const key = this.keys.delivery(id);
+  async beginTurn(args: BeginTurn): Promise<TurnStart> {
+    const lockToken = this.token();
+    const [claim, locked, data, rev] = (await this.scripts.ybBeginTurn(
+      this.keys.delivery(args.userId, args.deliveryId),
+      this.keys.lock(userLock(args.userId)),
+      this.keys.session(args.userId),
+      args.leaseMs,
+      args.lockTtlMs,
+      lockToken,
+    )) as [DeliveryClaim, number?, string?, string?];
+    if (claim !== 'claimed') return { claim };
+    const session = typeof data === 'string' && typeof rev === 'string' ? { data, rev: Number(rev) } : null;
+    return { claim, lock: locked === 1 ? lockToken : null, session };
+  }
+
+  async endTurn(args: EndTurn): Promise<number | null> {
+    const rev = Number(
+      await this.scripts.ybEndTurn(
+        this.keys.delivery(args.userId, args.deliveryId),
+        this.keys.lock(userLock(args.userId)),
+        this.keys.session(args.userId),
+        args.lock,
+        args.expectedRev,
+        args.data,
+        args.sessionTtlMs ?? 0,
+        args.keepMs,
+      ),
+    );
+    return rev < 0 ? null : rev;
+  }
+
+  async abortTurn(args: { userId: string; deliveryId: string; lock: string | null }): Promise<void> {
+    await this.scripts.ybAbortTurn(this.keys.delivery(args.userId, args.deliveryId), this.keys.lock(userLock(args.userId)), args.lock ?? '');
+  }
+
+  async claimDelivery(userId: string, id: string, leaseMs: number): Promise<DeliveryClaim> {
+    const key = this.keys.delivery(userId, id);
     const set = await this.redis.set(key, 'running', 'PX', leaseMs, 'NX');
     if (set === 'OK') return 'claimed';
     const state = await this.redis.get(key);
     // The marker may have expired between the two calls: claim again rather than drop the delivery.
-    if (state === null) return this.claimDelivery(id, leaseMs);
+    if (state === null) return this.claimDelivery(userId, id, leaseMs);
     return state === 'done' ? 'done' : 'running';
   }
 
-  async completeDelivery(id: string, keepMs: number): Promise<void> {
-    await this.redis.set(this.keys.delivery(id), 'done', 'PX', keepMs);
+  async completeDelivery(userId: string, id: string, keepMs: number): Promise<void> {
+    await this.redis.set(this.keys.delivery(userId, id), 'done', 'PX', keepMs);
   }
 
-  async releaseDelivery(id: string): Promise<void> {
-    await this.scripts.ybReleaseDelivery(this.keys.delivery(id));
+  async releaseDelivery(userId: string, id: string): Promise<void> {
+    await this.scripts.ybReleaseDelivery(this.keys.delivery(userId, id));
   }
 
-  async deliveryState(id: string): Promise<'absent' | 'running' | 'done'> {
-    const state = await this.redis.get(this.keys.delivery(id));
+  async deliveryState(userId: string, id: string): Promise<'absent' | 'running' | 'done'> {
+    const state = await this.redis.get(this.keys.delivery(userId, id));
     return state === null ? 'absent' : state === 'done' ? 'done' : 'running';
   }
 
   async tryLock(name: string, ttlMs: number): Promise<string | null> {
-    const token = `${this.instance}:${++this.sequence}`;
+    const token = this.token();
     const set = await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX');
     return set === 'OK' ? token : null;
   }
 
   async unlock(name: string, token: string): Promise<boolean> {
-    return (await this.scripts.ybUnlock(this.keys.lock(name), token)) === 1;
+    return Number(await this.scripts.ybUnlock(this.keys.lock(name), token)) === 1;
   }
 
   async readSession(userId: string): Promise<StoredSession | null> {
@@ -125,7 +208,7 @@ export class RedisStore implements Store {
   }
 
   async writeSession(userId: string, data: string, expectedRev: number, ttlMs: number | null): Promise<number | null> {
-    const rev = await this.scripts.ybWriteSession(this.keys.session(userId), expectedRev, data, ttlMs ?? 0);
+    const rev = Number(await this.scripts.ybWriteSession(this.keys.session(userId), expectedRev, data, ttlMs ?? 0));
     return rev < 0 ? null : rev;
   }
 
@@ -153,8 +236,7 @@ export class RedisStore implements Store {
     // One script per user (their own hash slot), pipelined: one round trip for the whole batch.
     const pipeline = this.redis.pipeline();
     for (const userId of userIds) {
-      const member = `${nowMs}:${this.instance}:${++this.sequence}`;
-      (pipeline as unknown as ScriptClient).ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, member);
+      (pipeline as unknown as ScriptClient).ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, `${nowMs}:${this.token()}`);
     }
     const results = (await pipeline.exec()) ?? [];
     return results.map(([error, wait]) => {

@@ -6,19 +6,34 @@ export interface Store {
   /** Resolves when the backing store answers; rejects otherwise. */
   ping(): Promise<void>;
 
-  // ── Deliveries: exactly-once handling of WeCom's retried callbacks ──
+  // ── Turns: one user's inbound event, handled in two round trips ──
+  /**
+   * Starts a turn in one step: claims the delivery (see claimDelivery), and only if claimed,
+   * takes the user's lock and reads the session. `lock` is null when another holder has it.
+   */
+  beginTurn(args: BeginTurn): Promise<TurnStart>;
+  /**
+   * Ends a turn in one step: writes the session if its revision is still expectedRev, marks the
+   * delivery done and releases the lock. Returns the new revision, or null on a revision conflict,
+   * in which case nothing is written and the delivery and lock are released.
+   */
+  endTurn(args: EndTurn): Promise<number | null>;
+  /** Gives up a turn: releases the delivery (so WeCom's retry handles it) and the lock. */
+  abortTurn(args: { userId: string; deliveryId: string; lock: string | null }): Promise<void>;
+
+  // ── Deliveries: exactly-once handling of WeCom's retried callbacks, per user ──
   /**
    * Claims a delivery for handling. 'claimed': this caller owns it for leaseMs; 'running': another
    * caller owns it; 'done': it was handled already.
    */
-  claimDelivery(id: string, leaseMs: number): Promise<DeliveryClaim>;
+  claimDelivery(userId: string, id: string, leaseMs: number): Promise<DeliveryClaim>;
   /** Marks an owned delivery handled; the marker is kept for keepMs. */
-  completeDelivery(id: string, keepMs: number): Promise<void>;
+  completeDelivery(userId: string, id: string, keepMs: number): Promise<void>;
   /** Gives up an owned delivery so that WeCom's next retry handles it. */
-  releaseDelivery(id: string): Promise<void>;
-  deliveryState(id: string): Promise<'absent' | 'running' | 'done'>;
+  releaseDelivery(userId: string, id: string): Promise<void>;
+  deliveryState(userId: string, id: string): Promise<'absent' | 'running' | 'done'>;
 
-  // ── Locks: short mutual exclusion across instances ──
+  // ── Locks: short mutual exclusion across instances (a user's lock is named userLock(id)) ──
   /** Returns a token when acquired, null when someone else holds the lock. */
   tryLock(name: string, ttlMs: number): Promise<string | null>;
   /** Releases only if the lock is still held with this token. */
@@ -49,6 +64,30 @@ export interface Store {
 }
 
 export type DeliveryClaim = 'claimed' | 'running' | 'done';
+
+/** The name of a user's lock; it shares the user's hash slot on Redis Cluster. */
+export const userLock = (userId: string): string => `u:${userId}`;
+
+export interface BeginTurn {
+  userId: string;
+  deliveryId: string;
+  leaseMs: number;
+  lockTtlMs: number;
+}
+
+export type TurnStart =
+  | { claim: 'done' | 'running' }
+  | { claim: 'claimed'; lock: string | null; session: StoredSession | null };
+
+export interface EndTurn {
+  userId: string;
+  deliveryId: string;
+  lock: string;
+  data: string;
+  expectedRev: number;
+  sessionTtlMs: number | null;
+  keepMs: number;
+}
 
 export interface StoredSession {
   data: string;

@@ -54,11 +54,11 @@ export class WeComClient {
     this.sleep = options.sleep ?? realSleep;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.agentId = options.agentId;
-    this.tokens = new TokenProvider(options.store, () => this.fetchToken(), this.clock, this.sleep);
+    this.tokens = new TokenProvider(options.store, () => this.fetchToken(), this.clock);
   }
 
-  /** Fetches a new access token (gettoken); used by the token provider only. */
-  private async fetchToken(): Promise<{ token: string; expiresIn: number }> {
+  /** Fetches a new access token (gettoken) without caching it: the token provider's source, and a credentials check. */
+  async fetchToken(): Promise<{ token: string; expiresIn: number }> {
     const res = await this.request({
       method: 'GET',
       path: '/cgi-bin/gettoken',

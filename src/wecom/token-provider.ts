@@ -1,4 +1,4 @@
-import { sleep as realSleep, type Clock } from '../clock';
+import { sleep, type Clock } from '../clock';
 import type { Store } from '../store/store';
 
 export interface TokenFetcher {
@@ -22,7 +22,6 @@ export class TokenProvider {
     private readonly store: Store,
     private readonly fetchToken: TokenFetcher,
     private readonly clock: Clock,
-    private readonly sleep: (ms: number) => Promise<void> = realSleep,
   ) {}
 
   async get(): Promise<string> {
@@ -48,9 +47,10 @@ export class TokenProvider {
     const lock = await this.store.tryLock(REFRESH_LOCK, 15_000);
     if (lock === null) {
       // Another instance is fetching: wait for its token rather than fetch a second one
-      // (each gettoken may invalidate nothing, but it counts against the API's frequency limit).
+      // (gettoken counts against the API's frequency limit). This waits on another process's
+      // network call, so it is real time; past 5 s the holder is presumed dead and we fetch.
       for (let waited = 0; waited < 5_000; waited += 100) {
-        await this.sleep(100);
+        await sleep(100);
         const token = await this.fresh();
         if (token !== null) return token;
       }

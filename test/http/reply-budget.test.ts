@@ -3,16 +3,16 @@ import type { Store } from '../../src/store/store';
 import { closeGracefully } from '../../src/server';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-/** A store whose session reads take `ms` longer: a slow downstream. */
-function slowSessions(ms: number) {
+/** A store whose turns start `ms` later: a slow downstream. */
+function slowStore(ms: number) {
   return (store: Store): Store =>
     new Proxy(store, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'readSession') {
-          return async (userId: string) => {
+        if (prop === 'beginTurn') {
+          return async (...args: Parameters<Store['beginTurn']>) => {
             await new Promise((r) => setTimeout(r, ms));
-            return target.readSession(userId);
+            return target.beginTurn(...args);
           };
         }
         return typeof value === 'function' ? value.bind(target) : value;
@@ -33,7 +33,7 @@ describe('the reply budget', () => {
   afterEach(async () => t?.close());
 
   it('answers empty once the budget passes and sends the reply through the API', async () => {
-    t = await startTestServer({ replyBudgetMs: 150, wrapStore: slowSessions(600) });
+    t = await startTestServer({ replyBudgetMs: 150, wrapStore: slowStore(600) });
     const started = Date.now();
     const res = await t.post(t.platform.textXml({ from: 'slowpoke', content: '帮助', msgId: '7300000000000000001' }));
     const elapsed = Date.now() - started;
@@ -44,7 +44,7 @@ describe('the reply budget', () => {
   });
 
   it('finishes a late reply before a graceful shutdown completes', async () => {
-    t = await startTestServer({ replyBudgetMs: 100, wrapStore: slowSessions(400) });
+    t = await startTestServer({ replyBudgetMs: 100, wrapStore: slowStore(400) });
     const res = await t.post(t.platform.textXml({ from: 'closing', content: '帮助', msgId: '7300000000000000002' }));
     expect(res.body).toBe('');
     expect(t.parts.inFlight.size).toBe(1);
@@ -53,7 +53,7 @@ describe('the reply budget', () => {
   });
 
   it('replies passively when the work fits in the budget', async () => {
-    t = await startTestServer({ replyBudgetMs: 2_000, wrapStore: slowSessions(50) });
+    t = await startTestServer({ replyBudgetMs: 2_000, wrapStore: slowStore(50) });
     const res = await t.post(t.platform.textXml({ from: 'quick', content: '帮助', msgId: '7300000000000000003' }));
     expect(t.platform.openReply(res.body).Content).toContain('「月报」使用说明');
     expect(t.api.callsTo('message/send')).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS, type Store } from '../../src/store/store';
+import { HOUR_MS, MINUTE_MS, userLock, type Store } from '../../src/store/store';
 
 export interface ContractSubject {
   store: Store;
@@ -24,44 +24,92 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
     });
 
     it('claims a delivery once; later claims see it running, then done', async () => {
-      expect(await store.claimDelivery('m:1', 10_000)).toBe('claimed');
-      expect(await store.claimDelivery('m:1', 10_000)).toBe('running');
-      expect(await store.deliveryState('m:1')).toBe('running');
-      await store.completeDelivery('m:1', 60_000);
-      expect(await store.claimDelivery('m:1', 10_000)).toBe('done');
-      expect(await store.deliveryState('m:1')).toBe('done');
+      expect(await store.claimDelivery('u', 'm:1', 10_000)).toBe('claimed');
+      expect(await store.claimDelivery('u', 'm:1', 10_000)).toBe('running');
+      expect(await store.deliveryState('u', 'm:1')).toBe('running');
+      await store.completeDelivery('u', 'm:1', 60_000);
+      expect(await store.claimDelivery('u', 'm:1', 10_000)).toBe('done');
+      expect(await store.deliveryState('u', 'm:1')).toBe('done');
+      expect(await store.deliveryState('other', 'm:1')).toBe('absent');
     });
 
     it('lets a released delivery be claimed again, but never releases a done one', async () => {
-      await store.claimDelivery('m:2', 10_000);
-      await store.releaseDelivery('m:2');
-      expect(await store.deliveryState('m:2')).toBe('absent');
-      expect(await store.claimDelivery('m:2', 10_000)).toBe('claimed');
-      await store.completeDelivery('m:2', 60_000);
-      await store.releaseDelivery('m:2');
-      expect(await store.deliveryState('m:2')).toBe('done');
+      await store.claimDelivery('u', 'm:2', 10_000);
+      await store.releaseDelivery('u', 'm:2');
+      expect(await store.deliveryState('u', 'm:2')).toBe('absent');
+      expect(await store.claimDelivery('u', 'm:2', 10_000)).toBe('claimed');
+      await store.completeDelivery('u', 'm:2', 60_000);
+      await store.releaseDelivery('u', 'm:2');
+      expect(await store.deliveryState('u', 'm:2')).toBe('done');
     });
 
     it('lets a claim lapse after its lease', async () => {
-      expect(await store.claimDelivery('m:3', 30)).toBe('claimed');
+      expect(await store.claimDelivery('u', 'm:3', 30)).toBe('claimed');
       await new Promise((r) => setTimeout(r, 60));
-      expect(await store.claimDelivery('m:3', 30)).toBe('claimed');
+      expect(await store.claimDelivery('u', 'm:3', 30)).toBe('claimed');
+    });
+
+    const turn = { userId: 'u', deliveryId: 'm:9', leaseMs: 10_000, lockTtlMs: 10_000 };
+    const end = { userId: 'u', deliveryId: 'm:9', sessionTtlMs: null, keepMs: 60_000 };
+
+    it('begins a turn: claims, locks and reads the session in one step', async () => {
+      await store.writeSession('u', 'before', 0, null);
+      const start = await store.beginTurn(turn);
+      expect(start).toEqual({ claim: 'claimed', lock: expect.any(String), session: { data: 'before', rev: 1 } });
+      expect(await store.tryLock(userLock('u'), 1_000)).toBeNull();
+      expect(await store.beginTurn(turn)).toEqual({ claim: 'running' });
+    });
+
+    it('begins a turn without the lock when another holder has it, still claiming', async () => {
+      const held = await store.tryLock(userLock('u'), 10_000);
+      expect(held).not.toBeNull();
+      expect(await store.beginTurn(turn)).toEqual({ claim: 'claimed', lock: null, session: null });
+      expect(await store.deliveryState('u', 'm:9')).toBe('running');
+    });
+
+    it('ends a turn: saves the session, marks the delivery done, unlocks', async () => {
+      const start = await store.beginTurn(turn);
+      if (start.claim !== 'claimed' || start.lock === null) throw new Error('expected a claimed, locked turn');
+      expect(await store.endTurn({ ...end, lock: start.lock, data: 'after', expectedRev: 0 })).toBe(1);
+      expect(await store.readSession('u')).toEqual({ data: 'after', rev: 1 });
+      expect(await store.deliveryState('u', 'm:9')).toBe('done');
+      expect(await store.tryLock(userLock('u'), 1_000)).not.toBeNull();
+      expect(await store.beginTurn(turn)).toEqual({ claim: 'done' });
+    });
+
+    it('ends a turn on a revision conflict by writing nothing and releasing claim and lock', async () => {
+      const start = await store.beginTurn(turn);
+      if (start.claim !== 'claimed' || start.lock === null) throw new Error('expected a claimed, locked turn');
+      await store.writeSession('u', 'someone else', 0, null);
+      expect(await store.endTurn({ ...end, lock: start.lock, data: 'mine', expectedRev: 0 })).toBeNull();
+      expect(await store.readSession('u')).toEqual({ data: 'someone else', rev: 1 });
+      expect(await store.deliveryState('u', 'm:9')).toBe('absent');
+      expect(await store.tryLock(userLock('u'), 1_000)).not.toBeNull();
+    });
+
+    it('aborts a turn: the delivery can be claimed again and the lock is free', async () => {
+      const start = await store.beginTurn(turn);
+      if (start.claim !== 'claimed') throw new Error('expected a claim');
+      await store.abortTurn({ userId: 'u', deliveryId: 'm:9', lock: start.lock });
+      expect(await store.deliveryState('u', 'm:9')).toBe('absent');
+      expect(await store.readSession('u')).toBeNull();
+      expect((await store.beginTurn(turn)).claim).toBe('claimed');
     });
 
     it('holds a lock for one owner and releases it only with the owner token', async () => {
-      const token = await store.tryLock('user:a', 5_000);
+      const token = await store.tryLock('jobs:close', 5_000);
       expect(token).not.toBeNull();
-      expect(await store.tryLock('user:a', 5_000)).toBeNull();
-      expect(await store.unlock('user:a', 'not-the-token')).toBe(false);
-      expect(await store.tryLock('user:a', 5_000)).toBeNull();
-      expect(await store.unlock('user:a', token!)).toBe(true);
-      expect(await store.tryLock('user:a', 5_000)).not.toBeNull();
+      expect(await store.tryLock('jobs:close', 5_000)).toBeNull();
+      expect(await store.unlock('jobs:close', 'not-the-token')).toBe(false);
+      expect(await store.tryLock('jobs:close', 5_000)).toBeNull();
+      expect(await store.unlock('jobs:close', token!)).toBe(true);
+      expect(await store.tryLock('jobs:close', 5_000)).not.toBeNull();
     });
 
     it('frees a lock whose holder died once its TTL passes', async () => {
-      expect(await store.tryLock('user:b', 30)).not.toBeNull();
+      expect(await store.tryLock('jobs:b', 30)).not.toBeNull();
       await new Promise((r) => setTimeout(r, 60));
-      expect(await store.tryLock('user:b', 30)).not.toBeNull();
+      expect(await store.tryLock('jobs:b', 30)).not.toBeNull();
     });
 
     it('writes sessions with a revision check', async () => {

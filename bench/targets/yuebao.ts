@@ -1,0 +1,28 @@
+/** Bench target: the real server (real Redis store) on a free port; prints {"port":N}. */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { RedisStore } from '../../src/store/redis-store';
+import { createRedisClient } from '../../src/store/redis-client';
+import { assemble, listen } from '../../src/server';
+import { testConfig } from '../../test/helpers/sample';
+
+// The production client, as main.ts builds it.
+const redis = createRedisClient(process.env.BENCH_REDIS_URL!);
+await redis.connect();
+const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+const parts = assemble(testConfig(process.env.BENCH_API_BASE!), { store: new RedisStore(redis, prefix), storeKind: 'redis', logger: pino({ level: 'silent' }) });
+const { server, port } = await listen(parts.app, 0, '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+
+process.on('SIGTERM', async () => {
+  server.close();
+  // Leave the Redis as we found it: drop this run's keys only.
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  process.exit(0);
+});

@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from '../config/config';
+import { cliContext, safeRedisUrl } from './context';
+
+export interface CheckLine {
+  ok: boolean;
+  text: string;
+}
+
+/** Validates the environment, reaches Redis, fetches an access token: one line per check. */
+export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<boolean> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    print(`✗ configuration: ${error.problems.length} problem(s)`);
+    for (const p of error.problems) print(`    ${p.key}: ${p.problem}. ${p.fix}`);
+    return false;
+  }
+  print(`✓ configuration: valid (CorpID ${config.wecom.corpId}, AgentID ${config.wecom.agentId}, zone ${config.timezone}, due day ${config.dueDay})`);
+  const ctx = cliContext(config);
+  let ok = true;
+  try {
+    const started = Date.now();
+    try {
+      await ctx.redis.connect();
+      await ctx.store.ping();
+      print(`✓ redis: reachable at ${safeRedisUrl(config.redisUrl)} (${Date.now() - started} ms)`);
+    } catch (error) {
+      ok = false;
+      print(`✗ redis: not reachable at ${safeRedisUrl(config.redisUrl)}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix REDIS_URL.`);
+      return false;
+    }
+    try {
+      // A fresh gettoken, not the cached token: it proves today's CorpID and Secret.
+      await ctx.client.fetchToken();
+      print(`✓ wecom: access token fetched from ${config.wecom.apiBase}`);
+    } catch (error) {
+      ok = false;
+      print(`✗ wecom: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } finally {
+    await ctx.close();
+  }
+  return ok;
+}

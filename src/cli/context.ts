@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import type { Config } from '../config/config';
+import { RedisStore } from '../store/redis-store';
+import { WeComClient } from '../wecom/api-client';
+
+/** What a CLI command works with: the production Redis and WeCom client, built from config. */
+export interface CliContext {
+  config: Config;
+  redis: Redis;
+  store: RedisStore;
+  client: WeComClient;
+  close(): Promise<void>;
+}
+
+export function cliContext(config: Config): CliContext {
+  // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  const store = new RedisStore(redis);
+  const logger = pino({ level: 'silent' });
+  const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store, logger });
+  return { config, redis, store, client, close: async () => void redis.disconnect() };
+}
+
+/** A Redis URL fit for printing: the password masked. */
+export function safeRedisUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WeComApiStub } from '../helpers/wecom-api-stub';
+import { SAMPLE } from '../helpers/test-server';
+import { appMenu } from '../../src/wecom/app-menu';
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn('node_modules/.bin/tsx', ['src/cli/cli.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+}
+
+describe('npm run cli', () => {
+  let api: WeComApiStub;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+    env = {
+      WECOM_CORP_ID: SAMPLE.corpId,
+      WECOM_AGENT_ID: SAMPLE.agentId,
+      WECOM_SECRET: SAMPLE.secret,
+      WECOM_TOKEN: SAMPLE.token,
+      WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
+      WECOM_API_BASE: api.url,
+      REDIS_URL: inject('redisUrl'),
+    };
+  });
+  afterAll(async () => api.stop());
+
+  it('config check: one line per check, all passing', async () => {
+    const { code, out } = await cli(['config', 'check'], env);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`✓ configuration: valid (CorpID ${SAMPLE.corpId}, AgentID 1000002, zone Asia/Shanghai, due day 10)`);
+    expect(lines[1]).toMatch(/^✓ redis: reachable at redis:\/\/127\.0\.0\.1:\d+ \(\d+ ms\)$/);
+    expect(lines[2]).toBe(`✓ wecom: access token fetched from ${api.url}`);
+    expect(out).not.toContain(SAMPLE.secret);
+    expect(code).toBe(0);
+  });
+
+  it('config check: a wrong secret fails with what to fix', async () => {
+    const { code, out } = await cli(['config', 'check'], { ...env, WECOM_SECRET: 'not-the-secret' });
+    expect(out).toContain('✗ wecom: WeCom gettoken answered 40001 invalid credential — WECOM_SECRET is wrong or was reset');
+    expect(out).not.toContain('not-the-secret');
+    expect(code).toBe(1);
+  });
+
+  it('config check: an unreachable Redis fails with what to do, password masked', async () => {
+    const { code, out } = await cli(['config', 'check'], { ...env, REDIS_URL: 'redis://:hunter2@127.0.0.1:1' });
+    expect(out).toMatch(/✗ redis: not reachable at redis:\/\/\*\*\*@127\.0\.0\.1:1: .*Start Redis or fix REDIS_URL\./);
+    expect(out).not.toContain('hunter2');
+    expect(code).toBe(1);
+  });
+
+  it('config check: bad configuration lists every problem', async () => {
+    const { code, out } = await cli(['config', 'check'], { REDIS_URL: 'http://x' });
+    expect(out).toContain('✗ configuration: 6 problem(s)');
+    expect(out).toContain('REDIS_URL: must start with redis:// or rediss://');
+    expect(code).toBe(1);
+  });
+
+  it('menu sync pushes 填报 / 查询进度 / 帮助', async () => {
+    const { code, out } = await cli(['menu', 'sync'], env);
+    expect(out).toContain('menu pushed to agent 1000002: 填报 / 查询进度 / 帮助');
+    expect(api.menu).toEqual(appMenu);
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSession, encodeSession, newSession } from '../../src/session/session';
+
+describe('decodeSession', () => {
+  it('reads back what it wrote', () => {
+    const s = { ...newSession(), turns: 4, lastEventAt: 1_700_000_000_000 };
+    expect(decodeSession(encodeSession(s))).toEqual({ session: s, restarted: false });
+  });
+  it('restarts an unreadable record', () => {
+    expect(decodeSession('{not json')).toEqual({ session: newSession(), restarted: true, reason: 'unreadable' });
+  });
+  it('restarts a record of an unknown version instead of misreading it', () => {
+    expect(decodeSession(JSON.stringify({ v: 99, turns: 3 }))).toMatchObject({ restarted: true, reason: 'unknown-version' });
+    expect(decodeSession(JSON.stringify({ turns: 3 }))).toMatchObject({ restarted: true, reason: 'unknown-version' });
+  });
+  it('restarts a record of this version that fails the schema', () => {
+    expect(decodeSession(JSON.stringify({ v: 1, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
+  });
+});
