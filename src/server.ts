@@ -5,7 +5,7 @@ import { clockStartingAt, systemClock, type Clock } from './clock';
 import type { Config } from './config/config';
 import type { Logger } from './log/logger';
 import type { Store } from './store/store';
-import { TurnRunner } from './dispatch/turn-runner';
+import { TurnRunner, type Step } from './dispatch/turn-runner';
 import { respond } from './dispatch/respond';
 import { ReplySender } from './dispatch/reply-sender';
 import { InFlight } from './in-flight';
@@ -21,6 +21,8 @@ export interface AssembleOptions {
   /** The business clock (periods, deadlines); defaults to FAKE_NOW or the system clock. */
   clock?: Clock;
   replyBudgetMs?: number;
+  /** What the bot says (defaults to the product's respond); tests substitute their own. */
+  step?: Step;
   /** For tests: how the WeCom client waits (45009 pauses, throttling). */
   wecomSleep?: (ms: number) => Promise<void>;
 }
@@ -47,7 +49,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
   });
   const sender = new WeComSender(client, store, logger);
-  const turns = new TurnRunner({ store, step: respond, clock, logger });
+  const turns = new TurnRunner({ store, step: options.step ?? respond, clock, logger });
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   const app = createApp(

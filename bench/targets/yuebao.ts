@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { RedisStore } from '../../src/store/redis-store';
+import { MemoryStore } from '../../src/store/memory-store';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { testConfig } from '../../test/helpers/sample';
@@ -10,7 +11,13 @@ import { testConfig } from '../../test/helpers/sample';
 const redis = createRedisClient(process.env.BENCH_REDIS_URL!);
 await redis.connect();
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-const parts = assemble(testConfig(process.env.BENCH_API_BASE!), { store: new RedisStore(redis, prefix), storeKind: 'redis', logger: pino({ level: 'silent' }) });
+// BENCH_STORE=memory measures the same path on the embedded store, to see what Redis costs.
+const memory = process.env.BENCH_STORE === 'memory';
+const parts = assemble(testConfig(process.env.BENCH_API_BASE!), {
+  store: memory ? new MemoryStore() : new RedisStore(redis, prefix),
+  storeKind: memory ? 'memory' : 'redis',
+  logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination('/dev/null')),
+});
 const { server, port } = await listen(parts.app, 0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 

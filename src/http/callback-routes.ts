@@ -66,16 +66,16 @@ export function registerCallbackRoutes(router: Router, deps: CallbackDeps): void
     if (!encrypted) throw new HttpError(400, 'missing Encrypt');
     deps.crypto.verify(q.msg_signature!, q.timestamp!, q.nonce!, encrypted);
     const parsed = parseInbound(parseWecomXml(deps.crypto.decrypt(encrypted)));
-    const log = deps.logger.child({ reqId: ctx.state.requestId, userId: parsed.handled ? parsed.inbound.userId : parsed.userId });
+    const ids = { reqId: ctx.state.requestId as string, userId: parsed.handled ? parsed.inbound.userId : parsed.userId };
     ctx.status = 200;
     ctx.body = '';
     if (!parsed.handled) {
-      log.info({ msgType: parsed.msgType, event: parsed.event }, 'callback acknowledged, not handled');
+      deps.logger.info({ ...ids, msgType: parsed.msgType, event: parsed.event }, 'callback acknowledged, not handled');
       return;
     }
     const inbound = parsed.inbound;
-    log.info(describe(inbound), 'callback received');
-    await answer(ctx, inbound, deps, log);
+    deps.logger.info({ ...ids, ...describe(inbound) }, 'callback received');
+    await answer(ctx, inbound, deps, ids);
   });
 }
 
@@ -84,7 +84,10 @@ function describe(inbound: Inbound): Record<string, unknown> {
 }
 
 /** Handles the message within the budget and answers passively, or hands the reply to the API. */
-async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, log: Logger): Promise<void> {
+type LogIds = { reqId: string; userId: string | undefined };
+
+async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, ids: LogIds): Promise<void> {
+  const log = deps.logger;
   const work = deps.turns.run(inbound);
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<'late'>((resolve) => {
@@ -93,20 +96,20 @@ async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, log: L
   const first = await Promise.race([work, budget]).finally(() => clearTimeout(timer));
 
   if (first === 'late') {
-    log.warn({ budgetMs: deps.replyBudgetMs }, 'reply budget passed, answering empty and replying through the API');
+    log.warn({ ...ids, budgetMs: deps.replyBudgetMs }, 'reply budget passed, answering empty and replying through the API');
     deps.inFlight.track(
       work
         .then((processed) => (processed.status === 'handled' ? deps.replies.send(inbound.userId, processed.replies) : undefined))
-        .catch((error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'late handling failed')),
+        .catch((error: unknown) => log.error({ ...ids, err: error instanceof Error ? error.message : String(error) }, 'late handling failed')),
     );
     return;
   }
-  respondWith(ctx, first, inbound, deps, log);
+  respondWith(ctx, first, inbound, deps, ids);
 }
 
-function respondWith(ctx: Context, processed: Processed, inbound: Inbound, deps: CallbackDeps, log: Logger): void {
+function respondWith(ctx: Context, processed: Processed, inbound: Inbound, deps: CallbackDeps, ids: LogIds): void {
   if (processed.status === 'duplicate') {
-    log.info('duplicate delivery acknowledged');
+    deps.logger.info(ids, 'duplicate delivery acknowledged');
     return;
   }
   const [only, ...more] = processed.replies;
@@ -120,6 +123,6 @@ function respondWith(ctx: Context, processed: Processed, inbound: Inbound, deps:
   deps.inFlight.track(
     deps.replies
       .send(inbound.userId, processed.replies)
-      .catch((error: unknown) => log.error({ err: error instanceof Error ? error.message : String(error) }, 'active reply failed')),
+      .catch((error: unknown) => deps.logger.error({ ...ids, err: error instanceof Error ? error.message : String(error) }, 'active reply failed')),
   );
 }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as wecomCrypto from '@wecom/crypto';
+import { randomPool } from './random-pool';
 
 /**
  * What can be wrong with a callback's cryptography. The numbers are the official samples'
@@ -102,6 +103,6 @@ export class CallbackCrypto {
 
   /** Encrypts a passive reply for this corp. */
   encrypt(message: string): string {
-    return wecomCrypto.encrypt(this.key, message, this.receiveId);
+    return wecomCrypto.encrypt(this.key, message, this.receiveId, randomPool.bytes(16));
   }
 }

@@ -1,5 +1,5 @@
-import { randomInt } from 'node:crypto';
 import type { CallbackCrypto } from './callback-crypto';
+import { randomPool } from './random-pool';
 import { buildWecomXml } from './xml';
 
 /** A passive text reply carries at most 2048 bytes of content (被动回复消息格式). */
@@ -15,7 +15,7 @@ export function fitsPassiveReply(content: string): boolean {
  */
 export function sealPassiveText(crypto: CallbackCrypto, args: { toUser: string; corpId: string; content: string; now: Date }): string {
   const timestamp = String(Math.floor(args.now.getTime() / 1000));
-  const nonce = String(randomInt(1_000_000_000, 9_999_999_999));
+  const nonce = randomPool.digits(10);
   const plaintext = buildWecomXml({
     ToUserName: args.toUser,
     FromUserName: args.corpId,

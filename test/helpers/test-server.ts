@@ -5,6 +5,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import type { Store } from '../../src/store/store';
 import { assemble, closeGracefully, listen, type Assembled } from '../../src/server';
 import type { Clock } from '../../src/clock';
+import type { Step } from '../../src/dispatch/turn-runner';
 import { testRedis, type TestRedis } from './redis';
 import { WeComApiStub, type StubOptions } from './wecom-api-stub';
 import { WeComPlatform } from './wecom-platform';
@@ -31,6 +32,9 @@ export interface TestServerOptions {
   replyBudgetMs?: number;
   clock?: Clock;
   stub?: Partial<StubOptions>;
+  step?: Step;
+  /** Log lines, parsed; when given, the server logs at info level into it. */
+  logs?: Record<string, unknown>[];
   /** Wraps the store, e.g. to slow it down. */
   wrapStore?: (store: Store) => Store;
 }
@@ -51,7 +55,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const parts = assemble(config, {
     store,
     storeKind: redis ? 'redis' : 'memory',
-    logger: pino({ level: 'silent' }),
+    logger: options.logs ? pino({ level: 'info' }, { write: (line: string) => void options.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
+    ...(options.step ? { step: options.step } : {}),
     replyBudgetMs: options.replyBudgetMs ?? 3_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
