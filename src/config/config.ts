@@ -50,6 +50,15 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/** A whole number from min to max, written in the environment as digits. */
+const intBetween = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be ${min}–${max}`).max(max, `must be ${min}–${max}`))
+    .default(fallback);
+
 const required = (schema: z.ZodType<string, string>) => z.string({ error: 'is not set' }).pipe(schema);
 
 /** One entry per environment key: its schema, its default and what the operator should do when it is wrong. */
@@ -86,12 +95,7 @@ const fields = {
     fix: 'Use the form redis://[:password@]host:port[/db].',
   },
   PORT: {
-    schema: z
-      .string()
-      .regex(/^\d+$/, 'must be a number')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'must be 1–65535').max(65535, 'must be 1–65535'))
-      .default(3000),
+    schema: intBetween(1, 65535, 3000),
     fix: 'Pick a free TCP port, e.g. 3000.',
   },
   HOST: { schema: z.string().min(1).default('0.0.0.0'), fix: 'Use 0.0.0.0 to listen on every interface.' },
@@ -100,12 +104,7 @@ const fields = {
     fix: 'Use an IANA zone name such as Asia/Shanghai.',
   },
   REPORT_DUE_DAY: {
-    schema: z
-      .string()
-      .regex(/^\d+$/, 'must be a number')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'must be 1–28').max(28, 'must be 1–28'))
-      .default(10),
+    schema: intBetween(1, 28, 10),
     fix: 'The notice asks for reports before the 10th: use 10 unless the province changes it.',
   },
   FAKE_NOW: {

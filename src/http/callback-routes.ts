@@ -83,9 +83,9 @@ function describe(inbound: Inbound): Record<string, unknown> {
   return inbound.kind === 'text' ? { msgId: inbound.msgId, msgType: 'text' } : { msgType: 'event', event: inbound.event, eventKey: inbound.eventKey };
 }
 
-/** Handles the message within the budget and answers passively, or hands the reply to the API. */
 type LogIds = { reqId: string; userId: string | undefined };
 
+/** Handles the message within the budget and answers passively, or hands the reply to the API. */
 async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, ids: LogIds): Promise<void> {
   const log = deps.logger;
   const work = deps.turns.run(inbound);

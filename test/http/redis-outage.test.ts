@@ -9,14 +9,8 @@ import { startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { WeComPlatform } from '../helpers/wecom-platform';
 import { SAMPLE, testConfig } from '../helpers/test-server';
+import { until } from '../helpers/wait';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('when Redis goes away', () => {
   let redisServer: ThrowawayRedis;

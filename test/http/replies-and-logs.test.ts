@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Step } from '../../src/dispatch/turn-runner';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { until } from '../helpers/wait';
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const saying =
   (...replies: ReturnType<Step>['replies']): Step =>

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store';
 import { closeGracefully } from '../../src/server';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { until } from '../helpers/wait';
 
 /** A store whose turns start `ms` later: a slow downstream. */
 function slowStore(ms: number) {
@@ -20,13 +21,6 @@ function slowStore(ms: number) {
     });
 }
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the reply budget', () => {
   let t: TestServer | undefined;
