@@ -1,0 +1,96 @@
+import { DateTime } from 'luxon';
+
+/** A reporting period: the calendar month whose training a report covers, as 'YYYY-MM'. */
+export type Period = string;
+
+export interface PeriodCalendar {
+  timezone: string;
+  /** The filing window closes at the end of this day of the filing month. */
+  dueDay: number;
+}
+
+export interface Window {
+  /** The period being filed (the month before the filing month). */
+  period: Period;
+  /** Start of the 1st of the filing month, local time. */
+  opensAt: Date;
+  /** End of the due day (the first instant after it), local time. */
+  closesAt: Date;
+}
+
+export function periodOf(year: number, month: number): Period {
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+export function parsePeriod(period: Period): { year: number; month: number } {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
+  if (!m) throw new Error(`not a period: ${period}`);
+  return { year: Number(m[1]), month: Number(m[2]) };
+}
+
+/** The filing window for a period: the next month, from the 1st to the end of the due day. */
+export function windowFor(period: Period, cal: PeriodCalendar): Window {
+  const { year, month } = parsePeriod(period);
+  const opens = DateTime.fromObject({ year, month, day: 1 }, { zone: cal.timezone }).plus({ months: 1 });
+  const closes = opens.set({ day: cal.dueDay }).plus({ days: 1 });
+  return { period, opensAt: opens.toJSDate(), closesAt: closes.toJSDate() };
+}
+
+/** The period whose window contains `now`, or null between windows. */
+export function openWindow(now: Date, cal: PeriodCalendar): Window | null {
+  const w = windowFor(previousPeriod(now, cal), cal);
+  return now >= w.opensAt && now < w.closesAt ? w : null;
+}
+
+/** The window of the previous month's period, open or not: the period filing is about at `now`. */
+export function currentWindow(now: Date, cal: PeriodCalendar): Window {
+  return windowFor(previousPeriod(now, cal), cal);
+}
+
+/** The next window that opens after `now`. */
+export function nextWindow(now: Date, cal: PeriodCalendar): Window {
+  const current = currentWindow(now, cal);
+  return now < current.opensAt ? current : windowFor(shiftPeriod(current.period, 1), cal);
+}
+
+/** The month before now's local month. */
+export function previousPeriod(now: Date, cal: PeriodCalendar): Period {
+  const local = DateTime.fromJSDate(now, { zone: cal.timezone }).minus({ months: 1 });
+  return periodOf(local.year, local.month);
+}
+
+export function shiftPeriod(period: Period, months: number): Period {
+  const { year, month } = parsePeriod(period);
+  const d = DateTime.fromObject({ year, month, day: 1 }).plus({ months });
+  return periodOf(d.year, d.month);
+}
+
+/** 2026年10月 */
+export function periodLabel(period: Period): string {
+  const { year, month } = parsePeriod(period);
+  return `${year}年${month}月`;
+}
+
+/** 11月10日 — the last day a window is open (its closesAt is the next midnight). */
+export function dueDateLabel(w: Window, cal: PeriodCalendar): string {
+  const last = DateTime.fromJSDate(w.closesAt, { zone: cal.timezone }).minus({ milliseconds: 1 });
+  return `${last.month}月${last.day}日`;
+}
+
+/** 12月1日 */
+export function dateLabel(at: Date, cal: PeriodCalendar): string {
+  const d = DateTime.fromJSDate(at, { zone: cal.timezone });
+  return `${d.month}月${d.day}日`;
+}
+
+/** 2026-11-05 09:40, local. */
+export function timeLabel(at: Date, cal: PeriodCalendar): string {
+  return DateTime.fromJSDate(at, { zone: cal.timezone }).toFormat('yyyy-MM-dd HH:mm');
+}
+
+/** Whole local days from now until the window closes, counting today (1 on the due day). */
+export function daysLeft(now: Date, w: Window, cal: PeriodCalendar): number {
+  const today = DateTime.fromJSDate(now, { zone: cal.timezone }).startOf('day');
+  const last = DateTime.fromJSDate(w.closesAt, { zone: cal.timezone }).minus({ milliseconds: 1 }).startOf('day');
+  return Math.round(last.diff(today, 'days').days) + 1;
+}
