@@ -5,8 +5,11 @@ import { clockStartingAt, systemClock, type Clock } from './clock';
 import type { Config } from './config/config';
 import type { Logger } from './log/logger';
 import type { Store } from './store/store';
-import { TurnRunner, type Step } from './dispatch/turn-runner';
-import { respond } from './dispatch/respond';
+import { TurnRunner } from './dispatch/turn-runner';
+import type { Conversation } from './dispatch/conversation';
+import { createBot } from './dispatch/bot';
+import { loadForm } from './conversation/form';
+import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
 import { InFlight } from './in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
@@ -21,8 +24,8 @@ export interface AssembleOptions {
   /** The business clock (periods, deadlines); defaults to FAKE_NOW or the system clock. */
   clock?: Clock;
   replyBudgetMs?: number;
-  /** What the bot says (defaults to the product's respond); tests substitute their own. */
-  step?: Step;
+  /** What the bot says (defaults to the product's conversation); tests substitute their own. */
+  conversation?: Conversation<any, any>;
   /** For tests: how the WeCom client waits (45009 pauses, throttling). */
   wecomSleep?: (ms: number) => Promise<void>;
 }
@@ -49,7 +52,11 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
   });
   const sender = new WeComSender(client, store, logger);
-  const turns = new TurnRunner({ store, step: options.step ?? respond, clock, logger });
+  // The form is checked here, at boot: a misspelled rule or value kind stops start-up with its place.
+  const form = loadForm(monthlyReport);
+  const cal = { timezone: config.timezone, dueDay: config.dueDay };
+  const conversation = options.conversation ?? createBot({ store, form, cal, logger });
+  const turns = new TurnRunner({ store, conversation, clock, logger });
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   const app = createApp(

@@ -1,28 +1,23 @@
 import type { Inbound } from '../wecom/inbound';
 import { menuWords } from '../wecom/app-menu';
 import type { Session } from '../session/session';
+import { commandOf, normalizeInput } from '../conversation/vocabulary';
+import type { Outcome } from './conversation';
 import { messages } from './messages';
-import { text, type Reply } from './reply';
-import { isHelpWord, normalizeInput } from './words';
-
-export interface Outcome {
-  session: Session;
-  replies: Reply[];
-}
+import { text } from './reply';
 
 const DAY_MS = 24 * 3_600_000;
 
 /**
- * The bot's answer to one inbound event: a pure function of the event, the user's session and
- * the time. Every user is unregistered until the roster exists, so for now it answers help and
- * tells everyone else whom to ask to be registered.
+ * The answer to a user the roster does not know: help on request, otherwise whom to ask to be
+ * registered. `next` already counts this turn; `session` is as it was.
  */
-export function respond(inbound: Inbound, session: Session, now: Date): Outcome {
+export function respondToUnregistered(inbound: Inbound, next: Session, now: Date): Outcome<never> {
   const nowMs = now.getTime();
-  const next: Session = { ...session, turns: session.turns + 1, lastEventAt: nowMs };
+  const session = next;
   const word = wordOf(inbound);
 
-  if (word !== null && isHelpWord(word)) {
+  if (word !== null && commandOf(word) === 'help') {
     return { session: next, replies: [text(`${messages.help}\n\n${messages.notRegistered(inbound.userId)}`)] };
   }
   if (inbound.kind === 'event' && inbound.event === 'subscribe') {
@@ -36,7 +31,7 @@ export function respond(inbound: Inbound, session: Session, now: Date): Outcome 
   return notRegistered(next, inbound.userId, nowMs);
 }
 
-function notRegistered(session: Session, userId: string, nowMs: number, lead?: string): Outcome {
+function notRegistered(session: Session, userId: string, nowMs: number, lead?: string): Outcome<never> {
   const body = messages.notRegistered(userId);
   return {
     session: { ...session, unregisteredNoticeAt: nowMs },

@@ -6,9 +6,8 @@ import { userLock, type Store, type StoredSession } from '../store/store';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
 import type { Reply } from './reply';
-import type { Outcome } from './respond';
+import type { Conversation } from './conversation';
 
-export type Step = (inbound: Inbound, session: Session, now: Date) => Outcome;
 export type Processed = { status: 'handled'; replies: Reply[] } | { status: 'duplicate' };
 
 /** A retry arrived while the first delivery is still being handled elsewhere; WeCom should retry later. */
@@ -16,6 +15,14 @@ export class DeliveryInProgressError extends Error {
   constructor(readonly id: string) {
     super(`delivery ${id} is still being handled`);
     this.name = 'DeliveryInProgressError';
+  }
+}
+
+/** Other writers kept changing the same school's records; WeCom's retry will try again. */
+export class RecordsBusyError extends Error {
+  constructor(readonly userId: string) {
+    super(`records of ${userId}'s school kept changing under us`);
+    this.name = 'RecordsBusyError';
   }
 }
 
@@ -52,7 +59,7 @@ export class TurnRunner {
   private readonly waitMs: number;
 
   constructor(
-    private readonly deps: { store: Store; step: Step; clock: Clock; logger: Logger },
+    private readonly deps: { store: Store; conversation: Conversation<any, any>; clock: Clock; logger: Logger },
     options: TurnOptions = {},
   ) {
     this.leaseMs = options.leaseMs ?? 30_000;
@@ -86,7 +93,7 @@ export class TurnRunner {
       }
       const decoded = stored === null ? { session: newSession(), restarted: false as const } : decodeSession(stored.data);
       if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.reason }, 'session restarted');
-      const outcome = this.deps.step(inbound, decoded.session, this.deps.clock.now());
+      const outcome = await this.stepAndCommit(inbound, decoded.session);
       const rev = await store.endTurn({
         userId,
         deliveryId: id,
@@ -103,6 +110,18 @@ export class TurnRunner {
       if (!(error instanceof SessionConflictError)) await store.abortTurn({ userId, deliveryId: id, lock }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Loads, steps and commits; a commit that lost a race with another writer is stepped again on fresh data. */
+  private async stepAndCommit(inbound: Inbound, session: Session): Promise<{ session: Session; replies: Reply[] }> {
+    const { conversation, clock } = this.deps;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = clock.now();
+      const context: unknown = await conversation.load(inbound, session, now);
+      const outcome = conversation.step(inbound, session, context, now);
+      if (await conversation.commit(outcome, context)) return outcome;
+    }
+    throw new RecordsBusyError(inbound.userId);
   }
 
   /**

@@ -4,10 +4,23 @@ import { z } from 'zod';
  * A user's conversation state. Small, versioned, and parsed on every read: a record written by
  * another version is migrated through `migrations` or restarted — never misread.
  */
-export const SESSION_VERSION = 1;
+export const SESSION_VERSION = 2;
 
 /** Sessions are kept for four months: longer than any reporting period stays open. */
 export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
+
+/** Where a school contact is in filing a report. The values live in the school's shared draft. */
+export const reportStateSchema = z.object({
+  school: z.string(),
+  period: z.string(),
+  /** The cell being corrected (修改 / 上一项); otherwise the first unanswered cell is asked. */
+  editing: z.string().nullable(),
+  /** A confirmation the next 「确认」 answers. */
+  awaiting: z.enum(['submit', 'zero', 'discard']).nullable(),
+  /** Failed answers to the current question; the third brings the cell's help. */
+  attempts: z.number().int().nonnegative(),
+});
+export type ReportState = z.infer<typeof reportStateSchema>;
 
 export const sessionSchema = z.object({
   v: z.literal(SESSION_VERSION),
@@ -17,16 +30,21 @@ export const sessionSchema = z.object({
   lastEventAt: z.number().int().nonnegative(),
   /** Epoch ms when an unregistered user was last told so (to not repeat it on every app open). */
   unregisteredNoticeAt: z.number().int().nonnegative().nullable(),
+  /** Filing in progress, or null. */
+  report: reportStateSchema.nullable(),
 });
 
 export type Session = z.infer<typeof sessionSchema>;
 
 export function newSession(): Session {
-  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null };
+  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null };
 }
 
 /** Upgrades from version N to N+1; add an entry with every change to the schema. */
-const migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};
+const migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  // v2 added the report conversation.
+  1: (old) => ({ ...old, report: null }),
+};
 
 export type DecodedSession =
   | { session: Session; restarted: false }

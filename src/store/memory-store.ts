@@ -6,6 +6,8 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type SchoolChange,
+  type SchoolSnapshot,
   type SendLimits,
   type Store,
   type StoredSession,
@@ -114,6 +116,56 @@ export class MemoryStore implements Store {
 
   async deleteSession(userId: string): Promise<void> {
     this.values.delete(`session:${userId}`);
+  }
+
+  async getMember(userId: string): Promise<string | null> {
+    return this.get<string>(`member:${userId}`) ?? null;
+  }
+
+  async putMember(userId: string, json: string): Promise<void> {
+    this.put(`member:${userId}`, json, null);
+  }
+
+  async deleteMember(userId: string): Promise<void> {
+    this.values.delete(`member:${userId}`);
+  }
+
+  async getSchool(code: string): Promise<string | null> {
+    return this.get<string>(`school:${code}`) ?? null;
+  }
+
+  async putSchool(code: string, json: string): Promise<void> {
+    this.put(`school:${code}`, json, null);
+  }
+
+  async readSchool(school: string, period: string): Promise<SchoolSnapshot> {
+    return {
+      rev: this.get<number>(`rev:${school}:${period}`) ?? 0,
+      draft: this.get<string>(`draft:${school}:${period}`) ?? null,
+      reports: { ...(this.get<Record<string, string>>(`reports:${school}`) ?? {}) },
+      reopened: (this.get<Set<string>>(`reopened:${school}`) ?? new Set()).has(period),
+    };
+  }
+
+  async commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean> {
+    const rev = this.get<number>(`rev:${school}:${period}`) ?? 0;
+    if (rev !== change.expectedRev) return false;
+    this.put(`rev:${school}:${period}`, rev + 1, null);
+    if (change.draft === null) this.values.delete(`draft:${school}:${period}`);
+    else if (change.draft !== undefined) this.put(`draft:${school}:${period}`, change.draft, null);
+    if (change.report !== undefined) this.put(`reports:${school}`, { ...(this.get<Record<string, string>>(`reports:${school}`) ?? {}), [period]: change.report }, null);
+    if (change.reopened !== undefined) {
+      const set = new Set(this.get<Set<string>>(`reopened:${school}`) ?? []);
+      if (change.reopened) set.add(period);
+      else set.delete(period);
+      this.put(`reopened:${school}`, set, null);
+    }
+    if (change.history?.length) this.put(`history:${school}`, [...(this.get<Record<string, string>[]>(`history:${school}`) ?? []), ...change.history], null);
+    return true;
+  }
+
+  async readHistory(school: string): Promise<Record<string, string>[]> {
+    return [...(this.get<Record<string, string>[]>(`history:${school}`) ?? [])];
   }
 
   async getAccessToken(): Promise<CachedToken | null> {

@@ -8,6 +8,8 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type SchoolChange,
+  type SchoolSnapshot,
   type SendLimits,
   type Store,
   type StoredSession,
@@ -55,6 +57,28 @@ return rev`,
     numberOfKeys: 2,
     lua: `${RELEASE_DELIVERY}
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end`,
+  },
+  // KEYS: rev, draft, reports, reopened. ARGV: period.
+  ybReadSchool: {
+    numberOfKeys: 4,
+    lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1])}`,
+  },
+  // KEYS: rev, draft, reports, reopened, history.
+  // ARGV: period, expectedRev, draftOp ('keep'|'set'|'del'), draft, report ('' = keep), reopened ('keep'|'1'|'0'), n entries, then entries as JSON.
+  ybCommitSchool: {
+    numberOfKeys: 5,
+    lua: `if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[2]) then return 0 end
+redis.call('INCR', KEYS[1])
+if ARGV[3] == 'set' then redis.call('SET', KEYS[2], ARGV[4]) elseif ARGV[3] == 'del' then redis.call('DEL', KEYS[2]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[5]) end
+if ARGV[6] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) elseif ARGV[6] == '0' then redis.call('SREM', KEYS[4], ARGV[1]) end
+for i = 1, tonumber(ARGV[7]) do
+  local fields = cjson.decode(ARGV[7 + i])
+  local flat = {}
+  for k, v in pairs(fields) do flat[#flat + 1] = k; flat[#flat + 1] = v end
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*', unpack(flat))
+end
+return 1`,
   },
   ybWriteSession: {
     numberOfKeys: 1,
@@ -104,6 +128,13 @@ export function redisKeys(prefix: string) {
     session: (userId: string) => `${user(userId)}:session`,
     sends: (userId: string) => `${user(userId)}:sends`,
     token: `${prefix}{wecom}:token`,
+    members: `${prefix}roster:members`,
+    schools: `${prefix}roster:schools`,
+    schoolRev: (school: string, period: string) => `${prefix}{s:${school}}:rev:${period}`,
+    draft: (school: string, period: string) => `${prefix}{s:${school}}:draft:${period}`,
+    reports: (school: string) => `${prefix}{s:${school}}:reports`,
+    reopened: (school: string) => `${prefix}{s:${school}}:reopened`,
+    history: (school: string) => `${prefix}{s:${school}}:history`,
   };
 }
 
@@ -214,6 +245,65 @@ export class RedisStore implements Store {
 
   async deleteSession(userId: string): Promise<void> {
     await this.redis.del(this.keys.session(userId));
+  }
+
+  async getMember(userId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.members, userId);
+  }
+
+  async putMember(userId: string, json: string): Promise<void> {
+    await this.redis.hset(this.keys.members, userId, json);
+  }
+
+  async deleteMember(userId: string): Promise<void> {
+    await this.redis.hdel(this.keys.members, userId);
+  }
+
+  async getSchool(code: string): Promise<string | null> {
+    return this.redis.hget(this.keys.schools, code);
+  }
+
+  async putSchool(code: string, json: string): Promise<void> {
+    await this.redis.hset(this.keys.schools, code, json);
+  }
+
+  private schoolKeys(school: string, period: string): string[] {
+    const k = this.keys;
+    return [k.schoolRev(school, period), k.draft(school, period), k.reports(school), k.reopened(school), k.history(school)];
+  }
+
+  async readSchool(school: string, period: string): Promise<SchoolSnapshot> {
+    const [rev, draft, flat, reopened] = (await this.scripts.ybReadSchool(...this.schoolKeys(school, period).slice(0, 4), period)) as [string, string | null, string[], number];
+    const reports: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) reports[flat[i]!] = flat[i + 1]!;
+    return { rev: Number(rev), draft: draft ?? null, reports, reopened: reopened === 1 };
+  }
+
+  async commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean> {
+    const entries = (change.history ?? []).map((e) => JSON.stringify(e));
+    const draftOp = change.draft === undefined ? 'keep' : change.draft === null ? 'del' : 'set';
+    const reopened = change.reopened === undefined ? 'keep' : change.reopened ? '1' : '0';
+    const ok = await this.scripts.ybCommitSchool(
+      ...this.schoolKeys(school, period),
+      period,
+      change.expectedRev,
+      draftOp,
+      change.draft ?? '',
+      change.report ?? '',
+      reopened,
+      entries.length,
+      ...entries,
+    );
+    return Number(ok) === 1;
+  }
+
+  async readHistory(school: string): Promise<Record<string, string>[]> {
+    const entries = await this.redis.xrange(this.keys.history(school), '-', '+');
+    return entries.map(([, flat]) => {
+      const out: Record<string, string> = {};
+      for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+      return out;
+    });
   }
 
   async getAccessToken(): Promise<CachedToken | null> {

@@ -48,6 +48,25 @@ export interface Store {
   writeSession(userId: string, data: string, expectedRev: number, ttlMs: number | null): Promise<number | null>;
   deleteSession(userId: string): Promise<void>;
 
+  // ── Roster: who is who (written by the roster import) ──
+  getMember(userId: string): Promise<string | null>;
+  putMember(userId: string, json: string): Promise<void>;
+  deleteMember(userId: string): Promise<void>;
+  getSchool(code: string): Promise<string | null>;
+  putSchool(code: string, json: string): Promise<void>;
+
+  // ── A school's records (drafts, reports, history), kept together in the school's hash slot ──
+  /** A consistent snapshot of a school's records for one period, and its reports of every period. */
+  readSchool(school: string, period: string): Promise<SchoolSnapshot>;
+  /**
+   * Applies a change if the school-period revision is still expectedRev: draft (string to write,
+   * null to delete, undefined to keep), report (write), reopened flag, history entries (appended).
+   * Returns false, writing nothing, when another writer got there first.
+   */
+  commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean>;
+  /** The school's history entries, oldest first. */
+  readHistory(school: string): Promise<Record<string, string>[]>;
+
   // ── The WeCom access token, shared by every instance ──
   getAccessToken(): Promise<CachedToken | null>;
   /** Caches the token for ttlMs of real time (the store's own expiry). */
@@ -92,6 +111,24 @@ export interface EndTurn {
 export interface StoredSession {
   data: string;
   rev: number;
+}
+
+export interface SchoolSnapshot {
+  /** Revision of this school-period's records; 0 before the first write. */
+  rev: number;
+  draft: string | null;
+  /** Reports by period, this one included. */
+  reports: Record<string, string>;
+  /** Staff reopened this period for the school (filing allowed outside the window). */
+  reopened: boolean;
+}
+
+export interface SchoolChange {
+  expectedRev: number;
+  draft?: string | null;
+  report?: string;
+  reopened?: boolean;
+  history?: Record<string, string>[];
 }
 
 export interface CachedToken {

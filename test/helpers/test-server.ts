@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import type { Store } from '../../src/store/store';
 import { assemble, closeGracefully, listen, type Assembled } from '../../src/server';
 import type { Clock } from '../../src/clock';
-import type { Step } from '../../src/dispatch/turn-runner';
+import type { Conversation } from '../../src/dispatch/conversation';
 import { testRedis, type TestRedis } from './redis';
 import { WeComApiStub, type StubOptions } from './wecom-api-stub';
 import { WeComPlatform } from './wecom-platform';
@@ -32,7 +32,7 @@ export interface TestServerOptions {
   replyBudgetMs?: number;
   clock?: Clock;
   stub?: Partial<StubOptions>;
-  step?: Step;
+  conversation?: Conversation<any, any>;
   /** Log lines, parsed; when given, the server logs at info level into it. */
   logs?: Record<string, unknown>[];
   /** Wraps the store, e.g. to slow it down. */
@@ -56,7 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     storeKind: redis ? 'redis' : 'memory',
     logger: options.logs ? pino({ level: 'info' }, { write: (line: string) => void options.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
-    ...(options.step ? { step: options.step } : {}),
+    ...(options.conversation ? { conversation: options.conversation } : {}),
     replyBudgetMs: options.replyBudgetMs ?? 3_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });

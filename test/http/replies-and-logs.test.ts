@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Step } from '../../src/dispatch/turn-runner';
+import { sessionOnly, type Outcome } from '../../src/dispatch/conversation';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { until } from '../helpers/wait';
 
 
-const saying =
-  (...replies: ReturnType<Step>['replies']): Step =>
-  (_inbound, session) => ({ session: { ...session, turns: session.turns + 1 }, replies });
+const saying = (...replies: Outcome['replies']) => sessionOnly((_inbound, session) => ({ session: { ...session, turns: session.turns + 1 }, replies }));
 
 describe('replies that do not fit a passive reply', () => {
   let t: TestServer | undefined;
@@ -14,7 +12,7 @@ describe('replies that do not fit a passive reply', () => {
 
   it('sends a text over 2048 bytes through the API in pieces, in order, and answers empty', async () => {
     const long = Array.from({ length: 150 }, (_, i) => `第${i + 1}所学校：已报`).join('\n');
-    t = await startTestServer({ step: saying({ kind: 'text', text: long }) });
+    t = await startTestServer({ conversation: saying({ kind: 'text', text: long }) });
     const res = await t.post(t.platform.textXml({ from: 'reader', content: '未报', msgId: '7500000000000000001' }));
     expect(res).toEqual({ status: 200, body: '' });
     await until(() => t!.api.textsTo('reader').join('\n') === long);
@@ -23,7 +21,7 @@ describe('replies that do not fit a passive reply', () => {
 
   it('sends a text card and a following text through the API in order', async () => {
     t = await startTestServer({
-      step: saying({ kind: 'textcard', title: '本期进度', description: '已报 20/31', url: 'https://example.org/d' }, { kind: 'text', text: '回复 未报 查看名单' }),
+      conversation: saying({ kind: 'textcard', title: '本期进度', description: '已报 20/31', url: 'https://example.org/d' }, { kind: 'text', text: '回复 未报 查看名单' }),
     });
     const res = await t.post(t.platform.textXml({ from: 'staff1', content: '进度', msgId: '7500000000000000002' }));
     expect(res.body).toBe('');

@@ -130,6 +130,37 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect((await store.readSession('u2'))?.data).toBe('two');
     });
 
+    it('keeps roster members and schools', async () => {
+      expect(await store.getMember('zhangsan')).toBeNull();
+      await store.putMember('zhangsan', '{"role":"school"}');
+      await store.putSchool('4141010001', '{"name":"x"}');
+      expect(await store.getMember('zhangsan')).toBe('{"role":"school"}');
+      expect(await store.getSchool('4141010001')).toBe('{"name":"x"}');
+      await store.deleteMember('zhangsan');
+      expect(await store.getMember('zhangsan')).toBeNull();
+    });
+
+    it('reads an empty school period as revision 0', async () => {
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 0, draft: null, reports: {}, reopened: false });
+    });
+
+    it('commits draft, report, reopen flag and history together, with a revision check', async () => {
+      expect(await store.commitSchool('s1', '2026-10', { expectedRev: 0, draft: '{"d":1}', history: [{ type: 'edit', by: 'a' }] })).toBe(true);
+      expect(await store.commitSchool('s1', '2026-10', { expectedRev: 0, draft: '{"d":2}' })).toBe(false);
+      expect(await store.commitSchool('s1', '2026-10', { expectedRev: 1, draft: null, report: '{"r":1}', reopened: true, history: [{ type: 'submit', by: 'b' }] })).toBe(true);
+      await store.commitSchool('s1', '2026-09', { expectedRev: 0, report: '{"r":0}' });
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: null, reports: { '2026-09': '{"r":0}', '2026-10': '{"r":1}' }, reopened: true });
+      expect(await store.readSchool('s1', '2026-09')).toMatchObject({ rev: 1, reopened: false });
+      expect(await store.readHistory('s1')).toEqual([{ type: 'edit', by: 'a' }, { type: 'submit', by: 'b' }]);
+      expect(await store.readHistory('s2')).toEqual([]);
+    });
+
+    it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {
+      await store.commitSchool('s1', '2026-10', { expectedRev: 0, draft: '{"d":1}', reopened: true });
+      await store.commitSchool('s1', '2026-10', { expectedRev: 1, reopened: false });
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: '{"d":1}', reports: {}, reopened: false });
+    });
+
     it('caches the access token and drops it only if unchanged', async () => {
       expect(await store.getAccessToken()).toBeNull();
       await store.setAccessToken({ value: 't1', expiresAt: 123 }, 60_000);

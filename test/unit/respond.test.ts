@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { respond } from '../../src/dispatch/respond';
+import { respondToUnregistered as respond } from '../../src/dispatch/respond';
 import { newSession } from '../../src/session/session';
 import type { Inbound } from '../../src/wecom/inbound';
 
@@ -11,7 +11,7 @@ const eventIn = (event: 'subscribe' | 'enter_agent' | 'click', eventKey = ''): I
 });
 const texts = (inbound: Inbound, session = newSession()) => respond(inbound, session, now).replies.map((r) => (r.kind === 'text' ? r.text : r.title));
 
-describe('respond (before the roster exists)', () => {
+describe('answering a user the roster does not know', () => {
   it('answers 帮助 and its aliases with the help text', () => {
     for (const word of ['帮助', ' 帮助 ', 'HELP', '？', '?']) expect(texts(textIn(word))[0]).toMatch(/^「月报」使用说明/);
   });
@@ -35,10 +35,5 @@ describe('respond (before the roster exists)', () => {
     expect(again.replies).toEqual([]);
     const nextDay = respond(eventIn('enter_agent'), again.session, new Date(now.getTime() + 25 * 3_600_000));
     expect(nextDay.replies).toHaveLength(1);
-  });
-  it('counts every handled event in the session', () => {
-    const one = respond(textIn('x'), newSession(), now);
-    const two = respond(textIn('y'), one.session, now);
-    expect(two.session).toMatchObject({ turns: 2, lastEventAt: now.getTime() });
   });
 });

@@ -1,0 +1,451 @@
+import type { Reply } from '../dispatch/reply';
+import { formatNumber as f } from '../report/number-parser';
+import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Window } from '../report/period';
+import { periodStatus, type Draft, type HistoryEntry, type Report } from '../report/records';
+import type { Finding, PastReport } from '../report/rules';
+import type { Values } from '../report/values';
+import type { School } from '../roster/roster';
+import type { ReportState } from '../session/session';
+import { findCellRef, parseAnswer } from './answer-parser';
+import type { Form } from './form';
+import type { CellDef } from './form-schema';
+import { answeredCount, cellHelp, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
+import { modifyTarget, type Command } from './vocabulary';
+
+/** What the engine knows about the school and period; loaded by the dispatcher before each step. */
+export interface SchoolContext {
+  userId: string;
+  school: School;
+  /** The window of the period filing is about now (open, or the one that just closed). */
+  window: Window;
+  /** Filing is allowed: the window is open, or staff reopened the period for this school. */
+  open: boolean;
+  reopened: boolean;
+  /** The next window to open, for messages when filing is closed. */
+  next: Window;
+  draft: Draft | null;
+  report: Report | null;
+  /** The school's earlier filed reports, oldest first (R10). */
+  history: PastReport[];
+}
+
+export interface RecordChange {
+  draft?: Draft | null;
+  report?: Report;
+  reopened?: boolean;
+  history: HistoryEntry[];
+}
+
+export interface EngineResult {
+  state: ReportState | null;
+  replies: Reply[];
+  change: RecordChange | null;
+}
+
+export interface EngineInput {
+  /** The message as typed. */
+  text: string;
+  /** The command it stands for (typed word or menu click), if any. */
+  command: Command | null;
+  /** The normalised text, for 「修改 …」. */
+  normalized: string;
+}
+
+/**
+ * One step of a school contact's report conversation. Pure: it reads the state, the school's
+ * records and the time, and returns the next state, the replies and the change to store.
+ */
+export function stepReport(form: Form, cal: PeriodCalendar, input: EngineInput, state: ReportState | null, ctx: SchoolContext, now: Date): EngineResult {
+  return new ReportTurn(form, cal, ctx, now).run(input, state);
+}
+
+class ReportTurn {
+  private readonly lines: string[] = [];
+  private change: RecordChange | null = null;
+  private draft: Draft | null;
+
+  constructor(
+    private readonly form: Form,
+    private readonly cal: PeriodCalendar,
+    private readonly ctx: SchoolContext,
+    private readonly now: Date,
+  ) {
+    this.draft = ctx.draft;
+  }
+
+  run(input: EngineInput, given: ReportState | null): EngineResult {
+    let state = given;
+    if (state && (state.period !== this.ctx.window.period || state.school !== this.ctx.school.code)) {
+      this.say(`${periodLabel(state.period)}的填写已经结束。`);
+      state = null;
+    }
+    if (state?.awaiting) {
+      if (input.command === 'confirm') return this.confirm(state);
+      this.say(state.awaiting === 'submit' ? '已取消提交。' : state.awaiting === 'discard' ? '已取消放弃，草稿保留。' : '已取消。');
+      state = { ...state, awaiting: null };
+      if (input.command === null && modifyTarget(input.normalized) === null) return this.done(state, this.ask(state));
+    }
+    switch (input.command) {
+      case 'report':
+      case 'continue':
+        return this.start(state);
+      case 'help':
+        return state ? this.done(state, this.helpFor(state)) : this.done(null, this.generalHelp());
+      case 'view':
+        return this.view(state);
+      case 'submit':
+        return this.submit(state);
+      case 'confirm':
+        return this.done(state, state ? `现在没有需要确认的操作。\n${this.ask(state)}` : '现在没有需要确认的操作。回复「填报」开始或继续填写本期月报。');
+      case 'zero':
+        return this.zero(state);
+      case 'pause':
+        return this.pause(state);
+      case 'discard':
+        return this.discard(state);
+      case 'previous':
+        return this.previous(state);
+      case 'progress':
+        return this.done(state, this.progressText());
+      default:
+        break;
+    }
+    const target = modifyTarget(input.normalized);
+    if (target !== null) return this.modify(state, target);
+    if (state) return this.answer(state, input.text);
+    return this.done(null, this.draft ? `本期月报已填 ${this.count()}/${this.form.cells.length} 项，回复「继续」接着填。` : '回复「填报」开始填写本期月报，回复「帮助」查看说明。');
+  }
+
+  // ── The flow ──
+
+  private start(state: ReportState | null): EngineResult {
+    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) {
+      return this.done(null, `${this.filedText(this.ctx.report)}\n如需修改，回复「修改」。`);
+    }
+    const s = state ?? this.fresh();
+    if (this.draft) {
+      const who = this.draft.updatedBy !== this.ctx.userId ? `正在由 ${this.draft.updatedBy} 填报，` : '继续填写，';
+      this.say(`${who}已完成 ${this.count()}/${this.form.cells.length}${this.draft.updatedBy !== this.ctx.userId ? '，您可以接着填：' : '：'}`);
+      return this.done(s, this.ask(s));
+    }
+    this.draft = this.newDraft();
+    this.record({ draft: this.draft });
+    this.say(
+      `开始填写 ${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}培训月报（统计该月完成的培训），截止 ${dueDateLabel(this.ctx.window, this.cal)}。\n` +
+        `共 ${this.form.parts.length} 部分 ${this.form.cells.length} 项，每次回复一个数字，同一部分也可一次回复多项。随时可回复：上一项、修改 项目、查看、暂停、提交、本月无培训、帮助。`,
+    );
+    return this.done(s, this.ask(s));
+  }
+
+  private answer(state: ReportState, text: string): EngineResult {
+    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.draft) return this.lostDraft();
+    const cell = this.current(state);
+    if (cell === null) return this.done(state, `${this.form.cells.length} 项都已填完。回复「提交」提交，回复「修改 项目」更正，回复「查看」核对。`);
+    const part = this.form.place(cell.id).part;
+    const answer = parseAnswer(text, this.form, part, cell);
+    if (answer.kind === 'error') {
+      const attempts = state.attempts + 1;
+      const hint = attempts >= 3 ? cellHelp(cell) : `请回复一个数字，例如 ${cell.example}。`;
+      return this.done({ ...state, attempts }, `${answer.reason}。${hint}\n${this.ask(state)}`);
+    }
+    const before = this.draft.values;
+    const values: Values = { ...before };
+    for (const a of answer.assignments) values[a.cell.id] = a.value;
+    let restZero = 0;
+    if (answer.restZero) {
+      for (const c of part.cells) {
+        if (values[c.id] === undefined) {
+          values[c.id] = 0;
+          restZero++;
+        }
+      }
+    }
+    const touched = part.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id);
+    this.updateDraft(values, touched);
+    this.say(echo(answer.assignments, restZero));
+    const next: ReportState = { ...state, editing: state.editing && values[state.editing] !== before[state.editing] ? null : state.editing, attempts: 0 };
+    if (answer.assignments.length === 0 && restZero === 0) next.editing = null;
+    const notes = this.checksAfter(before, values, touched);
+    if (notes) this.say(notes);
+    if (this.draft.zero && firstUnanswered(this.form, values) === null) return this.submit(next);
+    return this.done(next, this.ask(next));
+  }
+
+  private previous(state: ReportState | null): EngineResult {
+    if (!state || !this.draft) return this.idle();
+    const cell = this.current(state) ?? this.form.cells[this.form.cells.length - 1]!;
+    const index = this.form.cells.indexOf(cell);
+    if (index === 0 && state.editing !== null) return this.done(state, `已经是第一项了。\n${this.ask(state)}`);
+    const prev = this.current(state) === null ? cell : this.form.cells[Math.max(0, index - 1)]!;
+    const next = { ...state, editing: prev.id, attempts: 0 };
+    return this.done(next, this.ask(next));
+  }
+
+  private modify(state: ReportState | null, target: string): EngineResult {
+    if (!this.ctx.open) return this.done(null, `${this.closedText()}\n已截止的月报如需更正，请联系市教育局或省教育厅职成教处解锁。`);
+    let s = state;
+    if (!this.draft) {
+      const report = this.ctx.report;
+      if (!report || report.status === 'defaulted') return this.idle();
+      // Reopen the filed report: a draft from its values; the filed report stands until resubmitted.
+      this.draft = { ...this.newDraft(), values: { ...report.values }, zero: report.zero };
+      this.record({ draft: this.draft, history: [this.entry('reopen', [])] });
+      this.say(`已重新打开 ${periodLabel(this.ctx.window.period)}月报（原报告在重新提交前仍然有效）。`);
+      s = this.fresh();
+      if (target === '') return this.done(s, '要修改哪一项？回复「修改 项目」或「修改 编号」，如「修改 制造业」「修改 24」；回复「查看」看全部；改完回复「提交」。');
+    }
+    s ??= this.fresh();
+    if (target === '') return this.done(s, '要修改哪一项？回复「修改 项目」或「修改 编号」，如「修改 制造业」「修改 24」。');
+    const ref = findCellRef(target, this.form);
+    if (ref.kind === 'none') return this.done(s, `没找到「${target}」这一项。回复「查看」看全部项目，或用编号，如「修改 24」。`);
+    if (ref.kind === 'ambiguous') {
+      const options = ref.cells.map((c) => `${this.form.place(c.id).position} ${c.name}（第 ${this.form.place(c.id).part.number} 部分）`).join('、');
+      return this.done(s, `「${target}」有几项：${options}。请回复「修改 编号」，如「修改 ${this.form.place(ref.cells[0]!.id).position}」。`);
+    }
+    const editing: ReportState = { ...s, editing: ref.cell.id, attempts: 0 };
+    if (ref.rest !== '') return this.answer(editing, `${ref.cell.name} ${ref.rest}`);
+    return this.done(editing, this.ask(editing));
+  }
+
+  private view(state: ReportState | null): EngineResult {
+    if (this.draft) {
+      const values = this.draft.values;
+      const title = `${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}月报（已填 ${this.count()}/${this.form.cells.length}）`;
+      return this.done(state, viewText(this.form, values, this.findings(values), title) + (state ? `\n\n${this.ask(state)}` : '\n回复「继续」接着填。'));
+    }
+    if (this.ctx.report) {
+      const r = this.ctx.report;
+      return this.done(state, viewText(this.form, r.values, this.findings(r.values), `${this.ctx.school.name} ${periodLabel(r.period)}月报（${periodStatus(r, null)}）`));
+    }
+    return this.done(state, `${periodLabel(this.ctx.window.period)}月报还没有开始填写。回复「填报」开始。`);
+  }
+
+  private submit(state: ReportState | null): EngineResult {
+    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.draft || !state) return this.idle();
+    const values = this.draft.values;
+    const missing = this.form.parts
+      .map((p) => ({ p, n: p.cells.filter((c) => values[c.id] === undefined).length }))
+      .filter((x) => x.n > 0);
+    if (missing.length > 0) {
+      const total = missing.reduce((a, x) => a + x.n, 0);
+      return this.done({ ...state, awaiting: null }, `还有 ${total} 项没填（${missing.map((x) => `第 ${x.p.number} 部分 ${x.n} 项`).join('、')}），填完才能提交。回复「继续」接着填。`);
+    }
+    const findings = this.findings(values);
+    const errors = findings.filter((x) => x.level === 'error');
+    if (errors.length > 0) {
+      return this.done({ ...state, awaiting: null }, `${findingsText(errors)}\n请更正后再提交：回复「修改 项目」，如「修改 ${this.form.place(errors[0]!.cells[0]!).cell.name}」。`);
+    }
+    const warnings = findings.filter((x) => x.level === 'warning');
+    const lines = [`提交前请核对：${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}培训月报${this.draft.zero ? '（本月无培训）' : ''}`, ...totalsText(values)];
+    if (warnings.length > 0) lines.push(findingsText(warnings), '以上提醒如确认无误，');
+    lines.push('回复「确认」提交；回复「修改 项目」更正。');
+    return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
+  }
+
+  private confirm(state: ReportState): EngineResult {
+    if (state.awaiting === 'discard') {
+      if (this.draft) this.record({ draft: null, history: [this.entry('discard', [])] });
+      return this.done(null, `已放弃 ${periodLabel(this.ctx.window.period)}月报草稿。${this.ctx.report ? '已提交的月报不受影响。' : '回复「填报」可重新开始。'}`);
+    }
+    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (state.awaiting === 'zero') {
+      const keep = new Set(this.form.def.zeroReportAsks);
+      const base = this.draft ?? this.newDraft();
+      const values: Values = {};
+      for (const c of this.form.cells) values[c.id] = keep.has(c.id) ? base.values[c.id]! : 0;
+      for (const id of keep) if (values[id] === undefined) delete values[id];
+      this.draft = { ...base, values, zero: true, updatedBy: this.ctx.userId, updatedAt: this.now.getTime() };
+      this.record({ draft: this.draft });
+      const next: ReportState = { ...state, awaiting: null, editing: null, attempts: 0 };
+      this.say('好的，本月无培训：第 1–6 部分记为 0。');
+      if (firstUnanswered(this.form, values) === null) return this.submit(next);
+      return this.done(next, `还需要两项学校基本数据：\n${this.ask(next)}`);
+    }
+    return this.finalize(state);
+  }
+
+  private finalize(state: ReportState): EngineResult {
+    if (!this.draft) return this.lostDraft();
+    const values = this.draft.values;
+    const findings = this.findings(values);
+    if (firstUnanswered(this.form, values) !== null || findings.some((x) => x.level === 'error')) return this.submit({ ...state, awaiting: null });
+    const previous = this.ctx.report;
+    const onTime = this.now < this.ctx.window.closesAt;
+    const status: Report['status'] = onTime || previous?.status === 'filed' ? 'filed' : 'late';
+    const at = this.now.getTime();
+    const report: Report = {
+      v: 1,
+      school: this.ctx.school.code,
+      period: this.ctx.window.period,
+      status,
+      values,
+      submittedBy: this.ctx.userId,
+      submittedAt: at,
+      firstSubmittedAt: previous && previous.status !== 'defaulted' ? previous.firstSubmittedAt : at,
+      acceptedWarnings: [...new Set(findings.filter((x) => x.level === 'warning').map((x) => x.rule))],
+      zero: this.draft.zero,
+    };
+    const changed = previous ? this.form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
+    this.record({ draft: null, report, ...(this.ctx.reopened ? { reopened: false } : {}), history: [{ ...this.entry('submit', changed), status }] });
+    const lines = [
+      `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}）`,
+      `${this.ctx.school.name} · ${this.ctx.userId} · ${timeLabel(this.now, this.cal)}`,
+      ...totalsText(values),
+    ];
+    if (report.acceptedWarnings.length > 0) {
+      const titles = new Map(this.form.def.rules.map((r) => [r.id, r.title]));
+      lines.push(`已确认的提醒：${report.acceptedWarnings.map((id) => `${id} ${titles.get(id)}`).join('；')}`);
+    }
+    if (previous && previous.status !== 'defaulted' && changed.length > 0) lines.push(`本次修改了 ${changed.length} 项。`);
+    if (onTime) lines.push(`${dueDateLabel(this.ctx.window, this.cal)}截止前如需修改，回复「修改」。`);
+    return this.done(null, lines.join('\n'));
+  }
+
+  private zero(state: ReportState | null): EngineResult {
+    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, `${this.filedText(this.ctx.report)}\n如需修改，回复「修改」。`);
+    const s = state ?? this.fresh();
+    const keep = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell.name).join('、');
+    return this.done(
+      { ...s, awaiting: 'zero' },
+      `确认 ${periodLabel(this.ctx.window.period)}没有完成任何培训？第 1–6 部分将全部记为 0，只需再填${keep}。\n回复「确认」继续，回复其他取消。`,
+    );
+  }
+
+  private pause(state: ReportState | null): EngineResult {
+    if (!state || !this.draft) return this.idle();
+    return this.done(null, `已保存，已完成 ${this.count()}/${this.form.cells.length}。${dueDateLabel(this.ctx.window, this.cal)}截止前随时回复「继续」接着填。`);
+  }
+
+  private discard(state: ReportState | null): EngineResult {
+    if (!this.draft) return this.idle();
+    const s = state ?? this.fresh();
+    return this.done({ ...s, awaiting: 'discard' }, `确认放弃 ${periodLabel(this.ctx.window.period)}月报草稿？已填的 ${this.count()} 项将清空${this.ctx.report ? '（已提交的月报不受影响）' : ''}。\n回复「确认」放弃，回复其他取消。`);
+  }
+
+  // ── Pieces ──
+
+  /** The question now: the cell being corrected, else the first unanswered, else the end of the form. */
+  private ask(state: ReportState): string {
+    const values = this.draft?.values ?? {};
+    const cell = this.current(state);
+    if (cell === null) {
+      const notes = findingsText(this.findings(values));
+      return `${this.form.cells.length} 项已全部填完。${notes ? `\n${notes}` : ''}\n回复「提交」提交，或「查看」核对。`;
+    }
+    return question(this.form, cell, values, state.editing !== null);
+  }
+
+  private current(state: ReportState): CellDef | null {
+    if (state.editing) return this.form.place(state.editing).cell;
+    return firstUnanswered(this.form, this.draft?.values ?? {});
+  }
+
+  /** Checks once a part is complete: its breakdown rules, and R10 for what changed. */
+  private checksAfter(before: Values, after: Values, touched: string[]): string {
+    const completed = this.form.parts.filter((p) => p.cells.every((c) => after[c.id] !== undefined) && (p.cells.some((c) => before[c.id] === undefined) || p.cells.some((c) => touched.includes(c.id))));
+    const cells = completed.flatMap((p) => p.cells.map((c) => c.id));
+    const rules = new Set(this.form.rulesTouching(cells).map((r) => r.id));
+    const found = this.findings(after).filter((x) => (rules.has(x.rule) && x.rule !== 'R10') || (x.rule === 'R10' && x.cells.some((c) => touched.includes(c))));
+    if (found.length === 0) return '';
+    const errors = found.filter((x) => x.level === 'error');
+    const fix = errors.length > 0 ? `\n请回复要更正的项目，如「修改 ${this.form.place(errors[0]!.cells[0]!).cell.name}」；也可以先往下填，提交前再改。` : '';
+    return findingsText(found) + fix;
+  }
+
+  private findings(values: Values): Finding[] {
+    return this.form.findings(values, { history: this.ctx.history });
+  }
+
+  private updateDraft(values: Values, touched: string[]): void {
+    const before = this.draft!.values;
+    const edits = touched.filter((id) => before[id] !== undefined).map((id) => ({ id, old: before[id] ?? null, new: values[id] ?? null }));
+    this.draft = { ...this.draft!, values, updatedBy: this.ctx.userId, updatedAt: this.now.getTime() };
+    this.record({ draft: this.draft, ...(edits.length > 0 ? { history: [this.entry('edit', edits)] } : {}) });
+  }
+
+  private record(change: Partial<RecordChange>): void {
+    const history = [...(this.change?.history ?? []), ...(change.history ?? [])];
+    this.change = { ...this.change, ...change, history };
+  }
+
+  private entry(type: HistoryEntry['type'], cells: HistoryEntry['cells']): HistoryEntry {
+    return { type, period: this.ctx.window.period, by: this.ctx.userId, at: this.now.getTime(), cells };
+  }
+
+  private newDraft(): Draft {
+    const at = this.now.getTime();
+    return { v: 1, values: {}, startedBy: this.ctx.userId, startedAt: at, updatedBy: this.ctx.userId, updatedAt: at, zero: false };
+  }
+
+  private fresh(): ReportState {
+    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0 };
+  }
+
+  private count(): number {
+    return answeredCount(this.form, this.draft?.values ?? {});
+  }
+
+  private helpFor(state: ReportState): string {
+    const cell = this.current(state);
+    return cell ? `${cellHelp(cell)}\n\n${this.ask(state)}` : this.generalHelp();
+  }
+
+  private generalHelp(): string {
+    return [
+      `您是 ${this.ctx.school.name} 的月报填报人。`,
+      '· 填报 — 开始或继续本期月报（上月完成的培训）',
+      '· 填写中：直接回复数字；同一部分可一次回复多项，如「制造业 120 建筑业 30 其余为0」',
+      '· 上一项、修改 项目（或编号）、查看、暂停、放弃',
+      '· 提交 → 确认；本月没有培训回复「本月无培训」',
+      '· 进度 — 本校本期状态',
+      `每月 ${this.cal.dueDay} 日前填报上月数据，逾期未报按零申报处理。`,
+    ].join('\n');
+  }
+
+  private progressText(): string {
+    const status = periodStatus(this.ctx.report, this.draft);
+    const head = `${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}月报：${status}`;
+    if (!this.ctx.open) return `${head}。\n${this.closedText()}`;
+    const left = daysLeft(this.now, this.ctx.window, this.cal);
+    const due = `截止 ${dueDateLabel(this.ctx.window, this.cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
+    if (status === '填报中') return `${head}，已完成 ${this.count()}/${this.form.cells.length}。${due}，回复「继续」接着填。`;
+    if (status === '未开始') return `${head}。${due}，回复「填报」开始。`;
+    return `${head}。${due}。`;
+  }
+
+  private filedText(report: Report): string {
+    return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), this.cal)} 由 ${report.submittedBy ?? '系统'} 提交（${periodStatus(report, null)}）。`;
+  }
+
+  private closedText(): string {
+    const w = this.ctx.window;
+    const status = periodStatus(this.ctx.report, null);
+    const next = this.ctx.next;
+    const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, this.cal)}开始填报，${dueDateLabel(next, this.cal)}截止。`;
+    if (this.now < w.opensAt) return `${periodLabel(w.period)}月报 ${dateLabel(w.opensAt, this.cal)}开始填报。`;
+    return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, this.cal)}截止（本校：${status}）。${upcoming}`;
+  }
+
+  private lostDraft(): EngineResult {
+    const r = this.ctx.report;
+    if (r && r.status !== 'defaulted') return this.done(null, `${this.filedText(r)}如需修改，回复「修改」。`);
+    return this.done(null, '本期草稿已被放弃。回复「填报」重新开始。');
+  }
+
+  private idle(): EngineResult {
+    return this.done(null, this.draft ? `回复「继续」接着填写本期月报（已填 ${this.count()}/${this.form.cells.length}）。` : '现在没有正在填写的月报。回复「填报」开始。');
+  }
+
+  private say(line: string): void {
+    this.lines.push(line);
+  }
+
+  private done(state: ReportState | null, last: string): EngineResult {
+    const text = [...this.lines, last].filter(Boolean).join('\n');
+    return { state, replies: [{ kind: 'text', text }], change: this.change };
+  }
+}

@@ -1,0 +1,81 @@
+import type { Form } from './form';
+import type { CellDef, PartDef } from './form-schema';
+import { formatNumber as f } from '../report/number-parser';
+import type { Finding } from '../report/rules';
+import { totalTrainees, type Values } from '../report/values';
+
+/** "按培训内容" from "按培训内容分培训人数（人次）": the part's short name for headers. */
+export function partShort(part: PartDef): string {
+  return part.title.replace(/分?培训人数（人次）$/u, '');
+}
+
+export function answeredCount(form: Form, values: Values): number {
+  return form.cells.filter((c) => values[c.id] !== undefined).length;
+}
+
+export function firstUnanswered(form: Form, values: Values): CellDef | null {
+  return form.cells.find((c) => values[c.id] === undefined) ?? null;
+}
+
+/** The question for a cell: a header with where we are, the part's intro on its first cell, the prompt. */
+export function question(form: Form, cell: CellDef, values: Values, editing: boolean): string {
+  const { part, position } = form.place(cell.id);
+  const header = `${editing ? '修改 · ' : ''}第 ${part.number} 部分 ${partShort(part)} · ${position}/${form.cells.length}`;
+  const lines = [header];
+  const firstOfPart = part.cells[0]!.id === cell.id;
+  if (firstOfPart && !editing && values[cell.id] === undefined) lines.push(part.intro);
+  lines.push(cell.prompt);
+  if (values[cell.id] !== undefined) lines.push(`（现在是 ${f(values[cell.id]!)}${cell.unit}，回复新数字即可修改）`);
+  return lines.join('\n');
+}
+
+export function cellHelp(cell: CellDef): string {
+  return `【${cell.label}】单位：${cell.unit}\n${cell.help}\n例：${cell.example}\n填写中可回复：上一项、修改 项目、查看、暂停、提交。`;
+}
+
+/** What was understood: 「✓ 制造业 120、建筑业 30；其余 19 项记为 0」. */
+export function echo(items: { cell: CellDef; value: number; note?: string }[], restZeroCount: number): string {
+  const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${i.note ? `（${i.note}）` : ''}`);
+  const rest = restZeroCount > 0 ? `其余 ${restZeroCount} 项记为 0` : '';
+  return `✓ ${[parts.join('、'), rest].filter(Boolean).join('；')}`;
+}
+
+export function findingsText(findings: Finding[]): string {
+  const errors = findings.filter((x) => x.level === 'error');
+  const warnings = findings.filter((x) => x.level === 'warning');
+  const lines: string[] = [];
+  if (errors.length) lines.push('✗ 需要更正：', ...errors.map((x) => `· ${x.message}`));
+  if (warnings.length) lines.push('⚠ 请核实：', ...warnings.map((x) => `· ${x.message}`));
+  return lines.join('\n');
+}
+
+/** The totals a receipt and a summary show. */
+export function totalsText(values: Values): string[] {
+  const projects = (values.projects_fiscal ?? 0) + (values.projects_nonfiscal ?? 0) + (values.projects_public ?? 0);
+  const hours = (values.hours_subsidized ?? 0) + (values.hours_unsubsidized ?? 0);
+  return [
+    `培训人数 ${f(totalTrainees(values))} 人次（在校学生 ${f(values.trainees_students ?? 0)}，社会人员 ${f(values.trainees_public ?? 0)}），其中政府补贴性 ${f(values.trainees_subsidized ?? 0)}`,
+    `培训项目 ${f(projects)} 个，学时 ${f(hours)}，到帐经费 ${f(values.funds_received ?? 0)} 万元`,
+    `专任教师 ${f(values.teachers_fulltime ?? 0)} 人，全日制在校学生 ${f(values.students_fulltime ?? 0)} 人`,
+  ];
+}
+
+/** Everything entered so far, by part, then every rule's state. */
+export function viewText(form: Form, values: Values, findings: Finding[], title: string): string {
+  const lines = [title];
+  for (const part of form.parts) {
+    const filled = part.cells.filter((c) => values[c.id] !== undefined);
+    const body = part.cells
+      .filter((c) => values[c.id] !== undefined && (values[c.id] !== 0 || part.cells.length <= 11))
+      .map((c) => `${c.name} ${f(values[c.id]!)}`)
+      .join('，');
+    const zeros = filled.filter((c) => values[c.id] === 0).length;
+    const tail = part.cells.length > 11 && zeros > 0 ? `${body ? '；' : ''}其余 ${zeros} 项为 0` : '';
+    lines.push(`第 ${part.number} 部分 ${partShort(part)}（${filled.length}/${part.cells.length}）：${body}${tail}` + (filled.length === 0 ? '未填' : ''));
+  }
+  const failed = new Set(findings.map((x) => x.rule));
+  lines.push(`检查：${form.def.rules.map((r) => `${r.id}${failed.has(r.id) ? (findings.find((x) => x.rule === r.id)!.level === 'error' ? '✗' : '⚠') : '✓'}`).join(' ')}`);
+  const detail = findingsText(findings);
+  if (detail) lines.push(detail);
+  return lines.join('\n');
+}

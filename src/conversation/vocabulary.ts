@@ -1,0 +1,50 @@
+/**
+ * The chat words of interfaces.md with a few natural aliases each. Input is normalised first
+ * (NFKC, trimmed, lower case), so full-width letters and stray spaces do not matter.
+ */
+export type Command =
+  | 'report'
+  | 'continue'
+  | 'previous'
+  | 'view'
+  | 'submit'
+  | 'confirm'
+  | 'zero'
+  | 'pause'
+  | 'discard'
+  | 'progress'
+  | 'help';
+
+const WORDS: Record<Command, string[]> = {
+  report: ['填报', '开始填报', '填写', '填月报', '月报', '报表', '开始'],
+  continue: ['继续', '继续填报', '继续填写', '接着填', '下一项'],
+  previous: ['上一项', '上一个', '上一题', '上一步', '返回'],
+  view: ['查看', '预览', '查看已填', '看看'],
+  submit: ['提交', '上报', '报送'],
+  confirm: ['确认', '确定', '是', '是的', '好', '好的', '对', '没问题', 'ok', 'yes'],
+  zero: ['本月无培训', '本月没有培训', '无培训', '没有培训', '零报告'],
+  pause: ['暂停', '稍后', '先停', '等会', '等一下', '稍后再填'],
+  discard: ['放弃', '放弃填报', '作废', '清空', '重新填'],
+  progress: ['进度', '查询进度', '状态', '本校进度'],
+  help: ['帮助', '帮忙', '使用说明', '说明', '菜单', 'help', '?', '？'],
+};
+
+const LOOKUP = new Map<string, Command>(Object.entries(WORDS).flatMap(([cmd, words]) => words.map((w) => [w, cmd as Command])));
+
+export function normalizeInput(raw: string): string {
+  return raw.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The command a whole message stands for, if it is one (trailing punctuation ignored). */
+export function commandOf(normalized: string): Command | null {
+  return LOOKUP.get(normalized.replace(/[。.!！~～]+$/u, '')) ?? null;
+}
+
+/** 「修改 制造业」 / 「改 12」 / 「修改」: the rest after the word, or null when it is not a 修改. */
+export function modifyTarget(normalized: string): string | null {
+  const m = /^(?:修改|更正|改正|改)\s*(.*)$/u.exec(normalized);
+  return m ? m[1]!.trim() : null;
+}
+
+/** 「其余为0」 and its variants: the rest of the part is zero. */
+export const REST_ZERO = /(?:其余|剩下|剩余|余下)(?:的)?(?:项目?)?(?:都|均|全|全部)?(?:为|是|填|记为)?\s*(?:0|零)(?:人次)?/u;

@@ -1,0 +1,125 @@
+import type { Form } from '../conversation/form';
+import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
+import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
+import type { Logger } from '../log/logger';
+import { currentWindow, nextWindow, type PeriodCalendar } from '../report/period';
+import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
+import { memberSchema, schoolSchema, type Member } from '../roster/roster';
+import type { Session } from '../session/session';
+import type { Store } from '../store/store';
+import { menuWords } from '../wecom/app-menu';
+import type { Inbound } from '../wecom/inbound';
+import type { Conversation, Outcome } from './conversation';
+import { messages } from './messages';
+import { respondToUnregistered } from './respond';
+
+export interface BotDeps {
+  store: Store;
+  form: Form;
+  cal: PeriodCalendar;
+  logger: Logger;
+}
+
+interface BotContext {
+  member: Member | null;
+  school: { ctx: SchoolContext; rev: number } | null;
+}
+
+interface BotChange {
+  school: string;
+  period: string;
+  rev: number;
+  change: RecordChange;
+}
+
+/**
+ * The bot as one conversation: who the user is decides what they talk to. Unregistered users are
+ * told whom to ask; school contacts file the report; staff words arrive with the roster.
+ */
+export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
+  return {
+    load: (inbound, _session, now) => loadContext(deps, inbound.userId, now),
+    step(inbound, session, context, now) {
+      const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
+      if (context.member === null) return respondToUnregistered(inbound, base, now);
+      if (context.school === null) return { session: base, replies: [{ kind: 'text', text: messages.staffSoon }] };
+      return stepSchool(deps, inbound, base, context.school, now);
+    },
+    async commit(outcome) {
+      if (!outcome.change) return true;
+      const { school, period, rev, change } = outcome.change;
+      return deps.store.commitSchool(school, period, {
+        expectedRev: rev,
+        ...(change.draft !== undefined ? { draft: change.draft === null ? null : JSON.stringify(change.draft) } : {}),
+        ...(change.report ? { report: JSON.stringify(change.report) } : {}),
+        ...(change.reopened !== undefined ? { reopened: change.reopened } : {}),
+        history: change.history.map(historyFields),
+      });
+    },
+  };
+}
+
+async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<BotContext> {
+  const rawMember = await deps.store.getMember(userId);
+  const member = rawMember === null ? null : memberSchema.parse(JSON.parse(rawMember));
+  if (member?.role !== 'school') return { member, school: null };
+  const rawSchool = await deps.store.getSchool(member.school);
+  if (rawSchool === null) {
+    deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
+    return { member: null, school: null };
+  }
+  const school = schoolSchema.parse(JSON.parse(rawSchool));
+  const window = currentWindow(now, deps.cal);
+  const snap = await deps.store.readSchool(school.code, window.period);
+  const reports = Object.entries(snap.reports).map(([, json]) => reportSchema.parse(JSON.parse(json)));
+  const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
+  return {
+    member,
+    school: {
+      rev: snap.rev,
+      ctx: {
+        userId,
+        school,
+        window,
+        open: (now >= window.opensAt && now < window.closesAt) || snap.reopened,
+        reopened: snap.reopened,
+        next: nextWindow(now, deps.cal),
+        draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
+        report: reports.find((r) => r.period === window.period) ?? null,
+        history: history.map((r) => ({ period: r.period, values: r.values })),
+      },
+    },
+  };
+}
+
+function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: { ctx: SchoolContext; rev: number }, now: Date): Outcome<BotChange> {
+  let text = '';
+  let command: Command | null = null;
+  if (inbound.kind === 'text') {
+    text = inbound.content;
+    command = commandOf(normalizeInput(text));
+  } else if (inbound.event === 'click' && menuWords[inbound.eventKey]) {
+    text = menuWords[inbound.eventKey]!;
+    command = commandOf(text);
+  } else if (inbound.event === 'subscribe') {
+    command = 'help';
+  } else {
+    // Opening the app (enter_agent) or a card button with no meaning here: nothing to say.
+    return { session, replies: [] };
+  }
+  const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
+  const outcome: Outcome<BotChange> = { session: { ...session, report: result.state }, replies: result.replies };
+  if (result.change) outcome.change = { school: school.ctx.school.code, period: school.ctx.window.period, rev: school.rev, change: result.change };
+  return outcome;
+}
+
+function historyFields(entry: HistoryEntry): Record<string, string> {
+  return {
+    type: entry.type,
+    period: entry.period,
+    by: entry.by,
+    at: String(entry.at),
+    cells: JSON.stringify(entry.cells),
+    ...(entry.status ? { status: entry.status } : {}),
+  };
+}
