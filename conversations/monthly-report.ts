@@ -31,7 +31,7 @@ const monthlyReport: FormInput = {
       id: 'basic',
       number: 1,
       title: '基本情况',
-      intro: '第 1 部分 基本情况（11 项）。只统计本月已完成的培训项目。',
+      intro: '本部分 11 项。只统计本月已完成的培训项目。',
       cells: [
         { id: 'projects_fiscal', name: '财政资金项目', label: '培训项目/班次数 · 财政资金项目', unit: '个', kind: 'count', prompt: '财政资金支持的培训项目/班次：几个？', help: '本月完成的、使用财政资金的培训项目或班次个数。没有填 0。', example: '2', aliases: ['财政资金', '财政项目'] },
         { id: 'projects_nonfiscal', name: '非财政资金项目', label: '培训项目/班次数 · 非财政资金项目', unit: '个', kind: 'count', prompt: '非财政资金的培训项目/班次：几个？', help: '本月完成的、不使用财政资金的培训项目或班次个数（企业委托、自主开展等）。', example: '3', aliases: ['非财政资金', '非财政项目'] },
@@ -50,7 +50,7 @@ const monthlyReport: FormInput = {
       id: 'content',
       number: 2,
       title: '按培训内容分培训人数（人次）',
-      intro: '第 2 部分 按培训内容分（5 项），合计应等于培训人数。可以一次回复多项，如「技术技能培训 120 理论知识培训 30 其余为0」。',
+      intro: '本部分 5 项，合计应等于培训人数。可以一次回复多项，如「技术技能培训 120 理论知识培训 30 其余为0」。',
       cells: [
         person('content_induction', '岗前基础培训', '岗前、入职等基础性培训的人次。', ['岗前培训', '岗前']),
         person('content_theory', '理论知识培训', '以理论知识为主的培训人次。', ['理论培训', '理论']),
@@ -63,7 +63,7 @@ const monthlyReport: FormInput = {
       id: 'mode',
       number: 3,
       title: '按培训形式分培训人数（人次）',
-      intro: '第 3 部分 按培训形式分（3 项），合计应等于培训人数。可以一次回复，如「面授 80 在线 20 面授与在线结合 50」。',
+      intro: '本部分 3 项，合计应等于培训人数。可以一次回复，如「面授 80 在线 20 面授与在线结合 50」。',
       cells: [
         person('mode_onsite', '面授', '线下面对面授课的培训人次。', ['线下']),
         person('mode_online', '在线', '完全在线开展的培训人次。', ['线上', '网络']),
@@ -74,7 +74,7 @@ const monthlyReport: FormInput = {
       id: 'trainers',
       number: 4,
       title: '培训师数（人）',
-      intro: '第 4 部分 培训师数（2 项），单位是人。',
+      intro: '本部分 2 项，单位是人。',
       cells: [
         { id: 'trainers_internal', name: '学校专任教师', label: '培训师数 · 学校专任教师', unit: '人', kind: 'count', prompt: '担任培训师的学校专任教师：多少人？', help: '本月担任培训师的本校专任教师人数，不能超过专任教师数。', example: '12', aliases: ['校内培训师', '校内', '本校教师'] },
         { id: 'trainers_external', name: '聘请校外人员', label: '培训师数 · 聘请校外人员', unit: '人', kind: 'count', prompt: '聘请的校外培训师：多少人？', help: '本月聘请的校外培训师人数（企业专家、能工巧匠等）。', example: '5', aliases: ['校外培训师', '校外', '外聘'] },
@@ -84,7 +84,7 @@ const monthlyReport: FormInput = {
       id: 'industry',
       number: 5,
       title: '按培训内容所属行业分培训人数（人次）',
-      intro: '第 5 部分 按培训内容所属行业分（GB/T 4754-2017，21 项），合计应等于培训人数。可用行业名或门类字母一次回复多项，如「制造业 120 建筑业 30 其余为0」或「C 120 E 30 其余为0」。',
+      intro: '本部分 21 项（GB/T 4754-2017 门类），合计应等于培训人数。可用行业名或门类字母一次回复多项，如「制造业 120 建筑业 30 其余为0」或「C 120 E 30 其余为0」。',
       cells: [
         industry('A', '农林牧渔业', ['农业']),
         industry('B', '采矿业'),
@@ -113,7 +113,7 @@ const monthlyReport: FormInput = {
       id: 'groups',
       number: 6,
       title: '按重点人群分培训人数（人次）',
-      intro: '第 6 部分 按重点人群分（9 项），合计应等于培训人数，不属于以上人群的计入「其他」。可以一次回复多项，如「企业职工 80 农民工 40 其余为0」。',
+      intro: '本部分 9 项，合计应等于培训人数，不属于以上人群的计入「其他」。可以一次回复多项，如「企业职工 80 农民工 40 其余为0」。',
       cells: [
         person('group_employees', '企业职工', '企业在职职工的培训人次。', ['职工']),
         person('group_graduates', '高校毕业生', '高校毕业生的培训人次。', ['毕业生']),

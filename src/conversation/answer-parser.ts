@@ -83,7 +83,7 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
   return { kind: 'values', assignments, restZero };
 }
 
-export type CellRef = { kind: 'cell'; cell: CellDef; rest: string } | { kind: 'ambiguous'; cells: CellDef[] } | { kind: 'none' };
+export type CellRef = { kind: 'cell'; cell: CellDef; rest: string } | { kind: 'ambiguous'; name: string; cells: CellDef[] } | { kind: 'none' };
 
 /**
  * Finds the cell a 「修改 …」 names: by its number in the form (1–51), or by name or alias anywhere in
@@ -101,11 +101,11 @@ export function findCellRef(text: string, form: Form): CellRef {
   if (starting.length > 0) {
     const longest = Math.max(...starting.map((c) => c.name.length));
     const cells = [...new Set(starting.filter((c) => c.name.length === longest).map((c) => c.cell))];
-    if (cells.length > 1) return { kind: 'ambiguous', cells };
+    if (cells.length > 1) return { kind: 'ambiguous', name: t.slice(0, longest), cells };
     return { kind: 'cell', cell: cells[0]!, rest: t.slice(longest).trim() };
   }
   const containing = [...new Set(candidates.filter(({ name }) => name.length > 1 && t.length > 1 && name.includes(t)).map((c) => c.cell))];
   if (containing.length === 1) return { kind: 'cell', cell: containing[0]!, rest: '' };
-  if (containing.length > 1) return { kind: 'ambiguous', cells: containing };
+  if (containing.length > 1) return { kind: 'ambiguous', name: t, cells: containing };
   return { kind: 'none' };
 }

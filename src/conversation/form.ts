@@ -87,6 +87,13 @@ export class Form {
     return out;
   }
 
+  /** Whether a rule has every cell it needs to be judged. */
+  ruleReady(ruleId: string, values: Values): boolean {
+    const rule = this.def.rules.find((r) => r.id === ruleId);
+    if (!rule) return false;
+    return this.registry.ruleChecks[rule.check]!.cells(this, rule.params).every((id) => values[id] !== undefined);
+  }
+
   /** The rules that involve any of these cells (and can be judged on their own cells). */
   rulesTouching(cellIds: readonly string[]): RuleDef[] {
     return this.def.rules.filter((rule) => {

@@ -61,6 +61,8 @@ export function stepReport(form: Form, cal: PeriodCalendar, input: EngineInput, 
 
 class ReportTurn {
   private readonly lines: string[] = [];
+  /** Findings already said in this turn, not to be said twice. */
+  private readonly shown = new Set<string>();
   private change: RecordChange | null = null;
   private draft: Draft | null;
 
@@ -81,8 +83,10 @@ class ReportTurn {
     }
     if (state?.awaiting) {
       if (input.command === 'confirm') return this.confirm(state);
+      if (input.command === 'submit' && state.awaiting === 'submit') return this.submit(state);
       this.say(state.awaiting === 'submit' ? '已取消提交。' : state.awaiting === 'discard' ? '已取消放弃，草稿保留。' : '已取消。');
       state = { ...state, awaiting: null };
+      if (!this.draft) return this.done(null, '回复「填报」开始填写本期月报。');
       if (input.command === null && modifyTarget(input.normalized) === null) return this.done(state, this.ask(state));
     }
     switch (input.command) {
@@ -147,7 +151,7 @@ class ReportTurn {
     const answer = parseAnswer(text, this.form, part, cell);
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
-      const hint = attempts >= 3 ? cellHelp(cell) : `请回复一个数字，例如 ${cell.example}。`;
+      const hint = attempts >= 3 ? `\n${cellHelp(cell)}` : `请回复一个数字，例如 ${cell.example}。`;
       return this.done({ ...state, attempts }, `${answer.reason}。${hint}\n${this.ask(state)}`);
     }
     const before = this.draft.values;
@@ -164,7 +168,7 @@ class ReportTurn {
     }
     const touched = part.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id);
     this.updateDraft(values, touched);
-    this.say(echo(answer.assignments, restZero));
+    this.say(echo(answer.assignments, restZero, state.editing ? part.number : undefined));
     const next: ReportState = { ...state, editing: state.editing && values[state.editing] !== before[state.editing] ? null : state.editing, attempts: 0 };
     if (answer.assignments.length === 0 && restZero === 0) next.editing = null;
     const notes = this.checksAfter(before, values, touched);
@@ -202,7 +206,7 @@ class ReportTurn {
     if (ref.kind === 'none') return this.done(s, `没找到「${target}」这一项。回复「查看」看全部项目，或用编号，如「修改 24」。`);
     if (ref.kind === 'ambiguous') {
       const options = ref.cells.map((c) => `${this.form.place(c.id).position} ${c.name}（第 ${this.form.place(c.id).part.number} 部分）`).join('、');
-      return this.done(s, `「${target}」有几项：${options}。请回复「修改 编号」，如「修改 ${this.form.place(ref.cells[0]!.id).position}」。`);
+      return this.done(s, `「${ref.name}」有几项：${options}。请回复「修改 编号」，如「修改 ${this.form.place(ref.cells[0]!.id).position}」。`);
     }
     const editing: ReportState = { ...s, editing: ref.cell.id, attempts: 0 };
     if (ref.rest !== '') return this.answer(editing, `${ref.cell.name} ${ref.rest}`);
@@ -213,7 +217,9 @@ class ReportTurn {
     if (this.draft) {
       const values = this.draft.values;
       const title = `${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}月报（已填 ${this.count()}/${this.form.cells.length}）`;
-      return this.done(state, viewText(this.form, values, this.findings(values), title) + (state ? `\n\n${this.ask(state)}` : '\n回复「继续」接着填。'));
+      const findings = this.findings(values);
+      for (const x of findings) this.shown.add(x.message);
+      return this.done(state, viewText(this.form, values, findings, title) + (state ? `\n\n${this.ask(state)}` : '\n回复「继续」接着填。'));
     }
     if (this.ctx.report) {
       const r = this.ctx.report;
@@ -236,12 +242,12 @@ class ReportTurn {
     const findings = this.findings(values);
     const errors = findings.filter((x) => x.level === 'error');
     if (errors.length > 0) {
-      return this.done({ ...state, awaiting: null }, `${findingsText(errors)}\n请更正后再提交：回复「修改 项目」，如「修改 ${this.form.place(errors[0]!.cells[0]!).cell.name}」。`);
+      return this.done({ ...state, awaiting: null }, `${findingsText(errors)}\n请更正后再提交：回复「修改 项目」，如「修改 ${this.suspect(errors[0]!, [])}」。`);
     }
     const warnings = findings.filter((x) => x.level === 'warning');
     const lines = [`提交前请核对：${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}培训月报${this.draft.zero ? '（本月无培训）' : ''}`, ...totalsText(values)];
-    if (warnings.length > 0) lines.push(findingsText(warnings), '以上提醒如确认无误，');
-    lines.push('回复「确认」提交；回复「修改 项目」更正。');
+    if (warnings.length > 0) lines.push(findingsText(warnings));
+    lines.push(`${warnings.length > 0 ? '以上提醒如确认无误，' : ''}回复「确认」提交；回复「修改 项目」更正。`);
     return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
   }
 
@@ -291,7 +297,7 @@ class ReportTurn {
     const changed = previous ? this.form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
     this.record({ draft: null, report, ...(this.ctx.reopened ? { reopened: false } : {}), history: [{ ...this.entry('submit', changed), status }] });
     const lines = [
-      `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}）`,
+      `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 本月无培训' : ''}）`,
       `${this.ctx.school.name} · ${this.ctx.userId} · ${timeLabel(this.now, this.cal)}`,
       ...totalsText(values),
     ];
@@ -333,10 +339,10 @@ class ReportTurn {
     const values = this.draft?.values ?? {};
     const cell = this.current(state);
     if (cell === null) {
-      const notes = findingsText(this.findings(values));
+      const notes = findingsText(this.findings(values).filter((x) => !this.shown.has(x.message)));
       return `${this.form.cells.length} 项已全部填完。${notes ? `\n${notes}` : ''}\n回复「提交」提交，或「查看」核对。`;
     }
-    return question(this.form, cell, values, state.editing !== null);
+    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id);
   }
 
   private current(state: ReportState): CellDef | null {
@@ -349,11 +355,26 @@ class ReportTurn {
     const completed = this.form.parts.filter((p) => p.cells.every((c) => after[c.id] !== undefined) && (p.cells.some((c) => before[c.id] === undefined) || p.cells.some((c) => touched.includes(c.id))));
     const cells = completed.flatMap((p) => p.cells.map((c) => c.id));
     const rules = new Set(this.form.rulesTouching(cells).map((r) => r.id));
-    const found = this.findings(after).filter((x) => (rules.has(x.rule) && x.rule !== 'R10') || (x.rule === 'R10' && x.cells.some((c) => touched.includes(c))));
-    if (found.length === 0) return '';
+    const relevant = (x: Finding) => (rules.has(x.rule) && x.rule !== 'R10') || (x.rule === 'R10' && x.cells.some((c) => touched.includes(c)));
+    const found = this.findings(after).filter(relevant);
+    const failing = new Set(found.map((x) => x.rule));
+    const resolved = [...new Set(this.findings(before).filter((x) => x.level === 'error' && relevant(x) && !failing.has(x.rule)).map((x) => x.rule))];
+    const lines: string[] = resolved.map((id) => `✓ ${id} ${this.form.def.rules.find((r) => r.id === id)!.title}：已通过`);
+    for (const x of found) this.shown.add(x.message);
+    if (found.length > 0) lines.push(findingsText(found));
     const errors = found.filter((x) => x.level === 'error');
-    const fix = errors.length > 0 ? `\n请回复要更正的项目，如「修改 ${this.form.place(errors[0]!.cells[0]!).cell.name}」；也可以先往下填，提交前再改。` : '';
-    return findingsText(found) + fix;
+    if (errors.length > 0) lines.push(`请回复要更正的项目，如「修改 ${this.suspect(errors[0]!, touched)}」；也可以先往下填，提交前再改。`);
+    return lines.join('\n');
+  }
+
+  /** The cell to suggest fixing: the largest of those just changed that the finding involves (else of all it involves). */
+  private suspect(finding: Finding, touched: string[]): string {
+    if (finding.fix) return this.form.place(finding.fix).cell.name;
+    const values = this.draft?.values ?? {};
+    const changed = finding.cells.filter((c) => touched.includes(c));
+    const pool = changed.length > 0 ? changed : finding.cells;
+    const largest = [...pool].sort((a, b) => (values[b] ?? 0) - (values[a] ?? 0))[0]!;
+    return this.form.place(largest).cell.name;
   }
 
   private findings(values: Values): Finding[] {
@@ -382,7 +403,7 @@ class ReportTurn {
   }
 
   private fresh(): ReportState {
-    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0 };
+    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null };
   }
 
   private count(): number {
@@ -409,7 +430,7 @@ class ReportTurn {
   private progressText(): string {
     const status = periodStatus(this.ctx.report, this.draft);
     const head = `${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}月报：${status}`;
-    if (!this.ctx.open) return `${head}。\n${this.closedText()}`;
+    if (!this.ctx.open) return `${this.ctx.school.name} ${this.closedText()}`;
     const left = daysLeft(this.now, this.ctx.window, this.cal);
     const due = `截止 ${dueDateLabel(this.ctx.window, this.cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
     if (status === '填报中') return `${head}，已完成 ${this.count()}/${this.form.cells.length}。${due}，回复「继续」接着填。`;
@@ -423,11 +444,12 @@ class ReportTurn {
 
   private closedText(): string {
     const w = this.ctx.window;
-    const status = periodStatus(this.ctx.report, null);
+    const status = periodStatus(this.ctx.report, this.draft);
     const next = this.ctx.next;
     const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, this.cal)}开始填报，${dueDateLabel(next, this.cal)}截止。`;
     if (this.now < w.opensAt) return `${periodLabel(w.period)}月报 ${dateLabel(w.opensAt, this.cal)}开始填报。`;
-    return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, this.cal)}截止（本校：${status}）。${upcoming}`;
+    const unsent = status === '填报中' ? `已填的 ${this.count()} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
+    return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, this.cal)}截止（本校：${status === '填报中' ? '填报中，未提交' : status}）。${unsent}${upcoming}`;
   }
 
   private lostDraft(): EngineResult {
@@ -446,6 +468,7 @@ class ReportTurn {
 
   private done(state: ReportState | null, last: string): EngineResult {
     const text = [...this.lines, last].filter(Boolean).join('\n');
-    return { state, replies: [{ kind: 'text', text }], change: this.change };
+    const next = state && !state.awaiting ? { ...state, asked: this.current(state)?.id ?? null } : state;
+    return { state: next, replies: [{ kind: 'text', text }], change: this.change };
   }
 }

@@ -18,14 +18,14 @@ export function firstUnanswered(form: Form, values: Values): CellDef | null {
 }
 
 /** The question for a cell: a header with where we are, the part's intro on its first cell, the prompt. */
-export function question(form: Form, cell: CellDef, values: Values, editing: boolean): string {
+export function question(form: Form, cell: CellDef, values: Values, editing: boolean, repeat: boolean): string {
   const { part, position } = form.place(cell.id);
   const header = `${editing ? '修改 · ' : ''}第 ${part.number} 部分 ${partShort(part)} · ${position}/${form.cells.length}`;
   const lines = [header];
   const firstOfPart = part.cells[0]!.id === cell.id;
-  if (firstOfPart && !editing && values[cell.id] === undefined) lines.push(part.intro);
+  if (firstOfPart && !editing && !repeat && values[cell.id] === undefined) lines.push(part.intro);
   lines.push(cell.prompt);
-  if (values[cell.id] !== undefined) lines.push(`（现在是 ${f(values[cell.id]!)}${cell.unit}，回复新数字即可修改）`);
+  if (values[cell.id] !== undefined) lines.push(`（现在是 ${f(values[cell.id]!)} ${cell.unit}，回复新数字即可修改）`);
   return lines.join('\n');
 }
 
@@ -34,10 +34,12 @@ export function cellHelp(cell: CellDef): string {
 }
 
 /** What was understood: 「✓ 制造业 120、建筑业 30；其余 19 项记为 0」. */
-export function echo(items: { cell: CellDef; value: number; note?: string }[], restZeroCount: number): string {
-  const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${i.note ? `（${i.note}）` : ''}`);
+export function echo(items: { cell: CellDef; value: number; note?: string }[], restZeroCount: number, partNumber?: number): string {
+  const unit = (c: CellDef) => (c.unit === '万元' ? ' 万元' : '');
+  const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${unit(i.cell)}${i.note ? `（${i.note}）` : ''}`);
+  const where = partNumber === undefined ? '' : `第 ${partNumber} 部分 `;
   const rest = restZeroCount > 0 ? `其余 ${restZeroCount} 项记为 0` : '';
-  return `✓ ${[parts.join('、'), rest].filter(Boolean).join('；')}`;
+  return `✓ ${where}${[parts.join('、'), rest].filter(Boolean).join('；')}`;
 }
 
 export function findingsText(findings: Finding[]): string {
@@ -73,8 +75,13 @@ export function viewText(form: Form, values: Values, findings: Finding[], title:
     const tail = part.cells.length > 11 && zeros > 0 ? `${body ? '；' : ''}其余 ${zeros} 项为 0` : '';
     lines.push(`第 ${part.number} 部分 ${partShort(part)}（${filled.length}/${part.cells.length}）：${body}${tail}` + (filled.length === 0 ? '未填' : ''));
   }
-  const failed = new Set(findings.map((x) => x.rule));
-  lines.push(`检查：${form.def.rules.map((r) => `${r.id}${failed.has(r.id) ? (findings.find((x) => x.rule === r.id)!.level === 'error' ? '✗' : '⚠') : '✓'}`).join(' ')}`);
+  const mark = (id: string) => {
+    const own = findings.filter((x) => x.rule === id);
+    if (own.some((x) => x.level === 'error')) return '✗';
+    if (own.length > 0) return '⚠';
+    return form.ruleReady(id, values) ? '✓' : '…';
+  };
+  lines.push(`检查（✓ 通过 ✗ 需更正 ⚠ 请核实 … 待填）：${form.def.rules.map((r) => `${r.id}${mark(r.id)}`).join(' ')}`);
   const detail = findingsText(findings);
   if (detail) lines.push(detail);
   return lines.join('\n');

@@ -10,6 +10,8 @@ export interface Finding {
   level: Level;
   message: string;
   cells: string[];
+  /** The cell most likely to need the fix, when the rule can tell. */
+  fix?: string;
 }
 
 /** An earlier report of the same school, for R10. */
@@ -68,7 +70,7 @@ const subsidizedWithinTotal: RuleCheck = {
     const sub = v.trainees_subsidized ?? 0;
     const total = totalTrainees(v);
     if (sub <= total) return [];
-    return [{ level: 'error', message: `政府补贴性培训人数 ${f(sub)} > ${totalText(v)}，超出 ${f(sub - total)}。补贴性人数是培训人数的一部分。`, cells: ['trainees_subsidized', ...TOTAL_CELLS] }];
+    return [{ level: 'error', message: `政府补贴性培训人数 ${f(sub)} > ${totalText(v)}，超出 ${f(sub - total)}。补贴性人数是培训人数的一部分。`, cells: ['trainees_subsidized', ...TOTAL_CELLS], fix: 'trainees_subsidized' }];
   },
 };
 
@@ -78,7 +80,7 @@ const projectsMatchTrainees: RuleCheck = {
     const projects = sum(v, PROJECT_CELLS);
     const total = totalTrainees(v);
     if (total > 0 && projects === 0) {
-      return [{ level: 'error', message: `有${totalText(v)}，但培训项目/班次数合计为 0：请至少填写 1 个培训项目。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
+      return [{ level: 'error', message: `有${totalText(v)}，但培训项目/班次数合计为 0：请至少填写 1 个培训项目。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS], fix: 'projects_fiscal' }];
     }
     if (projects > 0 && total === 0) {
       return [{ level: 'warning', message: `填了 ${f(projects)} 个培训项目/班次，但培训人数为 0。月报只统计本月已完成的项目，请确认。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
@@ -93,7 +95,7 @@ const internalTrainersWithinTeachers: RuleCheck = {
     const internal = v.trainers_internal ?? 0;
     const teachers = v.teachers_fulltime ?? 0;
     if (internal <= teachers) return [];
-    return [{ level: 'error', message: `培训师中的学校专任教师 ${f(internal)} 人 > 专任教师数 ${f(teachers)} 人，多 ${f(internal - teachers)} 人。`, cells: ['trainers_internal', 'teachers_fulltime'] }];
+    return [{ level: 'error', message: `培训师中的学校专任教师 ${f(internal)} 人 > 专任教师数 ${f(teachers)} 人，多 ${f(internal - teachers)} 人。`, cells: ['trainers_internal', 'teachers_fulltime'], fix: 'trainers_internal' }];
   },
 };
 

@@ -19,6 +19,8 @@ export const reportStateSchema = z.object({
   awaiting: z.enum(['submit', 'zero', 'discard']).nullable(),
   /** Failed answers to the current question; the third brings the cell's help. */
   attempts: z.number().int().nonnegative(),
+  /** The cell asked last, so that asking it again does not repeat its part's introduction. */
+  asked: z.string().nullable(),
 });
 export type ReportState = z.infer<typeof reportStateSchema>;
 

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * A transcript: a conversation as a file of turns.
+ *
+ *   # comment                     @now 2026-11-05T09:00:00+08:00     set the business clock
+ *   @school CODE NAME CITY LEVEL CATEGORY CONTACT[,CONTACT]            seed a school and its contacts
+ *   @as USER                      who speaks next
+ *   @past-report PERIOD cell=value …   seed an earlier filed report (other cells 0)
+ *   @reopen PERIOD                staff reopened the period for the @school
+ *   @restart                      a new server process on the same store
+ *   @expect-report PERIOD STATUS [cell=value …]   the stored report
+ *   @expect-draft none | N        the school's draft: absent, or N cells filled
+ *   @expect-history TYPE,TYPE…    the school's history entry types, in order
+ *   > message                     what the user sends (「>」 alone sends nothing but a menu click: > [click report])
+ *   < line                        the reply, exactly (several < lines: several lines of one reply)
+ *   <~ text                       the reply contains text
+ *   <! text                       the reply does not contain text
+ */
+export type Step =
+  | { kind: 'now'; at: string; line: number }
+  | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; line: number }
+  | { kind: 'as'; user: string; line: number }
+  | { kind: 'past-report'; period: string; values: Record<string, number>; line: number }
+  | { kind: 'reopen'; period: string; line: number }
+  | { kind: 'restart'; line: number }
+  | { kind: 'expect-report'; period: string; status: string; values: Record<string, number>; line: number }
+  | { kind: 'expect-draft'; filled: number | null; line: number }
+  | { kind: 'expect-history'; types: string[]; line: number }
+  | { kind: 'send'; text: string; click: string | null; exact: string[]; contains: string[]; absent: string[]; line: number };
+
+function pairs(words: string[]): Record<string, number> {
+  return Object.fromEntries(words.map((w) => w.split('=')).map(([k, v]) => [k!, Number(v)]));
+}
+
+export function parseTranscript(path: string): { title: string; steps: Step[] } {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const steps: Step[] = [];
+  let title = path;
+  let current: Extract<Step, { kind: 'send' }> | null = null;
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const text = raw.replace(/\r$/, '');
+    if (text.startsWith('# ') && title === path) title = text.slice(2);
+    if (text.trim() === '' || text.startsWith('#')) return;
+    const [head, ...rest] = text.split(' ');
+    if (head === '<' || head === '<~' || head === '<!') {
+      if (!current) throw new Error(`${path}:${line}: an expectation before any message`);
+      const body = text.slice(head.length + 1);
+      (head === '<' ? current.exact : head === '<~' ? current.contains : current.absent).push(head === '<' ? text.slice(2) : body);
+      return;
+    }
+    if (head === '>') {
+      const body = text.slice(2);
+      const click = /^\[click (\w+)\]$/.exec(body)?.[1] ?? null;
+      current = { kind: 'send', text: body, click, exact: [], contains: [], absent: [], line };
+      steps.push(current);
+      return;
+    }
+    current = null;
+    switch (head) {
+      case '@now':
+        steps.push({ kind: 'now', at: rest[0]!, line });
+        break;
+      case '@school':
+        steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts: rest[5]!.split(','), line });
+        break;
+      case '@as':
+        steps.push({ kind: 'as', user: rest[0]!, line });
+        break;
+      case '@past-report':
+        steps.push({ kind: 'past-report', period: rest[0]!, values: pairs(rest.slice(1)), line });
+        break;
+      case '@reopen':
+        steps.push({ kind: 'reopen', period: rest[0]!, line });
+        break;
+      case '@restart':
+        steps.push({ kind: 'restart', line });
+        break;
+      case '@expect-report':
+        steps.push({ kind: 'expect-report', period: rest[0]!, status: rest[1]!, values: pairs(rest.slice(2)), line });
+        break;
+      case '@expect-draft':
+        steps.push({ kind: 'expect-draft', filled: rest[0] === 'none' ? null : Number(rest[0]), line });
+        break;
+      case '@expect-history':
+        steps.push({ kind: 'expect-history', types: rest[0] ? rest[0].split(',') : [], line });
+        break;
+      default:
+        throw new Error(`${path}:${line}: unknown line: ${text}`);
+    }
+  });
+  return { title, steps };
+}

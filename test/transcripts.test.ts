@@ -1,0 +1,214 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import monthlyReport from '../conversations/monthly-report';
+import { ManualClock } from '../src/clock';
+import { loadForm } from '../src/conversation/form';
+import { createBot } from '../src/dispatch/bot';
+import { TurnRunner } from '../src/dispatch/turn-runner';
+import { draftSchema, reportSchema, type Report } from '../src/report/records';
+import { MemoryStore } from '../src/store/memory-store';
+import { RedisStore } from '../src/store/redis-store';
+import type { Store } from '../src/store/store';
+import { assemble, closeGracefully, listen, type Assembled } from '../src/server';
+import type { Inbound } from '../src/wecom/inbound';
+import { testRedis, type TestRedis } from './helpers/redis';
+import { SAMPLE, testConfig } from './helpers/sample';
+import { parseTranscript, type Step } from './helpers/transcript';
+import { WeComApiStub } from './helpers/wecom-api-stub';
+import { WeComPlatform } from './helpers/wecom-platform';
+
+const DIR = join(import.meta.dirname, 'transcripts');
+const form = loadForm(monthlyReport);
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+
+/** Drives a transcript: the engine behind the turn runner, or the whole server over HTTP. */
+interface Host {
+  store: Store;
+  send(user: string, text: string, click: string | null): Promise<string>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let msgId = 8_000_000_000_000_000_000n;
+
+function inbound(user: string, text: string, click: string | null): Inbound {
+  const base = { userId: user, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId, createTime: Math.floor(Date.now() / 1000) };
+  if (click) return { kind: 'event', ...base, event: 'click', eventKey: click, taskId: '', cardType: '', responseCode: '' };
+  return { kind: 'text', ...base, msgId: String(++msgId), content: text };
+}
+
+/** The engine host: the turn runner over the memory store, sessions stored as JSON between turns. */
+async function engineHost(clock: ManualClock): Promise<Host> {
+  const store = new MemoryStore();
+  const logger = pino({ level: 'silent' });
+  const make = () => new TurnRunner({ store, conversation: createBot({ store, form, cal, logger }), clock, logger });
+  let runner = make();
+  return {
+    store,
+    async send(user, text, click) {
+      const out = await runner.run(inbound(user, text, click));
+      return out.status === 'handled' ? out.replies.map((r) => (r.kind === 'text' ? r.text : r.title)).join('\n') : '';
+    },
+    restart: async () => {
+      runner = make();
+    },
+    close: async () => undefined,
+  };
+}
+
+/** The HTTP host: real signed, encrypted callbacks through the real server, a real Redis. */
+async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }> {
+  const redis = await testRedis();
+  const store = new RedisStore(redis.redis, redis.prefix);
+  const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+  const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+  let parts: Assembled;
+  let server: Server;
+  let base = '';
+  const boot = async () => {
+    parts = assemble(testConfig(api.url), { store, storeKind: 'redis', logger: pino({ level: 'silent' }), clock });
+    const l = await listen(parts.app, 0, '127.0.0.1');
+    server = l.server;
+    base = `http://127.0.0.1:${l.port}`;
+  };
+  await boot();
+  return {
+    store,
+    redis,
+    async send(user, text, click) {
+      const before = api.textsTo(user).length;
+      const xml = click ? platform.eventXml({ from: user, event: 'click', eventKey: click }) : platform.textXml({ from: user, content: text, msgId: String(++msgId) });
+      const { query, body } = platform.envelope(xml);
+      const res = await fetch(`${base}/wecom/callback?${query}`, { method: 'POST', body });
+      expect(res.status).toBe(200);
+      const answer = await res.text();
+      if (answer !== '') return platform.openReply(answer).Content ?? '';
+      // A long reply goes through the API, in pieces.
+      await parts.inFlight.drain(5_000);
+      return api.textsTo(user).slice(before).join('\n');
+    },
+    restart: async () => {
+      await closeGracefully(server, parts.inFlight, 5_000);
+      await boot();
+    },
+    close: async () => {
+      await closeGracefully(server, parts.inFlight, 5_000);
+      await api.stop();
+      await redis.cleanup();
+    },
+  };
+}
+
+/**
+ * RECORD_TRANSCRIPTS=1 rewrites each file's replies with what the engine says now (golden files):
+ * read the diff before committing it.
+ */
+const RECORD = process.env.RECORD_TRANSCRIPTS === '1';
+
+function record(path: string, replies: Map<number, string>): void {
+  const out: string[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/^<[~!]? /.test(line) || line === '<') return;
+      out.push(line);
+      const reply = replies.get(i + 1);
+      if (reply !== undefined) out.push(...reply.split('\n').map((l) => `< ${l}`));
+    });
+  writeFileSync(path, out.join('\n'));
+}
+
+async function play(host: Host, clock: ManualClock, steps: Step[], file: string, replies?: Map<number, string>): Promise<void> {
+  let user = '';
+  let school = '';
+  for (const step of steps) {
+    const where = `${file}:${step.line}`;
+    switch (step.kind) {
+      case 'now':
+        clock.set(step.at);
+        break;
+      case 'as':
+        user = step.user;
+        break;
+      case 'school': {
+        school = step.code;
+        const record = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: false, contacts: step.contacts };
+        await host.store.putSchool(step.code, JSON.stringify(record));
+        for (const c of step.contacts) await host.store.putMember(c, JSON.stringify({ userId: c, role: 'school', school: step.code }));
+        break;
+      }
+      case 'past-report': {
+        const values = Object.fromEntries(form.cells.map((c) => [c.id, step.values[c.id] ?? 0]));
+        const at = Date.parse(`${step.period}-28T00:00:00Z`);
+        const report: Report = { v: 1, school, period: step.period, status: 'filed', values, submittedBy: 'seed', submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
+        const snap = await host.store.readSchool(school, step.period);
+        expect(await host.store.commitSchool(school, step.period, { expectedRev: snap.rev, report: JSON.stringify(report) }), where).toBe(true);
+        break;
+      }
+      case 'reopen': {
+        const snap = await host.store.readSchool(school, step.period);
+        await host.store.commitSchool(school, step.period, { expectedRev: snap.rev, reopened: true });
+        break;
+      }
+      case 'restart':
+        await host.restart();
+        break;
+      case 'expect-report': {
+        const raw = (await host.store.readSchool(school, step.period)).reports[step.period];
+        expect(raw, `${where}: no report stored`).toBeDefined();
+        const report = reportSchema.parse(JSON.parse(raw!));
+        expect(report.status, where).toBe(step.status);
+        for (const [cell, value] of Object.entries(step.values)) expect(report.values[cell], `${where}: ${cell}`).toBe(value);
+        break;
+      }
+      case 'expect-draft': {
+        const snap = await host.store.readSchool(school, currentPeriod(clock));
+        if (step.filled === null) expect(snap.draft, where).toBeNull();
+        else expect(Object.keys(draftSchema.parse(JSON.parse(snap.draft ?? 'null')).values).length, where).toBe(step.filled);
+        break;
+      }
+      case 'expect-history': {
+        const types = (await host.store.readHistory(school)).map((e) => e.type);
+        expect(types, where).toEqual(step.types);
+        break;
+      }
+      case 'send': {
+        const reply = await host.send(user, step.text, step.click);
+        replies?.set(step.line, reply);
+        if (replies) break;
+        if (step.exact.length > 0) expect(reply, where).toBe(step.exact.join('\n'));
+        for (const c of step.contains) expect(reply, where).toContain(c);
+        for (const a of step.absent) expect(reply, where).not.toContain(a);
+        break;
+      }
+    }
+  }
+}
+
+function currentPeriod(clock: ManualClock): string {
+  const local = new Date(clock.now().getTime() + 8 * 3_600_000);
+  const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+
+for (const mode of ['engine', 'http'] as const) {
+  describe(`transcripts (${mode})`, () => {
+    let host: Host | undefined;
+    afterEach(async () => host?.close());
+    for (const file of files) {
+      const { title, steps } = parseTranscript(join(DIR, file));
+      it(`${file}: ${title}`, async () => {
+        const clock = new ManualClock('2026-11-05T01:00:00Z');
+        host = mode === 'engine' ? await engineHost(clock) : await httpHost(clock);
+        const replies = RECORD && mode === 'engine' ? new Map<number, string>() : undefined;
+        await play(host, clock, steps, file, replies);
+        if (replies) record(join(DIR, file), replies);
+      });
+    }
+  });
+}
