@@ -1,55 +1,18 @@
-import type { Reply } from '../dispatch/reply';
-import { formatNumber as f } from '../report/number-parser';
-import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Window } from '../report/period';
-import { periodStatus, type Draft, type HistoryEntry, type Report } from '../report/records';
-import type { Finding, PastReport } from '../report/rules';
+import { dueDateLabel, periodLabel, type PeriodCalendar } from '../report/period';
+import { periodStatus, type Draft, type HistoryEntry } from '../report/records';
+import type { Finding } from '../report/rules';
 import type { Values } from '../report/values';
-import type { School } from '../roster/roster';
 import type { ReportState } from '../session/session';
 import { findCellRef, parseAnswer } from './answer-parser';
 import type { Form } from './form';
 import type { CellDef } from './form-schema';
 import { answeredCount, cellHelp, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
-import { modifyTarget, type Command } from './vocabulary';
+import { closedText, filedText, generalHelp, progressText } from './report-status';
+import { submit } from './report-submission';
+import { modifyTarget } from './vocabulary';
+import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
 
-/** What the engine knows about the school and period; loaded by the dispatcher before each step. */
-export interface SchoolContext {
-  userId: string;
-  school: School;
-  /** The window of the period filing is about now (open, or the one that just closed). */
-  window: Window;
-  /** Filing is allowed: the window is open, or staff reopened the period for this school. */
-  open: boolean;
-  reopened: boolean;
-  /** The next window to open, for messages when filing is closed. */
-  next: Window;
-  draft: Draft | null;
-  report: Report | null;
-  /** The school's earlier filed reports, oldest first (R10). */
-  history: PastReport[];
-}
-
-export interface RecordChange {
-  draft?: Draft | null;
-  report?: Report;
-  reopened?: boolean;
-  history: HistoryEntry[];
-}
-
-export interface EngineResult {
-  state: ReportState | null;
-  replies: Reply[];
-  change: RecordChange | null;
-}
-
-export interface EngineInput {
-  /** The message as typed. */
-  text: string;
-  /** The command it stands for (typed word or menu click), if any. */
-  command: Command | null;
-  /** The normalised text, for 「修改 …」. */
-  normalized: string;
-}
+export type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
 
 /**
  * One step of a school contact's report conversation. Pure: it reads the state, the school's
@@ -94,7 +57,7 @@ class ReportTurn {
       case 'continue':
         return this.start(state);
       case 'help':
-        return state ? this.done(state, this.helpFor(state)) : this.done(null, this.generalHelp());
+        return state ? this.done(state, this.helpFor(state)) : this.done(null, generalHelp(this.ctx, this.cal));
       case 'view':
         return this.view(state);
       case 'submit':
@@ -110,7 +73,7 @@ class ReportTurn {
       case 'previous':
         return this.previous(state);
       case 'progress':
-        return this.done(state, this.progressText());
+        return this.done(state, progressText(this.form, this.ctx, this.draft, this.now, this.cal));
       default:
         break;
     }
@@ -123,9 +86,9 @@ class ReportTurn {
   // ── The flow ──
 
   private start(state: ReportState | null): EngineResult {
-    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
     if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) {
-      return this.done(null, `${this.filedText(this.ctx.report)}\n如需修改，回复「修改」。`);
+      return this.done(null, `${filedText(this.ctx.report, this.cal)}\n如需修改，回复「修改」。`);
     }
     const s = state ?? this.fresh();
     if (this.draft) {
@@ -143,7 +106,7 @@ class ReportTurn {
   }
 
   private answer(state: ReportState, text: string): EngineResult {
-    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
     if (!this.draft) return this.lostDraft();
     const cell = this.current(state);
     if (cell === null) return this.done(state, `${this.form.cells.length} 项都已填完。回复「提交」提交，回复「修改 项目」更正，回复「查看」核对。`);
@@ -188,7 +151,7 @@ class ReportTurn {
   }
 
   private modify(state: ReportState | null, target: string): EngineResult {
-    if (!this.ctx.open) return this.done(null, `${this.closedText()}\n已截止的月报如需更正，请联系市教育局或省教育厅职成教处解锁。`);
+    if (!this.ctx.open) return this.done(null, `${closedText(this.form, this.ctx, this.draft, this.now, this.cal)}\n已截止的月报如需更正，请联系市教育局或省教育厅职成教处解锁。`);
     let s = state;
     if (!this.draft) {
       const report = this.ctx.report;
@@ -229,7 +192,7 @@ class ReportTurn {
   }
 
   private submit(state: ReportState | null): EngineResult {
-    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
     if (!this.draft || !state) return this.idle();
     const values = this.draft.values;
     const missing = this.form.parts
@@ -256,7 +219,7 @@ class ReportTurn {
       if (this.draft) this.record({ draft: null, history: [this.entry('discard', [])] });
       return this.done(null, `已放弃 ${periodLabel(this.ctx.window.period)}月报草稿。${this.ctx.report ? '已提交的月报不受影响。' : '回复「填报」可重新开始。'}`);
     }
-    if (!this.ctx.open) return this.done(null, this.closedText());
+    if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
     if (state.awaiting === 'zero') {
       const keep = new Set(this.form.def.zeroReportAsks);
       const base = this.draft ?? this.newDraft();
@@ -278,41 +241,14 @@ class ReportTurn {
     const values = this.draft.values;
     const findings = this.findings(values);
     if (firstUnanswered(this.form, values) !== null || findings.some((x) => x.level === 'error')) return this.submit({ ...state, awaiting: null });
-    const previous = this.ctx.report;
-    const onTime = this.now < this.ctx.window.closesAt;
-    const status: Report['status'] = onTime || previous?.status === 'filed' ? 'filed' : 'late';
-    const at = this.now.getTime();
-    const report: Report = {
-      v: 1,
-      school: this.ctx.school.code,
-      period: this.ctx.window.period,
-      status,
-      values,
-      submittedBy: this.ctx.userId,
-      submittedAt: at,
-      firstSubmittedAt: previous && previous.status !== 'defaulted' ? previous.firstSubmittedAt : at,
-      acceptedWarnings: [...new Set(findings.filter((x) => x.level === 'warning').map((x) => x.rule))],
-      zero: this.draft.zero,
-    };
-    const changed = previous ? this.form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
-    this.record({ draft: null, report, ...(this.ctx.reopened ? { reopened: false } : {}), history: [{ ...this.entry('submit', changed), status }] });
-    const lines = [
-      `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 本月无培训' : ''}）`,
-      `${this.ctx.school.name} · ${this.ctx.userId} · ${timeLabel(this.now, this.cal)}`,
-      ...totalsText(values),
-    ];
-    if (report.acceptedWarnings.length > 0) {
-      const titles = new Map(this.form.def.rules.map((r) => [r.id, r.title]));
-      lines.push(`已确认的提醒：${report.acceptedWarnings.map((id) => `${id} ${titles.get(id)}`).join('；')}`);
-    }
-    if (previous && previous.status !== 'defaulted' && changed.length > 0) lines.push(`本次修改了 ${changed.length} 项。`);
-    if (onTime) lines.push(`${dueDateLabel(this.ctx.window, this.cal)}截止前如需修改，回复「修改」。`);
-    return this.done(null, lines.join('\n'));
+    const { report, changed, receipt } = submit(this.form, this.cal, this.ctx, this.draft, findings, this.now);
+    this.record({ draft: null, report, ...(this.ctx.reopened ? { reopened: false } : {}), history: [{ ...this.entry('submit', changed), status: report.status }] });
+    return this.done(null, receipt);
   }
 
   private zero(state: ReportState | null): EngineResult {
-    if (!this.ctx.open) return this.done(null, this.closedText());
-    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, `${this.filedText(this.ctx.report)}\n如需修改，回复「修改」。`);
+    if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, `${filedText(this.ctx.report, this.cal)}\n如需修改，回复「修改」。`);
     const s = state ?? this.fresh();
     const keep = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell.name).join('、');
     return this.done(
@@ -412,49 +348,12 @@ class ReportTurn {
 
   private helpFor(state: ReportState): string {
     const cell = this.current(state);
-    return cell ? `${cellHelp(cell)}\n\n${this.ask(state)}` : this.generalHelp();
-  }
-
-  private generalHelp(): string {
-    return [
-      `您是 ${this.ctx.school.name} 的月报填报人。`,
-      '· 填报 — 开始或继续本期月报（上月完成的培训）',
-      '· 填写中：直接回复数字；同一部分可一次回复多项，如「制造业 120 建筑业 30 其余为0」',
-      '· 上一项、修改 项目（或编号）、查看、暂停、放弃',
-      '· 提交 → 确认；本月没有培训回复「本月无培训」',
-      '· 进度 — 本校本期状态',
-      `每月 ${this.cal.dueDay} 日前填报上月数据，逾期未报按零申报处理。`,
-    ].join('\n');
-  }
-
-  private progressText(): string {
-    const status = periodStatus(this.ctx.report, this.draft);
-    const head = `${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}月报：${status}`;
-    if (!this.ctx.open) return `${this.ctx.school.name} ${this.closedText()}`;
-    const left = daysLeft(this.now, this.ctx.window, this.cal);
-    const due = `截止 ${dueDateLabel(this.ctx.window, this.cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
-    if (status === '填报中') return `${head}，已完成 ${this.count()}/${this.form.cells.length}。${due}，回复「继续」接着填。`;
-    if (status === '未开始') return `${head}。${due}，回复「填报」开始。`;
-    return `${head}。${due}。`;
-  }
-
-  private filedText(report: Report): string {
-    return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), this.cal)} 由 ${report.submittedBy ?? '系统'} 提交（${periodStatus(report, null)}）。`;
-  }
-
-  private closedText(): string {
-    const w = this.ctx.window;
-    const status = periodStatus(this.ctx.report, this.draft);
-    const next = this.ctx.next;
-    const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, this.cal)}开始填报，${dueDateLabel(next, this.cal)}截止。`;
-    if (this.now < w.opensAt) return `${periodLabel(w.period)}月报 ${dateLabel(w.opensAt, this.cal)}开始填报。`;
-    const unsent = status === '填报中' ? `已填的 ${this.count()} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
-    return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, this.cal)}截止（本校：${status === '填报中' ? '填报中，未提交' : status}）。${unsent}${upcoming}`;
+    return cell ? `${cellHelp(cell)}\n\n${this.ask(state)}` : generalHelp(this.ctx, this.cal);
   }
 
   private lostDraft(): EngineResult {
     const r = this.ctx.report;
-    if (r && r.status !== 'defaulted') return this.done(null, `${this.filedText(r)}如需修改，回复「修改」。`);
+    if (r && r.status !== 'defaulted') return this.done(null, `${filedText(r, this.cal)}如需修改，回复「修改」。`);
     return this.done(null, '本期草稿已被放弃。回复「填报」重新开始。');
   }
 

@@ -5,6 +5,7 @@ import { SessionConflictError } from '../session/session-repo';
 import { userLock, type Store, type StoredSession } from '../store/store';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
+import { messages } from './messages';
 import type { Reply } from './reply';
 import type { Conversation } from './conversation';
 
@@ -94,6 +95,8 @@ export class TurnRunner {
       const decoded = stored === null ? { session: newSession(), restarted: false as const } : decodeSession(stored.data);
       if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.reason }, 'session restarted');
       const outcome = await this.stepAndCommit(inbound, decoded.session);
+      // A session that could not be read was restarted: say so, rather than seem to forget.
+      if (decoded.restarted) outcome.replies = [{ kind: 'text', text: messages.sessionRestarted }, ...outcome.replies];
       const rev = await store.endTurn({
         userId,
         deliveryId: id,

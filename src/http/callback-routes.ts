@@ -112,11 +112,13 @@ function respondWith(ctx: Context, processed: Processed, inbound: Inbound, deps:
     deps.logger.info(ids, 'duplicate delivery acknowledged');
     return;
   }
-  const [only, ...more] = processed.replies;
-  if (only === undefined) return;
-  if (more.length === 0 && only.kind === 'text' && fitsPassiveReply(only.text)) {
+  const replies = processed.replies;
+  if (replies.length === 0) return;
+  // Several texts that fit together go as one passive reply: no send quota, and in order.
+  const joined = replies.every((r) => r.kind === 'text') ? replies.map((r) => (r.kind === 'text' ? r.text : '')).join('\n') : null;
+  if (joined !== null && fitsPassiveReply(joined)) {
     ctx.type = 'application/xml';
-    ctx.body = sealPassiveText(deps.crypto, { toUser: inbound.userId, corpId: deps.corpId, content: only.text, now: deps.clock.now() });
+    ctx.body = sealPassiveText(deps.crypto, { toUser: inbound.userId, corpId: deps.corpId, content: joined, now: deps.clock.now() });
     return;
   }
   // Several messages, a card or a long text: send them all through the API so they arrive in order.

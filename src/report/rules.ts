@@ -1,6 +1,6 @@
 import type { Form } from '../conversation/form';
 import { formatNumber } from './number-parser';
-import { hasAll, sum, totalTrainees, type Values } from './values';
+import { sum, totalTrainees, type Values } from './values';
 
 export type Level = 'error' | 'warning';
 

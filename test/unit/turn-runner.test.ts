@@ -87,3 +87,20 @@ describe('TurnRunner', () => {
     await expect(runner(respond, 100).run(text('u', '9'))).rejects.toBeInstanceOf(DeliveryInProgressError);
   });
 });
+
+describe('TurnRunner with a session it cannot read', () => {
+  it('restarts it and tells the user, instead of misreading it', async () => {
+    const r = await testRedis();
+    try {
+      const store = new RedisStore(r.redis, r.prefix);
+      await store.writeSession('old', JSON.stringify({ v: 99, whatever: true }), 0, null);
+      const runner = new TurnRunner({ store, conversation: sessionOnly((i, s, now) => respondToUnregistered(i, s, now)), clock: new ManualClock('2026-11-05T01:00:00Z'), logger: pino({ level: 'silent' }) });
+      const out = await runner.run(text('old', '1', '帮助'));
+      if (out.status !== 'handled') throw new Error('expected handled');
+      expect(out.replies[0]).toEqual({ kind: 'text', text: '（系统已更新，您之前的对话位置已重置；已填写的月报数据都已保存。）' });
+      expect(JSON.parse((await store.readSession('old'))!.data)).toMatchObject({ v: 2, report: null });
+    } finally {
+      await r.cleanup();
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import type { Reply } from '../dispatch/reply';
+import type { Window } from '../report/period';
+import type { Draft, HistoryEntry, Report } from '../report/records';
+import type { PastReport } from '../report/rules';
+import type { School } from '../roster/roster';
+import type { ReportState } from '../session/session';
+import type { Command } from './vocabulary';
+
+/** What the engine knows about the school and period; loaded by the dispatcher before each step. */
+export interface SchoolContext {
+  userId: string;
+  school: School;
+  /** The window of the period filing is about now (open, or the one that just closed). */
+  window: Window;
+  /** Filing is allowed: the window is open, or staff reopened the period for this school. */
+  open: boolean;
+  reopened: boolean;
+  /** The next window to open, for messages when filing is closed. */
+  next: Window;
+  draft: Draft | null;
+  report: Report | null;
+  /** The school's earlier filed reports, oldest first (R10). */
+  history: PastReport[];
+}
+
+export interface RecordChange {
+  draft?: Draft | null;
+  report?: Report;
+  reopened?: boolean;
+  history: HistoryEntry[];
+}
+
+export interface EngineResult {
+  state: ReportState | null;
+  replies: Reply[];
+  change: RecordChange | null;
+}
+
+export interface EngineInput {
+  /** The message as typed. */
+  text: string;
+  /** The command it stands for (typed word or menu click), if any. */
+  command: Command | null;
+  /** The normalised text, for 「修改 …」. */
+  normalized: string;
+}

@@ -1,0 +1,44 @@
+import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../report/period';
+import { periodStatus, type Draft, type Report } from '../report/records';
+import type { Form } from './form';
+import type { SchoolContext } from './report-context';
+import { answeredCount } from './report-texts';
+
+/** Texts about where a school stands for the period: pure functions of the context and the time. */
+
+export function filedText(report: Report, cal: PeriodCalendar): string {
+  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由 ${report.submittedBy ?? '系统'} 提交（${periodStatus(report, null)}）。`;
+}
+
+export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
+  const w = ctx.window;
+  if (now < w.opensAt) return `${periodLabel(w.period)}月报 ${dateLabel(w.opensAt, cal)}开始填报。`;
+  const status = periodStatus(ctx.report, draft);
+  const next = ctx.next;
+  const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, cal)}开始填报，${dueDateLabel(next, cal)}截止。`;
+  const unsent = status === '填报中' ? `已填的 ${answeredCount(form, draft?.values ?? {})} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
+  return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, cal)}截止（本校：${status === '填报中' ? '填报中，未提交' : status}）。${unsent}${upcoming}`;
+}
+
+export function progressText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
+  if (!ctx.open) return `${ctx.school.name} ${closedText(form, ctx, draft, now, cal)}`;
+  const status = periodStatus(ctx.report, draft);
+  const head = `${ctx.school.name} ${periodLabel(ctx.window.period)}月报：${status}`;
+  const left = daysLeft(now, ctx.window, cal);
+  const due = `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
+  if (status === '填报中') return `${head}，已完成 ${answeredCount(form, draft?.values ?? {})}/${form.cells.length}。${due}，回复「继续」接着填。`;
+  if (status === '未开始') return `${head}。${due}，回复「填报」开始。`;
+  return `${head}。${due}。`;
+}
+
+export function generalHelp(ctx: SchoolContext, cal: PeriodCalendar): string {
+  return [
+    `您是 ${ctx.school.name} 的月报填报人。`,
+    '· 填报 — 开始或继续本期月报（上月完成的培训）',
+    '· 填写中：直接回复数字；同一部分可一次回复多项，如「制造业 120 建筑业 30 其余为0」',
+    '· 上一项、修改 项目（或编号）、查看、暂停、放弃',
+    '· 提交 → 确认；本月没有培训回复「本月无培训」',
+    '· 进度 — 本校本期状态',
+    `每月 ${cal.dueDay} 日前填报上月数据，逾期未报按零申报处理。`,
+  ].join('\n');
+}
