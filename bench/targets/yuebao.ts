@@ -13,8 +13,17 @@ await redis.connect();
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
 // BENCH_STORE=memory measures the same path on the embedded store, to see what Redis costs.
 const memory = process.env.BENCH_STORE === 'memory';
-const parts = assemble(testConfig(process.env.BENCH_API_BASE!), {
-  store: memory ? new MemoryStore() : new RedisStore(redis, prefix),
+// BENCH_SCHOOLS=N seeds N schools with one contact each (bench-user-0 … ) for report turns,
+// and the clock is put inside the October 2026 filing window.
+const schools = Number(process.env.BENCH_SCHOOLS ?? 0);
+const store = memory ? new MemoryStore() : new RedisStore(redis, prefix);
+for (let i = 0; i < schools; i++) {
+  const code = `B${String(i).padStart(6, '0')}`;
+  await store.putSchool(code, JSON.stringify({ code, name: `基准职业学院${i}`, city: '郑州', level: '高职', category: 'B', pilot: false, contacts: [`bench-user-${i}`] }));
+  await store.putMember(`bench-user-${i}`, JSON.stringify({ userId: `bench-user-${i}`, role: 'school', school: code }));
+}
+const parts = assemble(testConfig(process.env.BENCH_API_BASE!, schools > 0 ? { FAKE_NOW: '2026-11-05T09:00:00+08:00' } : {}), {
+  store,
   storeKind: memory ? 'memory' : 'redis',
   logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination('/dev/null')),
 });

@@ -23,15 +23,35 @@ function namesOf(cell: CellDef): string[] {
   return [cell.name, ...cell.aliases];
 }
 
+interface Candidate {
+  name: string;
+  cell: CellDef;
+  isLetter: boolean;
+}
+
+// Names of a set of cells, longest first: built once per part (answers are parsed on every turn).
+const candidateCache = new WeakMap<readonly CellDef[], Candidate[]>();
+
+function candidatesOf(cells: readonly CellDef[]): Candidate[] {
+  let list = candidateCache.get(cells);
+  if (!list) {
+    list = cells
+      .flatMap((cell) => namesOf(cell).map((name) => ({ name: /^[a-z]$/iu.test(name) ? name.toLowerCase() : name, cell, isLetter: /^[a-z]$/iu.test(name) })))
+      .sort((a, b) => b.name.length - a.name.length);
+    candidateCache.set(cells, list);
+  }
+  return list;
+}
+
 /** Finds the part's cell names in the text, longest first, never overlapping; letters only standing alone. */
 function findNames(text: string, cells: readonly CellDef[]): Match[] {
-  const candidates = cells.flatMap((cell) => namesOf(cell).map((name) => ({ name, cell }))).sort((a, b) => b.name.length - a.name.length);
+  const lower = text.toLowerCase();
   const taken: Match[] = [];
-  for (const { name, cell } of candidates) {
-    const isLetter = /^[a-z]$/iu.test(name);
+  for (const { name, cell, isLetter } of candidatesOf(cells)) {
+    if (!(isLetter ? lower : text).includes(name)) continue;
     let from = 0;
     for (;;) {
-      const at = isLetter ? text.toLowerCase().indexOf(name.toLowerCase(), from) : text.indexOf(name, from);
+      const at = isLetter ? lower.indexOf(name, from) : text.indexOf(name, from);
       if (at < 0) break;
       const end = at + name.length;
       from = end;
@@ -58,7 +78,7 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
 
   if (matches.length === 0) {
     if (text === '' || FILLER.test(text)) return restZero ? { kind: 'values', assignments: [], restZero } : { kind: 'error', reason: '没有收到数字' };
-    const elsewhere = findNames(text, form.cells.filter((c) => !part.cells.includes(c) && c.name.length > 1));
+    const elsewhere = findNames(text, otherCells(form, part));
     if (elsewhere.length > 0) {
       const other = form.place(elsewhere[0]!.cell.id).part;
       return { kind: 'error', reason: `「${elsewhere[0]!.cell.name}」是第 ${other.number} 部分的项目，现在填的是第 ${part.number} 部分（${part.title}）` };
@@ -81,6 +101,18 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
     assignments.push({ cell: m.cell, value: parsed.value, ...(parsed.note ? { note: parsed.note } : {}) });
   }
   return { kind: 'values', assignments, restZero };
+}
+
+const othersCache = new WeakMap<PartDef, CellDef[]>();
+
+/** The cells outside a part (by their multi-character names), for 「that belongs to part N」 hints. */
+function otherCells(form: Form, part: PartDef): CellDef[] {
+  let cells = othersCache.get(part);
+  if (!cells) {
+    cells = form.cells.filter((c) => !part.cells.includes(c) && c.name.length > 1);
+    othersCache.set(part, cells);
+  }
+  return cells;
 }
 
 export type CellRef = { kind: 'cell'; cell: CellDef; rest: string } | { kind: 'ambiguous'; name: string; cells: CellDef[] } | { kind: 'none' };

@@ -60,10 +60,10 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
 }
 
 async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<BotContext> {
-  const rawMember = await deps.store.getMember(userId);
-  const member = rawMember === null ? null : memberSchema.parse(JSON.parse(rawMember));
+  const raw = await deps.store.getMemberWithSchool(userId);
+  const member = raw.member === null ? null : memberSchema.parse(JSON.parse(raw.member));
   if (member?.role !== 'school') return { member, school: null };
-  const rawSchool = await deps.store.getSchool(member.school);
+  const rawSchool = raw.school;
   if (rawSchool === null) {
     deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
     return { member: null, school: null };

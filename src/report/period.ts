@@ -28,12 +28,22 @@ export function parsePeriod(period: Period): { year: number; month: number } {
   return { year: Number(m[1]), month: Number(m[2]) };
 }
 
+// Windows are asked for on every turn but change once a month, and computing a zone's offset is
+// costly (it showed as 40 % of a report turn): keep them, bounded.
+const windows = new Map<string, Window>();
+
 /** The filing window for a period: the next month, from the 1st to the end of the due day. */
 export function windowFor(period: Period, cal: PeriodCalendar): Window {
+  const key = `${cal.timezone}|${cal.dueDay}|${period}`;
+  const cached = windows.get(key);
+  if (cached) return cached;
   const { year, month } = parsePeriod(period);
   const opens = DateTime.fromObject({ year, month, day: 1 }, { zone: cal.timezone }).plus({ months: 1 });
   const closes = opens.set({ day: cal.dueDay }).plus({ days: 1 });
-  return { period, opensAt: opens.toJSDate(), closesAt: closes.toJSDate() };
+  const w = { period, opensAt: opens.toJSDate(), closesAt: closes.toJSDate() };
+  if (windows.size > 1_000) windows.clear();
+  windows.set(key, w);
+  return w;
 }
 
 /** The period whose window contains `now`, or null between windows. */
@@ -53,16 +63,24 @@ export function nextWindow(now: Date, cal: PeriodCalendar): Window {
   return now < current.opensAt ? current : windowFor(shiftPeriod(current.period, 1), cal);
 }
 
-/** The month before now's local month. */
+/** The month before now's local month: found from the (cached) month boundaries around now's UTC month. */
 export function previousPeriod(now: Date, cal: PeriodCalendar): Period {
-  const local = DateTime.fromJSDate(now, { zone: cal.timezone }).minus({ months: 1 });
-  return periodOf(local.year, local.month);
+  // The filing month is now's local month; start from its UTC month and move at most one either way.
+  let filing = periodOf(now.getUTCFullYear(), now.getUTCMonth() + 1);
+  for (;;) {
+    // windowFor(P).opensAt is the local start of the month after P.
+    const starts = windowFor(shiftPeriod(filing, -1), cal).opensAt;
+    const ends = windowFor(filing, cal).opensAt;
+    if (now < starts) filing = shiftPeriod(filing, -1);
+    else if (now >= ends) filing = shiftPeriod(filing, 1);
+    else return shiftPeriod(filing, -1);
+  }
 }
 
 export function shiftPeriod(period: Period, months: number): Period {
   const { year, month } = parsePeriod(period);
-  const d = DateTime.fromObject({ year, month, day: 1 }).plus({ months });
-  return periodOf(d.year, d.month);
+  const index = year * 12 + (month - 1) + months;
+  return periodOf(Math.floor(index / 12), (index % 12) + 1);
 }
 
 /** 2026年10月 */
@@ -71,10 +89,17 @@ export function periodLabel(period: Period): string {
   return `${year}年${month}月`;
 }
 
+const dueLabels = new WeakMap<Window, string>();
+
 /** 11月10日 — the last day a window is open (its closesAt is the next midnight). */
 export function dueDateLabel(w: Window, cal: PeriodCalendar): string {
-  const last = DateTime.fromJSDate(w.closesAt, { zone: cal.timezone }).minus({ milliseconds: 1 });
-  return `${last.month}月${last.day}日`;
+  let label = dueLabels.get(w);
+  if (label === undefined) {
+    const last = DateTime.fromJSDate(w.closesAt, { zone: cal.timezone }).minus({ milliseconds: 1 });
+    label = `${last.month}月${last.day}日`;
+    dueLabels.set(w, label);
+  }
+  return label;
 }
 
 /** 12月1日 */

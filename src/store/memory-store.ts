@@ -122,6 +122,19 @@ export class MemoryStore implements Store {
     return this.get<string>(`member:${userId}`) ?? null;
   }
 
+  async getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }> {
+    const member = this.get<string>(`member:${userId}`) ?? null;
+    if (member === null) return { member, school: null };
+    const parsed = (() => {
+      try {
+        return JSON.parse(member) as { role?: string; school?: string };
+      } catch {
+        return {};
+      }
+    })();
+    return { member, school: parsed.role === 'school' && parsed.school ? (this.get<string>(`school:${parsed.school}`) ?? null) : null };
+  }
+
   async putMember(userId: string, json: string): Promise<void> {
     this.put(`member:${userId}`, json, null);
   }

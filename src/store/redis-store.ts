@@ -80,6 +80,15 @@ for i = 1, tonumber(ARGV[7]) do
 end
 return 1`,
   },
+  // KEYS: members, schools. ARGV: userId. The school of a school contact, looked up in the same step.
+  ybMemberWithSchool: {
+    numberOfKeys: 2,
+    lua: `local m = redis.call('HGET', KEYS[1], ARGV[1])
+if not m then return {false, false} end
+local ok, decoded = pcall(cjson.decode, m)
+if not ok or decoded.role ~= 'school' then return {m, false} end
+return {m, redis.call('HGET', KEYS[2], decoded.school) or false}`,
+  },
   ybWriteSession: {
     numberOfKeys: 1,
     lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -128,8 +137,9 @@ export function redisKeys(prefix: string) {
     session: (userId: string) => `${user(userId)}:session`,
     sends: (userId: string) => `${user(userId)}:sends`,
     token: `${prefix}{wecom}:token`,
-    members: `${prefix}roster:members`,
-    schools: `${prefix}roster:schools`,
+    // One hash tag for the roster, so a member and their school are read in one script.
+    members: `${prefix}{roster}:members`,
+    schools: `${prefix}{roster}:schools`,
     schoolRev: (school: string, period: string) => `${prefix}{s:${school}}:rev:${period}`,
     draft: (school: string, period: string) => `${prefix}{s:${school}}:draft:${period}`,
     reports: (school: string) => `${prefix}{s:${school}}:reports`,
@@ -249,6 +259,11 @@ export class RedisStore implements Store {
 
   async getMember(userId: string): Promise<string | null> {
     return this.redis.hget(this.keys.members, userId);
+  }
+
+  async getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }> {
+    const [member, school] = (await this.scripts.ybMemberWithSchool(this.keys.members, this.keys.schools, userId)) as [string | null, string | null];
+    return { member: member ?? null, school: school ?? null };
   }
 
   async putMember(userId: string, json: string): Promise<void> {

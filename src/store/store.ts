@@ -50,6 +50,8 @@ export interface Store {
 
   // ── Roster: who is who (written by the roster import) ──
   getMember(userId: string): Promise<string | null>;
+  /** The member and, for a school contact, their school, in one step. */
+  getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }>;
   putMember(userId: string, json: string): Promise<void>;
   deleteMember(userId: string): Promise<void>;
   getSchool(code: string): Promise<string | null>;

@@ -140,6 +140,17 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.getMember('zhangsan')).toBeNull();
     });
 
+    it('looks a school contact and their school up in one step', async () => {
+      await store.putSchool('s1', '{"code":"s1"}');
+      await store.putMember('c1', '{"userId":"c1","role":"school","school":"s1"}');
+      await store.putMember('p1', '{"userId":"p1","role":"province"}');
+      await store.putMember('orphan', '{"userId":"orphan","role":"school","school":"gone"}');
+      expect(await store.getMemberWithSchool('c1')).toEqual({ member: '{"userId":"c1","role":"school","school":"s1"}', school: '{"code":"s1"}' });
+      expect(await store.getMemberWithSchool('p1')).toEqual({ member: '{"userId":"p1","role":"province"}', school: null });
+      expect(await store.getMemberWithSchool('orphan')).toMatchObject({ school: null });
+      expect(await store.getMemberWithSchool('nobody')).toEqual({ member: null, school: null });
+    });
+
     it('reads an empty school period as revision 0', async () => {
       expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 0, draft: null, reports: {}, reopened: false });
     });
