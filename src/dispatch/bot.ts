@@ -11,7 +11,7 @@ import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Outcome } from './conversation';
 import { messages } from './messages';
-import { respondToUnregistered } from './respond';
+import { respondToUnregistered } from './unregistered';
 
 export interface BotDeps {
   store: Store;

@@ -1,7 +1,6 @@
 import { sleep, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { SESSION_TTL_MS, decodeSession, encodeSession, newSession, type Session } from '../session/session';
-import { SessionConflictError } from '../session/session-repo';
 import { userLock, type Store, type StoredSession } from '../store/store';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
@@ -16,6 +15,14 @@ export class DeliveryInProgressError extends Error {
   constructor(readonly id: string) {
     super(`delivery ${id} is still being handled`);
     this.name = 'DeliveryInProgressError';
+  }
+}
+
+/** Someone wrote the session meanwhile (the lock lapsed); nothing was saved, WeCom's retry starts over. */
+export class SessionConflictError extends Error {
+  constructor(readonly userId: string) {
+    super(`session of ${userId} was written by someone else meanwhile`);
+    this.name = 'SessionConflictError';
   }
 }
 

@@ -2,8 +2,7 @@ import type { Context, Next } from 'koa';
 import { CallbackCryptoError } from '../wecom/callback-crypto';
 import { XmlError } from '../wecom/xml';
 import { InboundError } from '../wecom/inbound';
-import { DeliveryInProgressError, RecordsBusyError, UserBusyError } from '../dispatch/turn-runner';
-import { SessionConflictError } from '../session/session-repo';
+import { DeliveryInProgressError, RecordsBusyError, SessionConflictError, UserBusyError } from '../dispatch/turn-runner';
 import type { Logger } from '../log/logger';
 import { HttpError } from './http-error';
 

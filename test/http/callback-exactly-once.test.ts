@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionRepo } from '../../src/session/session-repo';
+import { readSession } from '../helpers/sessions';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('exactly-once handling', () => {
   let t: TestServer;
-  let sessions: SessionRepo;
   beforeAll(async () => {
     t = await startTestServer();
-    sessions = new SessionRepo(t.store);
   });
   afterAll(async () => t.close());
 
-  const turns = async (userId: string) => (await sessions.load(userId)).session.turns;
+  const turns = async (userId: string) => (await readSession(t.store, userId)).turns;
 
   it('handles a callback delivered three times once, answering the retries empty', async () => {
     const { query, body } = t.platform.envelope(t.platform.textXml({ from: 'retry-seq', content: '帮助', msgId: '7000000000000000001' }));

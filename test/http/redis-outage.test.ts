@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/redis-store';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
-import { SessionRepo } from '../../src/session/session-repo';
+import { readSession } from '../helpers/sessions';
 import { startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { WeComPlatform } from '../helpers/wecom-platform';
@@ -58,6 +58,6 @@ describe('when Redis goes away', () => {
     const retried = await post('7400000000000000001');
     expect(retried.status).toBe(200);
     expect(platform.openReply(retried.body).Content).toContain('「月报」使用说明');
-    expect((await new SessionRepo(store).load('outage-user')).session.turns).toBe(1);
+    expect((await readSession(store, 'outage-user')).turns).toBe(1);
   });
 });

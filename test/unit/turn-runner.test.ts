@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { DeliveryInProgressError, TurnRunner, UserBusyError } from '../../src/dispatch/turn-runner';
 import { sessionOnly, type Outcome } from '../../src/dispatch/conversation';
-import { respondToUnregistered } from '../../src/dispatch/respond';
+import { respondToUnregistered } from '../../src/dispatch/unregistered';
 import type { Session } from '../../src/session/session';
 
 type Step = (inbound: Inbound, session: Session, now: Date) => Outcome;
 const respond: Step = (inbound, session, now) => respondToUnregistered(inbound, { ...session, turns: session.turns + 1 }, now);
-import { SessionRepo } from '../../src/session/session-repo';
+import { readSession } from '../helpers/sessions';
 import { RedisStore } from '../../src/store/redis-store';
 import { userLock } from '../../src/store/store';
 import type { Inbound } from '../../src/wecom/inbound';
@@ -21,7 +21,7 @@ describe('TurnRunner', () => {
   let store: RedisStore;
   const clock = new ManualClock('2026-11-05T01:00:00Z');
   const runner = (step: Step = respond, waitMs = 300) => new TurnRunner({ store, conversation: sessionOnly(step), clock, logger: pino({ level: 'silent' }) }, { waitMs });
-  const turns = async (userId: string) => (await new SessionRepo(store).load(userId)).session.turns;
+  const turns = async (userId: string) => (await readSession(store, userId)).turns;
 
   beforeEach(async () => {
     r = await testRedis();

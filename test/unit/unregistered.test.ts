@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { respondToUnregistered as respond } from '../../src/dispatch/respond';
+import { respondToUnregistered as respond } from '../../src/dispatch/unregistered';
 import { newSession } from '../../src/session/session';
 import type { Inbound } from '../../src/wecom/inbound';
 
