@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from '../config/config';
 import { appMenu } from '../wecom/app-menu';
 import { configCheck } from './config-check';
 import { cliContext } from './context';
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { importRoster } from './roster-command';
 
 const program = new Command();
 program.name('yuebao').description('月报 operator commands').showHelpAfterError();
@@ -16,6 +19,28 @@ config
     const ok = await configCheck(process.env, (line) => process.stdout.write(`${line}\n`));
     process.exitCode = ok ? 0 : 1;
   });
+
+for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff', 'staff', 'staff.csv']] as const) {
+  program
+    .command(name)
+    .description(kind === 'schools' ? 'the schools and their contacts' : 'city and provincial staff')
+    .command('import')
+    .argument('<file>', `${file} (UTF-8 CSV) or the same columns as .xlsx`)
+    .option('--dry-run', 'check the file and print what would change, without changing anything')
+    .option('--by <name>', 'who runs the import, for the audit log', userInfo().username)
+    .action(async (fileName: string, opts: { dryRun?: boolean; by: string }) => {
+      const ctx = cliContext(loadConfig());
+      try {
+        await ctx.redis.connect();
+        const code = await importRoster(ctx.store, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: new Date() }, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        process.exitCode = code;
+      } finally {
+        await ctx.close();
+      }
+    });
+}
 
 const menu = program.command('menu').description('the app menu');
 menu

@@ -15,7 +15,7 @@ export type School = z.infer<typeof schoolSchema>;
 /** What a WeCom user is to the bot. */
 export const memberSchema = z.discriminatedUnion('role', [
   z.object({ userId: z.string().min(1), role: z.literal('school'), school: z.string().min(1) }),
-  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1) }),
-  z.object({ userId: z.string().min(1), role: z.literal('province') }),
+  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional() }),
+  z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional() }),
 ]);
 export type Member = z.infer<typeof memberSchema>;

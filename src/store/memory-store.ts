@@ -6,7 +6,9 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type RosterSnapshot,
   type SchoolChange,
+  type SchoolIndex,
   type SchoolSnapshot,
   type SendLimits,
   type Store,
@@ -124,7 +126,7 @@ export class MemoryStore implements Store {
 
   async getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }> {
     const member = this.get<string>(`member:${userId}`) ?? null;
-    if (member === null) return { member, school: null };
+    if (member === null) return { member: this.get<string>(`staff:${userId}`) ?? null, school: null };
     const parsed = (() => {
       try {
         return JSON.parse(member) as { role?: string; school?: string };
@@ -133,6 +135,42 @@ export class MemoryStore implements Store {
       }
     })();
     return { member, school: parsed.role === 'school' && parsed.school ? (this.get<string>(`school:${parsed.school}`) ?? null) : null };
+  }
+
+  private entriesWith(prefix: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of this.values.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const value = this.get<string>(key);
+      if (value !== undefined) out[key.slice(prefix.length)] = value;
+    }
+    return out;
+  }
+
+  async readRoster(): Promise<RosterSnapshot> {
+    return { schools: this.entriesWith('school:'), members: this.entriesWith('member:'), staff: this.entriesWith('staff:') };
+  }
+
+  async replaceSchools(schools: Record<string, string>, members: Record<string, string>, index: SchoolIndex): Promise<void> {
+    for (const key of [...this.values.keys()]) if (/^(school|member|index):/.test(key)) this.values.delete(key);
+    for (const [code, json] of Object.entries(schools)) this.put(`school:${code}`, json, null);
+    for (const [userId, json] of Object.entries(members)) this.put(`member:${userId}`, json, null);
+    this.put('index:all', new Set(Object.keys(schools)), null);
+    for (const [city, codes] of Object.entries(index.byCity)) this.put(`index:city:${city}`, new Set(codes), null);
+    for (const [cat, codes] of Object.entries(index.byCategory)) this.put(`index:category:${cat}`, new Set(codes), null);
+  }
+
+  async replaceStaff(staff: Record<string, string>): Promise<void> {
+    for (const key of [...this.values.keys()]) if (key.startsWith('staff:')) this.values.delete(key);
+    for (const [userId, json] of Object.entries(staff)) this.put(`staff:${userId}`, json, null);
+  }
+
+  async appendAudit(fields: Record<string, string>): Promise<void> {
+    this.put('audit', [...(this.get<Record<string, string>[]>('audit') ?? []), fields], null);
+  }
+
+  async readAudit(): Promise<Record<string, string>[]> {
+    return [...(this.get<Record<string, string>[]>('audit') ?? [])];
   }
 
   async putMember(userId: string, json: string): Promise<void> {

@@ -8,7 +8,9 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type RosterSnapshot,
   type SchoolChange,
+  type SchoolIndex,
   type SchoolSnapshot,
   type SendLimits,
   type Store,
@@ -80,11 +82,11 @@ for i = 1, tonumber(ARGV[7]) do
 end
 return 1`,
   },
-  // KEYS: members, schools. ARGV: userId. The school of a school contact, looked up in the same step.
+  // KEYS: members, schools, staff. ARGV: userId. A school contact (with their school) or else a staff member.
   ybMemberWithSchool: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `local m = redis.call('HGET', KEYS[1], ARGV[1])
-if not m then return {false, false} end
+if not m then return {redis.call('HGET', KEYS[3], ARGV[1]) or false, false} end
 local ok, decoded = pcall(cjson.decode, m)
 if not ok or decoded.role ~= 'school' then return {m, false} end
 return {m, redis.call('HGET', KEYS[2], decoded.school) or false}`,
@@ -140,6 +142,10 @@ export function redisKeys(prefix: string) {
     // One hash tag for the roster, so a member and their school are read in one script.
     members: `${prefix}{roster}:members`,
     schools: `${prefix}{roster}:schools`,
+    staff: `${prefix}{roster}:staff`,
+    allSchools: `${prefix}{roster}:index:all`,
+    indexPrefix: `${prefix}{roster}:index:`,
+    audit: `${prefix}{audit}:log`,
     schoolRev: (school: string, period: string) => `${prefix}{s:${school}}:rev:${period}`,
     draft: (school: string, period: string) => `${prefix}{s:${school}}:draft:${period}`,
     reports: (school: string) => `${prefix}{s:${school}}:reports`,
@@ -262,8 +268,47 @@ export class RedisStore implements Store {
   }
 
   async getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }> {
-    const [member, school] = (await this.scripts.ybMemberWithSchool(this.keys.members, this.keys.schools, userId)) as [string | null, string | null];
+    const [member, school] = (await this.scripts.ybMemberWithSchool(this.keys.members, this.keys.schools, this.keys.staff, userId)) as [string | null, string | null];
     return { member: member ?? null, school: school ?? null };
+  }
+
+  async readRoster(): Promise<RosterSnapshot> {
+    const [schools, members, staff] = await Promise.all([this.redis.hgetall(this.keys.schools), this.redis.hgetall(this.keys.members), this.redis.hgetall(this.keys.staff)]);
+    return { schools, members, staff };
+  }
+
+  async replaceSchools(schools: Record<string, string>, members: Record<string, string>, index: SchoolIndex): Promise<void> {
+    const k = this.keys;
+    const oldIndex = await this.redis.smembers(`${k.indexPrefix}keys`);
+    // One transaction in the roster's hash slot: nobody sees half a roster.
+    const tx = this.redis.multi().del(k.schools, k.members, k.allSchools, `${k.indexPrefix}keys`, ...oldIndex);
+    if (Object.keys(schools).length > 0) tx.hset(k.schools, schools).sadd(k.allSchools, ...Object.keys(schools));
+    if (Object.keys(members).length > 0) tx.hset(k.members, members);
+    const sets: [string, string[]][] = [
+      ...Object.entries(index.byCity).map(([city, codes]) => [`${k.indexPrefix}city:${city}`, codes] as [string, string[]]),
+      ...Object.entries(index.byCategory).map(([cat, codes]) => [`${k.indexPrefix}category:${cat}`, codes] as [string, string[]]),
+    ];
+    for (const [key, codes] of sets) if (codes.length > 0) tx.sadd(key, ...codes).sadd(`${k.indexPrefix}keys`, key);
+    await tx.exec();
+  }
+
+  async replaceStaff(staff: Record<string, string>): Promise<void> {
+    const tx = this.redis.multi().del(this.keys.staff);
+    if (Object.keys(staff).length > 0) tx.hset(this.keys.staff, staff);
+    await tx.exec();
+  }
+
+  async appendAudit(fields: Record<string, string>): Promise<void> {
+    await this.redis.xadd(this.keys.audit, 'MAXLEN', '~', '100000', '*', ...Object.entries(fields).flat());
+  }
+
+  async readAudit(): Promise<Record<string, string>[]> {
+    const entries = await this.redis.xrange(this.keys.audit, '-', '+');
+    return entries.map(([, flat]) => {
+      const out: Record<string, string> = {};
+      for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+      return out;
+    });
   }
 
   async putMember(userId: string, json: string): Promise<void> {

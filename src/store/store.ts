@@ -56,6 +56,19 @@ export interface Store {
   deleteMember(userId: string): Promise<void>;
   getSchool(code: string): Promise<string | null>;
   putSchool(code: string, json: string): Promise<void>;
+  /** The whole roster: schools by code, school contacts and staff by UserID (JSON each). */
+  readRoster(): Promise<RosterSnapshot>;
+  /**
+   * Replaces every school and school contact at once (a contact left out loses access at once),
+   * with the index sets of schools by city and category.
+   */
+  replaceSchools(schools: Record<string, string>, members: Record<string, string>, index: SchoolIndex): Promise<void>;
+  /** Replaces every staff member at once. */
+  replaceStaff(staff: Record<string, string>): Promise<void>;
+
+  // ── Audit: staff actions, append-only ──
+  appendAudit(fields: Record<string, string>): Promise<void>;
+  readAudit(): Promise<Record<string, string>[]>;
 
   // ── A school's records (drafts, reports, history), kept together in the school's hash slot ──
   /** A consistent snapshot of a school's records for one period, and its reports of every period. */
@@ -113,6 +126,18 @@ export interface EndTurn {
 export interface StoredSession {
   data: string;
   rev: number;
+}
+
+export interface RosterSnapshot {
+  schools: Record<string, string>;
+  members: Record<string, string>;
+  staff: Record<string, string>;
+}
+
+/** School codes grouped for set operations: by city and by category. */
+export interface SchoolIndex {
+  byCity: Record<string, string[]>;
+  byCategory: Record<string, string[]>;
 }
 
 export interface SchoolSnapshot {

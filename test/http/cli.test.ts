@@ -62,6 +62,20 @@ describe('npm run cli', () => {
     expect(code).toBe(1);
   });
 
+  it('roster import --dry-run checks a file and changes nothing; a bad file exits 1 naming the line', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,A,否,u1\n');
+    await writeFile(`${dir}/bad.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,C,否,u1\n');
+    const env2 = { ...env, REDIS_URL: inject('redisUrl') };
+    const dry = await cli(['roster', 'import', `${dir}/schools.csv`, '--dry-run'], env2);
+    expect(dry.out).toBe('（试运行，未做更改）学校：新增 1，变更 0，删除 0，不变 0\n  新增：0101\n填报人：新增 1，移除 0\n');
+    expect(dry.code).toBe(0);
+    const bad = await cli(['roster', 'import', `${dir}/bad.csv`], env2);
+    expect(bad.out).toBe(`${dir}/bad.csv 有 1 处问题，未做任何更改：\n  第 2 行：类别 C 属于中职，与层次「高职」不符\n`);
+    expect(bad.code).toBe(1);
+  });
+
   it('menu sync pushes 填报 / 查询进度 / 帮助', async () => {
     const { code, out } = await cli(['menu', 'sync'], env);
     expect(out).toContain('menu pushed to agent 1000002: 填报 / 查询进度 / 帮助');

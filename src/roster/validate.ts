@@ -1,0 +1,109 @@
+import { normalizePlace } from './places';
+import type { Table } from './read-table';
+import type { School } from './roster';
+
+export interface RowProblem {
+  line: number;
+  reason: string;
+}
+
+export type Validated<T> = { ok: true; items: T[] } | { ok: false; problems: RowProblem[] };
+
+export interface StaffEntry {
+  userId: string;
+  name: string;
+  role: 'province' | 'city';
+  city: string | null;
+}
+
+const SCHOOL_COLUMNS = ['code', 'name', 'city', 'level', 'category', 'pilot', 'contacts'];
+const STAFF_COLUMNS = ['userid', 'name', 'role', 'city'];
+const USER_ID = /^[A-Za-z0-9_@.\-]{1,64}$/;
+const CODE = /^[A-Za-z0-9_\-]{1,32}$/;
+const CATEGORY_LEVEL: Record<string, School['level']> = { A: '高职', B: '高职', C: '中职', D: '中职' };
+const YES = new Set(['是', 'y', 'yes', 'true', '1']);
+const NO = new Set(['否', 'n', 'no', 'false', '0', '']);
+
+function missingColumns(table: Table, columns: string[]): RowProblem[] {
+  const missing = columns.filter((c) => !table.header.includes(c));
+  return missing.length > 0 ? [{ line: 1, reason: `表头缺少列：${missing.join('、')}（应为 ${columns.join(',')}）` }] : [];
+}
+
+/** Checks every row of schools.csv; all problems are returned at once, each with its line. */
+export function validateSchools(table: Table): Validated<School> {
+  const header = missingColumns(table, SCHOOL_COLUMNS);
+  if (header.length > 0) return { ok: false, problems: header };
+  const problems: RowProblem[] = [];
+  const codes = new Map<string, number>();
+  const contactOwner = new Map<string, { line: number; code: string }>();
+  const schools: School[] = [];
+  for (const { line, cells } of table.rows) {
+    const say = (reason: string) => problems.push({ line, reason });
+    const code = cells.code ?? '';
+    if (!CODE.test(code)) say(code === '' ? '学校代码（code）为空' : `学校代码「${code}」只能包含字母、数字、-、_，最长 32 位`);
+    else if (codes.has(code)) say(`学校代码「${code}」重复（第 ${codes.get(code)} 行已有）`);
+    else codes.set(code, line);
+    const name = cells.name ?? '';
+    if (name === '') say('学校名称（name）为空');
+    const city = normalizePlace(cells.city ?? '');
+    if (city === null) say(`所在地「${cells.city ?? ''}」不是河南的省辖市、济源示范区或省直管县（市）`);
+    const level = cells.level ?? '';
+    if (level !== '高职' && level !== '中职') say(`层次「${level}」应为 高职 或 中职`);
+    const category = (cells.category ?? '').toUpperCase();
+    if (!(category in CATEGORY_LEVEL)) say(`类别「${cells.category ?? ''}」应为 A、B（高职）或 C、D（中职）`);
+    else if ((level === '高职' || level === '中职') && CATEGORY_LEVEL[category] !== level) say(`类别 ${category} 属于${CATEGORY_LEVEL[category]}，与层次「${level}」不符`);
+    const pilotRaw = (cells.pilot ?? '').toLowerCase();
+    if (!YES.has(pilotRaw) && !NO.has(pilotRaw)) say(`试点（pilot）「${cells.pilot ?? ''}」应为 是 或 否`);
+    const contacts = (cells.contacts ?? '').split('|').map((c) => c.trim()).filter(Boolean);
+    for (const contact of contacts) {
+      if (!USER_ID.test(contact)) {
+        say(`填报人「${contact}」不是有效的企业微信账号（UserID）`);
+        continue;
+      }
+      const owner = contactOwner.get(contact);
+      if (owner && owner.code !== code) say(`填报人「${contact}」同时属于第 ${owner.line} 行的学校 ${owner.code}；一个账号只能对应一所学校`);
+      else contactOwner.set(contact, { line, code });
+    }
+    if (city !== null && (level === '高职' || level === '中职') && category in CATEGORY_LEVEL) {
+      schools.push({ code, name, city, level, category: category as School['category'], pilot: YES.has(pilotRaw), contacts: [...new Set(contacts)] });
+    }
+  }
+  if (table.rows.length === 0) problems.push({ line: 2, reason: '文件里没有学校' });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: schools };
+}
+
+/** Checks every row of staff.csv. */
+export function validateStaff(table: Table): Validated<StaffEntry> {
+  const header = missingColumns(table, STAFF_COLUMNS);
+  if (header.length > 0) return { ok: false, problems: header };
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  const staff: StaffEntry[] = [];
+  for (const { line, cells } of table.rows) {
+    const say = (reason: string) => problems.push({ line, reason });
+    const userId = cells.userid ?? '';
+    if (!USER_ID.test(userId)) say(userId === '' ? '账号（userid）为空' : `「${userId}」不是有效的企业微信账号（UserID）`);
+    else if (seen.has(userId)) say(`账号「${userId}」重复（第 ${seen.get(userId)} 行已有）`);
+    else seen.set(userId, line);
+    const name = cells.name ?? '';
+    if (name === '') say('姓名（name）为空');
+    const role = cells.role ?? '';
+    const rawCity = cells.city ?? '';
+    let city: string | null = null;
+    if (role === 'city') {
+      city = normalizePlace(rawCity);
+      if (rawCity === '') say('市级人员（role=city）必须填写所在地（city）');
+      else if (city === null) say(`所在地「${rawCity}」不是河南的省辖市、济源示范区或省直管县（市）`);
+    } else if (role === 'province') {
+      if (rawCity !== '') say('省级人员（role=province）的所在地（city）应留空');
+    } else {
+      say(`角色「${role}」应为 province（省级）或 city（市级）`);
+    }
+    if ((role === 'province' && rawCity === '') || (role === 'city' && city !== null)) staff.push({ userId, name, role, city });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: staff };
+}
+
+export function formatProblems(file: string, problems: RowProblem[]): string {
+  return [`${file} 有 ${problems.length} 处问题，未做任何更改：`, ...problems.map((p) => `  第 ${p.line} 行：${p.reason}`)].join('\n');
+}

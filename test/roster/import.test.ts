@@ -1,0 +1,105 @@
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importRoster } from '../../src/cli/roster-command';
+import { PLACES } from '../../src/roster/places';
+import { RedisStore } from '../../src/store/redis-store';
+import { testRedis, type TestRedis } from '../helpers/redis';
+
+const HEADER = 'code,name,city,level,category,pilot,contacts';
+const now = new Date('2026-11-01T01:00:00Z');
+
+/** A roster file of n schools across every place and category, one or two contacts each. */
+export function schoolsCsv(n: number, tweak: (i: number, row: string[]) => string[] = (_i, r) => r): string {
+  const rows = Array.from({ length: n }, (_, i) => {
+    const category = 'ABCD'[i % 4]!;
+    const level = category < 'C' ? '高职' : '中职';
+    const row = [`41${String(i).padStart(6, '0')}`, `河南第${i + 1}职业学校`, PLACES[i % PLACES.length]!, level, category, i % 10 === 0 ? '是' : '否', i % 3 === 0 ? `c${i}a|c${i}b` : `c${i}a`];
+    return tweak(i, row).join(',');
+  });
+  return [HEADER, ...rows].join('\n');
+}
+
+describe('roster import', () => {
+  let r: TestRedis;
+  let store: RedisStore;
+  let out: string[];
+  const run = async (csv: string, dryRun = false, file = 'schools.csv') => importRoster(store, 'schools', file, Buffer.from(csv), { dryRun, by: 'tester', now }, (l) => out.push(l));
+
+  beforeEach(async () => {
+    r = await testRedis();
+    store = new RedisStore(r.redis, r.prefix);
+    out = [];
+  });
+  afterEach(async () => r.cleanup());
+
+  it('imports, then re-imports idempotently, printing what was added, changed and removed', async () => {
+    expect(await run(schoolsCsv(5))).toBe(0);
+    expect(out.pop()).toBe('已导入。学校：新增 5，变更 0，删除 0，不变 0\n  新增：41000000、41000001、41000002、41000003、41000004\n填报人：新增 7，移除 0');
+    expect(await run(schoolsCsv(5))).toBe(0);
+    expect(out.pop()).toBe('已导入。学校：新增 0，变更 0，删除 0，不变 5\n填报人：新增 0，移除 0');
+    const edited = schoolsCsv(4, (i, row) => (i === 1 ? [row[0]!, '改名后的学校', ...row.slice(2, 6), 'newcontact'] : row));
+    expect(await run(edited)).toBe(0);
+    expect(out.pop()).toBe(
+      '已导入。学校：新增 0，变更 1，删除 1，不变 3\n  变更：41000001\n  删除：41000004\n填报人：新增 1，移除 2（移除的账号即刻失去填报权限，学校草稿保留）\n  移除：c1a、c4a',
+    );
+    expect(await store.getMember('c1a')).toBeNull();
+    expect(JSON.parse((await store.getMember('newcontact'))!)).toEqual({ userId: 'newcontact', role: 'school', school: '41000001' });
+    expect((await store.readAudit()).map((a) => [a.action, a.by, a.added, a.changed, a.removed])).toEqual([
+      ['roster-import', 'tester', '5', '0', '0'],
+      ['roster-import', 'tester', '0', '0', '0'],
+      ['roster-import', 'tester', '0', '1', '1'],
+    ]);
+  });
+
+  it('changes nothing when one row of a large file is bad, and names the line', async () => {
+    await run(schoolsCsv(3));
+    const before = await store.readRoster();
+    const bad = schoolsCsv(2000, (i, row) => (i === 1234 ? [row[0]!, row[1]!, '火星', ...row.slice(3)] : row));
+    expect(await run(bad)).toBe(1);
+    expect(out.pop()).toBe('schools.csv 有 1 处问题，未做任何更改：\n  第 1236 行：所在地「火星」不是河南的省辖市、济源示范区或省直管县（市）');
+    expect(await store.readRoster()).toEqual(before);
+  });
+
+  it('imports 2,000 schools', async () => {
+    const started = Date.now();
+    expect(await run(schoolsCsv(2000))).toBe(0);
+    expect(out.pop()).toMatch(/^已导入。学校：新增 2000，变更 0，删除 0/);
+    const roster = await store.readRoster();
+    expect(Object.keys(roster.schools)).toHaveLength(2000);
+    expect(Object.keys(roster.members)).toHaveLength(2667);
+    expect(await r.redis.scard(`${r.prefix}{roster}:index:category:A`)).toBe(500);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('changes nothing on a dry run', async () => {
+    expect(await run(schoolsCsv(3), true)).toBe(0);
+    expect(out.pop()).toMatch(/^（试运行，未做更改）学校：新增 3/);
+    expect(await store.readRoster()).toEqual({ schools: {}, members: {}, staff: {} });
+    expect(await store.readAudit()).toEqual([]);
+  });
+
+  it('reads the same columns from .xlsx', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('学校');
+    sheet.addRow(HEADER.split(','));
+    sheet.addRow(['0101', '郑州铁路职业技术学院', '郑州', '高职', 'A', '是', 'zhang|li']);
+    sheet.addRow(['0102', '兰考县中等职业学校', '兰考县', '中职', 'D', '否', 'wang']);
+    const data = Buffer.from(await book.xlsx.writeBuffer());
+    expect(await importRoster(store, 'schools', 'schools.xlsx', data, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(0);
+    expect(JSON.parse((await store.getSchool('0102'))!)).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
+  });
+
+  it('refuses a file that is not UTF-8 text', async () => {
+    const gbk = Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x2c, 0xff, 0xfe]);
+    expect(await importRoster(store, 'schools', 'schools.csv', gbk, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(1);
+    expect(out.pop()).toBe('schools.csv：the file is not UTF-8 text: save it as “CSV UTF-8” (Excel: 另存为 → CSV UTF-8)。未做任何更改。');
+  });
+
+  it('imports staff, replacing the previous list', async () => {
+    const staff = (text: string) => importRoster(store, 'staff', 'staff.csv', Buffer.from(text), { dryRun: false, by: 't', now }, (l) => out.push(l));
+    expect(await staff('userid,name,role,city\nwang,王省,province,\nzhou,周市,city,周口\n')).toBe(0);
+    expect(await staff('userid,name,role,city\nzhou,周市,city,商丘\n')).toBe(0);
+    expect(out.pop()).toBe('已导入。工作人员：新增 0，变更 1，删除 1，不变 0\n  变更：zhou\n  删除：wang');
+    expect(JSON.parse((await store.getMemberWithSchool('zhou')).member!)).toEqual({ userId: 'zhou', role: 'city', name: '周市', city: '商丘' });
+  });
+});
