@@ -9,6 +9,7 @@ import { TurnRunner } from './dispatch/turn-runner';
 import type { Conversation } from './dispatch/conversation';
 import { createBot } from './dispatch/bot';
 import { loadForm } from './conversation/form';
+import { loadTargets } from './targets/targets';
 import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
 import { InFlight } from './in-flight';
@@ -55,7 +56,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   // The form is checked here, at boot: a misspelled rule or value kind stops start-up with its place.
   const form = loadForm(monthlyReport);
   const cal = { timezone: config.timezone, dueDay: config.dueDay };
-  const conversation = options.conversation ?? createBot({ store, form, cal, logger });
+  const targets = loadTargets(config.targetsFile);
+  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger });
   const turns = new TurnRunner({ store, conversation, clock, logger });
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import monthlyReport from '../conversations/monthly-report';
 import { ManualClock } from '../src/clock';
 import { loadForm } from '../src/conversation/form';
+import { loadTargets } from '../src/targets/targets';
 import { createBot } from '../src/dispatch/bot';
 import { TurnRunner } from '../src/dispatch/turn-runner';
 import { draftSchema, reportSchema, type Report } from '../src/report/records';
@@ -23,6 +24,7 @@ import { WeComPlatform } from './helpers/wecom-platform';
 const DIR = join(import.meta.dirname, 'transcripts');
 const form = loadForm(monthlyReport);
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+const targets = loadTargets('config/targets.json');
 
 /** Drives a transcript: the engine behind the turn runner, or the whole server over HTTP. */
 interface Host {
@@ -44,7 +46,7 @@ function inbound(user: string, text: string, click: string | null): Inbound {
 async function engineHost(clock: ManualClock): Promise<Host> {
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
-  const make = () => new TurnRunner({ store, conversation: createBot({ store, form, cal, logger }), clock, logger });
+  const make = () => new TurnRunner({ store, conversation: createBot({ store, form, cal, targets, logger }), clock, logger });
   let runner = make();
   return {
     store,
@@ -135,7 +137,7 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         break;
       case 'school': {
         school = step.code;
-        const record = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: false, contacts: step.contacts };
+        const record = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts };
         await host.store.putSchool(step.code, JSON.stringify(record));
         for (const c of step.contacts) await host.store.putMember(c, JSON.stringify({ userId: c, role: 'school', school: step.code }));
         break;

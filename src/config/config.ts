@@ -18,6 +18,8 @@ export interface Config {
   fakeNow: Date | undefined;
   logLevel: LogLevel;
   production: boolean;
+  /** The annual targets file (config/targets.json unless TARGETS_FILE says otherwise). */
+  targetsFile: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -114,6 +116,10 @@ const fields = {
       .optional(),
     fix: 'Unset it, or give an instant with its offset.',
   },
+  TARGETS_FILE: {
+    schema: z.string().min(1).default('config/targets.json'),
+    fix: 'Point it at a JSON file shaped like config/targets.json.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
@@ -160,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fakeNow: p.FAKE_NOW,
     logLevel: p.LOG_LEVEL,
     production,
+    targetsFile: p.TARGETS_FILE,
   };
 }

@@ -3,6 +3,8 @@ import { periodStatus, type Draft, type Report } from '../report/records';
 import type { Form } from './form';
 import type { SchoolContext } from './report-context';
 import { answeredCount } from './report-texts';
+import { formatNumber as f } from '../report/number-parser';
+import { onPace, percent } from '../report/progress';
 
 /** Texts about where a school stands for the period: pure functions of the context and the time. */
 
@@ -20,7 +22,12 @@ export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, 
   return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, cal)}截止（本校：${status === '填报中' ? '填报中，未提交' : status}）。${unsent}${upcoming}`;
 }
 
+/** 进度 for a school: this period's status and deadline, then the year against target and pace (a few lines). */
 export function progressText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
+  return [periodLine(form, ctx, draft, now, cal), ...yearLines(ctx)].join('\n');
+}
+
+function periodLine(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
   if (!ctx.open) return `${ctx.school.name} ${closedText(form, ctx, draft, now, cal)}`;
   const status = periodStatus(ctx.report, draft);
   const head = `${ctx.school.name} ${periodLabel(ctx.window.period)}月报：${status}`;
@@ -28,7 +35,19 @@ export function progressText(form: Form, ctx: SchoolContext, draft: Draft | null
   const due = `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
   if (status === '填报中') return `${head}，已完成 ${answeredCount(form, draft?.values ?? {})}/${form.cells.length}。${due}，回复「继续」接着填。`;
   if (status === '未开始') return `${head}。${due}，回复「填报」开始。`;
-  return `${head}。${due}。`;
+  return `${head}（${timeLabel(new Date(ctx.report!.submittedAt), cal)}）。${due}。`;
+}
+
+function yearLines(ctx: SchoolContext): string[] {
+  const { year, target, pilotBonus, ytd, monthsElapsed } = ctx.progress;
+  const pace = onPace(target.all, monthsElapsed);
+  const subPace = onPace(target.subsidized, monthsElapsed);
+  const gap = pace - ytd.trainees;
+  return [
+    `${year} 年累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}${pilotBonus ? `（含试点 ${f(pilotBonus)}）` : ''}，完成 ${percent(ytd.trainees, target.all)}`,
+    gap > 0 ? `按进度到 ${monthsElapsed} 月应达 ${f(pace)}，还差 ${f(gap)}` : `按进度到 ${monthsElapsed} 月应达 ${f(pace)}，已达到`,
+    `政府补贴性培训 ${f(ytd.subsidized)} 人次，全年目标 ${f(target.subsidized)}，完成 ${percent(ytd.subsidized, target.subsidized)}（按进度应达 ${f(subPace)}）`,
+  ];
 }
 
 export function generalHelp(ctx: SchoolContext, cal: PeriodCalendar): string {

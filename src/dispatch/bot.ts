@@ -2,7 +2,9 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, type PeriodCalendar } from '../report/period';
+import { currentWindow, nextWindow, parsePeriod, type PeriodCalendar } from '../report/period';
+import { yearToDate } from '../report/progress';
+import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
 import { memberSchema, schoolSchema, type Member } from '../roster/roster';
 import type { Session } from '../session/session';
@@ -17,6 +19,7 @@ export interface BotDeps {
   store: Store;
   form: Form;
   cal: PeriodCalendar;
+  targets: Targets;
   logger: Logger;
 }
 
@@ -73,6 +76,9 @@ async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<Bo
   const snap = await deps.store.readSchool(school.code, window.period);
   const reports = Object.entries(snap.reports).map(([, json]) => reportSchema.parse(JSON.parse(json)));
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
+  const { year, month } = parsePeriod(window.period);
+  const yearTargets = targetsFor(deps.targets, year);
+  const target = schoolTarget(yearTargets, school);
   return {
     member,
     school: {
@@ -87,6 +93,7 @@ async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<Bo
         draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
         report: reports.find((r) => r.period === window.period) ?? null,
         history: history.map((r) => ({ period: r.period, values: r.values })),
+        progress: { year, target, pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month },
       },
     },
   };

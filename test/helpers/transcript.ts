@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * A transcript: a conversation as a file of turns.
  *
  *   # comment                     @now 2026-11-05T09:00:00+08:00     set the business clock
- *   @school CODE NAME CITY LEVEL CATEGORY CONTACT[,CONTACT]            seed a school and its contacts
+ *   @school CODE NAME CITY LEVEL CATEGORY CONTACT[,CONTACT] [pilot]    seed a school and its contacts
  *   @as USER                      who speaks next
  *   @past-report PERIOD cell=value …   seed an earlier filed report (other cells 0)
  *   @reopen PERIOD                staff reopened the period for the @school
@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
  */
 export type Step =
   | { kind: 'now'; at: string; line: number }
-  | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; line: number }
+  | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; pilot: boolean; line: number }
   | { kind: 'as'; user: string; line: number }
   | { kind: 'past-report'; period: string; values: Record<string, number>; line: number }
   | { kind: 'reopen'; period: string; line: number }
@@ -63,7 +63,7 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
         steps.push({ kind: 'now', at: rest[0]!, line });
         break;
       case '@school':
-        steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts: rest[5]!.split(','), line });
+        steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts: rest[5]!.split(','), pilot: rest[6] === 'pilot', line });
         break;
       case '@as':
         steps.push({ kind: 'as', user: rest[0]!, line });
