@@ -164,12 +164,18 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         const report = reportSchema.parse(JSON.parse(raw!));
         expect(report.status, where).toBe(step.status);
         for (const [cell, value] of Object.entries(step.values)) expect(report.values[cell], `${where}: ${cell}`).toBe(value);
+        // The period's status index agrees with the record.
+        const index = await host.store.readPeriodIndex(step.period);
+        expect(index.status[step.status as 'filed'], `${where}: status index`).toContain(school);
         break;
       }
       case 'expect-draft': {
         const snap = await host.store.readSchool(school, currentPeriod(clock));
         if (step.filled === null) expect(snap.draft, where).toBeNull();
-        else expect(Object.keys(draftSchema.parse(JSON.parse(snap.draft ?? 'null')).values).length, where).toBe(step.filled);
+        else {
+          expect(Object.keys(draftSchema.parse(JSON.parse(snap.draft ?? 'null')).values).length, where).toBe(step.filled);
+          if (!snap.reports[currentPeriod(clock)]) expect((await host.store.readPeriodIndex(currentPeriod(clock))).status.drafting, `${where}: status index`).toContain(school);
+        }
         break;
       }
       case 'expect-history': {

@@ -20,6 +20,8 @@ export interface SchoolContext {
   next: Window;
   draft: Draft | null;
   report: Report | null;
+  /** Every report of the school, any period and status. */
+  allReports: Report[];
   /** The school's earlier filed reports, oldest first (R10). */
   history: PastReport[];
   /** The year of the period: the school's sums so far against its target. */

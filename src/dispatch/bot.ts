@@ -3,12 +3,12 @@ import { stepReport, type RecordChange, type SchoolContext } from '../conversati
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
 import { currentWindow, nextWindow, parsePeriod, type PeriodCalendar } from '../report/period';
-import { yearToDate } from '../report/progress';
+import { yearToDate, type YearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
 import { memberSchema, schoolSchema, type Member } from '../roster/roster';
 import type { Session } from '../session/session';
-import type { Store } from '../store/store';
+import type { IndexedStatus, Store } from '../store/store';
 import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Outcome } from './conversation';
@@ -33,6 +33,10 @@ interface BotChange {
   period: string;
   rev: number;
   change: RecordChange;
+  /** Where the school stands for the period after the change (for the status index). */
+  status: IndexedStatus | null;
+  /** The school's year-to-date sums after a submission. */
+  ytd?: { year: number; sums: YearToDate };
 }
 
 /**
@@ -50,14 +54,19 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
     },
     async commit(outcome) {
       if (!outcome.change) return true;
-      const { school, period, rev, change } = outcome.change;
-      return deps.store.commitSchool(school, period, {
+      const { school, period, rev, change, status, ytd } = outcome.change;
+      const ok = await deps.store.commitSchool(school, period, {
         expectedRev: rev,
         ...(change.draft !== undefined ? { draft: change.draft === null ? null : JSON.stringify(change.draft) } : {}),
         ...(change.report ? { report: JSON.stringify(change.report) } : {}),
         ...(change.reopened !== undefined ? { reopened: change.reopened } : {}),
         history: change.history.map(historyFields),
       });
+      if (!ok) return false;
+      // The indexes live in the roster's slot, apart from the school's records: written after them.
+      await deps.store.setSchoolStatus(period, school, status);
+      if (ytd) await deps.store.setYearToDate(ytd.year, school, JSON.stringify(ytd.sums));
+      return true;
     },
   };
 }
@@ -93,6 +102,7 @@ async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<Bo
         draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
         report: reports.find((r) => r.period === window.period) ?? null,
         history: history.map((r) => ({ period: r.period, values: r.values })),
+        allReports: reports,
         progress: { year, target, pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month },
       },
     },
@@ -116,7 +126,18 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: {
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
   const outcome: Outcome<BotChange> = { session: { ...session, report: result.state }, replies: result.replies };
-  if (result.change) outcome.change = { school: school.ctx.school.code, period: school.ctx.window.period, rev: school.rev, change: result.change };
+  if (result.change) {
+    const ctx = school.ctx;
+    const report = result.change.report ?? ctx.report;
+    const draft = result.change.draft === undefined ? ctx.draft : result.change.draft;
+    const status: IndexedStatus | null = report ? report.status : draft ? 'drafting' : null;
+    outcome.change = { school: ctx.school.code, period: ctx.window.period, rev: school.rev, change: result.change, status };
+    if (result.change.report) {
+      const year = ctx.progress.year;
+      const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), result.change.report];
+      outcome.change.ytd = { year, sums: yearToDate(reports, year) };
+    }
+  }
   return outcome;
 }
 

@@ -6,6 +6,8 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type IndexedStatus,
+  type PeriodIndex,
   type RosterSnapshot,
   type SchoolChange,
   type SchoolIndex,
@@ -163,6 +165,53 @@ export class MemoryStore implements Store {
   async replaceStaff(staff: Record<string, string>): Promise<void> {
     for (const key of [...this.values.keys()]) if (key.startsWith('staff:')) this.values.delete(key);
     for (const [userId, json] of Object.entries(staff)) this.put(`staff:${userId}`, json, null);
+  }
+
+  private set(key: string): Set<string> {
+    return this.get<Set<string>>(key) ?? new Set();
+  }
+
+  async setSchoolStatus(period: string, school: string, status: IndexedStatus | null): Promise<void> {
+    for (const s of ['filed', 'late', 'drafting', 'defaulted']) {
+      const set = new Set(this.set(`status:${period}:${s}`));
+      if (s === status) set.add(school);
+      else set.delete(school);
+      this.put(`status:${period}:${s}`, set, null);
+    }
+  }
+
+  async readPeriodIndex(period: string): Promise<PeriodIndex> {
+    const byCity: Record<string, string[]> = {};
+    const byCategory: Record<string, string[]> = {};
+    for (const key of this.values.keys()) {
+      const m = /^index:(city|category):(.+)$/.exec(key);
+      if (m) (m[1] === 'city' ? byCity : byCategory)[m[2]!] = [...this.set(key)];
+    }
+    const status = (s: string) => [...this.set(`status:${period}:${s}`)];
+    return { all: [...this.set('index:all')], byCity, byCategory, status: { filed: status('filed'), late: status('late'), drafting: status('drafting'), defaulted: status('defaulted') } };
+  }
+
+  async owingSchools(period: string, scope: { city?: string; category?: string }): Promise<string[]> {
+    let base = [...this.set('index:all')];
+    if (scope.city) base = base.filter((c) => this.set(`index:city:${scope.city}`).has(c));
+    if (scope.category) base = base.filter((c) => this.set(`index:category:${scope.category}`).has(c));
+    const filed = this.set(`status:${period}:filed`);
+    const late = this.set(`status:${period}:late`);
+    return base.filter((c) => !filed.has(c) && !late.has(c));
+  }
+
+  async setYearToDate(year: number, school: string, json: string): Promise<void> {
+    this.put(`ytd:${year}`, { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}), [school]: json }, null);
+  }
+
+  async readYearToDate(year: number): Promise<Record<string, string>> {
+    return { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}) };
+  }
+
+  async markNudged(period: string, school: string, ttlMs: number): Promise<boolean> {
+    if (this.get(`nudged:${period}:${school}`) !== undefined) return false;
+    this.put(`nudged:${period}:${school}`, true, ttlMs);
+    return true;
   }
 
   async appendAudit(fields: Record<string, string>): Promise<void> {

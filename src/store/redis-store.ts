@@ -8,6 +8,8 @@ import {
   type CachedToken,
   type DeliveryClaim,
   type EndTurn,
+  type IndexedStatus,
+  type PeriodIndex,
   type RosterSnapshot,
   type SchoolChange,
   type SchoolIndex,
@@ -91,6 +93,26 @@ local ok, decoded = pcall(cjson.decode, m)
 if not ok or decoded.role ~= 'school' then return {m, false} end
 return {m, redis.call('HGET', KEYS[2], decoded.school) or false}`,
   },
+  // KEYS: filed, late, drafting, defaulted (the period's sets). ARGV: school, status or ''.
+  ybSetStatus: {
+    numberOfKeys: 4,
+    lua: `for i = 1, 4 do redis.call('SREM', KEYS[i], ARGV[1]) end
+local target = ({filed = 1, late = 2, drafting = 3, defaulted = 4})[ARGV[2]]
+if target then redis.call('SADD', KEYS[target], ARGV[1]) end`,
+  },
+  // KEYS: scope sets…, filed, late, a scratch key. ARGV: number of scope sets. Owing = scope − filed − late.
+  ybOwing: {
+    numberOfKeys: -1 as unknown as number,
+    lua: `local n = tonumber(ARGV[1])
+local filed, late, tmp = KEYS[n + 1], KEYS[n + 2], KEYS[n + 3]
+if n == 1 then return redis.call('SDIFF', KEYS[1], filed, late) end
+local scope = {}
+for i = 1, n do scope[i] = KEYS[i] end
+redis.call('SINTERSTORE', tmp, unpack(scope))
+local out = redis.call('SDIFF', tmp, filed, late)
+redis.call('DEL', tmp)
+return out`,
+  },
   ybWriteSession: {
     numberOfKeys: 1,
     lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -146,6 +168,10 @@ export function redisKeys(prefix: string) {
     allSchools: `${prefix}{roster}:index:all`,
     indexPrefix: `${prefix}{roster}:index:`,
     audit: `${prefix}{audit}:log`,
+    status: (period: string, status: string) => `${prefix}{roster}:period:${period}:${status}`,
+    ytd: (year: number) => `${prefix}{roster}:ytd:${year}`,
+    nudged: (period: string, school: string) => `${prefix}{roster}:nudged:${period}:${school}`,
+    scratch: `${prefix}{roster}:scratch`,
     schoolRev: (school: string, period: string) => `${prefix}{s:${school}}:rev:${period}`,
     draft: (school: string, period: string) => `${prefix}{s:${school}}:draft:${period}`,
     reports: (school: string) => `${prefix}{s:${school}}:reports`,
@@ -167,7 +193,8 @@ export class RedisStore implements Store {
   ) {
     this.keys = redisKeys(prefix);
     for (const [name, script] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+      // numberOfKeys -1: the caller passes the key count first (scripts over a variable number of sets).
+      if (!(name in redis)) redis.defineCommand(name, script.numberOfKeys < 0 ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
     }
     this.scripts = redis as unknown as ScriptClient;
   }
@@ -296,6 +323,55 @@ export class RedisStore implements Store {
     const tx = this.redis.multi().del(this.keys.staff);
     if (Object.keys(staff).length > 0) tx.hset(this.keys.staff, staff);
     await tx.exec();
+  }
+
+  private statusKeys(period: string): string[] {
+    return (['filed', 'late', 'drafting', 'defaulted'] as const).map((s) => this.keys.status(period, s));
+  }
+
+  async setSchoolStatus(period: string, school: string, status: IndexedStatus | null): Promise<void> {
+    await this.scripts.ybSetStatus(...this.statusKeys(period), school, status ?? '');
+  }
+
+  async readPeriodIndex(period: string): Promise<PeriodIndex> {
+    const k = this.keys;
+    const indexKeys = await this.redis.smembers(`${k.indexPrefix}keys`);
+    const pipeline = this.redis.pipeline().smembers(k.allSchools);
+    for (const key of indexKeys) pipeline.smembers(key);
+    for (const key of this.statusKeys(period)) pipeline.smembers(key);
+    const results = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value as string[];
+    });
+    const index: PeriodIndex = { all: results[0]!, byCity: {}, byCategory: {}, status: { filed: [], late: [], drafting: [], defaulted: [] } };
+    indexKeys.forEach((key, i) => {
+      const [kind, name] = key.slice(k.indexPrefix.length).split(':') as [string, string];
+      if (kind === 'city') index.byCity[name] = results[i + 1]!;
+      else if (kind === 'category') index.byCategory[name] = results[i + 1]!;
+    });
+    const statuses = results.slice(indexKeys.length + 1);
+    index.status = { filed: statuses[0]!, late: statuses[1]!, drafting: statuses[2]!, defaulted: statuses[3]! };
+    return index;
+  }
+
+  async owingSchools(period: string, scope: { city?: string; category?: string }): Promise<string[]> {
+    const k = this.keys;
+    const sets = [...(scope.city ? [`${k.indexPrefix}city:${scope.city}`] : []), ...(scope.category ? [`${k.indexPrefix}category:${scope.category}`] : [])];
+    const scopeKeys = sets.length > 0 ? sets : [k.allSchools];
+    const keys = [...scopeKeys, k.status(period, 'filed'), k.status(period, 'late'), k.scratch];
+    return (await this.scripts.ybOwing(keys.length, ...keys, scopeKeys.length)) as string[];
+  }
+
+  async setYearToDate(year: number, school: string, json: string): Promise<void> {
+    await this.redis.hset(this.keys.ytd(year), school, json);
+  }
+
+  async readYearToDate(year: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.ytd(year));
+  }
+
+  async markNudged(period: string, school: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.nudged(period, school), '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async appendAudit(fields: Record<string, string>): Promise<void> {

@@ -66,6 +66,19 @@ export interface Store {
   /** Replaces every staff member at once. */
   replaceStaff(staff: Record<string, string>): Promise<void>;
 
+  // ── Who stands where for a period (index in the roster's slot, kept by every commit) ──
+  /** Puts a school in one status set for the period (or in none). */
+  setSchoolStatus(period: string, school: string, status: IndexedStatus | null): Promise<void>;
+  /** The roster's index and the period's status sets. */
+  readPeriodIndex(period: string): Promise<PeriodIndex>;
+  /** Schools in scope (intersection of the given index sets; all schools if none) that have not filed. */
+  owingSchools(period: string, scope: { city?: string; category?: string }): Promise<string[]>;
+  /** A school's sums for a year, for roll-ups (JSON). */
+  setYearToDate(year: number, school: string, json: string): Promise<void>;
+  readYearToDate(year: number): Promise<Record<string, string>>;
+  /** Marks a school nudged for ttlMs; false when it already was (no second nudge within the hour). */
+  markNudged(period: string, school: string, ttlMs: number): Promise<boolean>;
+
   // ── Audit: staff actions, append-only ──
   appendAudit(fields: Record<string, string>): Promise<void>;
   readAudit(): Promise<Record<string, string>[]>;
@@ -126,6 +139,15 @@ export interface EndTurn {
 export interface StoredSession {
   data: string;
   rev: number;
+}
+
+export type IndexedStatus = 'filed' | 'late' | 'drafting' | 'defaulted';
+
+export interface PeriodIndex {
+  all: string[];
+  byCity: Record<string, string[]>;
+  byCategory: Record<string, string[]>;
+  status: Record<IndexedStatus, string[]>;
 }
 
 export interface RosterSnapshot {

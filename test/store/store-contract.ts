@@ -172,6 +172,46 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: '{"d":1}', reports: {}, reopened: false });
     });
 
+    it('finds the schools that owe a period with set operations, by city and category', async () => {
+      const school = (code: string, city: string, category: string) => JSON.stringify({ code, city, category });
+      await store.replaceSchools(
+        { a: school('a', '郑州', 'A'), b: school('b', '郑州', 'C'), c: school('c', '洛阳', 'A'), d: school('d', '洛阳', 'D') },
+        {},
+        { byCity: { 郑州: ['a', 'b'], 洛阳: ['c', 'd'] }, byCategory: { A: ['a', 'c'], C: ['b'], D: ['d'] } },
+      );
+      await store.setSchoolStatus('2026-10', 'a', 'filed');
+      await store.setSchoolStatus('2026-10', 'c', 'drafting');
+      await store.setSchoolStatus('2026-10', 'c', 'late');
+      await store.setSchoolStatus('2026-10', 'd', 'drafting');
+      expect((await store.owingSchools('2026-10', {})).sort()).toEqual(['b', 'd']);
+      expect(await store.owingSchools('2026-10', { city: '郑州' })).toEqual(['b']);
+      expect(await store.owingSchools('2026-10', { category: 'A' })).toEqual([]);
+      expect(await store.owingSchools('2026-10', { city: '洛阳', category: 'D' })).toEqual(['d']);
+      expect((await store.owingSchools('2026-09', {})).sort()).toEqual(['a', 'b', 'c', 'd']);
+      const index = await store.readPeriodIndex('2026-10');
+      expect(index.all.sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect(index.byCity['洛阳']!.sort()).toEqual(['c', 'd']);
+      expect(index.status).toEqual({ filed: ['a'], late: ['c'], drafting: ['d'], defaulted: [] });
+      await store.setSchoolStatus('2026-10', 'd', null);
+      expect((await store.readPeriodIndex('2026-10')).status.drafting).toEqual([]);
+    });
+
+    it('keeps year-to-date sums per school', async () => {
+      await store.setYearToDate(2026, 'a', '{"trainees":5}');
+      await store.setYearToDate(2026, 'a', '{"trainees":7}');
+      await store.setYearToDate(2025, 'b', '{"trainees":1}');
+      expect(await store.readYearToDate(2026)).toEqual({ a: '{"trainees":7}' });
+    });
+
+    it('marks a school nudged once within the hour', async () => {
+      expect(await store.markNudged('2026-10', 'a', 3_600_000)).toBe(true);
+      expect(await store.markNudged('2026-10', 'a', 3_600_000)).toBe(false);
+      expect(await store.markNudged('2026-10', 'b', 3_600_000)).toBe(true);
+      expect(await store.markNudged('2026-10', 'c', 30)).toBe(true);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.markNudged('2026-10', 'c', 30)).toBe(true);
+    });
+
     it('caches the access token and drops it only if unchanged', async () => {
       expect(await store.getAccessToken()).toBeNull();
       await store.setAccessToken({ value: 't1', expiresAt: 123 }, 60_000);
