@@ -12,6 +12,7 @@ import { loadForm } from './conversation/form';
 import { loadTargets } from './targets/targets';
 import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
+import { EffectRunner } from './dispatch/effects';
 import { InFlight } from './in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
 import { WeComClient } from './wecom/api-client';
@@ -69,6 +70,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       corpId: config.wecom.corpId,
       turns,
       replies: new ReplySender(sender, logger),
+      effects: new EffectRunner({ store, sender, clock, logger }),
       inFlight,
       // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.
       clock: systemClock,

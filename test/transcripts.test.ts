@@ -126,6 +126,8 @@ function record(path: string, replies: Map<number, string>): void {
 async function play(host: Host, clock: ManualClock, steps: Step[], file: string, replies?: Map<number, string>): Promise<void> {
   let user = '';
   let school = '';
+  const roster: Record<string, { code: string; city: string; category: string; contacts: string[] }> = {};
+  const staff: Record<string, string> = {};
   for (const step of steps) {
     const where = `${file}:${step.line}`;
     switch (step.kind) {
@@ -137,9 +139,25 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         break;
       case 'school': {
         school = step.code;
-        const record = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts };
-        await host.store.putSchool(step.code, JSON.stringify(record));
-        for (const c of step.contacts) await host.store.putMember(c, JSON.stringify({ userId: c, role: 'school', school: step.code }));
+        roster[step.code] = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts } as (typeof roster)[string];
+        // As a roster import would: schools, contacts and the index sets, all at once.
+        const index = { byCity: {} as Record<string, string[]>, byCategory: {} as Record<string, string[]> };
+        const members: Record<string, string> = {};
+        for (const s of Object.values(roster)) {
+          (index.byCity[s.city] ??= []).push(s.code);
+          (index.byCategory[s.category] ??= []).push(s.code);
+          for (const c of s.contacts) members[c] = JSON.stringify({ userId: c, role: 'school', school: s.code });
+        }
+        await host.store.replaceSchools(Object.fromEntries(Object.values(roster).map((s) => [s.code, JSON.stringify(s)])), members, index);
+        break;
+      }
+      case 'staff': {
+        staff[step.user] = JSON.stringify({ userId: step.user, role: step.role, name: step.name, ...(step.city ? { city: step.city } : {}) });
+        await host.store.replaceStaff(staff);
+        break;
+      }
+      case 'expect-audit': {
+        expect((await host.store.readAudit()).map((a) => a.action), where).toEqual(step.actions);
         break;
       }
       case 'past-report': {

@@ -12,8 +12,10 @@ import type { IndexedStatus, Store } from '../store/store';
 import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Outcome } from './conversation';
-import { messages } from './messages';
 import { respondToUnregistered } from './unregistered';
+import { loadStaff } from './staff-load';
+import { stepStaff, type StaffContext, type StaffResult } from '../conversation/staff-step';
+import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 
 export interface BotDeps {
   store: Store;
@@ -26,9 +28,12 @@ export interface BotDeps {
 interface BotContext {
   member: Member | null;
   school: { ctx: SchoolContext; rev: number } | null;
+  staff: StaffContext | null;
 }
 
-interface BotChange {
+type BotChange = SchoolChange | { unlock: NonNullable<StaffResult['unlock']> };
+
+interface SchoolChange {
   school: string;
   period: string;
   rev: number;
@@ -45,15 +50,17 @@ interface BotChange {
  */
 export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
   return {
-    load: (inbound, _session, now) => loadContext(deps, inbound.userId, now),
+    load: (inbound, _session, now) => loadContext(deps, inbound, now),
     step(inbound, session, context, now) {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
       if (context.member === null) return respondToUnregistered(inbound, base, now);
-      if (context.school === null) return { session: base, replies: [{ kind: 'text', text: messages.staffSoon }] };
+      if (context.staff !== null) return stepStaffTurn(deps, base, context.staff, now);
+      if (context.school === null) return { session: base, replies: [] };
       return stepSchool(deps, inbound, base, context.school, now);
     },
     async commit(outcome) {
       if (!outcome.change) return true;
+      if ('unlock' in outcome.change) return commitUnlock(deps, outcome.change.unlock);
       const { school, period, rev, change, status, ytd } = outcome.change;
       const ok = await deps.store.commitSchool(school, period, {
         expectedRev: rev,
@@ -71,14 +78,21 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
   };
 }
 
-async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<BotContext> {
+async function loadContext(deps: BotDeps, inbound: Inbound, now: Date): Promise<BotContext> {
+  const userId = inbound.userId;
   const raw = await deps.store.getMemberWithSchool(userId);
   const member = raw.member === null ? null : memberSchema.parse(JSON.parse(raw.member));
-  if (member?.role !== 'school') return { member, school: null };
+  if (member === null) return { member, school: null, staff: null };
+  if (member.role !== 'school') {
+    const window = currentWindow(now, deps.cal);
+    const command = staffCommandOf(inbound, window.period);
+    const staff = await loadStaff(deps.store, deps.targets, member, command, window);
+    return { member, school: null, staff };
+  }
   const rawSchool = raw.school;
   if (rawSchool === null) {
     deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
-    return { member: null, school: null };
+    return { member: null, school: null, staff: null };
   }
   const school = schoolSchema.parse(JSON.parse(rawSchool));
   const window = currentWindow(now, deps.cal);
@@ -90,6 +104,7 @@ async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<Bo
   const target = schoolTarget(yearTargets, school);
   return {
     member,
+    staff: null,
     school: {
       rev: snap.rev,
       ctx: {
@@ -109,7 +124,7 @@ async function loadContext(deps: BotDeps, userId: string, now: Date): Promise<Bo
   };
 }
 
-function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: { ctx: SchoolContext; rev: number }, now: Date): Outcome<BotChange> {
+function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: { ctx: SchoolContext; rev: number }, now: Date): Outcome<SchoolChange> {
   let text = '';
   let command: Command | null = null;
   if (inbound.kind === 'text') {
@@ -125,7 +140,7 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: {
     return { session, replies: [] };
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
-  const outcome: Outcome<BotChange> = { session: { ...session, report: result.state }, replies: result.replies };
+  const outcome: Outcome<SchoolChange> = { session: { ...session, report: result.state }, replies: result.replies };
   if (result.change) {
     const ctx = school.ctx;
     const report = result.change.report ?? ctx.report;
@@ -139,6 +154,26 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: {
     }
   }
   return outcome;
+}
+
+/** A staff member's message or menu click as a staff command. */
+function staffCommandOf(inbound: Inbound, current: string): StaffCommand {
+  if (inbound.kind === 'text') return parseStaffCommand(normalizeInput(inbound.content), current);
+  if (inbound.event === 'click') return parseStaffCommand(menuWords[inbound.eventKey] ?? '', current);
+  return { kind: inbound.event === 'subscribe' ? 'help' : 'unknown' };
+}
+
+function stepStaffTurn(deps: BotDeps, session: Session, staff: StaffContext, now: Date): Outcome<BotChange> {
+  const result = stepStaff(staff, deps.cal, now);
+  const outcome: Outcome<BotChange> = { session, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects: result.effects };
+  if (result.unlock) outcome.change = { unlock: { ...result.unlock, entry: { ...result.unlock.entry, at: now.getTime() } } };
+  return outcome;
+}
+
+async function commitUnlock(deps: BotDeps, unlock: NonNullable<StaffResult['unlock']>): Promise<boolean> {
+  const ok = await deps.store.commitSchool(unlock.school, unlock.period, { expectedRev: unlock.rev, reopened: true, history: [historyFields(unlock.entry)] });
+  if (ok) await deps.store.appendAudit({ action: 'reopen', by: unlock.entry.by, at: String(unlock.entry.at), school: unlock.school, period: unlock.period });
+  return ok;
 }
 
 function historyFields(entry: HistoryEntry): Record<string, string> {

@@ -1,12 +1,15 @@
 import type { Session } from '../session/session';
 import type { Inbound } from '../wecom/inbound';
+import type { Effect } from './effects';
 import type { Reply } from './reply';
 
-/** What one step decides: the user's next session, the replies, and what else to store. */
+/** What one step decides: the user's next session, the replies, what else to store, and what to do after. */
 export interface Outcome<Change = unknown> {
   session: Session;
   replies: Reply[];
   change?: Change;
+  /** Done after the reply (sending nudges, notices): they may take long, and they never block it. */
+  effects?: Effect[];
 }
 
 /**

@@ -6,9 +6,10 @@ import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
 import { messages } from './messages';
 import type { Reply } from './reply';
-import type { Conversation } from './conversation';
+import type { Conversation, Outcome } from './conversation';
+import type { Effect } from './effects';
 
-export type Processed = { status: 'handled'; replies: Reply[] } | { status: 'duplicate' };
+export type Processed = { status: 'handled'; replies: Reply[]; effects: Effect[] } | { status: 'duplicate' };
 
 /** A retry arrived while the first delivery is still being handled elsewhere; WeCom should retry later. */
 export class DeliveryInProgressError extends Error {
@@ -115,7 +116,7 @@ export class TurnRunner {
       });
       // On a conflict endTurn has already released the claim and the lock.
       if (rev === null) throw new SessionConflictError(userId);
-      return { status: 'handled', replies: outcome.replies };
+      return { status: 'handled', replies: outcome.replies, effects: outcome.effects ?? [] };
     } catch (error) {
       if (!(error instanceof SessionConflictError)) await store.abortTurn({ userId, deliveryId: id, lock }).catch(() => undefined);
       throw error;
@@ -123,7 +124,7 @@ export class TurnRunner {
   }
 
   /** Loads, steps and commits; a commit that lost a race with another writer is stepped again on fresh data. */
-  private async stepAndCommit(inbound: Inbound, session: Session): Promise<{ session: Session; replies: Reply[] }> {
+  private async stepAndCommit(inbound: Inbound, session: Session): Promise<Outcome> {
     const { conversation, clock } = this.deps;
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = clock.now();

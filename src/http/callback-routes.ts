@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Processed, TurnRunner } from '../dispatch/turn-runner';
 import type { ReplySender } from '../dispatch/reply-sender';
+import type { EffectRunner } from '../dispatch/effects';
 import type { InFlight } from '../in-flight';
 import type { CallbackCrypto } from '../wecom/callback-crypto';
 import { parseInbound, type Inbound } from '../wecom/inbound';
@@ -17,6 +18,7 @@ export interface CallbackDeps {
   corpId: string;
   turns: TurnRunner;
   replies: ReplySender;
+  effects: EffectRunner;
   inFlight: InFlight;
   clock: Clock;
   logger: Logger;
@@ -99,7 +101,11 @@ async function answer(ctx: Context, inbound: Inbound, deps: CallbackDeps, ids: L
     log.warn({ ...ids, budgetMs: deps.replyBudgetMs }, 'reply budget passed, answering empty and replying through the API');
     deps.inFlight.track(
       work
-        .then((processed) => (processed.status === 'handled' ? deps.replies.send(inbound.userId, processed.replies) : undefined))
+        .then(async (processed) => {
+          if (processed.status !== 'handled') return;
+          await deps.replies.send(inbound.userId, processed.replies);
+          await deps.effects.run(inbound.userId, processed.effects);
+        })
         .catch((error: unknown) => log.error({ ...ids, err: error instanceof Error ? error.message : String(error) }, 'late handling failed')),
     );
     return;
@@ -111,6 +117,11 @@ function respondWith(ctx: Context, processed: Processed, inbound: Inbound, deps:
   if (processed.status === 'duplicate') {
     deps.logger.info(ids, 'duplicate delivery acknowledged');
     return;
+  }
+  if (processed.effects.length > 0) {
+    deps.inFlight.track(
+      deps.effects.run(inbound.userId, processed.effects).catch((error: unknown) => deps.logger.error({ ...ids, err: error instanceof Error ? error.message : String(error) }, 'effects failed')),
+    );
   }
   const replies = processed.replies;
   if (replies.length === 0) return;

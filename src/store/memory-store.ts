@@ -234,6 +234,10 @@ export class MemoryStore implements Store {
     return this.get<string>(`school:${code}`) ?? null;
   }
 
+  async getSchools(codes: readonly string[]): Promise<(string | null)[]> {
+    return codes.map((c) => this.get<string>(`school:${c}`) ?? null);
+  }
+
   async putSchool(code: string, json: string): Promise<void> {
     this.put(`school:${code}`, json, null);
   }

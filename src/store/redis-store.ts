@@ -399,6 +399,10 @@ export class RedisStore implements Store {
     return this.redis.hget(this.keys.schools, code);
   }
 
+  async getSchools(codes: readonly string[]): Promise<(string | null)[]> {
+    return codes.length === 0 ? [] : this.redis.hmget(this.keys.schools, ...codes);
+  }
+
   async putSchool(code: string, json: string): Promise<void> {
     await this.redis.hset(this.keys.schools, code, json);
   }

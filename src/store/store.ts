@@ -55,6 +55,8 @@ export interface Store {
   putMember(userId: string, json: string): Promise<void>;
   deleteMember(userId: string): Promise<void>;
   getSchool(code: string): Promise<string | null>;
+  /** Several schools in one round trip (null for a code not on the roster). */
+  getSchools(codes: readonly string[]): Promise<(string | null)[]>;
   putSchool(code: string, json: string): Promise<void>;
   /** The whole roster: schools by code, school contacts and staff by UserID (JSON each). */
   readRoster(): Promise<RosterSnapshot>;

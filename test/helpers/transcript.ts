@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
  *
  *   # comment                     @now 2026-11-05T09:00:00+08:00     set the business clock
  *   @school CODE NAME CITY LEVEL CATEGORY CONTACT[,CONTACT] [pilot]    seed a school and its contacts
+ *   @staff USER province|city [CITY] NAME                            seed a staff member
  *   @as USER                      who speaks next
+ *   @expect-audit ACTION,ACTION…  the audit log's actions, in order
  *   @past-report PERIOD cell=value …   seed an earlier filed report (other cells 0)
  *   @reopen PERIOD                staff reopened the period for the @school
  *   @restart                      a new server process on the same store
@@ -21,6 +23,8 @@ export type Step =
   | { kind: 'now'; at: string; line: number }
   | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; pilot: boolean; line: number }
   | { kind: 'as'; user: string; line: number }
+  | { kind: 'staff'; user: string; role: 'province' | 'city'; city: string | null; name: string; line: number }
+  | { kind: 'expect-audit'; actions: string[]; line: number }
   | { kind: 'past-report'; period: string; values: Record<string, number>; line: number }
   | { kind: 'reopen'; period: string; line: number }
   | { kind: 'restart'; line: number }
@@ -64,6 +68,12 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
         break;
       case '@school':
         steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts: rest[5]!.split(','), pilot: rest[6] === 'pilot', line });
+        break;
+      case '@staff':
+        steps.push(rest[1] === 'city' ? { kind: 'staff', user: rest[0]!, role: 'city', city: rest[2]!, name: rest[3] ?? rest[0]!, line } : { kind: 'staff', user: rest[0]!, role: 'province', city: null, name: rest[2] ?? rest[0]!, line });
+        break;
+      case '@expect-audit':
+        steps.push({ kind: 'expect-audit', actions: rest[0] ? rest[0].split(',') : [], line });
         break;
       case '@as':
         steps.push({ kind: 'as', user: rest[0]!, line });

@@ -1,0 +1,252 @@
+import { formatNumber as f } from '../report/number-parser';
+import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../report/period';
+import { onPace, percent, type YearToDate } from '../report/progress';
+import type { HistoryEntry, Report } from '../report/records';
+import type { School } from '../roster/roster';
+import type { IndexedStatus, PeriodIndex } from '../store/store';
+import { schoolTarget, type YearTargets } from '../targets/targets';
+import type { SchoolFilter, StaffCommand } from './staff-words';
+
+export interface StaffMember {
+  userId: string;
+  role: 'city' | 'province';
+  city?: string;
+  name?: string;
+}
+
+/** What each staff command needs, loaded by the dispatcher before the (pure) step. */
+export type StaffData =
+  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; monthsElapsed: number }
+  | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
+  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; rev: number; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets }
+  | { kind: 'none' };
+
+export interface StaffContext {
+  member: StaffMember;
+  command: StaffCommand;
+  window: Window;
+  /** The period the command is about (unlock: its own period). */
+  period: Period;
+  data: StaffData;
+}
+
+export type StaffEffect =
+  | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
+  | { kind: 'notify'; users: string[]; text: string };
+
+export interface StaffResult {
+  text: string;
+  effects: StaffEffect[];
+  /** staff 解锁: reopen a school's period. */
+  unlock?: { school: string; period: Period; rev: number; entry: HistoryEntry };
+}
+
+const PAGE = 20;
+const STATUS_LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', late: '逾期补报', drafting: '填报中', defaulted: '零申报(未报)', none: '未开始' };
+
+/** The filter a command may use: city staff are held to their own city. */
+export function scopedFilter(member: StaffMember, filter: SchoolFilter): SchoolFilter | { refused: string } {
+  if (member.role === 'province') return filter;
+  if (filter.city && filter.city !== member.city) return { refused: `您只能查看${member.city}的学校。` };
+  return { ...filter, city: member.city! };
+}
+
+export function inScope(member: StaffMember, school: School): boolean {
+  return member.role === 'province' || school.city === member.city;
+}
+
+function filterLabel(filter: SchoolFilter): string {
+  return [filter.city, filter.category ? `${filter.category} 类` : ''].filter(Boolean).join(' · ') || '全省';
+}
+
+/** One step of a staff member's conversation: pure formatting and decisions over loaded data. */
+export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult {
+  const { command, member } = ctx;
+  const text = (t: string): StaffResult => ({ text: t, effects: [] });
+  switch (command.kind) {
+    case 'help':
+      return text(staffHelp(member));
+    case 'unknown':
+      return text(`没看懂。${staffHelp(member)}`);
+    case 'bad-filter':
+      return text(`「${command.word}」不是河南的市县名，也不是学校类别（A、B、C、D）。例：「未报 郑州」「未报 C」「催报 洛阳 D」。`);
+    case 'soon':
+      return text(`「${command.word}」功能即将开放。现在可以用：进度、未报、查、催报、解锁。`);
+    case 'progress':
+      return text(progress(ctx, cal, now));
+    case 'owing':
+      return text(owing(ctx, command.filter, command.page));
+    case 'nudge':
+      return nudge(ctx, command.filter, cal, now);
+    case 'lookup':
+      return text(lookup(ctx, cal));
+    case 'unlock':
+      return unlock(ctx, cal, now);
+  }
+}
+
+function staffHelp(member: StaffMember): string {
+  return [
+    `您是${member.role === 'province' ? '省级' : `${member.city}`}工作人员${member.name ? `（${member.name}）` : ''}。可以回复：`,
+    '· 进度 — 本期报送率和全年目标完成情况',
+    '· 未报 [市县|类别] — 还没报的学校，如「未报 郑州」「未报 C」',
+    '· 查 学校名或代码 — 一所学校的情况',
+    '· 催报 [市县|类别] — 提醒还没报的学校（每校每小时最多一次）',
+    '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
+  ].join('\n');
+}
+
+function deadline(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
+  if (now >= ctx.window.closesAt) return `已于 ${dueDateLabel(ctx.window, cal)}截止`;
+  const left = daysLeft(now, ctx.window, cal);
+  return `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
+}
+
+function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
+  if (ctx.data.kind !== 'progress') return '';
+  const { index, schools, ytd, targets, year, monthsElapsed } = ctx.data;
+  const scope = scopedFilter(ctx.member, {});
+  if ('refused' in scope) return scope.refused;
+  const codes = scope.city ? (index.byCity[scope.city] ?? []) : index.all;
+  const statusOf = statusMap(index);
+  const count = (list: string[], s: IndexedStatus | 'none') => list.filter((c) => (statusOf[c] ?? 'none') === s).length;
+  const filed = count(codes, 'filed') + count(codes, 'late');
+  const lines = [
+    `${periodLabel(ctx.window.period)}月报 · ${scope.city ?? '全省'}（共 ${codes.length} 所）· ${deadline(ctx, cal, now)}`,
+    `已报 ${filed}（含逾期补报 ${count(codes, 'late')}）· 填报中 ${count(codes, 'drafting')} · 未开始 ${count(codes, 'none')} · 零申报 ${count(codes, 'defaulted')} → 报送率 ${percent(filed, codes.length)}`,
+  ];
+  const groups = scope.city ? index.byCategory : index.byCity;
+  const parts = Object.entries(groups)
+    .map(([name, list]) => [name, list.filter((c) => codes.includes(c))] as const)
+    .filter(([, list]) => list.length > 0)
+    .sort(([a], [b]) => a.localeCompare(b, 'zh'))
+    .map(([name, list]) => `${name} ${count(list, 'filed') + count(list, 'late')}/${list.length}`);
+  lines.push(`${scope.city ? '按类别' : '按市县'}：${parts.join(' · ')}`);
+  let done = 0;
+  let sub = 0;
+  let poor = 0;
+  let target = 0;
+  let subTarget = 0;
+  for (const code of codes) {
+    const school = schools[code];
+    if (!school) continue;
+    const t = schoolTarget(targets, school);
+    target += t.all;
+    subTarget += t.subsidized;
+    done += ytd[code]?.trainees ?? 0;
+    sub += ytd[code]?.subsidized ?? 0;
+    poor += ytd[code]?.poor ?? 0;
+  }
+  lines.push(`${year} 年累计培训 ${f(done)} 人次 / 各校目标合计 ${f(target)}（${percent(done, target)}），按进度应达 ${f(onPace(target, monthsElapsed))}`);
+  lines.push(`其中补贴性 ${f(sub)} / ${f(subTarget)}（${percent(sub, subTarget)}）`);
+  if (!scope.city) {
+    lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(poor)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);
+  }
+  lines.push('回复「未报」查看未报学校，「催报」提醒它们。');
+  return lines.join('\n');
+}
+
+function statusMap(index: PeriodIndex): Record<string, IndexedStatus> {
+  const out: Record<string, IndexedStatus> = {};
+  for (const [status, codes] of Object.entries(index.status) as [IndexedStatus, string[]][]) for (const c of codes) out[c] = status;
+  return out;
+}
+
+function owing(ctx: StaffContext, filter: SchoolFilter, page: number): string {
+  const scope = scopedFilter(ctx.member, filter);
+  if ('refused' in scope) return scope.refused;
+  if (ctx.data.kind !== 'owing') return '';
+  const { codes, schools, status } = ctx.data;
+  const label = filterLabel(scope);
+  if (codes.length === 0) return `${periodLabel(ctx.window.period)}月报 · ${label}：全部已报。`;
+  const sorted = [...codes].sort((a, b) => (schools[a]?.city ?? '').localeCompare(schools[b]?.city ?? '', 'zh') || a.localeCompare(b));
+  const pages = Math.ceil(sorted.length / PAGE);
+  const p = Math.min(Math.max(1, page), pages);
+  const rows = sorted.slice((p - 1) * PAGE, p * PAGE).map((code, i) => {
+    const s = schools[code];
+    return `${(p - 1) * PAGE + i + 1}. ${s?.name ?? code}（${code}${scope.city ? '' : ` · ${s?.city ?? ''}`}）${STATUS_LABEL[status[code] ?? 'none']}`;
+  });
+  const words = [scope.city && ctx.member.role === 'province' ? scope.city : '', scope.category ?? ''].filter(Boolean).join(' ');
+  const more = p < pages ? `\n回复「未报${words ? ` ${words}` : ''} ${p + 1}」看下一页。` : '';
+  return `${periodLabel(ctx.window.period)}月报 未报学校 · ${label} · 共 ${sorted.length} 所${pages > 1 ? `（第 ${p}/${pages} 页）` : ''}\n${rows.join('\n')}${more}\n回复「催报${words ? ` ${words}` : ''}」提醒这些学校。`;
+}
+
+function nudge(ctx: StaffContext, filter: SchoolFilter, cal: PeriodCalendar, now: Date): StaffResult {
+  const scope = scopedFilter(ctx.member, filter);
+  if ('refused' in scope) return { text: scope.refused, effects: [] };
+  if (now >= ctx.window.closesAt || now < ctx.window.opensAt) return { text: `${periodLabel(ctx.window.period)}月报现在不在填报期内，不能催报。`, effects: [] };
+  if (ctx.data.kind !== 'owing') return { text: '', effects: [] };
+  const { codes, schools, status } = ctx.data;
+  const targets = codes.map((c) => schools[c]).filter((s): s is School => s !== undefined);
+  if (targets.length === 0) return { text: `${periodLabel(ctx.window.period)}月报 · ${filterLabel(scope)}：全部已报，无需催报。`, effects: [] };
+  const left = daysLeft(now, ctx.window, cal);
+  const due = `${dueDateLabel(ctx.window, cal)}截止${left === 1 ? '（今天截止）' : `（还有 ${left} 天）`}`;
+  const people = targets.reduce((a, s) => a + s.contacts.length, 0);
+  return {
+    text: `正在向 ${filterLabel(scope)} ${targets.length} 所未报学校（${people} 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。`,
+    effects: [
+      {
+        kind: 'nudge',
+        by: ctx.member.userId,
+        period: ctx.window.period,
+        schools: targets.map((s) => ({
+          code: s.code,
+          name: s.name,
+          contacts: s.contacts,
+          text: `【月报催报】${s.name}：${periodLabel(ctx.window.period)}培训月报${status[s.code] === 'drafting' ? '已开始填写但还没提交' : '还没有填报'}，${due}。回复「${status[s.code] === 'drafting' ? '继续' : '填报'}」即可${status[s.code] === 'drafting' ? '接着填' : '开始'}。`,
+        })),
+      },
+    ],
+  };
+}
+
+function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
+  if (ctx.data.kind !== 'school') return '';
+  const { matches, elsewhere, records, ytd, targets } = ctx.data;
+  const query = ctx.command.kind === 'lookup' ? ctx.command.query : '';
+  if (matches.length === 0) {
+    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看${ctx.member.city}的学校。`;
+    return `没有找到「${query}」。可以用学校全称、简称或代码查询。`;
+  }
+  if (matches.length > 1) {
+    const list = matches.slice(0, 10).map((s) => `${s.code} ${s.name}（${s.city}）`);
+    return `找到 ${matches.length} 所学校，请回复「查 代码」：\n${list.join('\n')}${matches.length > 10 ? `\n……还有 ${matches.length - 10} 所，请写得更具体些。` : ''}`;
+  }
+  const s = matches[0]!;
+  const t = schoolTarget(targets, s);
+  const report = records?.report ?? null;
+  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : records?.hasDraft ? '填报中' : '未开始';
+  const months = Number(ctx.window.period.slice(5));
+  return [
+    `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
+    `填报人：${s.contacts.length > 0 ? s.contacts.join('、') : '（未登记）'}`,
+    `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}`,
+    `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}），按进度应达 ${f(onPace(t.all, months))}`,
+    `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
+  ].join('\n');
+}
+
+function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult {
+  const say = (t: string): StaffResult => ({ text: t, effects: [] });
+  if (ctx.command.kind !== 'unlock' || ctx.data.kind !== 'school') return say('');
+  const { query, period, periodText } = ctx.command;
+  if (period === null) return say(`请写明学校和月份，如「解锁 ${query || '0101'} ${ctx.window.period}」${periodText ? `（「${periodText}」不是月份）` : ''}。`);
+  if (period > ctx.window.period) return say(`${periodLabel(period)}的月报还没到填报时间，无需解锁。`);
+  // Filing is about the current period only; an older month cannot be reached by the school yet.
+  if (period !== ctx.window.period) return say(`目前只能解锁本期（${periodLabel(ctx.window.period)}）的月报。`);
+  const lookupText = lookup({ ...ctx, command: { kind: 'lookup', query } }, cal);
+  const { matches, records } = ctx.data;
+  if (matches.length !== 1 || records === null) return say(lookupText);
+  const school = matches[0]!;
+  if (records.reopened) return say(`${school.name} ${periodLabel(period)}月报已经是解锁状态，学校可以直接回复「填报」补报或修改。`);
+  const inWindow = now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
+  if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
+  const status = records.report ? STATUS_LABEL[records.report.status] : records.hasDraft ? '填报中' : '未开始';
+  const entry: HistoryEntry = { type: 'reopen', period, by: ctx.member.userId, at: 0, cells: [] };
+  const notice = `【月报解锁】${school.name}：${periodLabel(period)}培训月报已由${ctx.member.name ?? ctx.member.userId}解锁，现在可以${records.report && records.report.status !== 'defaulted' ? '修改' : '补报'}：回复「填报」开始。`;
+  return {
+    text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,
+    effects: school.contacts.length > 0 ? [{ kind: 'notify', users: school.contacts, text: notice }] : [],
+    unlock: { school: school.code, period, rev: records.rev, entry },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Clock } from '../clock';
+import type { StaffEffect } from '../conversation/staff-step';
+import type { Logger } from '../log/logger';
+import type { Store } from '../store/store';
+import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+
+export type Effect = StaffEffect;
+
+/** A school is nudged at most once an hour, whoever asks. */
+const NUDGE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Carries out what a turn decided to do after its reply: nudges (each school marked before it is
+ * sent, so a second 催报 within the hour skips it) and notices, through the throttled sender; then
+ * tells the requester how it went.
+ */
+export class EffectRunner {
+  constructor(
+    private readonly deps: { store: Store; sender: WeComSender; clock: Clock; logger: Logger },
+  ) {}
+
+  async run(requester: string, effects: readonly Effect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.kind === 'notify') {
+        const report = await this.deps.sender.sendText(effect.users, effect.text);
+        this.deps.logger.info({ requester, recipients: effect.users.length, sent: report.sent.length }, 'notice sent');
+      } else {
+        await this.nudge(requester, effect);
+      }
+    }
+  }
+
+  private async nudge(requester: string, effect: Extract<Effect, { kind: 'nudge' }>): Promise<void> {
+    const { store, sender, clock } = this.deps;
+    const reports: SendReport[] = [];
+    let skipped = 0;
+    let noContacts = 0;
+    let nudged = 0;
+    for (const school of effect.schools) {
+      if (school.contacts.length === 0) {
+        noContacts++;
+        continue;
+      }
+      if (!(await store.markNudged(effect.period, school.code, NUDGE_INTERVAL_MS))) {
+        skipped++;
+        continue;
+      }
+      nudged++;
+      reports.push(await sender.sendText(school.contacts, school.text));
+    }
+    const total = mergeReports(reports);
+    await store.appendAudit({
+      action: 'nudge',
+      by: effect.by,
+      at: String(clock.now().getTime()),
+      period: effect.period,
+      schools: String(nudged),
+      sent: String(total.sent.length),
+      invalid: String(total.invalidUsers.length + total.unlicensedUsers.length),
+      failed: String(total.failed.length),
+    });
+    const lines = [`催报完成：${nudged} 所学校，送达 ${total.sent.length} 人。`];
+    if (skipped) lines.push(`跳过 ${skipped} 所（1 小时内已催过）。`);
+    if (noContacts) lines.push(`${noContacts} 所学校没有登记填报人，请补充名单。`);
+    const invalid = [...total.invalidUsers, ...total.unlicensedUsers];
+    if (invalid.length) lines.push(`无效或无权限的账号 ${invalid.length} 个：${invalid.slice(0, 10).join('、')}${invalid.length > 10 ? ' 等' : ''}`);
+    if (total.failed.length) lines.push(`发送失败 ${total.failed.length} 人：${total.failed[0]!.reason}`);
+    await sender.sendText([requester], lines.join('\n'));
+  }
+}

@@ -1,0 +1,65 @@
+import type { StaffContext, StaffData, StaffMember } from '../conversation/staff-step';
+import { scopedFilter } from '../conversation/staff-step';
+import type { StaffCommand } from '../conversation/staff-words';
+import { parsePeriod, type Window } from '../report/period';
+import type { YearToDate } from '../report/progress';
+import { reportSchema } from '../report/records';
+import { schoolSchema, type School } from '../roster/roster';
+import type { Store } from '../store/store';
+import { targetsFor, type Targets } from '../targets/targets';
+
+function parseSchools(raw: Record<string, string>): Record<string, School> {
+  return Object.fromEntries(Object.entries(raw).map(([code, json]) => [code, schoolSchema.parse(JSON.parse(json))]));
+}
+
+function parseYtd(raw: Record<string, string>): Record<string, YearToDate> {
+  return Object.fromEntries(Object.entries(raw).map(([code, json]) => [code, JSON.parse(json) as YearToDate]));
+}
+
+/** Finds schools by code (exact) or name (contains), in and out of the member's scope. */
+function findSchools(all: Record<string, School>, query: string, member: StaffMember): { matches: School[]; elsewhere: School[] } {
+  const q = query.normalize('NFKC').trim();
+  const exact = all[q];
+  const found = exact ? [exact] : Object.values(all).filter((s) => s.name.includes(q) || s.code.startsWith(q));
+  const inScope = (s: School) => member.role === 'province' || s.city === member.city;
+  return { matches: found.filter(inScope), elsewhere: found.filter((s) => !inScope(s)) };
+}
+
+/** Loads what one staff command needs, and nothing more (a province-wide 未报 is one set operation). */
+export async function loadStaff(store: Store, targets: Targets, member: StaffMember, command: StaffCommand, window: Window): Promise<StaffContext> {
+  const period = command.kind === 'unlock' && command.period ? command.period : window.period;
+  const { year, month } = parsePeriod(window.period);
+  const base = { member, command, window, period };
+  let data: StaffData = { kind: 'none' };
+  if (command.kind === 'progress') {
+    const [index, roster, ytd] = await Promise.all([store.readPeriodIndex(window.period), store.readRoster(), store.readYearToDate(year)]);
+    data = { kind: 'progress', index, schools: parseSchools(roster.schools), ytd: parseYtd(ytd), targets: targetsFor(targets, year), year, monthsElapsed: month };
+  } else if (command.kind === 'owing' || command.kind === 'nudge') {
+    const scope = scopedFilter(member, command.filter);
+    if (!('refused' in scope)) {
+      const [codes, index] = await Promise.all([store.owingSchools(window.period, scope), store.readPeriodIndex(window.period)]);
+      const schools: Record<string, School> = {};
+      (await store.getSchools(codes)).forEach((json, i) => {
+        if (json) schools[codes[i]!] = schoolSchema.parse(JSON.parse(json));
+      });
+      const status: Record<string, 'drafting' | 'defaulted'> = {};
+      for (const c of index.status.drafting) status[c] = 'drafting';
+      for (const c of index.status.defaulted) status[c] = 'defaulted';
+      data = { kind: 'owing', codes, schools, status };
+    }
+  } else if (command.kind === 'lookup' || (command.kind === 'unlock' && command.query)) {
+    const all = parseSchools((await store.readRoster()).schools);
+    const { matches, elsewhere } = findSchools(all, command.query, member);
+    let records = null;
+    let ytd = null;
+    if (matches.length === 1) {
+      const snap = await store.readSchool(matches[0]!.code, period);
+      const raw = snap.reports[period];
+      records = { report: raw ? reportSchema.parse(JSON.parse(raw)) : null, hasDraft: snap.draft !== null, rev: snap.rev, reopened: snap.reopened };
+      const sums = (await store.readYearToDate(year))[matches[0]!.code];
+      ytd = sums ? (JSON.parse(sums) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0, reported: 0 };
+    }
+    data = { kind: 'school', matches, elsewhere, records, ytd, targets: targetsFor(targets, year) };
+  }
+  return { ...base, data };
+}
