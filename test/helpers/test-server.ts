@@ -35,6 +35,8 @@ export interface TestServerOptions {
   conversation?: Conversation<any, any>;
   /** Log lines, parsed; when given, the server logs at info level into it. */
   logs?: Record<string, unknown>[];
+  /** How the WeCom client waits (45009 pauses, throttling); real sleeping by default. */
+  wecomSleep?: (ms: number) => Promise<void>;
   /** Wraps the store, e.g. to slow it down. */
   wrapStore?: (store: Store) => Store;
 }
@@ -57,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     storeKind: redis ? 'redis' : 'memory',
     logger: options.logs ? pino({ level: 'info' }, { write: (line: string) => void options.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
     ...(options.conversation ? { conversation: options.conversation } : {}),
+    ...(options.wecomSleep ? { wecomSleep: options.wecomSleep } : {}),
     replyBudgetMs: options.replyBudgetMs ?? 3_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock';
+import { importRoster } from '../../src/cli/roster-command';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const SCHOOLS = [
+  'code,name,city,level,category,pilot,contacts',
+  '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan|ghost',
+  '4102,郑州铁路职业技术学院,郑州,高职,A,是,zhao',
+  '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang',
+  '4104,洛阳市第一职业高中,洛阳,中职,D,否,',
+].join('\n');
+
+describe('staff actions that send', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => t?.close());
+  let n = 0n;
+
+  async function setup(stub: { members?: string[] } = {}) {
+    const clock = new ManualClock('2026-11-05T01:00:00Z');
+    const sleeps: number[] = [];
+    t = await startTestServer({ clock, stub: stub.members ? { members: stub.members } : {}, wecomSleep: async (ms: number) => void sleeps.push(ms) });
+    const now = clock.now();
+    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now }, () => undefined);
+    return { clock, sleeps };
+  }
+  const say = async (from: string, content: string) => {
+    const res = await t!.post(t!.platform.textXml({ from, content, msgId: String(9_300_000_000_000_000_000n + ++n) }));
+    return res.body === '' ? '' : (t!.platform.openReply(res.body).Content ?? '');
+  };
+
+  it('催报 nudges exactly the schools that owe, reports how it went, and never twice within the hour', async () => {
+    await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng', 'zzcity'] });
+    await say('zhao', '本月无培训');
+    await say('zhao', '确认');
+    await say('zhao', '300');
+    await say('zhao', '8000');
+    await say('zhao', '确认');
+    expect(await say('sheng', '催报')).toBe('正在向 全省 3 所未报学校（3 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('zhangsan')).toEqual(['【月报催报】河南工业职业技术学院：2026年10月培训月报还没有填报，11月10日截止（还有 6 天）。回复「填报」即可开始。']);
+    expect(t!.api.textsTo('wang')).toHaveLength(1);
+    expect(t!.api.textsTo('zhao').filter((x) => x.startsWith('【月报催报】'))).toEqual([]);
+    expect(t!.api.textsTo('sheng')).toEqual(['催报完成：2 所学校，送达 2 人。\n1 所学校没有登记填报人，请补充名单。\n无效或无权限的账号 1 个：ghost']);
+    expect(await say('sheng', '催报')).toContain('正在向 全省 3 所未报学校');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('sheng')[1]).toBe('催报完成：0 所学校，送达 0 人。\n跳过 2 所（1 小时内已催过）。\n1 所学校没有登记填报人，请补充名单。');
+    expect(t!.api.textsTo('zhangsan')).toHaveLength(1);
+    expect((await t!.store.readAudit()).filter((a) => a.action === 'nudge').map((a) => [a.by, a.schools, a.sent, a.invalid])).toEqual([
+      ['sheng', '2', '2', '1'],
+      ['sheng', '0', '0', '0'],
+    ]);
+  });
+
+  it('催报 waits out WeCom’s frequency limit (45009) and still delivers', async () => {
+    const { sleeps } = await setup();
+    t!.api.failNext('message/send', 45009);
+    await say('zzcity', '催报');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('wang')).toHaveLength(1);
+    expect(sleeps.some((ms) => ms >= 60_000)).toBe(true);
+    expect(t!.api.textsTo('zzcity')[0]).toBe('催报完成：2 所学校，送达 2 人。');
+    expect(t!.api.textsTo('zhao')).toHaveLength(1);
+    expect(t!.api.textsTo('zhangsan')).toEqual([]);
+  });
+
+  it('city staff cannot nudge or unlock outside their city', async () => {
+    await setup();
+    expect(await say('zzcity', '催报 洛阳')).toBe('您只能查看郑州的学校。');
+    expect(await say('zzcity', '解锁 4104 2026-10')).toBe('找到的「洛阳市第一职业高中」属于洛阳，您只能查看郑州的学校。');
+    expect(t!.api.delivered).toEqual([]);
+  });
+
+  it('解锁 reopens a closed period, tells the school, and records who did it', async () => {
+    const { clock } = await setup();
+    clock.set('2026-11-12T01:00:00Z');
+    expect(await say('zzcity', '解锁 郑州市电子信息工程学校 10月')).toBe('已解锁 郑州市电子信息工程学校 2026年10月月报（当前：未开始），已通知 1 位填报人。');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报：回复「填报」开始。']);
+    expect((await t!.store.readHistory('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
+    expect((await t!.store.readAudit()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
+    expect(await say('wang', '填报')).toContain('开始填写 郑州市电子信息工程学校 2026年10月培训月报');
+  });
+});
