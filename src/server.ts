@@ -70,7 +70,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       corpId: config.wecom.corpId,
       turns,
       replies: new ReplySender(sender, logger),
-      effects: new EffectRunner({ store, sender, clock, logger }),
+      effects: new EffectRunner({ store, sender, clock, logger, form, cal }),
       inFlight,
       // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.
       clock: systemClock,

@@ -7,6 +7,9 @@ import { cliContext } from './context';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { importRoster } from './roster-command';
+import { exportReport } from './export-command';
+import { loadForm } from '../conversation/form';
+import monthlyReport from '../../conversations/monthly-report';
 
 const program = new Command();
 program.name('yuebao').description('月报 operator commands').showHelpAfterError();
@@ -41,6 +44,27 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
       }
     });
 }
+
+program
+  .command('report')
+  .description('the monthly reports')
+  .command('export')
+  .description('one row per school for a period, in the form’s layout, with a totals row')
+  .requiredOption('--period <YYYY-MM>', 'the reporting period, e.g. 2026-10')
+  .option('--format <csv|xlsx>', 'file format', 'xlsx')
+  .requiredOption('--out <file>', 'where to write')
+  .option('--by <name>', 'who runs the export, for the audit log', userInfo().username)
+  .action(async (opts: { period: string; format: string; out: string; by: string }) => {
+    const config = loadConfig();
+    const ctx = cliContext(config);
+    try {
+      await ctx.redis.connect();
+      const cal = { timezone: config.timezone, dueDay: config.dueDay };
+      process.exitCode = await exportReport(ctx.store, loadForm(monthlyReport), cal, { ...opts, now: new Date() }, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
 
 const menu = program.command('menu').description('the app menu');
 menu

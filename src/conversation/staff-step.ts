@@ -32,7 +32,8 @@ export interface StaffContext {
 
 export type StaffEffect =
   | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
-  | { kind: 'notify'; users: string[]; text: string };
+  | { kind: 'notify'; users: string[]; text: string }
+  | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string };
 
 export interface StaffResult {
   text: string;
@@ -71,7 +72,7 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
     case 'bad-filter':
       return text(`「${command.word}」不是河南的市县名，也不是学校类别（A、B、C、D）。例：「未报 郑州」「未报 C」「催报 洛阳 D」。`);
     case 'soon':
-      return text(`「${command.word}」功能即将开放。现在可以用：进度、未报、查、催报、解锁。`);
+      return text(`「${command.word}」功能即将开放。现在可以用：进度、未报、查、催报、解锁、导出。`);
     case 'progress':
       return text(progress(ctx, cal, now));
     case 'owing':
@@ -82,6 +83,8 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
       return text(lookup(ctx, cal));
     case 'unlock':
       return unlock(ctx, cal, now);
+    case 'export':
+      return exportTable(ctx);
   }
 }
 
@@ -93,6 +96,7 @@ function staffHelp(member: StaffMember): string {
     '· 查 学校名或代码 — 一所学校的情况',
     '· 催报 [市县|类别] — 提醒还没报的学校（每校每小时最多一次）',
     '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
+    '· 导出 [年月] — 月报表（.xlsx）以文件发给您，如「导出 2026-10」',
   ].join('\n');
 }
 
@@ -224,6 +228,20 @@ function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
     `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}），按进度应达 ${f(onPace(t.all, months))}`,
     `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
   ].join('\n');
+}
+
+function exportTable(ctx: StaffContext): StaffResult {
+  if (ctx.command.kind !== 'export') return { text: '', effects: [] };
+  const { period, periodText } = ctx.command;
+  if (period === null) return { text: `「${periodText}」不是月份，请写成「导出 2026-10」或「导出 10月」。`, effects: [] };
+  if (period > ctx.window.period) return { text: `${periodLabel(period)}的月报还没开始填报。`, effects: [] };
+  const scope = scopedFilter(ctx.member, {});
+  if ('refused' in scope) return { text: scope.refused, effects: [] };
+  const fileName = `${period} 职业培训月报表${scope.city ? `（${scope.city}）` : ''}.xlsx`;
+  return {
+    text: `正在生成 ${periodLabel(period)}月报表（${scope.city ?? '全省'}），稍后以文件发给您。`,
+    effects: [{ kind: 'export', by: ctx.member.userId, period, filter: scope, fileName }],
+  };
 }
 
 function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult {

@@ -13,6 +13,7 @@ export type StaffCommand =
   | { kind: 'lookup'; query: string }
   | { kind: 'nudge'; filter: SchoolFilter }
   | { kind: 'unlock'; query: string; period: Period | null; periodText: string }
+  | { kind: 'export'; period: Period | null; periodText: string }
   | { kind: 'soon'; word: string }
   | { kind: 'help' }
   | { kind: 'bad-filter'; word: string }
@@ -79,8 +80,9 @@ export function parseStaffCommand(normalized: string, current: Period): StaffCom
       case 'help':
         return { kind };
       case 'broadcast':
+        return { kind: 'soon', word: '广播' };
       case 'export':
-        return { kind: 'soon', word: kind === 'broadcast' ? '广播' : '导出' };
+        return { kind: 'export', period: rest === '' ? current : parsePeriodWord(rest, current), periodText: rest };
       case 'lookup':
         return { kind, query: rest };
       case 'unlock': {

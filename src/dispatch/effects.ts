@@ -3,6 +3,10 @@ import type { StaffEffect } from '../conversation/staff-step';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
 import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+import type { Form } from '../conversation/form';
+import { buildReportTable } from '../export/report-table';
+import { tableToXlsx } from '../export/write-table';
+import { periodLabel, type PeriodCalendar } from '../report/period';
 
 export type Effect = StaffEffect;
 
@@ -16,7 +20,7 @@ const NUDGE_INTERVAL_MS = 3_600_000;
  */
 export class EffectRunner {
   constructor(
-    private readonly deps: { store: Store; sender: WeComSender; clock: Clock; logger: Logger },
+    private readonly deps: { store: Store; sender: WeComSender; clock: Clock; logger: Logger; form: Form; cal: PeriodCalendar },
   ) {}
 
   async run(requester: string, effects: readonly Effect[]): Promise<void> {
@@ -24,10 +28,21 @@ export class EffectRunner {
       if (effect.kind === 'notify') {
         const report = await this.deps.sender.sendText(effect.users, effect.text);
         this.deps.logger.info({ requester, recipients: effect.users.length, sent: report.sent.length }, 'notice sent');
+      } else if (effect.kind === 'export') {
+        await this.export(requester, effect);
       } else {
         await this.nudge(requester, effect);
       }
     }
+  }
+
+  private async export(requester: string, effect: Extract<Effect, { kind: 'export' }>): Promise<void> {
+    const { store, sender, clock, form, cal } = this.deps;
+    const table = await buildReportTable(store, form, cal, effect.period, effect.filter);
+    const data = await tableToXlsx(table, `${periodLabel(effect.period)}职业培训情况月报表`);
+    const report = await sender.sendFile([requester], effect.fileName, data);
+    await store.appendAudit({ action: 'export', by: effect.by, at: String(clock.now().getTime()), period: effect.period, rows: String(table.rows.length), sent: String(report.sent.length) });
+    if (report.sent.length === 0) await sender.sendText([requester], `月报表发送失败：${report.failed[0]?.reason ?? '账号无效'}。请稍后再试，或请管理员用命令行导出。`);
   }
 
   private async nudge(requester: string, effect: Extract<Effect, { kind: 'nudge' }>): Promise<void> {

@@ -437,6 +437,12 @@ export class RedisStore implements Store {
     return Number(ok) === 1;
   }
 
+  async readReports(period: string, schools: readonly string[]): Promise<(string | null)[]> {
+    // Each school's hash lives in its own slot: auto-pipelining sends these in a few writes, and
+    // on a Cluster groups them by node.
+    return Promise.all(schools.map((code) => this.redis.hget(this.keys.reports(code), period)));
+  }
+
   async readHistory(school: string): Promise<Record<string, string>[]> {
     const entries = await this.redis.xrange(this.keys.history(school), '-', '+');
     return entries.map(([, flat]) => {

@@ -94,6 +94,8 @@ export interface Store {
    * Returns false, writing nothing, when another writer got there first.
    */
   commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean>;
+  /** The reports of many schools for one period, in one round trip where the store allows (null: none). */
+  readReports(period: string, schools: readonly string[]): Promise<(string | null)[]>;
   /** The school's history entries, oldest first. */
   readHistory(school: string): Promise<Record<string, string>[]>;
 

@@ -82,4 +82,14 @@ describe('staff actions that send', () => {
     expect((await t!.store.readAudit()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
     expect(await say('wang', '填报')).toContain('开始填写 郑州市电子信息工程学校 2026年10月培训月报');
   });
+
+  it('导出 sends the period’s table for the staff member’s scope as an .xlsx file', async () => {
+    await setup();
+    expect(await say('zzcity', '导出')).toBe('正在生成 2026年10月月报表（郑州），稍后以文件发给您。');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.uploads).toEqual([{ filename: '2026-10 职业培训月报表（郑州）.xlsx', size: expect.any(Number), mediaId: 'media-1' }]);
+    expect(t!.api.delivered.map((d) => [d.userId, d.msgtype])).toEqual([['zzcity', 'file']]);
+    expect(await say('sheng', '导出 13月')).toBe('「13月」不是月份，请写成「导出 2026-10」或「导出 10月」。');
+    expect((await t!.store.readAudit()).filter((a) => a.action === 'export').map((a) => [a.by, a.rows])).toEqual([['zzcity', '2']]);
+  });
 });

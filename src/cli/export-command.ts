@@ -1,0 +1,32 @@
+import { writeFile } from 'node:fs/promises';
+import type { Form } from '../conversation/form';
+import { buildReportTable } from '../export/report-table';
+import { tableToCsv, tableToXlsx } from '../export/write-table';
+import { periodLabel, parsePeriod, type PeriodCalendar } from '../report/period';
+import type { Store } from '../store/store';
+
+/** `report export`: the period's table to a file. Returns the exit code. */
+export async function exportReport(
+  store: Store,
+  form: Form,
+  cal: PeriodCalendar,
+  options: { period: string; format: string; out: string; by: string; now: Date },
+  print: (line: string) => void,
+): Promise<number> {
+  try {
+    parsePeriod(options.period);
+  } catch {
+    print(`--period「${options.period}」应写成 YYYY-MM，如 2026-10。`);
+    return 1;
+  }
+  if (options.format !== 'csv' && options.format !== 'xlsx') {
+    print(`--format「${options.format}」应为 csv 或 xlsx。`);
+    return 1;
+  }
+  const table = await buildReportTable(store, form, cal, options.period);
+  const data = options.format === 'csv' ? tableToCsv(table) : await tableToXlsx(table, `${periodLabel(options.period)}职业培训情况月报表`);
+  await writeFile(options.out, data);
+  await store.appendAudit({ action: 'export', by: options.by, at: String(options.now.getTime()), period: options.period, rows: String(table.rows.length) });
+  print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);
+  return 0;
+}

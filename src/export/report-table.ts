@@ -1,0 +1,64 @@
+import type { Form } from '../conversation/form';
+import { timeLabel, type PeriodCalendar } from '../report/period';
+import { reportSchema, type Report } from '../report/records';
+import { schoolSchema, type School } from '../roster/roster';
+import type { Store } from '../store/store';
+import type { SchoolFilter } from '../conversation/staff-words';
+
+/** The export's status words (interfaces.md): a school still drafting has not filed. */
+const STATUS: Record<Report['status'], string> = { filed: '已报', late: '逾期补报', defaulted: '零申报(未报)' };
+
+export const SCHOOL_COLUMNS = ['学校代码', '学校名称', '所在地', '层次', '类别', '状态', '提交时间'];
+
+export interface ReportTable {
+  period: string;
+  /** Part title over each cell column, for the grouped header. */
+  groups: { title: string; span: number }[];
+  header: string[];
+  /** School columns as text, then the 51 cells as numbers (null: not filed). */
+  rows: (string | number | null)[][];
+  totals: (string | number | null)[];
+  /** Column indexes holding 万元. */
+  moneyColumns: number[];
+}
+
+/** Builds the period's table: one row per school in scope, then a totals row over what was filed. */
+export async function buildReportTable(store: Store, form: Form, cal: PeriodCalendar, period: string, filter: SchoolFilter = {}): Promise<ReportTable> {
+  const roster = await store.readRoster();
+  const schools = Object.values(roster.schools)
+    .map((json) => schoolSchema.parse(JSON.parse(json)))
+    .filter((s) => (!filter.city || s.city === filter.city) && (!filter.category || s.category === filter.category))
+    .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
+  const raw = await store.readReports(period, schools.map((s) => s.code));
+  const totals: number[] = form.cells.map(() => 0);
+  const rows = schools.map((school: School, i) => {
+    const report = raw[i] ? reportSchema.parse(JSON.parse(raw[i]!)) : null;
+    const cells = form.cells.map((c, j) => {
+      if (!report) return null;
+      const v = report.values[c.id] ?? 0;
+      if (report.status !== 'defaulted') totals[j]! += v;
+      return v;
+    });
+    return [school.code, school.name, school.city, school.level, school.category, report ? STATUS[report.status] : '未报', report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];
+  });
+  const groups = [{ title: '学校', span: SCHOOL_COLUMNS.length }, ...form.parts.map((p) => ({ title: `${p.number}. ${p.title}`, span: p.cells.length }))];
+  const moneyColumns = form.cells.map((c, j) => (c.unit === '万元' ? SCHOOL_COLUMNS.length + j : -1)).filter((j) => j >= 0);
+  const round = (n: number) => Math.round(n * 10_000) / 10_000;
+  return {
+    period,
+    groups,
+    header: [...SCHOOL_COLUMNS, ...form.cells.map((c) => `${c.label}（${c.unit}）`)],
+    rows,
+    totals: ['合计', `${rows.length} 所学校`, '', '', '', `已报 ${rows.filter((r) => r[5] === '已报' || r[5] === '逾期补报').length}`, '', ...totals.map(round)],
+    moneyColumns,
+  };
+}
+
+/**
+ * Text from outside (school names, broadcast text) must never become a spreadsheet formula: a
+ * cell beginning with = + - @ (or a tab/CR) is prefixed with an apostrophe, which spreadsheet
+ * programs show as plain text.
+ */
+export function plainText(value: string): string {
+  return /^[=+\-@\t\r]/u.test(value) ? `'${value}` : value;
+}

@@ -1,0 +1,109 @@
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import monthlyReport from '../../conversations/monthly-report';
+import { importRoster } from '../../src/cli/roster-command';
+import { exportReport } from '../../src/cli/export-command';
+import { loadForm } from '../../src/conversation/form';
+import type { Report } from '../../src/report/records';
+import { RedisStore } from '../../src/store/redis-store';
+import { testRedis, type TestRedis } from '../helpers/redis';
+import { mkdtemp, readFile } from 'node:fs/promises';
+
+const form = loadForm(monthlyReport);
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+const now = new Date('2026-11-12T01:00:00Z');
+const SCHOOLS = [
+  'code,name,city,level,category,pilot,contacts',
+  '0101,郑州铁路职业技术学院,郑州,高职,A,是,zhao',
+  '0102,"=HYPERLINK(""http://evil"")",郑州,中职,C,否,wang',
+  '0201,洛阳市第一职业高中,洛阳,中职,D,否,liu',
+].join('\n');
+
+function report(school: string, status: Report['status'], values: Record<string, number>): Report {
+  const all = Object.fromEntries(form.cells.map((c) => [c.id, values[c.id] ?? 0]));
+  return { v: 1, school, period: '2026-10', status, values: all, submittedBy: status === 'defaulted' ? null : 'zhao', submittedAt: Date.parse('2026-11-05T01:40:00Z'), firstSubmittedAt: 0, acceptedWarnings: [], zero: false };
+}
+
+describe('report export', () => {
+  let r: TestRedis;
+  let store: RedisStore;
+  let dir: string;
+  beforeEach(async () => {
+    r = await testRedis();
+    store = new RedisStore(r.redis, r.prefix);
+    dir = await mkdtemp('/tmp/yb-export-');
+    expect(await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now }, () => undefined)).toBe(0);
+    await store.commitSchool('0101', '2026-10', { expectedRev: 0, report: JSON.stringify(report('0101', 'filed', { trainees_students: 100, trainees_public: 50, funds_received: 12.3456, industry_c: 150 })) });
+    await store.commitSchool('0201', '2026-10', { expectedRev: 0, report: JSON.stringify(report('0201', 'defaulted', {})) });
+  });
+  afterEach(async () => r.cleanup());
+
+  const run = async (format: string) => {
+    const out: string[] = [];
+    const code = await exportReport(store, form, cal, { period: '2026-10', format, out: `${dir}/t.${format}`, by: 'ops', now }, (l) => out.push(l));
+    return { code, out, data: await readFile(`${dir}/t.${format}`) };
+  };
+
+  it('writes the form’s layout to .xlsx: grouped headers, numbers as numbers, 万元 to 4 decimals, totals', async () => {
+    const { code, out, data } = await run('xlsx');
+    expect(code).toBe(0);
+    expect(out).toEqual([`已导出 2026年10月月报表：3 所学校（已报 1）→ ${dir}/t.xlsx`]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(data as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    expect(sheet.name).toBe('2026-10');
+    expect(sheet.getCell('A1').value).toBe('学校');
+    expect(sheet.getCell('H1').value).toBe('1. 基本情况');
+    expect(sheet.getCell('H1').isMerged).toBe(true);
+    expect(sheet.getCell('S1').value).toBe('2. 按培训内容分培训人数（人次）');
+    expect(sheet.getRow(2).values).toEqual([undefined, '学校代码', '学校名称', '所在地', '层次', '类别', '状态', '提交时间', '培训项目/班次数 · 财政资金项目（个）', ...Array(50).fill(expect.any(String))]);
+    expect(sheet.getCell('K2').value).toBe('培训到帐经费（万元）');
+    // Rows by place, then code: 洛阳 before 郑州.
+    expect([3, 4, 5].map((n) => sheet.getCell(`A${n}`).value)).toEqual(['0201', '0101', '0102']);
+    expect([3, 4, 5].map((n) => sheet.getCell(`F${n}`).value)).toEqual(['零申报(未报)', '已报', '未报']);
+    expect(sheet.getCell('G4').value).toBe('2026-11-05 09:40');
+    expect(sheet.getCell('K4').value).toBe(12.3456);
+    expect(sheet.getCell('K4').numFmt).toBe('0.0000');
+    expect(sheet.getCell('N4').value).toBe(100);
+    expect(sheet.getCell('N4').type).toBe(ExcelJS.ValueType.Number);
+    expect(sheet.getCell('N5').value).toBeNull();
+    expect(sheet.getCell('N3').value).toBe(0);
+    // A name that looks like a formula stays text.
+    expect(sheet.getCell('B5').value).toBe('=HYPERLINK("http://evil")');
+    expect(sheet.getCell('B5').type).toBe(ExcelJS.ValueType.String);
+    expect(sheet.getRow(6).getCell(1).value).toBe('合计');
+    expect(sheet.getCell('N6').value).toBe(100);
+    expect(sheet.getCell('K6').value).toBe(12.3456);
+    expect(sheet.getCell('N6').font?.bold).toBe(true);
+    expect((await store.readAudit()).filter((a) => a.action === 'export').map((a) => [a.by, a.period, a.rows])).toEqual([['ops', '2026-10', '3']]);
+  });
+
+  it('writes CSV with a BOM, the same columns, and formula-looking text defused', async () => {
+    const { data } = await run('csv');
+    const text = data.toString('utf8');
+    expect(text.startsWith('\uFEFF学校代码,学校名称,所在地,层次,类别,状态,提交时间,培训项目/班次数 · 财政资金项目（个）')).toBe(true);
+    const lines = text.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[2]!.startsWith('0101,郑州铁路职业技术学院,郑州,高职,A,已报,2026-11-05 09:40,0,0,0,12.3456,0,0,100,50,')).toBe(true);
+    expect(lines[3]).toContain(`0102,"'=HYPERLINK(""http://evil"")",郑州,中职,C,未报,,,,`);
+    expect(lines[4]!.startsWith('合计,3 所学校,,,,已报 1,,0,0,0,12.3456,0,0,100,50,')).toBe(true);
+  });
+
+  it('refuses a bad period or format with a clear message', async () => {
+    const out: string[] = [];
+    expect(await exportReport(store, form, cal, { period: '2026-13', format: 'xlsx', out: `${dir}/x`, by: 't', now }, (l) => out.push(l))).toBe(1);
+    expect(await exportReport(store, form, cal, { period: '2026-10', format: 'pdf', out: `${dir}/x`, by: 't', now }, (l) => out.push(l))).toBe(1);
+    expect(out).toEqual(['--period「2026-13」应写成 YYYY-MM，如 2026-10。', '--format「pdf」应为 csv 或 xlsx。']);
+  });
+
+  it('exports 2,000 schools', async () => {
+    const rows = ['code,name,city,level,category,pilot,contacts', ...Array.from({ length: 2000 }, (_, i) => `S${i},学校${i},郑州,高职,B,否,u${i}`)];
+    await importRoster(store, 'schools', 'schools.csv', Buffer.from(rows.join('\n')), { dryRun: false, by: 't', now }, () => undefined);
+    for (let i = 0; i < 2000; i += 2) await store.commitSchool(`S${i}`, '2026-10', { expectedRev: 0, report: JSON.stringify(report(`S${i}`, 'filed', { trainees_students: 10 })) });
+    const started = Date.now();
+    const { code, out } = await run('xlsx');
+    expect(code).toBe(0);
+    expect(out[0]).toContain('2000 所学校（已报 1000）');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
