@@ -26,7 +26,7 @@ const HEADS: [RegExp, StaffCommand['kind'] | 'broadcast' | 'export'][] = [
   [/^(?:查|查询|查学校)\s*(.+)$/u, 'lookup'],
   [/^(?:解锁|重新打开|退回)\s*(.+)$/u, 'unlock'],
   [/^(?:广播|群发|通知)(?:\s+.*)?$/u, 'broadcast'],
-  [/^(?:导出|下载)(?:\s+.*)?$/u, 'export'],
+  [/^(?:导出|下载)(?:\s+(.*))?$/u, 'export'],
   [/^(?:帮助|帮忙|说明|菜单|help|\?|？)$/u, 'help'],
 ];
 
