@@ -6,6 +6,7 @@ import type { School } from '../roster/roster';
 import type { IndexedStatus, PeriodIndex } from '../store/store';
 import { schoolTarget, type YearTargets } from '../targets/targets';
 import type { SchoolFilter, StaffCommand } from './staff-words';
+import type { BroadcastEffect } from './broadcast';
 
 export interface StaffMember {
   userId: string;
@@ -33,7 +34,8 @@ export interface StaffContext {
 export type StaffEffect =
   | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
   | { kind: 'notify'; users: string[]; text: string }
-  | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string };
+  | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
+  | BroadcastEffect;
 
 export interface StaffResult {
   text: string;
@@ -48,7 +50,7 @@ const STATUS_LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', 
 /** The filter a command may use: city staff are held to their own city. */
 export function scopedFilter(member: StaffMember, filter: SchoolFilter): SchoolFilter | { refused: string } {
   if (member.role === 'province') return filter;
-  if (filter.city && filter.city !== member.city) return { refused: `您只能查看${member.city}的学校。` };
+  if (filter.city && filter.city !== member.city) return { refused: `您只能查看和处理${member.city}的学校。` };
   return { ...filter, city: member.city! };
 }
 
@@ -72,7 +74,7 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
     case 'bad-filter':
       return text(`「${command.word}」不是河南的市县名，也不是学校类别（A、B、C、D）。例：「未报 郑州」「未报 C」「催报 洛阳 D」。`);
     case 'soon':
-      return text(`「${command.word}」功能即将开放。现在可以用：进度、未报、查、催报、解锁、导出。`);
+      return text(`「${command.word}」功能即将开放。`);
     case 'progress':
       return text(progress(ctx, cal, now));
     case 'owing':
@@ -85,6 +87,9 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
       return unlock(ctx, cal, now);
     case 'export':
       return exportTable(ctx);
+    case 'broadcast':
+      // Composed over several turns from the session: see broadcast.ts and the dispatcher.
+      return text('');
   }
 }
 
@@ -97,6 +102,7 @@ function staffHelp(member: StaffMember): string {
     '· 催报 [市县|类别] — 提醒还没报的学校（每校每小时最多一次）',
     '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
     '· 导出 [年月] — 月报表（.xlsx）以文件发给您，如「导出 2026-10」',
+    '· 广播 — 给学校填报人发通知（写内容 → 选范围 → 看人数 → 确认）',
   ].join('\n');
 }
 
@@ -209,7 +215,7 @@ function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   const { matches, elsewhere, records, ytd, targets } = ctx.data;
   const query = ctx.command.kind === 'lookup' ? ctx.command.query : '';
   if (matches.length === 0) {
-    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看${ctx.member.city}的学校。`;
+    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看和处理${ctx.member.city}的学校。`;
     return `没有找到「${query}」。可以用学校全称、简称或代码查询。`;
   }
   if (matches.length > 1) {

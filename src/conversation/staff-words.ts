@@ -15,6 +15,7 @@ export type StaffCommand =
   | { kind: 'unlock'; query: string; period: Period | null; periodText: string }
   | { kind: 'export'; period: Period | null; periodText: string }
   | { kind: 'soon'; word: string }
+  | { kind: 'broadcast' }
   | { kind: 'help' }
   | { kind: 'bad-filter'; word: string }
   | { kind: 'unknown' };
@@ -25,7 +26,7 @@ const HEADS: [RegExp, StaffCommand['kind'] | 'broadcast' | 'export'][] = [
   [/^(?:催报|催办|提醒)(?:\s+(.*))?$/u, 'nudge'],
   [/^(?:查|查询|查学校)\s*(.+)$/u, 'lookup'],
   [/^(?:解锁|重新打开|退回)\s*(.+)$/u, 'unlock'],
-  [/^(?:广播|群发|通知)(?:\s+.*)?$/u, 'broadcast'],
+  [/^(?:广播|群发|发通知)$/u, 'broadcast'],
   [/^(?:导出|下载)(?:\s+(.*))?$/u, 'export'],
   [/^(?:帮助|帮忙|说明|菜单|help|\?|？)$/u, 'help'],
 ];
@@ -80,7 +81,7 @@ export function parseStaffCommand(normalized: string, current: Period): StaffCom
       case 'help':
         return { kind };
       case 'broadcast':
-        return { kind: 'soon', word: '广播' };
+        return { kind: 'broadcast' };
       case 'export':
         return { kind: 'export', period: rest === '' ? current : parsePeriodWord(rest, current), periodText: rest };
       case 'lookup':

@@ -13,7 +13,8 @@ import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Outcome } from './conversation';
 import { respondToUnregistered } from './unregistered';
-import { loadStaff } from './staff-load';
+import { loadRecipients, loadStaff } from './staff-load';
+import { parseAudience, stepBroadcast, type Recipients } from '../conversation/broadcast';
 import { stepStaff, type StaffContext, type StaffResult } from '../conversation/staff-step';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 
@@ -29,6 +30,8 @@ interface BotContext {
   member: Member | null;
   school: { ctx: SchoolContext; rev: number } | null;
   staff: StaffContext | null;
+  /** A 广播 being composed: the recipients of the audience being chosen or confirmed. */
+  broadcast: { recipients: Recipients | { refused: string } | null } | null;
 }
 
 type BotChange = SchoolChange | { unlock: NonNullable<StaffResult['unlock']> };
@@ -50,10 +53,11 @@ interface SchoolChange {
  */
 export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
   return {
-    load: (inbound, _session, now) => loadContext(deps, inbound, now),
+    load: (inbound, session, now) => loadContext(deps, inbound, session, now),
     step(inbound, session, context, now) {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
       if (context.member === null) return respondToUnregistered(inbound, base, now);
+      if (context.broadcast !== null && context.staff !== null) return stepBroadcastTurn(inbound, base, context.staff, context.broadcast.recipients);
       if (context.staff !== null) return stepStaffTurn(deps, base, context.staff, now);
       if (context.school === null) return { session: base, replies: [] };
       return stepSchool(deps, inbound, base, context.school, now);
@@ -78,21 +82,30 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
   };
 }
 
-async function loadContext(deps: BotDeps, inbound: Inbound, now: Date): Promise<BotContext> {
+async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, now: Date): Promise<BotContext> {
   const userId = inbound.userId;
   const raw = await deps.store.getMemberWithSchool(userId);
   const member = raw.member === null ? null : memberSchema.parse(JSON.parse(raw.member));
-  if (member === null) return { member, school: null, staff: null };
+  if (member === null) return { member, school: null, staff: null, broadcast: null };
   if (member.role !== 'school') {
     const window = currentWindow(now, deps.cal);
     const command = staffCommandOf(inbound, window.period);
+    if (session.broadcast !== null || command.kind === 'broadcast') {
+      // The audience to count: the one being typed, or the one being confirmed.
+      const b = session.broadcast;
+      const text = inbound.kind === 'text' ? inbound.content.trim() : '';
+      const audienceText = b?.step === 'audience' ? text : b?.step === 'confirm' ? b.audience : null;
+      const audience = audienceText ? parseAudience(audienceText) : null;
+      const recipients = audience && !('unknown' in audience) ? await loadRecipients(deps.store, member, audience, window) : null;
+      return { member, school: null, staff: { member, command, window, period: window.period, data: { kind: 'none' } }, broadcast: { recipients } };
+    }
     const staff = await loadStaff(deps.store, deps.targets, member, command, window);
-    return { member, school: null, staff };
+    return { member, school: null, staff, broadcast: null };
   }
   const rawSchool = raw.school;
   if (rawSchool === null) {
     deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
-    return { member: null, school: null, staff: null };
+    return { member: null, school: null, staff: null, broadcast: null };
   }
   const school = schoolSchema.parse(JSON.parse(rawSchool));
   const window = currentWindow(now, deps.cal);
@@ -105,6 +118,7 @@ async function loadContext(deps: BotDeps, inbound: Inbound, now: Date): Promise<
   return {
     member,
     staff: null,
+    broadcast: null,
     school: {
       rev: snap.rev,
       ctx: {
@@ -168,6 +182,12 @@ function stepStaffTurn(deps: BotDeps, session: Session, staff: StaffContext, now
   const outcome: Outcome<BotChange> = { session, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects: result.effects };
   if (result.unlock) outcome.change = { unlock: { ...result.unlock, entry: { ...result.unlock.entry, at: now.getTime() } } };
   return outcome;
+}
+
+function stepBroadcastTurn(inbound: Inbound, session: Session, staff: StaffContext, recipients: Recipients | { refused: string } | null): Outcome<BotChange> {
+  const text = inbound.kind === 'text' ? inbound.content : '';
+  const result = stepBroadcast(staff.member, session.broadcast, text, recipients);
+  return { session: { ...session, broadcast: result.state }, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects: result.effect ? [result.effect] : [] };
 }
 
 async function commitUnlock(deps: BotDeps, unlock: NonNullable<StaffResult['unlock']>): Promise<boolean> {

@@ -30,10 +30,28 @@ export class EffectRunner {
         this.deps.logger.info({ requester, recipients: effect.users.length, sent: report.sent.length }, 'notice sent');
       } else if (effect.kind === 'export') {
         await this.export(requester, effect);
+      } else if (effect.kind === 'broadcast') {
+        await this.broadcast(requester, effect);
       } else {
         await this.nudge(requester, effect);
       }
     }
+  }
+
+  private async broadcast(requester: string, effect: Extract<Effect, { kind: 'broadcast' }>): Promise<void> {
+    const { store, sender, clock } = this.deps;
+    const report = await sender.sendText(effect.users, effect.text);
+    await store.appendAudit({
+      action: 'broadcast',
+      by: effect.by,
+      at: String(clock.now().getTime()),
+      audience: effect.label,
+      recipients: String(effect.users.length),
+      sent: String(report.sent.length),
+      invalid: String(report.invalidUsers.length + report.unlicensedUsers.length),
+      failed: String(report.failed.length),
+    });
+    await sender.sendText([requester], deliveryReport(`广播已发送（${effect.label}）`, report));
   }
 
   private async export(requester: string, effect: Extract<Effect, { kind: 'export' }>): Promise<void> {
@@ -74,12 +92,16 @@ export class EffectRunner {
       invalid: String(total.invalidUsers.length + total.unlicensedUsers.length),
       failed: String(total.failed.length),
     });
-    const lines = [`催报完成：${nudged} 所学校，送达 ${total.sent.length} 人。`];
-    if (skipped) lines.push(`跳过 ${skipped} 所（1 小时内已催过）。`);
-    if (noContacts) lines.push(`${noContacts} 所学校没有登记填报人，请补充名单。`);
-    const invalid = [...total.invalidUsers, ...total.unlicensedUsers];
-    if (invalid.length) lines.push(`无效或无权限的账号 ${invalid.length} 个：${invalid.slice(0, 10).join('、')}${invalid.length > 10 ? ' 等' : ''}`);
-    if (total.failed.length) lines.push(`发送失败 ${total.failed.length} 人：${total.failed[0]!.reason}`);
-    await sender.sendText([requester], lines.join('\n'));
+    const extra = [skipped ? `跳过 ${skipped} 所（1 小时内已催过）。` : '', noContacts ? `${noContacts} 所学校没有登记填报人，请补充名单。` : ''];
+    await sender.sendText([requester], deliveryReport(`催报完成：${nudged} 所学校`, total, extra));
   }
+}
+
+/** 「…，送达 N 人。」 then skipped, invalid and failed recipients, for the staff member who asked. */
+function deliveryReport(head: string, report: SendReport, extra: string[] = []): string {
+  const lines = [`${head}，送达 ${report.sent.length} 人。`, ...extra.filter(Boolean)];
+  const invalid = [...report.invalidUsers, ...report.unlicensedUsers];
+  if (invalid.length) lines.push(`无效或无权限的账号 ${invalid.length} 个：${invalid.slice(0, 10).join('、')}${invalid.length > 10 ? ' 等' : ''}`);
+  if (report.failed.length) lines.push(`发送失败 ${report.failed.length} 人：${report.failed[0]!.reason}`);
+  return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 import type { StaffContext, StaffData, StaffMember } from '../conversation/staff-step';
+import type { Audience, Recipients } from '../conversation/broadcast';
 import { scopedFilter } from '../conversation/staff-step';
 import type { StaffCommand } from '../conversation/staff-words';
 import { parsePeriod, type Window } from '../report/period';
@@ -23,6 +24,28 @@ function findSchools(all: Record<string, School>, query: string, member: StaffMe
   const found = exact ? [exact] : Object.values(all).filter((s) => s.name.includes(q) || s.code.startsWith(q));
   const inScope = (s: School) => member.role === 'province' || s.city === member.city;
   return { matches: found.filter(inScope), elsewhere: found.filter((s) => !inScope(s)) };
+}
+
+/** The users a 广播 audience reaches, within the member's scope. */
+export async function loadRecipients(store: Store, member: StaffMember, audience: Audience, window: Window): Promise<Recipients | { refused: string }> {
+  const roster = await store.readRoster();
+  if (audience.who === 'city-staff') {
+    if (member.role !== 'province') return { refused: '只有省级工作人员可以发给市县工作人员。' };
+    const users = Object.values(roster.staff)
+      .map((json) => JSON.parse(json) as { userId: string; role: string; city?: string })
+      .filter((s) => s.role === 'city' && (!audience.filter.city || s.city === audience.filter.city))
+      .map((s) => s.userId);
+    return { users, schools: 0 };
+  }
+  const scope = scopedFilter(member, audience.filter);
+  if ('refused' in scope) return scope;
+  let schools = Object.values(parseSchools(roster.schools)).filter((s) => (!scope.city || s.city === scope.city) && (!scope.category || s.category === scope.category));
+  if (audience.status) {
+    const index = await store.readPeriodIndex(window.period);
+    const filed = new Set([...index.status.filed, ...index.status.late]);
+    schools = schools.filter((s) => filed.has(s.code) === (audience.status === 'filed'));
+  }
+  return { users: [...new Set(schools.flatMap((s) => s.contacts))], schools: schools.length };
 }
 
 /** Loads what one staff command needs, and nothing more (a province-wide 未报 is one set operation). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A user's conversation state. Small, versioned, and parsed on every read: a record written by
  * another version is migrated through `migrations` or restarted — never misread.
  */
-export const SESSION_VERSION = 2;
+export const SESSION_VERSION = 3;
 
 /** Sessions are kept for four months: longer than any reporting period stays open. */
 export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
@@ -24,6 +24,15 @@ export const reportStateSchema = z.object({
 });
 export type ReportState = z.infer<typeof reportStateSchema>;
 
+/** A staff member composing a 广播: the text, then the audience, then the confirmation. */
+export const broadcastStateSchema = z.object({
+  step: z.enum(['text', 'audience', 'confirm']),
+  text: z.string().nullable(),
+  /** The audience as typed (「郑州 未报」), re-read on 确认 so the count is current. */
+  audience: z.string().nullable(),
+});
+export type BroadcastState = z.infer<typeof broadcastStateSchema>;
+
 export const sessionSchema = z.object({
   v: z.literal(SESSION_VERSION),
   /** Inbound events handled for this user. */
@@ -34,18 +43,22 @@ export const sessionSchema = z.object({
   unregisteredNoticeAt: z.number().int().nonnegative().nullable(),
   /** Filing in progress, or null. */
   report: reportStateSchema.nullable(),
+  /** A 广播 being composed, or null. */
+  broadcast: broadcastStateSchema.nullable(),
 });
 
 export type Session = z.infer<typeof sessionSchema>;
 
 export function newSession(): Session {
-  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null };
+  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null };
 }
 
 /** Upgrades from version N to N+1; add an entry with every change to the schema. */
 const migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   // v2 added the report conversation.
   1: (old) => ({ ...old, report: null }),
+  // v3 added the staff broadcast composer.
+  2: (old) => ({ ...old, broadcast: null }),
 };
 
 export type DecodedSession =

@@ -67,8 +67,8 @@ describe('staff actions that send', () => {
 
   it('city staff cannot nudge or unlock outside their city', async () => {
     await setup();
-    expect(await say('zzcity', '催报 洛阳')).toBe('您只能查看郑州的学校。');
-    expect(await say('zzcity', '解锁 4104 2026-10')).toBe('找到的「洛阳市第一职业高中」属于洛阳，您只能查看郑州的学校。');
+    expect(await say('zzcity', '催报 洛阳')).toBe('您只能查看和处理郑州的学校。');
+    expect(await say('zzcity', '解锁 4104 2026-10')).toBe('找到的「洛阳市第一职业高中」属于洛阳，您只能查看和处理郑州的学校。');
     expect(t!.api.delivered).toEqual([]);
   });
 
@@ -91,5 +91,17 @@ describe('staff actions that send', () => {
     expect(t!.api.delivered.map((d) => [d.userId, d.msgtype])).toEqual([['zzcity', 'file']]);
     expect(await say('sheng', '导出 13月')).toBe('「13月」不是月份，请写成「导出 2026-10」或「导出 10月」。');
     expect((await t!.store.readAudit()).filter((a) => a.action === 'export').map((a) => [a.by, a.rows])).toEqual([['zzcity', '2']]);
+  });
+
+  it('广播 reaches exactly its audience and reports invalid users', async () => {
+    await setup({ members: ['zhao', 'wang', 'sheng', 'zzcity'] });
+    await say('sheng', '广播');
+    await say('sheng', '请尽快完成月报。');
+    expect(await say('sheng', '全部')).toBe('将发给 全省 学校的填报人：4 所学校共 4 人\n——\n请尽快完成月报。\n——\n回复「确认」发送，「取消」放弃。');
+    await say('sheng', '确认');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('wang')).toEqual(['【通知】请尽快完成月报。\n——王省']);
+    expect(t!.api.textsTo('sheng')).toEqual(['广播已发送（全省 学校的填报人），送达 2 人。\n无效或无权限的账号 2 个：zhangsan、ghost']);
+    expect((await t!.store.readAudit()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', '4', '2', '2']]);
   });
 });

@@ -14,11 +14,11 @@ describe('decodeSession', () => {
     expect(decodeSession(JSON.stringify({ turns: 3 }))).toMatchObject({ restarted: true, reason: 'unknown-version' });
   });
   it('restarts a record of this version that fails the schema', () => {
-    expect(decodeSession(JSON.stringify({ v: 2, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
+    expect(decodeSession(JSON.stringify({ v: 3, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
   });
-  it('migrates a version-1 record to version 2', () => {
+  it('migrates a version-1 record through version 2 to version 3', () => {
     expect(decodeSession(JSON.stringify({ v: 1, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null }))).toEqual({
-      session: { v: 2, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null },
+      session: { v: 3, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null, broadcast: null },
       restarted: false,
     });
   });

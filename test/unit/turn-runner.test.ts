@@ -98,7 +98,7 @@ describe('TurnRunner with a session it cannot read', () => {
       const out = await runner.run(text('old', '1', '帮助'));
       if (out.status !== 'handled') throw new Error('expected handled');
       expect(out.replies[0]).toEqual({ kind: 'text', text: '（系统已更新，您之前的对话位置已重置；已填写的月报数据都已保存。）' });
-      expect(JSON.parse((await store.readSession('old'))!.data)).toMatchObject({ v: 2, report: null });
+      expect(JSON.parse((await store.readSession('old'))!.data)).toMatchObject({ v: 3, report: null });
     } finally {
       await r.cleanup();
     }
