@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Clock } from '../clock';
 import type { StaffEffect } from '../conversation/staff-step';
 import type { Logger } from '../log/logger';
@@ -12,6 +13,8 @@ export type Effect = StaffEffect;
 
 /** A school is nudged at most once an hour, whoever asks. */
 const NUDGE_INTERVAL_MS = 3_600_000;
+/** Sends in flight at once: quick, yet well under WeCom's concurrency limit (45033). */
+const SEND_CONCURRENCY = 8;
 
 /**
  * Carries out what a turn decided to do after its reply: nudges (each school marked before it is
@@ -65,22 +68,16 @@ export class EffectRunner {
 
   private async nudge(requester: string, effect: Extract<Effect, { kind: 'nudge' }>): Promise<void> {
     const { store, sender, clock } = this.deps;
-    const reports: SendReport[] = [];
-    let skipped = 0;
-    let noContacts = 0;
-    let nudged = 0;
-    for (const school of effect.schools) {
-      if (school.contacts.length === 0) {
-        noContacts++;
-        continue;
-      }
-      if (!(await store.markNudged(effect.period, school.code, NUDGE_INTERVAL_MS))) {
-        skipped++;
-        continue;
-      }
-      nudged++;
-      reports.push(await sender.sendText(school.contacts, school.text));
-    }
+    const withContacts = effect.schools.filter((s) => s.contacts.length > 0);
+    const noContacts = effect.schools.length - withContacts.length;
+    // Each school is marked before it is sent (one round trip for all): a crash or a second 催报
+    // never sends it twice within the hour.
+    const fresh = await store.markNudged(effect.period, withContacts.map((s) => s.code), NUDGE_INTERVAL_MS);
+    const due = withContacts.filter((_, i) => fresh[i]);
+    const skipped = withContacts.length - due.length;
+    const nudged = due.length;
+    const limit = pLimit(SEND_CONCURRENCY);
+    const reports: SendReport[] = await Promise.all(due.map((school) => limit(() => sender.sendText(school.contacts, school.text))));
     const total = mergeReports(reports);
     await store.appendAudit({
       action: 'nudge',

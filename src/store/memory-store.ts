@@ -208,10 +208,12 @@ export class MemoryStore implements Store {
     return { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}) };
   }
 
-  async markNudged(period: string, school: string, ttlMs: number): Promise<boolean> {
-    if (this.get(`nudged:${period}:${school}`) !== undefined) return false;
-    this.put(`nudged:${period}:${school}`, true, ttlMs);
-    return true;
+  async markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]> {
+    return schools.map((school) => {
+      if (this.get(`nudged:${period}:${school}`) !== undefined) return false;
+      this.put(`nudged:${period}:${school}`, true, ttlMs);
+      return true;
+    });
   }
 
   async appendAudit(fields: Record<string, string>): Promise<void> {

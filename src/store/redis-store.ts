@@ -370,8 +370,14 @@ export class RedisStore implements Store {
     return this.redis.hgetall(this.keys.ytd(year));
   }
 
-  async markNudged(period: string, school: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.nudged(period, school), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  async markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]> {
+    if (schools.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const school of schools) pipeline.set(this.keys.nudged(period, school), '1', 'PX', ttlMs, 'NX');
+    return ((await pipeline.exec()) ?? []).map(([error, ok]) => {
+      if (error) throw error;
+      return ok === 'OK';
+    });
   }
 
   async appendAudit(fields: Record<string, string>): Promise<void> {

@@ -78,8 +78,8 @@ export interface Store {
   /** A school's sums for a year, for roll-ups (JSON). */
   setYearToDate(year: number, school: string, json: string): Promise<void>;
   readYearToDate(year: number): Promise<Record<string, string>>;
-  /** Marks a school nudged for ttlMs; false when it already was (no second nudge within the hour). */
-  markNudged(period: string, school: string, ttlMs: number): Promise<boolean>;
+  /** Marks schools nudged for ttlMs; false for each that already was (no second nudge within the hour). */
+  markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]>;
 
   // ── Audit: staff actions, append-only ──
   appendAudit(fields: Record<string, string>): Promise<void>;

@@ -17,6 +17,8 @@ const REFRESH_LOCK = 'wecom-token-refresh';
  */
 export class TokenProvider {
   private inflight: Promise<string> | null = null;
+  /** The token last read or fetched, so most calls need no round trip to the store. */
+  private memo: { value: string; expiresAt: number } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -25,6 +27,7 @@ export class TokenProvider {
   ) {}
 
   async get(): Promise<string> {
+    if (this.memo && this.memo.expiresAt > this.clock.now().getTime()) return this.memo.value;
     const cached = await this.fresh();
     if (cached !== null) return cached;
     this.inflight ??= this.refresh().finally(() => {
@@ -35,12 +38,15 @@ export class TokenProvider {
 
   /** Forgets a token WeCom rejected (40014/42001), unless another caller already replaced it. */
   async invalidate(token: string): Promise<void> {
+    if (this.memo?.value === token) this.memo = null;
     await this.store.dropAccessToken(token);
   }
 
   private async fresh(): Promise<string | null> {
     const cached = await this.store.getAccessToken();
-    return cached !== null && cached.expiresAt > this.clock.now().getTime() ? cached.value : null;
+    if (cached === null || cached.expiresAt <= this.clock.now().getTime()) return null;
+    this.memo = cached;
+    return cached.value;
   }
 
   private async refresh(): Promise<string> {
@@ -60,7 +66,9 @@ export class TokenProvider {
       if (again !== null) return again;
       const { token, expiresIn } = await this.fetchToken();
       const lifetimeMs = Math.max(60_000, expiresIn * 1000 - EARLY_REFRESH_MS);
-      await this.store.setAccessToken({ value: token, expiresAt: this.clock.now().getTime() + lifetimeMs }, lifetimeMs);
+      const expiresAt = this.clock.now().getTime() + lifetimeMs;
+      await this.store.setAccessToken({ value: token, expiresAt }, lifetimeMs);
+      this.memo = { value: token, expiresAt };
       return token;
     } finally {
       if (lock !== null) await this.store.unlock(REFRESH_LOCK, lock).catch(() => false);

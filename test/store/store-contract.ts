@@ -204,12 +204,12 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
     });
 
     it('marks a school nudged once within the hour', async () => {
-      expect(await store.markNudged('2026-10', 'a', 3_600_000)).toBe(true);
-      expect(await store.markNudged('2026-10', 'a', 3_600_000)).toBe(false);
-      expect(await store.markNudged('2026-10', 'b', 3_600_000)).toBe(true);
-      expect(await store.markNudged('2026-10', 'c', 30)).toBe(true);
+      expect(await store.markNudged('2026-10', ['a'], 3_600_000)).toEqual([true]);
+      expect(await store.markNudged('2026-10', ['a', 'b'], 3_600_000)).toEqual([false, true]);
+      expect(await store.markNudged('2026-11', ['a'], 3_600_000)).toEqual([true]);
+      expect(await store.markNudged('2026-10', ['c'], 30)).toEqual([true]);
       await new Promise((r) => setTimeout(r, 60));
-      expect(await store.markNudged('2026-10', 'c', 30)).toBe(true);
+      expect(await store.markNudged('2026-10', ['c'], 30)).toEqual([true]);
     });
 
     it('caches the access token and drops it only if unchanged', async () => {

@@ -1,0 +1,109 @@
+/**
+ * Staff work at scale: 未报 and 催报 over 20,000 schools (half filed), and an export of 2,000
+ * schools. Prints wall time and the Redis commands each took (INFO total_commands_processed).
+ *
+ *   npm run bench:staff -- [--schools 20000]
+ *
+ * Uses REDIS_URL (its own key prefix, removed afterwards), or starts a throwaway redis-server.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import monthlyReport from '../conversations/monthly-report';
+import { ManualClock } from '../src/clock';
+import { loadForm } from '../src/conversation/form';
+import { stepStaff } from '../src/conversation/staff-step';
+import { EffectRunner } from '../src/dispatch/effects';
+import { loadStaff } from '../src/dispatch/staff-load';
+import { buildReportTable } from '../src/export/report-table';
+import { tableToXlsx } from '../src/export/write-table';
+import { windowFor } from '../src/report/period';
+import { RedisStore } from '../src/store/redis-store';
+import { loadTargets } from '../src/targets/targets';
+import { WeComClient } from '../src/wecom/api-client';
+import { WeComSender } from '../src/wecom/sender';
+import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
+import { SAMPLE } from '../test/helpers/sample';
+import { WeComApiStub } from '../test/helpers/wecom-api-stub';
+
+const i = process.argv.indexOf('--schools');
+const N = i > 0 ? Number(process.argv[i + 1]) : 20_000;
+const form = loadForm(monthlyReport);
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+const logger = pino({ level: 'silent' });
+
+let own: ThrowawayRedis | undefined;
+const url = process.env.REDIS_URL ?? (own = await startRedisServer()).url;
+const redis = new Redis(url, { enableAutoPipelining: true });
+const prefix = `bench-staff:${randomBytes(4).toString('hex')}:`;
+const store = new RedisStore(redis, prefix);
+const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+const clock = new ManualClock('2026-11-05T01:00:00Z');
+
+async function commands(): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function measure<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const c0 = await commands();
+  const t0 = performance.now();
+  const out = await work();
+  const ms = performance.now() - t0;
+  const used = (await commands()) - c0 - 1; // less the INFO call itself
+  process.stdout.write(`${name.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${String(used).padStart(8)} Redis commands\n`);
+  return out;
+}
+
+try {
+  process.stdout.write(`seeding ${N} schools (half filed for 2026-10)…\n`);
+  const places = ['郑州', '开封', '洛阳', '南阳', '新乡', '信阳', '周口', '商丘'];
+  const schools: Record<string, string> = {};
+  const members: Record<string, string> = {};
+  const index = { byCity: {} as Record<string, string[]>, byCategory: {} as Record<string, string[]> };
+  for (let n = 0; n < N; n++) {
+    const code = `S${String(n).padStart(6, '0')}`;
+    const city = places[n % places.length]!;
+    const category = 'ABCD'[n % 4]!;
+    schools[code] = JSON.stringify({ code, name: `学校${n}`, city, level: category < 'C' ? '高职' : '中职', category, pilot: false, contacts: [`u${n}`] });
+    members[`u${n}`] = JSON.stringify({ userId: `u${n}`, role: 'school', school: code });
+    (index.byCity[city] ??= []).push(code);
+    (index.byCategory[category] ??= []).push(code);
+  }
+  await store.replaceSchools(schools, members, index);
+  await Promise.all(Object.keys(schools).map((code, n) => (n % 2 === 0 ? store.setSchoolStatus('2026-10', code, 'filed') : Promise.resolve())));
+
+  const window = windowFor('2026-10', cal);
+  const province = { userId: 'sheng', role: 'province' as const, name: '王省' };
+  const targets = loadTargets('config/targets.json');
+  const owing = await measure(`owing set, province-wide (${N} schools)`, () => store.owingSchools('2026-10', {}));
+  await measure(`owing set, one city and category`, () => store.owingSchools('2026-10', { city: '郑州', category: 'A' }));
+  const turn = await measure(`未报 turn: load + step, province-wide`, async () => {
+    const ctx = await loadStaff(store, targets, province, { kind: 'owing', filter: {}, page: 1 }, window);
+    return stepStaff(ctx, cal, clock.now());
+  });
+  const nudgeCtx = await loadStaff(store, targets, province, { kind: 'nudge', filter: {} }, window);
+  const effects = stepStaff(nudgeCtx, cal, clock.now()).effects;
+  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
+  const runner = new EffectRunner({ store, sender: new WeComSender(client, store, logger), clock, logger, form, cal });
+  await client.tokens.get();
+  await measure(`催报 run: ${owing.length} schools through the stand-in`, () => runner.run('sheng', effects));
+  process.stdout.write(`  owing ${owing.length}, first page ${turn.text.split('\n').length - 3} rows; stand-in received ${api.callsTo('message/send').length} sends\n`);
+
+  const some = Object.keys(schools).slice(0, 2000);
+  const small = new RedisStore(redis, `${prefix}export:`);
+  await small.replaceSchools(Object.fromEntries(some.map((c) => [c, schools[c]!])), {}, { byCity: {}, byCategory: {} });
+  const values = Object.fromEntries(form.cells.map((c) => [c.id, 1]));
+  await Promise.all(some.map((code) => small.commitSchool(code, '2026-10', { expectedRev: 0, report: JSON.stringify({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false }) })));
+  await measure('export of 2,000 schools: table + .xlsx', async () => tableToXlsx(await buildReportTable(small, form, cal, '2026-10'), 'bench'));
+} finally {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  await api.stop();
+  await own?.stop();
+}
