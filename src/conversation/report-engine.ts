@@ -14,6 +14,9 @@ import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './r
 
 export type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
 
+/** Staff words a school contact may try; they get told what is theirs instead. */
+const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查)(?:\s|$)/u;
+
 /**
  * One step of a school contact's report conversation. Pure: it reads the state, the school's
  * records and the time, and returns the next state, the replies and the change to store.
@@ -76,6 +79,10 @@ class ReportTurn {
         return this.done(state, progressText(this.form, this.ctx, this.draft, this.now, this.cal));
       default:
         break;
+    }
+    if (STAFF_WORD.test(input.normalized)) {
+      const word = STAFF_WORD.exec(input.normalized)![1]!;
+      return this.done(state, `「${word}」是教育部门工作人员的功能。您是 ${this.ctx.school.name} 的填报人，可以回复：填报、进度、查看、帮助。`);
     }
     const target = modifyTarget(input.normalized);
     if (target !== null) return this.modify(state, target);

@@ -34,4 +34,10 @@ describe('the roster decides who may file', () => {
     await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nwangsheng,王省,province,\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     expect(await say('wangsheng', '进度')).not.toContain('还没有登记');
   });
+
+  it('treats a user who is both a school contact and staff as the school contact (the more specific role)', async () => {
+    await roster('lisi');
+    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nlisi,李四,province,\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    expect(await say('lisi', '未报')).toBe('「未报」是教育部门工作人员的功能。您是 河南工业职业技术学院 的填报人，可以回复：填报、进度、查看、帮助。');
+  });
 });
