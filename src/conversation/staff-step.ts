@@ -5,6 +5,7 @@ import type { HistoryEntry, Report } from '../report/records';
 import type { School } from '../roster/roster';
 import type { IndexedStatus, PeriodIndex } from '../store/store';
 import { schoolTarget, type YearTargets } from '../targets/targets';
+import { rollUp } from '../report/rollup';
 import type { SchoolFilter, StaffCommand } from './staff-words';
 import type { BroadcastEffect } from './broadcast';
 
@@ -132,25 +133,16 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
     .sort(([a], [b]) => a.localeCompare(b, 'zh'))
     .map(([name, list]) => `${name} ${count(list, 'filed') + count(list, 'late')}/${list.length}`);
   lines.push(`${scope.city ? '按类别' : '按市县'}：${parts.join(' · ')}`);
-  let done = 0;
-  let sub = 0;
-  let poor = 0;
-  let target = 0;
-  let subTarget = 0;
-  for (const code of codes) {
-    const school = schools[code];
-    if (!school) continue;
-    const t = schoolTarget(targets, school);
-    target += t.all;
-    subTarget += t.subsidized;
-    done += ytd[code]?.trainees ?? 0;
-    sub += ytd[code]?.subsidized ?? 0;
-    poor += ytd[code]?.poor ?? 0;
-  }
-  lines.push(`${year} 年累计培训 ${f(done)} 人次 / 各校目标合计 ${f(target)}（${percent(done, target)}），按进度应达 ${f(onPace(target, monthsElapsed))}`);
-  lines.push(`其中补贴性 ${f(sub)} / ${f(subTarget)}（${percent(sub, subTarget)}）`);
+  const inScope = codes.map((c) => schools[c]).filter((s): s is School => s !== undefined);
+  const [all] = rollUp(inScope, ytd, targets, monthsElapsed, () => scope.city ?? '全省');
+  const done = all?.trainees ?? 0;
+  const sub = all?.subsidized ?? 0;
+  lines.push(`${year} 年累计培训 ${f(done)} 人次 / 各校目标合计 ${f(all?.target ?? 0)}（${percent(done, all?.target ?? 0)}），按进度应达 ${f(all?.pace ?? 0)}`);
+  lines.push(`其中补贴性 ${f(sub)} / ${f(all?.subsidizedTarget ?? 0)}（${percent(sub, all?.subsidizedTarget ?? 0)}）`);
+  const byGroup = rollUp(inScope, ytd, targets, monthsElapsed, (s) => (scope.city ? `${s.category} 类` : s.city));
+  lines.push(`完成率（应达 ${percent(all?.pace ?? 0, all?.target ?? 0)}）：${byGroup.map((g) => `${g.group} ${percent(g.trainees, g.target)}`).join(' · ')}`);
   if (!scope.city) {
-    lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(poor)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);
+    lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(all?.poor ?? 0)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);
   }
   lines.push('回复「未报」查看未报学校，「催报」提醒它们。');
   return lines.join('\n');
