@@ -44,7 +44,8 @@ class ReportTurn {
   run(input: EngineInput, given: ReportState | null): EngineResult {
     let state = given;
     if (state && (state.period !== this.ctx.window.period || state.school !== this.ctx.school.code)) {
-      this.say(`${periodLabel(state.period)}的填写已经结束。`);
+      // Moving on to a new month ends the old one; going back to a month staff reopened does not.
+      this.say(state.period < this.ctx.window.period ? `${periodLabel(state.period)}的填写已经结束。` : `现在先补报 ${periodLabel(this.ctx.window.period)}的月报（已由工作人员解锁）。`);
       state = null;
     }
     if (state?.awaiting) {
@@ -105,8 +106,9 @@ class ReportTurn {
     }
     this.draft = this.newDraft();
     this.record({ draft: this.draft });
+    const late = this.now >= this.ctx.window.closesAt;
     this.say(
-      `开始填写 ${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}培训月报（统计该月完成的培训），截止 ${dueDateLabel(this.ctx.window, this.cal)}。\n` +
+      `${late ? '开始补报' : '开始填写'} ${this.ctx.school.name} ${periodLabel(this.ctx.window.period)}培训月报（统计该月完成的培训），${late ? '已由工作人员解锁' : `截止 ${dueDateLabel(this.ctx.window, this.cal)}`}。\n` +
         `共 ${this.form.parts.length} 部分 ${this.form.cells.length} 项，每次回复一个数字，同一部分也可一次回复多项。随时可回复：上一项、修改 项目、查看、暂停、提交、本月无培训、帮助。`,
     );
     return this.done(s, this.ask(s));

@@ -248,14 +248,12 @@ function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult 
   const { query, period, periodText } = ctx.command;
   if (period === null) return say(`请写明学校和月份，如「解锁 ${query || '0101'} ${ctx.window.period}」${periodText ? `（「${periodText}」不是月份）` : ''}。`);
   if (period > ctx.window.period) return say(`${periodLabel(period)}的月报还没到填报时间，无需解锁。`);
-  // Filing is about the current period only; an older month cannot be reached by the school yet.
-  if (period !== ctx.window.period) return say(`目前只能解锁本期（${periodLabel(ctx.window.period)}）的月报。`);
   const lookupText = lookup({ ...ctx, command: { kind: 'lookup', query } }, cal);
   const { matches, records } = ctx.data;
   if (matches.length !== 1 || records === null) return say(lookupText);
   const school = matches[0]!;
   if (records.reopened) return say(`${school.name} ${periodLabel(period)}月报已经是解锁状态，学校可以直接回复「填报」补报或修改。`);
-  const inWindow = now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
+  const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
   if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
   const status = records.report ? STATUS_LABEL[records.report.status] : records.hasDraft ? '填报中' : '未开始';
   const entry: HistoryEntry = { type: 'reopen', period, by: ctx.member.userId, at: 0, cells: [] };

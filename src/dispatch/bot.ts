@@ -2,7 +2,7 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, parsePeriod, type PeriodCalendar } from '../report/period';
+import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../report/period';
 import { yearToDate, type YearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
@@ -108,8 +108,17 @@ async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, no
     return { member: null, school: null, staff: null, broadcast: null };
   }
   const school = schoolSchema.parse(JSON.parse(rawSchool));
-  const window = currentWindow(now, deps.cal);
-  const snap = await deps.store.readSchool(school.code, window.period);
+  const current = currentWindow(now, deps.cal);
+  let window = current;
+  let snap = await deps.store.readSchool(school.code, current.period);
+  // A month staff reopened is filed next — unless this month's window is open and not yet filed.
+  const older = snap.reopenedPeriods.filter((p) => p < current.period).pop();
+  const currentOpen = now >= current.opensAt && now < current.closesAt;
+  const currentFiled = snap.reports[current.period] !== undefined && !snap.reopened;
+  if (older && (!currentOpen || currentFiled)) {
+    window = windowFor(older, deps.cal);
+    snap = await deps.store.readSchool(school.code, older);
+  }
   const reports = Object.entries(snap.reports).map(([, json]) => reportSchema.parse(JSON.parse(json)));
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
   const { year, month } = parsePeriod(window.period);

@@ -17,6 +17,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
         censor: '[redacted]',
       },
     },
-    destination,
+    // Synchronous stdout: log lines keep their order and none is lost when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

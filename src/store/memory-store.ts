@@ -250,6 +250,7 @@ export class MemoryStore implements Store {
       draft: this.get<string>(`draft:${school}:${period}`) ?? null,
       reports: { ...(this.get<Record<string, string>>(`reports:${school}`) ?? {}) },
       reopened: (this.get<Set<string>>(`reopened:${school}`) ?? new Set()).has(period),
+      reopenedPeriods: [...(this.get<Set<string>>(`reopened:${school}`) ?? new Set<string>())].sort(),
     };
   }
 

@@ -65,7 +65,7 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end`,
   // KEYS: rev, draft, reports, reopened. ARGV: period.
   ybReadSchool: {
     numberOfKeys: 4,
-    lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1])}`,
+    lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SMEMBERS', KEYS[4])}`,
   },
   // KEYS: rev, draft, reports, reopened, history.
   // ARGV: period, expectedRev, draftOp ('keep'|'set'|'del'), draft, report ('' = keep), reopened ('keep'|'1'|'0'), n entries, then entries as JSON.
@@ -419,10 +419,10 @@ export class RedisStore implements Store {
   }
 
   async readSchool(school: string, period: string): Promise<SchoolSnapshot> {
-    const [rev, draft, flat, reopened] = (await this.scripts.ybReadSchool(...this.schoolKeys(school, period).slice(0, 4), period)) as [string, string | null, string[], number];
+    const [rev, draft, flat, reopened, reopenedPeriods] = (await this.scripts.ybReadSchool(...this.schoolKeys(school, period).slice(0, 4), period)) as [string, string | null, string[], number, string[]];
     const reports: Record<string, string> = {};
     for (let i = 0; i < flat.length; i += 2) reports[flat[i]!] = flat[i + 1]!;
-    return { rev: Number(rev), draft: draft ?? null, reports, reopened: reopened === 1 };
+    return { rev: Number(rev), draft: draft ?? null, reports, reopened: reopened === 1, reopenedPeriods: reopenedPeriods.sort() };
   }
 
   async commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean> {

@@ -174,6 +174,8 @@ export interface SchoolSnapshot {
   reports: Record<string, string>;
   /** Staff reopened this period for the school (filing allowed outside the window). */
   reopened: boolean;
+  /** Every period staff reopened for the school and it has not filed since. */
+  reopenedPeriods: string[];
 }
 
 export interface SchoolChange {

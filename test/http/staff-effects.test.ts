@@ -80,7 +80,7 @@ describe('staff actions that send', () => {
     expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报：回复「填报」开始。']);
     expect((await t!.store.readHistory('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
     expect((await t!.store.readAudit()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
-    expect(await say('wang', '填报')).toContain('开始填写 郑州市电子信息工程学校 2026年10月培训月报');
+    expect(await say('wang', '填报')).toContain('开始补报 郑州市电子信息工程学校 2026年10月培训月报（统计该月完成的培训），已由工作人员解锁。');
   });
 
   it('导出 sends the period’s table for the staff member’s scope as an .xlsx file', async () => {

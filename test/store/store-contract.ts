@@ -152,7 +152,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
     });
 
     it('reads an empty school period as revision 0', async () => {
-      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 0, draft: null, reports: {}, reopened: false });
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 0, draft: null, reports: {}, reopened: false, reopenedPeriods: [] });
     });
 
     it('commits draft, report, reopen flag and history together, with a revision check', async () => {
@@ -160,7 +160,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.commitSchool('s1', '2026-10', { expectedRev: 0, draft: '{"d":2}' })).toBe(false);
       expect(await store.commitSchool('s1', '2026-10', { expectedRev: 1, draft: null, report: '{"r":1}', reopened: true, history: [{ type: 'submit', by: 'b' }] })).toBe(true);
       await store.commitSchool('s1', '2026-09', { expectedRev: 0, report: '{"r":0}' });
-      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: null, reports: { '2026-09': '{"r":0}', '2026-10': '{"r":1}' }, reopened: true });
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: null, reports: { '2026-09': '{"r":0}', '2026-10': '{"r":1}' }, reopened: true, reopenedPeriods: ['2026-10'] });
       expect(await store.readSchool('s1', '2026-09')).toMatchObject({ rev: 1, reopened: false });
       expect(await store.readHistory('s1')).toEqual([{ type: 'edit', by: 'a' }, { type: 'submit', by: 'b' }]);
       expect(await store.readHistory('s2')).toEqual([]);
@@ -169,7 +169,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
     it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {
       await store.commitSchool('s1', '2026-10', { expectedRev: 0, draft: '{"d":1}', reopened: true });
       await store.commitSchool('s1', '2026-10', { expectedRev: 1, reopened: false });
-      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: '{"d":1}', reports: {}, reopened: false });
+      expect(await store.readSchool('s1', '2026-10')).toEqual({ rev: 2, draft: '{"d":1}', reports: {}, reopened: false, reopenedPeriods: [] });
     });
 
     it('finds the schools that owe a period with set operations, by city and category', async () => {
