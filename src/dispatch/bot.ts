@@ -41,8 +41,8 @@ interface SchoolChange {
   period: string;
   rev: number;
   change: RecordChange;
-  /** Where the school stands for the period after the change (for the status index). */
-  status: IndexedStatus | null;
+  /** Where the school stands for the period after the change, when that changed (for the status index). */
+  status?: IndexedStatus | null;
   /** The school's year-to-date sums after a submission. */
   ytd?: { year: number; sums: YearToDate };
 }
@@ -75,7 +75,7 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
       });
       if (!ok) return false;
       // The indexes live in the roster's slot, apart from the school's records: written after them.
-      await deps.store.setSchoolStatus(period, school, status);
+      if (status !== undefined) await deps.store.setSchoolStatus(period, school, status);
       if (ytd) await deps.store.setYearToDate(ytd.year, school, JSON.stringify(ytd.sums));
       return true;
     },
@@ -168,8 +168,11 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: {
     const ctx = school.ctx;
     const report = result.change.report ?? ctx.report;
     const draft = result.change.draft === undefined ? ctx.draft : result.change.draft;
-    const status: IndexedStatus | null = report ? report.status : draft ? 'drafting' : null;
-    outcome.change = { school: ctx.school.code, period: ctx.window.period, rev: school.rev, change: result.change, status };
+    const statusOf = (r: Report | null, d: unknown): IndexedStatus | null => (r ? r.status : d ? 'drafting' : null);
+    const status = statusOf(report, draft);
+    outcome.change = { school: ctx.school.code, period: ctx.window.period, rev: school.rev, change: result.change };
+    // An answer to a draft in progress leaves the school where it was: no index write.
+    if (status !== statusOf(ctx.report, ctx.draft)) outcome.change.status = status;
     if (result.change.report) {
       const year = ctx.progress.year;
       const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), result.change.report];
