@@ -104,4 +104,17 @@ describe('staff actions that send', () => {
     expect(t!.api.textsTo('sheng')).toEqual(['广播已发送（全省 学校的填报人），送达 2 人。\n无效或无权限的账号 2 个：zhangsan、ghost']);
     expect((await t!.store.readAudit()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', '4', '2', '2']]);
   });
+
+  it('广播 waits out WeCom’s frequency limit (45009) and reports what went out', async () => {
+    const { sleeps } = await setup();
+    await say('zzcity', '广播');
+    await say('zzcity', '周五开会。');
+    await say('zzcity', '全部');
+    t!.api.failNext('message/send', 45009);
+    await say('zzcity', '确认');
+    await t!.parts.inFlight.drain(5_000);
+    expect(sleeps.some((ms) => ms >= 60_000)).toBe(true);
+    expect(t!.api.textsTo('wang')).toEqual(['【通知】周五开会。\n——周市']);
+    expect(t!.api.textsTo('zzcity')).toEqual(['广播已发送（郑州 学校的填报人），送达 2 人。']);
+  });
 });
