@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEDULE, latestFire, planMonth, scheduleSchema } from '../../src/schedule/schedule';
+import { WorkCalendar } from '../../src/schedule/work-calendar';
+
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+const work = new WorkCalendar();
+/** Fires as "job stage local-time" lines, read in Shanghai whatever the server's zone. */
+const lines = (period: string, schedule = DEFAULT_SCHEDULE) =>
+  planMonth(period, schedule, cal, work).map((f) => {
+    const local = new Date(f.at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    return `${f.job} ${f.stage} ${local}${f.lastCall ? ' last-call' : ''}${f.dueDayIsHoliday ? ' due-day-holiday' : ''}`;
+  });
+
+describe('the month’s schedule', () => {
+  it('in a plain month: open, nudges on 5/8/10, close after the due day, notice, digests', () => {
+    expect(lines('2026-11')).toEqual([
+      'open day-1 2026-12-01 09:10',
+      'nudge day-5 2026-12-04 09:10',
+      'digest day-5 2026-12-05 09:40',
+      'nudge day-8 2026-12-08 09:10',
+      'digest day-8 2026-12-08 09:40',
+      'nudge day-10 2026-12-10 09:10 last-call',
+      'close close 2026-12-11 00:05',
+      'digest day-11 2026-12-11 09:40',
+      'notice day-15 2026-12-15 09:10',
+    ]);
+  });
+
+  it('moves a nudge on a weekend to the working day before, and says when the due day is a holiday', () => {
+    // January 2026: the 10th is a Saturday.
+    expect(lines('2025-12').filter((l) => l.startsWith('nudge'))).toEqual([
+      'nudge day-5 2026-01-05 09:10 due-day-holiday',
+      'nudge day-8 2026-01-08 09:10 due-day-holiday',
+      'nudge day-10 2026-01-09 09:10 last-call due-day-holiday',
+    ]);
+  });
+
+  it('drops a nudge whose working day would fall before the window opens (May Day holiday)', () => {
+    // May 2026: the 1st–5th are the holiday, the 9th (a Saturday) is worked in lieu, the 10th is a Sunday.
+    expect(lines('2026-04').filter((l) => l.startsWith('nudge'))).toEqual(['nudge day-8 2026-05-08 09:10 due-day-holiday', 'nudge day-10 2026-05-09 09:10 last-call due-day-holiday']);
+  });
+
+  it('keeps a make-up workday (调休) that falls on a weekend', () => {
+    // 2026-10-10 is a Saturday worked in lieu of National Day.
+    expect(lines('2026-09').filter((l) => l.startsWith('nudge'))).toEqual(['nudge day-8 2026-10-08 09:10', 'nudge day-10 2026-10-10 09:10 last-call']);
+  });
+
+  it('defers a send in quiet hours to the resume time, but not the close', () => {
+    const late = { ...DEFAULT_SCHEDULE, nudge: { days: [8], time: '22:15' }, close: { time: '23:45' } };
+    expect(lines('2026-11', late).filter((l) => /^(nudge|close)/.test(l))).toEqual(['nudge day-8 2026-12-08 08:10', 'close close 2026-12-11 23:45']);
+  });
+
+  it('refuses minute :00 and :30', () => {
+    const result = scheduleSchema.safeParse({ ...DEFAULT_SCHEDULE, nudge: { days: [5], time: '09:00' }, digest: { days: [5], time: '09:30' } });
+    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'nudge.time: 09:00: avoid minute :00 and :30 (WeCom asks senders to)',
+      'digest.time: 09:30: avoid minute :00 and :30 (WeCom asks senders to)',
+    ]);
+  });
+
+  it('falls back to weekdays for a year the holiday calendar does not know, and says so once', () => {
+    const unknown: number[] = [];
+    const w = new WorkCalendar((y) => unknown.push(y));
+    expect(w.isWorkday('2031-10-01')).toBe(true); // a Wednesday; National Day unknown for 2031
+    expect(w.isWorkday('2031-10-04')).toBe(false); // a Saturday
+    expect(w.isWorkday('2031-10-06')).toBe(true);
+    expect(unknown).toEqual([2031]);
+  });
+
+  it('finds the latest run of a job at an instant, across the month boundary', () => {
+    expect(latestFire('close', new Date('2026-12-11T00:10:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ job: 'close', period: '2026-11' });
+    expect(latestFire('close', new Date('2026-12-10T23:00:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ job: 'close', period: '2026-10' });
+    expect(latestFire('nudge', new Date('2026-12-09T12:00:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ stage: 'day-8', period: '2026-11' });
+  });
+});
