@@ -8,6 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { importRoster } from './roster-command';
 import { exportReport } from './export-command';
+import { runJob } from './jobs-command';
+import { WeComSender } from '../wecom/sender';
+import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
 
@@ -61,6 +64,32 @@ program
       await ctx.redis.connect();
       const cal = { timezone: config.timezone, dueDay: config.dueDay };
       process.exitCode = await exportReport(ctx.store, loadForm(monthlyReport), cal, { ...opts, now: new Date() }, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('jobs')
+  .description('scheduled work')
+  .command('run')
+  .argument('<job>', 'nudge, close, notice or digest')
+  .option('--at <ISO-8601>', 'run as if the clock said this instant (default: now)')
+  .option('--dry-run', 'print who would get what, and send and write nothing')
+  .action(async (job: string, opts: { at?: string; dryRun?: boolean }) => {
+    const config = loadConfig();
+    const at = opts.at ? new Date(opts.at) : new Date();
+    if (Number.isNaN(at.getTime())) {
+      process.stdout.write(`--at「${opts.at}」不是 ISO-8601 时间，如 2026-11-11T00:05:00+08:00。\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const ctx = cliContext(config);
+    try {
+      await ctx.redis.connect();
+      const sender = new WeComSender(ctx.client, ctx.store, pino({ level: 'silent' }));
+      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay } };
+      process.exitCode = await runJob(job, deps, { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }

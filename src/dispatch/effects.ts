@@ -72,7 +72,7 @@ export class EffectRunner {
     const noContacts = effect.schools.length - withContacts.length;
     // Each school is marked before it is sent (one round trip for all): a crash or a second 催报
     // never sends it twice within the hour.
-    const fresh = await store.markNudged(effect.period, withContacts.map((s) => s.code), NUDGE_INTERVAL_MS);
+    const fresh = await store.markOnce(`nudge:${effect.period}`, withContacts.map((s) => s.code), NUDGE_INTERVAL_MS);
     const due = withContacts.filter((_, i) => fresh[i]);
     const skipped = withContacts.length - due.length;
     const nudged = due.length;

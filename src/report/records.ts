@@ -36,18 +36,21 @@ export type Report = z.infer<typeof reportSchema>;
 
 export type PeriodStatus = '未开始' | '填报中' | '已报' | '逾期补报' | '零申报(未报)';
 
-/** A school's status for a period. A filed report being corrected still counts as filed. */
+/**
+ * A school's status for a period. A filed report being corrected still counts as filed; a zero
+ * report recorded at the close stands over a draft left behind until the school files late.
+ */
 export function periodStatus(report: Report | null, draft: Draft | null): PeriodStatus {
   if (report?.status === 'filed') return '已报';
   if (report?.status === 'late') return '逾期补报';
-  if (draft !== null) return '填报中';
   if (report?.status === 'defaulted') return '零申报(未报)';
+  if (draft !== null) return '填报中';
   return '未开始';
 }
 
 /** One line of a school's append-only history (a Redis Stream entry). */
 export interface HistoryEntry {
-  type: 'submit' | 'edit' | 'reopen' | 'discard';
+  type: 'submit' | 'edit' | 'reopen' | 'discard' | 'default';
   period: string;
   by: string;
   at: number;

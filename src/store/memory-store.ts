@@ -208,12 +208,21 @@ export class MemoryStore implements Store {
     return { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}) };
   }
 
-  async markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]> {
-    return schools.map((school) => {
-      if (this.get(`nudged:${period}:${school}`) !== undefined) return false;
-      this.put(`nudged:${period}:${school}`, true, ttlMs);
+  async markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]> {
+    return members.map((member) => {
+      if (this.get(`once:${scope}:${member}`) !== undefined) return false;
+      this.put(`once:${scope}:${member}`, true, ttlMs);
       return true;
     });
+  }
+
+  async recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean> {
+    const reports = this.get<Record<string, string>>(`reports:${school}`) ?? {};
+    if (reports[period] !== undefined) return false;
+    this.put(`reports:${school}`, { ...reports, [period]: report }, null);
+    this.put(`rev:${school}:${period}`, (this.get<number>(`rev:${school}:${period}`) ?? 0) + 1, null);
+    this.put(`history:${school}`, [...(this.get<Record<string, string>[]>(`history:${school}`) ?? []), history], null);
+    return true;
   }
 
   async appendAudit(fields: Record<string, string>): Promise<void> {

@@ -113,6 +113,18 @@ local out = redis.call('SDIFF', tmp, filed, late)
 redis.call('DEL', tmp)
 return out`,
   },
+  // KEYS: rev, reports, history. ARGV: period, report, history entry (JSON). A zero report only where none is.
+  ybRecordDefault: {
+    numberOfKeys: 3,
+    lua: `if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[1])
+local fields = cjson.decode(ARGV[3])
+local flat = {}
+for k, v in pairs(fields) do flat[#flat + 1] = k; flat[#flat + 1] = v end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', unpack(flat))
+return 1`,
+  },
   ybWriteSession: {
     numberOfKeys: 1,
     lua: `local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
@@ -170,7 +182,7 @@ export function redisKeys(prefix: string) {
     audit: `${prefix}{audit}:log`,
     status: (period: string, status: string) => `${prefix}{roster}:period:${period}:${status}`,
     ytd: (year: number) => `${prefix}{roster}:ytd:${year}`,
-    nudged: (period: string, school: string) => `${prefix}{roster}:nudged:${period}:${school}`,
+    once: (scope: string, member: string) => `${prefix}{roster}:once:${scope}:${member}`,
     scratch: `${prefix}{roster}:scratch`,
     schoolRev: (school: string, period: string) => `${prefix}{s:${school}}:rev:${period}`,
     draft: (school: string, period: string) => `${prefix}{s:${school}}:draft:${period}`,
@@ -370,10 +382,10 @@ export class RedisStore implements Store {
     return this.redis.hgetall(this.keys.ytd(year));
   }
 
-  async markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]> {
-    if (schools.length === 0) return [];
+  async markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]> {
+    if (members.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const school of schools) pipeline.set(this.keys.nudged(period, school), '1', 'PX', ttlMs, 'NX');
+    for (const member of members) pipeline.set(this.keys.once(scope, member), '1', 'PX', ttlMs, 'NX');
     return ((await pipeline.exec()) ?? []).map(([error, ok]) => {
       if (error) throw error;
       return ok === 'OK';
@@ -447,6 +459,11 @@ export class RedisStore implements Store {
     // Each school's hash lives in its own slot: auto-pipelining sends these in a few writes, and
     // on a Cluster groups them by node.
     return Promise.all(schools.map((code) => this.redis.hget(this.keys.reports(code), period)));
+  }
+
+  async recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean> {
+    const k = this.keys;
+    return Number(await this.scripts.ybRecordDefault(k.schoolRev(school, period), k.reports(school), k.history(school), period, report, JSON.stringify(history))) === 1;
   }
 
   async readHistory(school: string): Promise<Record<string, string>[]> {

@@ -78,8 +78,16 @@ export interface Store {
   /** A school's sums for a year, for roll-ups (JSON). */
   setYearToDate(year: number, school: string, json: string): Promise<void>;
   readYearToDate(year: number): Promise<Record<string, string>>;
-  /** Marks schools nudged for ttlMs; false for each that already was (no second nudge within the hour). */
-  markNudged(period: string, schools: readonly string[], ttlMs: number): Promise<boolean[]>;
+  /**
+   * Marks each member of a scope (e.g. 'nudge:2026-10' and school codes) done for ttlMs; false for
+   * each that already was. What makes a message go out once, across re-runs and instances.
+   */
+  markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]>;
+  /**
+   * Records a period's automatic zero report (零申报(未报)) for a school that has none, with a
+   * history entry, in one step; false when the school already has a report for the period.
+   */
+  recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean>;
 
   // ── Audit: staff actions, append-only ──
   appendAudit(fields: Record<string, string>): Promise<void>;

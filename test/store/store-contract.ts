@@ -203,13 +203,23 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.readYearToDate(2026)).toEqual({ a: '{"trainees":7}' });
     });
 
-    it('marks a school nudged once within the hour', async () => {
-      expect(await store.markNudged('2026-10', ['a'], 3_600_000)).toEqual([true]);
-      expect(await store.markNudged('2026-10', ['a', 'b'], 3_600_000)).toEqual([false, true]);
-      expect(await store.markNudged('2026-11', ['a'], 3_600_000)).toEqual([true]);
-      expect(await store.markNudged('2026-10', ['c'], 30)).toEqual([true]);
+    it('marks members of a scope once until the marker lapses', async () => {
+      expect(await store.markOnce('nudge:2026-10', ['a'], 3_600_000)).toEqual([true]);
+      expect(await store.markOnce('nudge:2026-10', ['a', 'b'], 3_600_000)).toEqual([false, true]);
+      expect(await store.markOnce('nudge:2026-11', ['a'], 3_600_000)).toEqual([true]);
+      expect(await store.markOnce('nudge:2026-10', ['c'], 30)).toEqual([true]);
       await new Promise((r) => setTimeout(r, 60));
-      expect(await store.markNudged('2026-10', ['c'], 30)).toEqual([true]);
+      expect(await store.markOnce('nudge:2026-10', ['c'], 30)).toEqual([true]);
+    });
+
+    it('records a zero report only where the school has none, with its history', async () => {
+      expect(await store.recordDefault('s1', '2026-10', '{"status":"defaulted"}', { type: 'default', by: 'system' })).toBe(true);
+      expect(await store.recordDefault('s1', '2026-10', '{"status":"defaulted"}', { type: 'default', by: 'system' })).toBe(false);
+      await store.commitSchool('s2', '2026-10', { expectedRev: 0, report: '{"status":"filed"}' });
+      expect(await store.recordDefault('s2', '2026-10', '{"status":"defaulted"}', { type: 'default', by: 'system' })).toBe(false);
+      expect(await store.readSchool('s1', '2026-10')).toMatchObject({ rev: 1, reports: { '2026-10': '{"status":"defaulted"}' } });
+      expect((await store.readSchool('s2', '2026-10')).reports['2026-10']).toBe('{"status":"filed"}');
+      expect(await store.readHistory('s1')).toEqual([{ type: 'default', by: 'system' }]);
     });
 
     it('caches the access token and drops it only if unchanged', async () => {

@@ -1,0 +1,53 @@
+import { periodLabel, type PeriodCalendar } from '../report/period';
+import type { Form } from '../conversation/form';
+import { JobRefused, runClose } from '../jobs/close-job';
+import { DEFAULT_SCHEDULE, latestFire, type JobName } from '../schedule/schedule';
+import { WorkCalendar } from '../schedule/work-calendar';
+import type { Store } from '../store/store';
+import type { WeComSender } from '../wecom/sender';
+
+const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest'];
+
+/** `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant. */
+export async function runJob(
+  job: string,
+  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar },
+  options: { at: Date; dryRun: boolean },
+  print: (line: string) => void,
+): Promise<number> {
+  if (!JOBS.includes(job as JobName)) {
+    print(`没有「${job}」这个任务。可用：${JOBS.join('、')}。`);
+    return 2;
+  }
+  if (job !== 'close') {
+    print(`「${job}」任务尚未实现；现在可以运行 close。`);
+    return 2;
+  }
+  const work = new WorkCalendar((year) => print(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
+  const fire = latestFire('close', options.at, DEFAULT_SCHEDULE, deps.cal, work);
+  if (!fire) {
+    print(`${options.at.toISOString()} 之前没有要运行的 close。`);
+    return 1;
+  }
+  try {
+    const summary = await runClose({ ...deps, sender: options.dryRun ? null : deps.sender, now: options.at, print }, fire, options.dryRun);
+    if (!options.dryRun && summary.due > 0) {
+      const r = summary.report;
+      const told = r.sent.length + r.invalidUsers.length + r.unlicensedUsers.length + r.failed.length;
+      if (summary.done === 0 && told === 0) {
+        print(`关账 ${periodLabel(fire.period)}：之前已全部完成（零申报 ${summary.already} 所，均已通知），无事可做。`);
+        return 0;
+      }
+      print(
+        `关账 ${periodLabel(fire.period)}完成：新记零申报 ${summary.done} 所，之前已记 ${summary.already} 所；通知送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof JobRefused) {
+      print(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
