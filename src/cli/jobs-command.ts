@@ -1,6 +1,7 @@
 import { periodLabel, type PeriodCalendar } from '../report/period';
 import type { Form } from '../conversation/form';
 import { JobRefused, runClose } from '../jobs/close-job';
+import { runNudge } from '../jobs/nudge-job';
 import { DEFAULT_SCHEDULE, latestFire, type JobName } from '../schedule/schedule';
 import { WorkCalendar } from '../schedule/work-calendar';
 import type { Store } from '../store/store';
@@ -19,18 +20,27 @@ export async function runJob(
     print(`没有「${job}」这个任务。可用：${JOBS.join('、')}。`);
     return 2;
   }
-  if (job !== 'close') {
-    print(`「${job}」任务尚未实现；现在可以运行 close。`);
+  if (job !== 'close' && job !== 'nudge') {
+    print(`「${job}」任务尚未实现；现在可以运行 close 和 nudge。`);
     return 2;
   }
   const work = new WorkCalendar((year) => print(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
-  const fire = latestFire('close', options.at, DEFAULT_SCHEDULE, deps.cal, work);
+  const fire = latestFire(job, options.at, DEFAULT_SCHEDULE, deps.cal, work);
   if (!fire) {
-    print(`${options.at.toISOString()} 之前没有要运行的 close。`);
+    print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
   }
+  const jobDeps = { ...deps, sender: options.dryRun ? null : deps.sender, now: options.at, print };
   try {
-    const summary = await runClose({ ...deps, sender: options.dryRun ? null : deps.sender, now: options.at, print }, fire, options.dryRun);
+    if (job === 'nudge') {
+      const summary = await runNudge(jobDeps, fire, options.dryRun);
+      const r = summary.report;
+      if (!options.dryRun && summary.due > 0) {
+        print(`催报 ${periodLabel(fire.period)}（${fire.stage}）完成：发送 ${summary.done} 所，之前已发 ${summary.already} 所；送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`);
+      }
+      return 0;
+    }
+    const summary = await runClose(jobDeps, fire, options.dryRun);
     if (!options.dryRun && summary.due > 0) {
       const r = summary.report;
       const told = r.sent.length + r.invalidUsers.length + r.unlicensedUsers.length + r.failed.length;

@@ -1,9 +1,9 @@
-import pLimit from 'p-limit';
 import type { Clock } from '../clock';
 import type { StaffEffect } from '../conversation/staff-step';
 import type { Logger } from '../log/logger';
 import type { Store } from '../store/store';
-import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+import type { SendReport, WeComSender } from '../wecom/sender';
+import { sendOnce } from '../jobs/send-once';
 import type { Form } from '../conversation/form';
 import { buildReportTable } from '../export/report-table';
 import { tableToXlsx } from '../export/write-table';
@@ -13,8 +13,6 @@ export type Effect = StaffEffect;
 
 /** A school is nudged at most once an hour, whoever asks. */
 const NUDGE_INTERVAL_MS = 3_600_000;
-/** Sends in flight at once: quick, yet well under WeCom's concurrency limit (45033). */
-const SEND_CONCURRENCY = 8;
 
 /**
  * Carries out what a turn decided to do after its reply: nudges (each school marked before it is
@@ -68,17 +66,11 @@ export class EffectRunner {
 
   private async nudge(requester: string, effect: Extract<Effect, { kind: 'nudge' }>): Promise<void> {
     const { store, sender, clock } = this.deps;
-    const withContacts = effect.schools.filter((s) => s.contacts.length > 0);
-    const noContacts = effect.schools.length - withContacts.length;
-    // Each school is marked before it is sent (one round trip for all): a crash or a second 催报
-    // never sends it twice within the hour.
-    const fresh = await store.markOnce(`nudge:${effect.period}`, withContacts.map((s) => s.code), NUDGE_INTERVAL_MS);
-    const due = withContacts.filter((_, i) => fresh[i]);
-    const skipped = withContacts.length - due.length;
-    const nudged = due.length;
-    const limit = pLimit(SEND_CONCURRENCY);
-    const reports: SendReport[] = await Promise.all(due.map((school) => limit(() => sender.sendText(school.contacts, school.text))));
-    const total = mergeReports(reports);
+    const noContacts = effect.schools.filter((s) => s.contacts.length === 0).length;
+    // Each school is marked before it is sent: a crash or a second 催报 never sends it twice within the hour.
+    const result = await sendOnce(store, sender, `nudge:${effect.period}`, effect.schools.map((s) => ({ key: s.code, users: s.contacts, text: s.text })), NUDGE_INTERVAL_MS);
+    const { skipped, report: total } = result;
+    const nudged = result.sent;
     await store.appendAudit({
       action: 'nudge',
       by: effect.by,

@@ -5,7 +5,8 @@ import { reportSchema, type Report } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Fire } from '../schedule/schedule';
 import type { Store } from '../store/store';
-import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+import type { SendReport, WeComSender } from '../wecom/sender';
+import { sendOnce } from './send-once';
 
 export interface JobDeps {
   store: Store;
@@ -99,9 +100,6 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     ),
   );
 
-  const withContacts = schools.filter((s) => s.contacts.length > 0);
-  const fresh = await store.markOnce(`close:${fire.period}`, withContacts.map((s) => s.code), CLOSE_MARKER_MS);
-  const toTell = withContacts.filter((_, i) => fresh[i]);
-  const reports = deps.sender ? await Promise.all(toTell.map((s) => limit(() => deps.sender!.sendText(s.contacts, text(s))))) : [];
-  return { due: schools.length, done, already, report: mergeReports(reports) };
+  const told = deps.sender ? await sendOnce(store, deps.sender, `close:${fire.period}`, schools.map((s) => ({ key: s.code, users: s.contacts, text: text(s) })), CLOSE_MARKER_MS) : null;
+  return { due: schools.length, done, already, report: told?.report ?? empty };
 }

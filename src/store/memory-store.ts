@@ -284,6 +284,10 @@ export class MemoryStore implements Store {
     return schools.map((code) => this.get<Record<string, string>>(`reports:${code}`)?.[period] ?? null);
   }
 
+  async readDrafts(period: string, schools: readonly string[]): Promise<(string | null)[]> {
+    return schools.map((code) => this.get<string>(`draft:${code}:${period}`) ?? null);
+  }
+
   async readHistory(school: string): Promise<Record<string, string>[]> {
     return [...(this.get<Record<string, string>[]>(`history:${school}`) ?? [])];
   }

@@ -466,6 +466,10 @@ export class RedisStore implements Store {
     return Number(await this.scripts.ybRecordDefault(k.schoolRev(school, period), k.reports(school), k.history(school), period, report, JSON.stringify(history))) === 1;
   }
 
+  async readDrafts(period: string, schools: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(schools.map((code) => this.redis.get(this.keys.draft(code, period))));
+  }
+
   async readHistory(school: string): Promise<Record<string, string>[]> {
     const entries = await this.redis.xrange(this.keys.history(school), '-', '+');
     return entries.map(([, flat]) => {

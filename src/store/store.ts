@@ -104,6 +104,8 @@ export interface Store {
   commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean>;
   /** The reports of many schools for one period, in one round trip where the store allows (null: none). */
   readReports(period: string, schools: readonly string[]): Promise<(string | null)[]>;
+  /** The drafts of many schools for one period (null: none). */
+  readDrafts(period: string, schools: readonly string[]): Promise<(string | null)[]>;
   /** The school's history entries, oldest first. */
   readHistory(school: string): Promise<Record<string, string>[]>;
 

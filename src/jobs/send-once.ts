@@ -1,0 +1,34 @@
+import pLimit from 'p-limit';
+import type { Store } from '../store/store';
+import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+
+export interface Message {
+  /** What the marker is about (a school code, a staff UserID). */
+  key: string;
+  users: string[];
+  text: string;
+}
+
+export interface SendOnceResult {
+  /** Messages sent by this call. */
+  sent: number;
+  /** Messages marked before (an earlier run, another instance, or 催报 within the hour). */
+  skipped: number;
+  report: SendReport;
+}
+
+/** Sends in flight at once: quick, yet well under WeCom's concurrency limit (45033). */
+const CONCURRENCY = 8;
+
+/**
+ * Sends each message at most once per scope: every message is marked (in one round trip) before
+ * it goes out, so a re-run, a second instance or a crash mid-run never sends one twice.
+ */
+export async function sendOnce(store: Store, sender: WeComSender, scope: string, messages: readonly Message[], ttlMs: number): Promise<SendOnceResult> {
+  const withUsers = messages.filter((m) => m.users.length > 0);
+  const fresh = await store.markOnce(scope, withUsers.map((m) => m.key), ttlMs);
+  const due = withUsers.filter((_, i) => fresh[i]);
+  const limit = pLimit(CONCURRENCY);
+  const reports = await Promise.all(due.map((m) => limit(() => sender.sendText(m.users, m.text))));
+  return { sent: due.length, skipped: withUsers.length - due.length, report: mergeReports(reports) };
+}
