@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   await connectRedis(redis, logger);
   const parts = assemble(config, { store: new RedisStore(redis), storeKind: 'redis', logger });
   const { server, port } = await listen(parts.app, config.port, config.host);
+  parts.scheduler.start();
   logger.info({ port, host: config.host, fakeNow: config.fakeNow?.toISOString() }, 'yuebao listening');
 
   let stopping = false;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
+    await parts.scheduler.stop();
     await closeGracefully(server, parts.inFlight, 10_000);
     await redis.quit().catch(() => redis.disconnect());
     logger.info('stopped');

@@ -10,6 +10,8 @@ import type { Conversation } from './dispatch/conversation';
 import { createBot } from './dispatch/bot';
 import { loadForm } from './conversation/form';
 import { loadTargets } from './targets/targets';
+import { Scheduler } from './schedule/scheduler';
+import { DEFAULT_SCHEDULE } from './schedule/schedule';
 import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
 import { EffectRunner } from './dispatch/effects';
@@ -34,6 +36,7 @@ export interface AssembleOptions {
 
 export interface Assembled {
   app: Koa;
+  scheduler: Scheduler;
   client: WeComClient;
   sender: WeComSender;
   inFlight: InFlight;
@@ -79,7 +82,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  return { app, client, sender, inFlight, clock };
+  const scheduler = new Scheduler({ store, sender, form, cal, clock, logger, schedule: DEFAULT_SCHEDULE });
+  return { app, client, sender, inFlight, clock, scheduler };
 }
 
 /** Listens on host:port (0 = any free port) and resolves with the server and its port. */

@@ -2,7 +2,7 @@ import { periodLabel, type PeriodCalendar } from '../report/period';
 import type { Form } from '../conversation/form';
 import { JobRefused, runClose } from '../jobs/close-job';
 import { runNudge } from '../jobs/nudge-job';
-import { DEFAULT_SCHEDULE, latestFire, type JobName } from '../schedule/schedule';
+import { DEFAULT_SCHEDULE, inQuietHours, latestFire, type JobName } from '../schedule/schedule';
 import { WorkCalendar } from '../schedule/work-calendar';
 import type { Store } from '../store/store';
 import type { WeComSender } from '../wecom/sender';
@@ -30,7 +30,16 @@ export async function runJob(
     print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
   }
-  const jobDeps = { ...deps, sender: options.dryRun ? null : deps.sender, now: options.at, print };
+  // As the scheduler would: nothing is sent in quiet hours (the close still records).
+  const quiet = inQuietHours(options.at, DEFAULT_SCHEDULE, deps.cal);
+  if (quiet && !options.dryRun) {
+    if (job !== 'close') {
+      print(`现在是静默时段（${DEFAULT_SCHEDULE.quietHours.from}–${DEFAULT_SCHEDULE.quietHours.until}），不发送；${job} 将在 ${DEFAULT_SCHEDULE.quietHours.resume} 后运行。`);
+      return 1;
+    }
+    print(`现在是静默时段：只记录零申报，通知在 ${DEFAULT_SCHEDULE.quietHours.resume} 发出。`);
+  }
+  const jobDeps = { ...deps, sender: options.dryRun || quiet ? null : deps.sender, now: options.at, print };
   try {
     if (job === 'nudge') {
       const summary = await runNudge(jobDeps, fire, options.dryRun);

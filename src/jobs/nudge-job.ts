@@ -38,7 +38,7 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     print(`催报 ${periodLabel(fire.period)}（${fire.stage}）：所有学校都已提交，无事可做。`);
     return { due: 0, done: 0, already: 0, report: empty };
   }
-  if (dryRun) {
+  if (dryRun || deps.sender === null) {
     print(`（试运行）催报 ${periodLabel(fire.period)}（${fire.stage}）：${messages.length} 所学校：`);
     for (const m of messages) print(`  ${m.key} → ${m.users.length ? m.users.join('、') : '（无填报人）'}：${m.text}`);
     return { due: messages.length, done: 0, already: 0, report: empty };

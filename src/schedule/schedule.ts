@@ -89,10 +89,25 @@ export function planMonth(period: Period, schedule: Schedule, cal: PeriodCalenda
     nudgeDates.add(shifted);
     fires.push({ job: 'nudge', period, stage: `day-${d}`, at: at(shifted, schedule.nudge.time), lastCall: d === cal.dueDay, dueDayIsHoliday });
   }
+  // The close records at once (quiet hours or not); its notices go out at the first sending time.
   fires.push({ job: 'close', period, stage: 'close', at: at(date(cal.dueDay + 1), schedule.close.time, false) });
+  const closeAt = fires[fires.length - 1]!.at;
+  let notify = at(date(cal.dueDay + 1), schedule.close.time);
+  // An evening close in quiet hours tells its schools the next morning, never before it ran.
+  if (notify < closeAt) notify = at(date(cal.dueDay + 2), schedule.quietHours.resume);
+  if (notify.getTime() !== closeAt.getTime()) fires.push({ job: 'close', period, stage: 'notify', at: notify });
   fires.push({ job: 'notice', period, stage: `day-${schedule.notice.day}`, at: at(date(schedule.notice.day), schedule.notice.time) });
   for (const d of schedule.digest.days) fires.push({ job: 'digest', period, stage: `day-${d}`, at: at(date(d), schedule.digest.time) });
   return fires.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** Whether `now` falls in the quiet hours, when nothing is sent. */
+export function inQuietHours(now: Date, schedule: Schedule, cal: PeriodCalendar): boolean {
+  const local = DateTime.fromJSDate(now, { zone: cal.timezone });
+  const m = local.hour * 60 + local.minute;
+  const from = minutes(schedule.quietHours.from);
+  const until = minutes(schedule.quietHours.until);
+  return from > until ? m >= from || m < until : m >= from && m < until;
 }
 
 /** The latest run of a job at or before `now` (what `jobs run <job> --at` runs), looking back a month. */

@@ -216,6 +216,10 @@ export class MemoryStore implements Store {
     });
   }
 
+  async isMarked(scope: string, member: string): Promise<boolean> {
+    return this.get(`once:${scope}:${member}`) !== undefined;
+  }
+
   async recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean> {
     const reports = this.get<Record<string, string>>(`reports:${school}`) ?? {};
     if (reports[period] !== undefined) return false;

@@ -461,6 +461,10 @@ export class RedisStore implements Store {
     return Promise.all(schools.map((code) => this.redis.hget(this.keys.reports(code), period)));
   }
 
+  async isMarked(scope: string, member: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.once(scope, member))) === 1;
+  }
+
   async recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean> {
     const k = this.keys;
     return Number(await this.scripts.ybRecordDefault(k.schoolRev(school, period), k.reports(school), k.history(school), period, report, JSON.stringify(history))) === 1;

@@ -83,6 +83,8 @@ export interface Store {
    * each that already was. What makes a message go out once, across re-runs and instances.
    */
   markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]>;
+  /** Whether a member of a scope is marked (without marking it). */
+  isMarked(scope: string, member: string): Promise<boolean>;
   /**
    * Records a period's automatic zero report (零申报(未报)) for a school that has none, with a
    * history entry, in one step; false when the school already has a report for the period.

@@ -60,10 +60,13 @@ describe('jobs run close', () => {
     return raw ? reportSchema.parse(JSON.parse(raw)) : null;
   };
 
-  it('records exactly the missing zero reports, keeps drafts, tells contacts once', async () => {
+  it('records exactly the missing zero reports at 00:05, keeps drafts, and tells contacts once at 08:10', async () => {
     expect(await run('2026-11-11T00:05:00+08:00')).toBe(0);
-    expect(out.at(-1)).toBe('关账 2026年10月完成：新记零申报 3 所，之前已记 0 所；通知送达 3 人，无效账号 0，失败 0。');
+    expect(out[0]).toBe('现在是静默时段：只记录零申报，通知在 08:10 发出。');
     expect(out).toContain('关账 2026年10月：3/3');
+    expect(api.delivered).toEqual([]);
+    expect(await run('2026-11-11T08:10:00+08:00')).toBe(0);
+    expect(out.at(-1)).toBe('关账 2026年10月完成：新记零申报 0 所，之前已记 3 所；通知送达 3 人，无效账号 0，失败 0。');
     expect((await report('4101'))?.status).toBe('defaulted');
     expect((await report('4103'))).toMatchObject({ status: 'defaulted', submittedBy: null, values: expect.objectContaining({ trainees_students: 0 }) });
     expect((await report('4104'))?.status).toBe('defaulted');
@@ -77,7 +80,7 @@ describe('jobs run close', () => {
 
     // A second run, or a second instance firing the same close: nothing new, nothing sent twice.
     out = [];
-    expect(await run('2026-11-11T00:06:00+08:00')).toBe(0);
+    expect(await run('2026-11-11T08:11:00+08:00')).toBe(0);
     expect(out.at(-1)).toBe('关账 2026年10月：之前已全部完成（零申报 3 所，均已通知），无事可做。');
     expect(api.delivered).toHaveLength(3);
   });
@@ -86,7 +89,7 @@ describe('jobs run close', () => {
     // As if an earlier run recorded 4101 and told its contact, then died.
     await store.recordDefault('4101', '2026-10', JSON.stringify({ ...(await zero('4101')) }), { type: 'default', by: 'system' });
     await store.markOnce('close:2026-10', ['4101'], 3_600_000);
-    expect(await run('2026-11-11T00:07:00+08:00')).toBe(0);
+    expect(await run('2026-11-11T08:12:00+08:00')).toBe(0);
     expect(out.at(-1)).toBe('关账 2026年10月完成：新记零申报 2 所，之前已记 1 所；通知送达 2 人，无效账号 0，失败 0。');
     expect(api.textsTo('zhangsan')).toEqual([]);
     expect(api.textsTo('wang')).toHaveLength(1);

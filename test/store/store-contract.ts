@@ -204,7 +204,9 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
     });
 
     it('marks members of a scope once until the marker lapses', async () => {
+      expect(await store.isMarked('nudge:2026-10', 'a')).toBe(false);
       expect(await store.markOnce('nudge:2026-10', ['a'], 3_600_000)).toEqual([true]);
+      expect(await store.isMarked('nudge:2026-10', 'a')).toBe(true);
       expect(await store.markOnce('nudge:2026-10', ['a', 'b'], 3_600_000)).toEqual([false, true]);
       expect(await store.markOnce('nudge:2026-11', ['a'], 3_600_000)).toEqual([true]);
       expect(await store.markOnce('nudge:2026-10', ['c'], 30)).toEqual([true]);

@@ -21,6 +21,7 @@ describe('the month’s schedule', () => {
       'digest day-8 2026-12-08 09:40',
       'nudge day-10 2026-12-10 09:10 last-call',
       'close close 2026-12-11 00:05',
+      'close notify 2026-12-11 08:10',
       'digest day-11 2026-12-11 09:40',
       'notice day-15 2026-12-15 09:10',
     ]);
@@ -45,9 +46,9 @@ describe('the month’s schedule', () => {
     expect(lines('2026-09').filter((l) => l.startsWith('nudge'))).toEqual(['nudge day-8 2026-10-08 09:10', 'nudge day-10 2026-10-10 09:10 last-call']);
   });
 
-  it('defers a send in quiet hours to the resume time, but not the close', () => {
+  it('defers a send in quiet hours to the resume time; the close records at once and tells schools in the morning', () => {
     const late = { ...DEFAULT_SCHEDULE, nudge: { days: [8], time: '22:15' }, close: { time: '23:45' } };
-    expect(lines('2026-11', late).filter((l) => /^(nudge|close)/.test(l))).toEqual(['nudge day-8 2026-12-08 08:10', 'close close 2026-12-11 23:45']);
+    expect(lines('2026-11', late).filter((l) => /^(nudge|close)/.test(l))).toEqual(['nudge day-8 2026-12-08 08:10', 'close close 2026-12-11 23:45', 'close notify 2026-12-12 08:10']);
   });
 
   it('refuses minute :00 and :30', () => {
