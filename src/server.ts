@@ -82,7 +82,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  const scheduler = new Scheduler({ store, sender, form, cal, clock, logger, schedule: DEFAULT_SCHEDULE });
+  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule: DEFAULT_SCHEDULE });
   return { app, client, sender, inFlight, clock, scheduler };
 }
 

@@ -10,6 +10,7 @@ import { importRoster } from './roster-command';
 import { exportReport } from './export-command';
 import { runJob } from './jobs-command';
 import { WeComSender } from '../wecom/sender';
+import { loadTargets } from '../targets/targets';
 import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
@@ -73,7 +74,7 @@ program
   .command('jobs')
   .description('scheduled work')
   .command('run')
-  .argument('<job>', 'nudge, close, notice or digest')
+  .argument('<job>', 'nudge, close, notice, digest (or open)')
   .option('--at <ISO-8601>', 'run as if the clock said this instant (default: now)')
   .option('--dry-run', 'print who would get what, and send and write nothing')
   .action(async (job: string, opts: { at?: string; dryRun?: boolean }) => {
@@ -88,7 +89,7 @@ program
     try {
       await ctx.redis.connect();
       const sender = new WeComSender(ctx.client, ctx.store, pino({ level: 'silent' }));
-      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay } };
+      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile) };
       process.exitCode = await runJob(job, deps, { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();

@@ -2,17 +2,22 @@ import { periodLabel, type PeriodCalendar } from '../report/period';
 import type { Form } from '../conversation/form';
 import { JobRefused, runClose } from '../jobs/close-job';
 import { runNudge } from '../jobs/nudge-job';
+import { runNotice, runOpen } from '../jobs/school-notices';
+import { runDigest } from '../jobs/digest-job';
+import type { Targets } from '../targets/targets';
 import { DEFAULT_SCHEDULE, inQuietHours, latestFire, type JobName } from '../schedule/schedule';
 import { WorkCalendar } from '../schedule/work-calendar';
 import type { Store } from '../store/store';
 import type { WeComSender } from '../wecom/sender';
 
-const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest'];
+const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
+const RUNNERS = { open: runOpen, nudge: runNudge, notice: runNotice, digest: runDigest } as const;
+const NAMES: Record<keyof typeof RUNNERS, string> = { open: '开始填报', nudge: '催报', notice: '目标进度', digest: '工作人员日报' };
 
 /** `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant. */
 export async function runJob(
   job: string,
-  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar },
+  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets },
   options: { at: Date; dryRun: boolean },
   print: (line: string) => void,
 ): Promise<number> {
@@ -20,12 +25,8 @@ export async function runJob(
     print(`没有「${job}」这个任务。可用：${JOBS.join('、')}。`);
     return 2;
   }
-  if (job !== 'close' && job !== 'nudge') {
-    print(`「${job}」任务尚未实现；现在可以运行 close 和 nudge。`);
-    return 2;
-  }
   const work = new WorkCalendar((year) => print(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
-  const fire = latestFire(job, options.at, DEFAULT_SCHEDULE, deps.cal, work);
+  const fire = latestFire(job as JobName, options.at, DEFAULT_SCHEDULE, deps.cal, work);
   if (!fire) {
     print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
@@ -41,11 +42,11 @@ export async function runJob(
   }
   const jobDeps = { ...deps, sender: options.dryRun || quiet ? null : deps.sender, now: options.at, print };
   try {
-    if (job === 'nudge') {
-      const summary = await runNudge(jobDeps, fire, options.dryRun);
+    if (job !== 'close') {
+      const summary = await RUNNERS[job as keyof typeof RUNNERS](jobDeps, fire, options.dryRun);
       const r = summary.report;
-      if (!options.dryRun && summary.due > 0) {
-        print(`催报 ${periodLabel(fire.period)}（${fire.stage}）完成：发送 ${summary.done} 所，之前已发 ${summary.already} 所；送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`);
+      if (!options.dryRun && !quiet && summary.due > 0) {
+        print(`${NAMES[job as keyof typeof RUNNERS]} ${periodLabel(fire.period)}（${fire.stage}）完成：发送 ${summary.done} 条，之前已发 ${summary.already} 条；送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`);
       }
       return 0;
     }

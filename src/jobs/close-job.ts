@@ -5,11 +5,13 @@ import { reportSchema, type Report } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Fire } from '../schedule/schedule';
 import type { Store } from '../store/store';
+import type { Targets } from '../targets/targets';
 import type { SendReport, WeComSender } from '../wecom/sender';
 import { sendOnce } from './send-once';
 
 export interface JobDeps {
   store: Store;
+  targets: Targets;
   /** Null on a dry run: nothing is sent. */
   sender: WeComSender | null;
   form: Form;

@@ -3,6 +3,9 @@ import type { Clock } from '../clock';
 import type { Form } from '../conversation/form';
 import { JobRefused, runClose } from '../jobs/close-job';
 import { runNudge } from '../jobs/nudge-job';
+import { runNotice, runOpen } from '../jobs/school-notices';
+import { runDigest } from '../jobs/digest-job';
+import type { Targets } from '../targets/targets';
 import type { Logger } from '../log/logger';
 import { shiftPeriod, type PeriodCalendar } from '../report/period';
 import type { Store } from '../store/store';
@@ -12,6 +15,7 @@ import { WorkCalendar } from './work-calendar';
 
 export interface SchedulerDeps {
   store: Store;
+  targets: Targets;
   sender: WeComSender;
   form: Form;
   cal: PeriodCalendar;
@@ -27,7 +31,7 @@ const CATCH_UP_MS = 24 * 3_600_000;
 const FIRE_LEASE_MS = 30 * 60_000;
 const DONE_MS = 120 * 24 * 3_600_000;
 
-const RUNNERS = { nudge: runNudge, close: runClose } as const;
+const RUNNERS = { open: runOpen, nudge: runNudge, close: runClose, notice: runNotice, digest: runDigest } as const;
 
 /**
  * Runs the scheduled jobs on every instance without running anything twice: node-cron ticks each

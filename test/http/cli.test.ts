@@ -81,7 +81,7 @@ describe('npm run cli', () => {
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(/^(关账 2026年10月：所有学校都已提交，无事可做。|（试运行）关账 2026年10月)/);
     const unknown = await cli(['jobs', 'run', 'sweep'], env);
-    expect(unknown).toMatchObject({ code: 2, out: '没有「sweep」这个任务。可用：nudge、close、notice、digest。\n' });
+    expect(unknown).toMatchObject({ code: 2, out: '没有「sweep」这个任务。可用：nudge、close、notice、digest、open。\n' });
     const badAt = await cli(['jobs', 'run', 'close', '--at', 'tomorrow'], env);
     expect(badAt).toMatchObject({ code: 1, out: '--at「tomorrow」不是 ISO-8601 时间，如 2026-11-11T00:05:00+08:00。\n' });
   });

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { loadForm } from '../../src/conversation/form';
+import { loadTargets } from '../../src/targets/targets';
 import { reportSchema, type Report } from '../../src/report/records';
 import { RedisStore } from '../../src/store/redis-store';
 import { WeComClient } from '../../src/wecom/api-client';
@@ -52,7 +53,7 @@ describe('jobs run close', () => {
   const deps = () => {
     const logger = pino({ level: 'silent' });
     const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
-    return { store, sender: new WeComSender(client, store, logger), form, cal };
+    return { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') };
   };
   const run = (at: string, dryRun = false) => runJob('close', deps(), { at: new Date(at), dryRun }, (l) => out.push(l));
   const report = async (code: string) => {
@@ -114,7 +115,7 @@ describe('jobs run close', () => {
     expect(out.at(-1)).toMatch(/^关账 2026年9月/);
     expect(await report('4101')).toBeNull();
     expect(await runJob('sweep', deps(), { at: new Date(), dryRun: false }, (l) => out.push(l))).toBe(2);
-    expect(out.at(-1)).toBe('没有「sweep」这个任务。可用：nudge、close、notice、digest。');
+    expect(out.at(-1)).toBe('没有「sweep」这个任务。可用：nudge、close、notice、digest、open。');
   });
 
   async function zero(code: string): Promise<Report> {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { loadForm } from '../../src/conversation/form';
+import { loadTargets } from '../../src/targets/targets';
 import { RedisStore } from '../../src/store/redis-store';
 import { WeComClient } from '../../src/wecom/api-client';
 import { WeComSender } from '../../src/wecom/sender';
@@ -52,7 +53,7 @@ describe('jobs run nudge', () => {
   const deps = () => {
     const logger = pino({ level: 'silent' });
     const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock, sleep: async (ms) => void sleeps.push(ms) });
-    return { store, sender: new WeComSender(client, store, logger), form, cal };
+    return { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') };
   };
   const run = (at: string, dryRun = false) => runJob('nudge', deps(), { at: new Date(at), dryRun }, (l) => out.push(l));
 
@@ -63,9 +64,9 @@ describe('jobs run nudge', () => {
     expect(api.textsTo('zhangsan')).toEqual(['【月报提醒】河南工业职业技术学院：2026年11月培训月报还没有开始，回复「填报」开始。12月10日截止，还有 7 天。']);
     expect(api.textsTo('wang')).toEqual(['【月报提醒】郑州市电子信息工程学校：2026年11月培训月报已完成 3/51，回复「继续」接着填。12月10日截止，还有 7 天。']);
     expect(api.textsTo('zhao')).toEqual([]);
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 2 所，之前已发 0 所；送达 2 人，无效账号 0，失败 0。');
+    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 2 条，之前已发 0 条；送达 2 人，无效账号 0，失败 0。');
     expect(await run('2026-12-04T15:00:00+08:00')).toBe(0);
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 0 所，之前已发 2 所；送达 0 人，无效账号 0，失败 0。');
+    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 0 条，之前已发 2 条；送达 0 人，无效账号 0，失败 0。');
     expect(api.delivered).toHaveLength(2);
     // The next stage is a new nudge.
     expect(await run('2026-12-08T09:10:00+08:00')).toBe(0);

@@ -1,0 +1,88 @@
+import { formatNumber as f } from '../report/number-parser';
+import { dueDateLabel, parsePeriod, periodLabel, windowFor } from '../report/period';
+import { onPace, percent, type YearToDate } from '../report/progress';
+import { schoolSchema, type School } from '../roster/roster';
+import type { Fire } from '../schedule/schedule';
+import { schoolTarget, targetsFor } from '../targets/targets';
+import type { SendReport } from '../wecom/sender';
+import type { JobDeps, JobSummary } from './close-job';
+import { sendOnce, type Message } from './send-once';
+
+const MARKER_MS = 120 * 24 * 3_600_000;
+const EMPTY: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
+
+interface SchoolYear {
+  school: School;
+  ytd: YearToDate;
+  target: { all: number; subsidized: number };
+  pace: number;
+}
+
+async function schoolYears(deps: JobDeps, fire: Fire): Promise<SchoolYear[]> {
+  const { year, month } = parsePeriod(fire.period);
+  const roster = await deps.store.readRoster();
+  const sums = await deps.store.readYearToDate(year);
+  const yt = targetsFor(deps.targets, year);
+  return Object.values(roster.schools)
+    .map((json) => schoolSchema.parse(JSON.parse(json)))
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((school) => {
+      const target = schoolTarget(yt, school);
+      const ytd = sums[school.code] ? (JSON.parse(sums[school.code]!) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0, reported: 0 };
+      return { school, ytd, target, pace: onPace(target.all, month) };
+    });
+}
+
+async function deliver(deps: JobDeps, fire: Fire, label: string, messages: Message[], dryRun: boolean): Promise<JobSummary> {
+  if (messages.length === 0) {
+    deps.print(`${label}：没有要通知的学校，无事可做。`);
+    return { due: 0, done: 0, already: 0, report: EMPTY };
+  }
+  if (dryRun || deps.sender === null) {
+    deps.print(`（${dryRun ? '试运行' : '静默时段，不发送'}）${label}：${messages.length} 条：`);
+    for (const m of messages.slice(0, 50)) deps.print(`  ${m.key} → ${m.users.join('、') || '（无）'}：${m.text.split('\n')[0]}`);
+    return { due: messages.length, done: 0, already: 0, report: EMPTY };
+  }
+  deps.print(`${label}：${messages.length} 条，发送中…`);
+  const r = await sendOnce(deps.store, deps.sender, `${fire.job}:${fire.period}:${fire.stage}`, messages, MARKER_MS);
+  return { due: messages.length, done: r.sent, already: r.skipped, report: r.report };
+}
+
+/** The window opens (the 1st): every school contact is told, with one line on the school's year so far. */
+export async function runOpen(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
+  const window = windowFor(fire.period, deps.cal);
+  const { year } = parsePeriod(fire.period);
+  const messages = (await schoolYears(deps, fire)).map(({ school, ytd, target }) => ({
+    key: school.code,
+    users: school.contacts,
+    text: `【月报】${school.name}：${periodLabel(fire.period)}培训月报今天开始填报，${dueDateLabel(window, deps.cal)}截止。回复「填报」开始，本月没有培训回复「本月无培训」。\n本校 ${year} 年已累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）。`,
+  }));
+  return deliver(deps, fire, `开始填报 ${periodLabel(fire.period)}`, messages, dryRun);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The target-progress notice (the 15th): each school its year against target and pace, beside the
+ * median of its category (share of target); a school behind pace gets one line on the gap.
+ */
+export async function runNotice(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
+  const { year, month } = parsePeriod(fire.period);
+  const all = await schoolYears(deps, fire);
+  const medians = new Map<string, number>();
+  for (const cat of ['A', 'B', 'C', 'D']) medians.set(cat, median(all.filter((s) => s.school.category === cat).map((s) => (s.target.all ? s.ytd.trainees / s.target.all : 0))));
+  const messages = all.map(({ school, ytd, target, pace }) => {
+    const lines = [
+      `【月报·目标进度】${school.name}：截至 ${month} 月，${year} 年累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）；政府补贴性 ${f(ytd.subsidized)} / ${f(target.subsidized)}。`,
+      `同类（${school.category} 类）学校的中位数是 ${percent(medians.get(school.category) ?? 0, 1)}。`,
+    ];
+    if (ytd.trainees < pace) lines.push(`按进度到 ${month} 月应达 ${f(pace)} 人次，还差 ${f(pace - ytd.trainees)}。`);
+    return { key: school.code, users: school.contacts, text: lines.join('\n') };
+  });
+  return deliver(deps, fire, `目标进度 ${periodLabel(fire.period)}`, messages, dryRun);
+}

@@ -1,0 +1,79 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import monthlyReport from '../../conversations/monthly-report';
+import { ManualClock } from '../../src/clock';
+import { importRoster } from '../../src/cli/roster-command';
+import { runJob } from '../../src/cli/jobs-command';
+import { loadForm } from '../../src/conversation/form';
+import { RedisStore } from '../../src/store/redis-store';
+import { loadTargets } from '../../src/targets/targets';
+import { WeComClient } from '../../src/wecom/api-client';
+import { WeComSender } from '../../src/wecom/sender';
+import { testRedis, type TestRedis } from '../helpers/redis';
+import { SAMPLE } from '../helpers/sample';
+import { WeComApiStub } from '../helpers/wecom-api-stub';
+
+const form = loadForm(monthlyReport);
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+
+describe('window opening, target notice and staff digest', () => {
+  let r: TestRedis;
+  let store: RedisStore;
+  let api: WeComApiStub;
+  let out: string[];
+  const clock = new ManualClock('2026-12-01T09:10:00+08:00');
+
+  beforeEach(async () => {
+    r = await testRedis();
+    store = new RedisStore(r.redis, r.prefix);
+    api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+    out = [];
+    const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,A,是,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
+    await importRoster(store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await importRoster(store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzz,周市,city,郑州\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await store.setYearToDate(2026, '4101', JSON.stringify({ year: 2026, trainees: 5000, subsidized: 600, poor: 0, reported: 10 }));
+    await store.setYearToDate(2026, '4102', JSON.stringify({ year: 2026, trainees: 12000, subsidized: 1300, poor: 5, reported: 10 }));
+    await store.setSchoolStatus('2026-11', '4102', 'filed');
+  });
+  afterEach(async () => {
+    await api.stop();
+    await r.cleanup();
+  });
+
+  const run = (job: string, at: string) => {
+    const logger = pino({ level: 'silent' });
+    const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
+    return runJob(job, { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') }, { at: new Date(at), dryRun: false }, (l) => out.push(l));
+  };
+
+  it('tells every contact the window is open, with the school’s year so far', async () => {
+    expect(await run('open', '2026-12-01T09:10:00+08:00')).toBe(0);
+    expect(api.textsTo('a1')).toEqual(['【月报】甲学院：2026年11月培训月报今天开始填报，12月10日截止。回复「填报」开始，本月没有培训回复「本月无培训」。\n本校 2026 年已累计培训 5,000 人次，全年目标 10,000（50.0%）。']);
+    expect(api.delivered).toHaveLength(3);
+    expect(await run('open', '2026-12-01T10:00:00+08:00')).toBe(0);
+    expect(api.delivered).toHaveLength(3);
+  });
+
+  it('sends each school its year against target and pace, beside its category’s median', async () => {
+    expect(await run('notice', '2026-12-15T09:10:00+08:00')).toBe(0);
+    // Category A: 5,000/10,000 = 50 % and 12,000/10,500 = 114.3 % → median 82.1 %.
+    expect(api.textsTo('a1')).toEqual([
+      '【月报·目标进度】甲学院：截至 11 月，2026 年累计培训 5,000 人次，全年目标 10,000（50.0%）；政府补贴性 600 / 1,200。\n同类（A 类）学校的中位数是 82.1%。\n按进度到 11 月应达 9,167 人次，还差 4,167。',
+    ]);
+    expect(api.textsTo('b1')).toEqual(['【月报·目标进度】乙学院：截至 11 月，2026 年累计培训 12,000 人次，全年目标 10,500（114.3%）；政府补贴性 1,300 / 1,200。\n同类（A 类）学校的中位数是 82.1%。']);
+    expect(api.textsTo('c1')[0]).toContain('同类（C 类）学校的中位数是 0.0%。\n按进度到 11 月应达 2,750 人次，还差 2,750。');
+  });
+
+  it('sends each staff member a digest for their scope, once per stage', async () => {
+    expect(await run('digest', '2026-12-05T09:40:00+08:00')).toBe(0);
+    const province = api.textsTo('sheng')[0]!;
+    expect(province).toMatch(/^【月报日报】\n2026年11月月报 · 全省（共 3 所）· 截止 12月10日（还有 6 天）\n已报 1（含逾期补报 0）· 填报中 0 · 未开始 2/);
+    expect(province).toContain('未报学校 · 全省 · 共 2 所\n1. 丙学校（4103 · 洛阳）未开始\n2. 甲学院（4101 · 郑州）未开始');
+    const city = api.textsTo('zz')[0]!;
+    expect(city).toContain('2026年11月月报 · 郑州（共 2 所）');
+    expect(city).toContain('未报学校 · 郑州 · 共 1 所\n1. 甲学院（4101）未开始');
+    expect(city).not.toContain('丙学校');
+    expect(await run('digest', '2026-12-05T11:00:00+08:00')).toBe(0);
+    expect(api.textsTo('sheng')).toHaveLength(1);
+  });
+});
