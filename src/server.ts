@@ -11,7 +11,7 @@ import { createBot } from './dispatch/bot';
 import { loadForm } from './conversation/form';
 import { loadTargets } from './targets/targets';
 import { Scheduler } from './schedule/scheduler';
-import { DEFAULT_SCHEDULE } from './schedule/schedule';
+import { loadSchedule } from './schedule/schedule';
 import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
 import { EffectRunner } from './dispatch/effects';
@@ -82,7 +82,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule: DEFAULT_SCHEDULE });
+  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule: loadSchedule(config.scheduleFile) });
   return { app, client, sender, inFlight, clock, scheduler };
 }
 

@@ -11,6 +11,7 @@ import { exportReport } from './export-command';
 import { runJob } from './jobs-command';
 import { WeComSender } from '../wecom/sender';
 import { loadTargets } from '../targets/targets';
+import { loadSchedule } from '../schedule/schedule';
 import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
@@ -89,7 +90,7 @@ program
     try {
       await ctx.redis.connect();
       const sender = new WeComSender(ctx.client, ctx.store, pino({ level: 'silent' }));
-      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile) };
+      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile), schedule: loadSchedule(config.scheduleFile) };
       process.exitCode = await runJob(job, deps, { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();

@@ -5,7 +5,7 @@ import { runNudge } from '../jobs/nudge-job';
 import { runNotice, runOpen } from '../jobs/school-notices';
 import { runDigest } from '../jobs/digest-job';
 import type { Targets } from '../targets/targets';
-import { DEFAULT_SCHEDULE, inQuietHours, latestFire, type JobName } from '../schedule/schedule';
+import { DEFAULT_SCHEDULE, inQuietHours, latestFire, type JobName, type Schedule } from '../schedule/schedule';
 import { WorkCalendar } from '../schedule/work-calendar';
 import type { Store } from '../store/store';
 import type { WeComSender } from '../wecom/sender';
@@ -17,7 +17,7 @@ const NAMES: Record<keyof typeof RUNNERS, string> = { open: '开始填报', nudg
 /** `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant. */
 export async function runJob(
   job: string,
-  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets },
+  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets; schedule?: Schedule },
   options: { at: Date; dryRun: boolean },
   print: (line: string) => void,
 ): Promise<number> {
@@ -25,20 +25,21 @@ export async function runJob(
     print(`没有「${job}」这个任务。可用：${JOBS.join('、')}。`);
     return 2;
   }
+  const schedule = deps.schedule ?? DEFAULT_SCHEDULE;
   const work = new WorkCalendar((year) => print(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
-  const fire = latestFire(job as JobName, options.at, DEFAULT_SCHEDULE, deps.cal, work);
+  const fire = latestFire(job as JobName, options.at, schedule, deps.cal, work);
   if (!fire) {
     print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
   }
   // As the scheduler would: nothing is sent in quiet hours (the close still records).
-  const quiet = inQuietHours(options.at, DEFAULT_SCHEDULE, deps.cal);
+  const quiet = inQuietHours(options.at, schedule, deps.cal);
   if (quiet && !options.dryRun) {
     if (job !== 'close') {
-      print(`现在是静默时段（${DEFAULT_SCHEDULE.quietHours.from}–${DEFAULT_SCHEDULE.quietHours.until}），不发送；${job} 将在 ${DEFAULT_SCHEDULE.quietHours.resume} 后运行。`);
+      print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${job} 将在 ${schedule.quietHours.resume} 后运行。`);
       return 1;
     }
-    print(`现在是静默时段：只记录零申报，通知在 ${DEFAULT_SCHEDULE.quietHours.resume} 发出。`);
+    print(`现在是静默时段：只记录零申报，通知在 ${schedule.quietHours.resume} 发出。`);
   }
   const jobDeps = { ...deps, sender: options.dryRun || quiet ? null : deps.sender, now: options.at, print };
   try {

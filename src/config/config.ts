@@ -20,6 +20,8 @@ export interface Config {
   production: boolean;
   /** The annual targets file (config/targets.json unless TARGETS_FILE says otherwise). */
   targetsFile: string;
+  /** Changes to the default job schedule (JSON), if any. */
+  scheduleFile: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -120,6 +122,10 @@ const fields = {
     schema: z.string().min(1).default('config/targets.json'),
     fix: 'Point it at a JSON file shaped like config/targets.json.',
   },
+  SCHEDULE_FILE: {
+    schema: z.string().min(1).optional(),
+    fix: 'Point it at a JSON file with the schedule keys to change (see README, Scheduled work).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
@@ -167,5 +173,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: p.LOG_LEVEL,
     production,
     targetsFile: p.TARGETS_FILE,
+    scheduleFile: p.SCHEDULE_FILE,
   };
 }

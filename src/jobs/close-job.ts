@@ -102,6 +102,6 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     ),
   );
 
-  const told = deps.sender ? await sendOnce(store, deps.sender, `close:${fire.period}`, schools.map((s) => ({ key: s.code, users: s.contacts, text: text(s) })), CLOSE_MARKER_MS) : null;
+  const told = deps.sender ? await sendOnce(store, deps.sender, `close:${fire.period}`, schools.map((s) => ({ key: s.code, users: s.contacts, text: text(s) })), CLOSE_MARKER_MS, (n, total) => deps.print(`关账 ${periodLabel(fire.period)}：已通知 ${n}/${total}`)) : null;
   return { due: schools.length, done, already, report: told?.report ?? empty };
 }

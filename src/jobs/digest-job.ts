@@ -33,6 +33,6 @@ export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Pro
     for (const m of messages) deps.print(`  → ${m.key}：${m.text.split('\n')[1]}`);
     return { due: messages.length, done: 0, already: 0, report: empty };
   }
-  const r = await sendOnce(store, deps.sender, `digest:${fire.period}:${fire.stage}`, messages, MARKER_MS);
+  const r = await sendOnce(store, deps.sender, `digest:${fire.period}:${fire.stage}`, messages, MARKER_MS, (n, total) => deps.print(`工作人员日报 ${periodLabel(fire.period)}：已发送 ${n}/${total}`));
   return { due: messages.length, done: r.sent, already: r.skipped, report: r.report };
 }

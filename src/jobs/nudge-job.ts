@@ -44,6 +44,6 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     return { due: messages.length, done: 0, already: 0, report: empty };
   }
   print(`催报 ${periodLabel(fire.period)}（${fire.stage}）：${messages.length} 所学校，发送中…`);
-  const result = await sendOnce(store, deps.sender!, `nudge-job:${fire.period}:${fire.stage}`, messages, NUDGE_MARKER_MS);
+  const result = await sendOnce(store, deps.sender!, `nudge-job:${fire.period}:${fire.stage}`, messages, NUDGE_MARKER_MS, (n, total) => deps.print(`催报 ${periodLabel(fire.period)}（${fire.stage}）：已发送 ${n}/${total}`));
   return { due: messages.length, done: result.sent, already: result.skipped, report: result.report };
 }

@@ -44,7 +44,7 @@ async function deliver(deps: JobDeps, fire: Fire, label: string, messages: Messa
     return { due: messages.length, done: 0, already: 0, report: EMPTY };
   }
   deps.print(`${label}：${messages.length} 条，发送中…`);
-  const r = await sendOnce(deps.store, deps.sender, `${fire.job}:${fire.period}:${fire.stage}`, messages, MARKER_MS);
+  const r = await sendOnce(deps.store, deps.sender, `${fire.job}:${fire.period}:${fire.stage}`, messages, MARKER_MS, (n, total) => deps.print(`${label}：已发送 ${n}/${total}`));
   return { due: messages.length, done: r.sent, already: r.skipped, report: r.report };
 }
 

@@ -24,11 +24,28 @@ const CONCURRENCY = 8;
  * Sends each message at most once per scope: every message is marked (in one round trip) before
  * it goes out, so a re-run, a second instance or a crash mid-run never sends one twice.
  */
-export async function sendOnce(store: Store, sender: WeComSender, scope: string, messages: readonly Message[], ttlMs: number): Promise<SendOnceResult> {
+export async function sendOnce(
+  store: Store,
+  sender: WeComSender,
+  scope: string,
+  messages: readonly Message[],
+  ttlMs: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<SendOnceResult> {
   const withUsers = messages.filter((m) => m.users.length > 0);
   const fresh = await store.markOnce(scope, withUsers.map((m) => m.key), ttlMs);
   const due = withUsers.filter((_, i) => fresh[i]);
   const limit = pLimit(CONCURRENCY);
-  const reports = await Promise.all(due.map((m) => limit(() => sender.sendText(m.users, m.text))));
+  let done = 0;
+  const step = Math.max(1, Math.ceil(due.length / 10));
+  const reports = await Promise.all(
+    due.map((m) =>
+      limit(async () => {
+        const report = await sender.sendText(m.users, m.text);
+        if (++done % step === 0 || done === due.length) onProgress?.(done, due.length);
+        return report;
+      }),
+    ),
+  );
   return { sent: due.length, skipped: withUsers.length - due.length, report: mergeReports(reports) };
 }

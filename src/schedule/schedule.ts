@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parsePeriod, shiftPeriod, type Period, type PeriodCalendar } from '../report/period';
@@ -41,6 +42,30 @@ export const DEFAULT_SCHEDULE: Schedule = {
   digest: { days: [5, 8, 11], time: '09:40' },
   quietHours: { from: '21:00', until: '08:00', resume: '08:10' },
 };
+
+export class ScheduleError extends Error {
+  constructor(file: string, detail: string) {
+    super(`Schedule file ${file} is invalid: ${detail}`);
+    this.name = 'ScheduleError';
+  }
+}
+
+/**
+ * The schedule in force: the defaults, with what SCHEDULE_FILE (JSON, any subset of the keys of
+ * DEFAULT_SCHEDULE) changes. Throws ScheduleError naming the file and the place.
+ */
+export function loadSchedule(file: string | undefined): Schedule {
+  if (!file) return DEFAULT_SCHEDULE;
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ScheduleError(file, error instanceof Error ? error.message : String(error));
+  }
+  const parsed = scheduleSchema.safeParse({ ...DEFAULT_SCHEDULE, ...(overrides as object) });
+  if (!parsed.success) throw new ScheduleError(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
 
 /** One planned send of a job in a filing month. */
 export interface Fire {

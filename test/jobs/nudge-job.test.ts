@@ -64,6 +64,7 @@ describe('jobs run nudge', () => {
     expect(api.textsTo('zhangsan')).toEqual(['【月报提醒】河南工业职业技术学院：2026年11月培训月报还没有开始，回复「填报」开始。12月10日截止，还有 7 天。']);
     expect(api.textsTo('wang')).toEqual(['【月报提醒】郑州市电子信息工程学校：2026年11月培训月报已完成 3/51，回复「继续」接着填。12月10日截止，还有 7 天。']);
     expect(api.textsTo('zhao')).toEqual([]);
+    expect(out).toContain('催报 2026年11月（day-5）：已发送 2/2');
     expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 2 条，之前已发 0 条；送达 2 人，无效账号 0，失败 0。');
     expect(await run('2026-12-04T15:00:00+08:00')).toBe(0);
     expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 0 条，之前已发 2 条；送达 0 人，无效账号 0，失败 0。');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULE, latestFire, planMonth, scheduleSchema } from '../../src/schedule/schedule';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { DEFAULT_SCHEDULE, ScheduleError, latestFire, loadSchedule, planMonth, scheduleSchema } from '../../src/schedule/schedule';
 import { WorkCalendar } from '../../src/schedule/work-calendar';
 
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
@@ -72,5 +73,15 @@ describe('the month’s schedule', () => {
     expect(latestFire('close', new Date('2026-12-11T00:10:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ job: 'close', period: '2026-11' });
     expect(latestFire('close', new Date('2026-12-10T23:00:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ job: 'close', period: '2026-10' });
     expect(latestFire('nudge', new Date('2026-12-09T12:00:00+08:00'), DEFAULT_SCHEDULE, cal, work)).toMatchObject({ stage: 'day-8', period: '2026-11' });
+  });
+
+  it('takes changes from a schedule file over the defaults, refusing bad ones with the file and place', () => {
+    const dir = mkdtempSync('/tmp/yb-schedule-');
+    writeFileSync(`${dir}/ok.json`, JSON.stringify({ nudge: { days: [3, 9], time: '10:15' } }));
+    expect(loadSchedule(`${dir}/ok.json`)).toEqual({ ...DEFAULT_SCHEDULE, nudge: { days: [3, 9], time: '10:15' } });
+    expect(loadSchedule(undefined)).toBe(DEFAULT_SCHEDULE);
+    writeFileSync(`${dir}/bad.json`, JSON.stringify({ notice: { day: 15, time: '09:00' } }));
+    expect(() => loadSchedule(`${dir}/bad.json`)).toThrow(ScheduleError);
+    expect(() => loadSchedule(`${dir}/bad.json`)).toThrow(/bad\.json is invalid: notice\.time: 09:00: avoid minute :00 and :30/);
   });
 });
