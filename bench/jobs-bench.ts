@@ -17,7 +17,7 @@ import { RedisStore } from '../src/store/redis-store';
 import { loadTargets } from '../src/targets/targets';
 import { WeComClient } from '../src/wecom/api-client';
 import { WeComSender } from '../src/wecom/sender';
-import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
+import { deletePrefix, startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
 import { SAMPLE } from '../test/helpers/sample';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 
@@ -55,12 +55,7 @@ try {
   const again = await runNudge(deps, fire, false);
   process.stdout.write(`re-run (all marked): ${(performance.now() - t1).toFixed(0)} ms, ${again.done} sent, ${again.already} already\n`);
 } finally {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   await api.stop();
   await own?.stop();

@@ -22,7 +22,7 @@ import { RedisStore } from '../src/store/redis-store';
 import { loadTargets } from '../src/targets/targets';
 import { WeComClient } from '../src/wecom/api-client';
 import { WeComSender } from '../src/wecom/sender';
-import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
+import { deletePrefix, startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
 import { SAMPLE } from '../test/helpers/sample';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 
@@ -97,12 +97,7 @@ try {
   await Promise.all(some.map((code) => small.commitSchool(code, '2026-10', { expectedRev: 0, report: JSON.stringify({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false }) })));
   await measure('export of 2,000 schools: table + .xlsx', async () => tableToXlsx(await buildReportTable(small, form, cal, '2026-10'), 'bench'));
 } finally {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   await api.stop();
   await own?.stop();

@@ -6,6 +6,7 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { testConfig } from '../../test/helpers/sample';
+import { deletePrefix } from '../../test/helpers/redis-server';
 
 // The production client, as main.ts builds it.
 const redis = createRedisClient(process.env.BENCH_REDIS_URL!);
@@ -33,12 +34,7 @@ process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on('SIGTERM', async () => {
   server.close();
   // Leave the Redis as we found it: drop this run's keys only.
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   process.exit(0);
 });

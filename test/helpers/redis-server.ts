@@ -58,3 +58,13 @@ export async function startRedisServer(port?: number): Promise<ThrowawayRedis> {
       }),
   };
 }
+
+/** Deletes the keys under a prefix (benches clean up after themselves; never FLUSHALL). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
