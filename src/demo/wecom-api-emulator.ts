@@ -1,0 +1,187 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The WeCom API (for tests and the demo), served over loopback HTTP, answering the way WeCom does: errcodes, partial
+ * failures (invaliduser, unlicenseduser), 81013, and the per-member limit that silently drops
+ * sends past 30 a minute / 1000 an hour. Scripted faults let a test make it busy (-1), rate-limit
+ * (45009), expire a token (42001) or drop the connection.
+ */
+export interface StubOptions {
+  corpId: string;
+  secret: string;
+  agentId: number;
+  /** Members the app can reach; everyone when omitted. */
+  members?: Iterable<string>;
+  unlicensed?: Iterable<string>;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** The stand-in's own clock for the per-member window (defaults to Date.now). */
+  now?: () => number;
+}
+
+export interface Delivered {
+  userId: string;
+  msgtype: string;
+  body: Record<string, unknown>;
+}
+
+type Fault = { api: string; errcode: number; errmsg?: string } | { api: string; drop: true };
+
+export interface ApiCall {
+  api: string;
+  query: URLSearchParams;
+  json?: Record<string, unknown>;
+}
+
+export class WeComApiStub {
+  server!: Server;
+  url = '';
+  readonly calls: ApiCall[] = [];
+  readonly delivered: Delivered[] = [];
+  /** Sends WeCom accepted but silently dropped because a member's limit was exceeded. */
+  readonly dropped: Delivered[] = [];
+  readonly uploads: { filename: string; size: number; mediaId: string }[] = [];
+  menu: unknown = null;
+  tokensIssued = 0;
+  private readonly validTokens = new Set<string>();
+  private readonly faults: Fault[] = [];
+  private readonly sendTimes = new Map<string, number[]>();
+  private readonly members: Set<string> | null;
+  private readonly unlicensed: Set<string>;
+
+  constructor(readonly options: StubOptions) {
+    this.members = options.members ? new Set(options.members) : null;
+    this.unlicensed = new Set(options.unlicensed ?? []);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next call to `api` (e.g. 'message/send') answers this errcode instead. Queue several for several calls. */
+  failNext(api: string, errcode: number, errmsg = 'scripted'): void {
+    this.faults.push({ api, errcode, errmsg });
+  }
+
+  /** The next call to `api` gets its connection dropped. */
+  dropNext(api: string): void {
+    this.faults.push({ api, drop: true });
+  }
+
+  /** Makes every token issued so far expired (42001). */
+  expireTokens(): void {
+    this.validTokens.clear();
+  }
+
+  callsTo(api: string): ApiCall[] {
+    return this.calls.filter((c) => c.api === api);
+  }
+
+  textsTo(userId: string): string[] {
+    return this.delivered
+      .filter((d) => d.userId === userId && d.msgtype === 'text')
+      .map((d) => (d.body.text as { content: string }).content);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://stub');
+    const api = url.pathname.replace(/^\/cgi-bin\//, '');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const call: ApiCall = { api, query: url.searchParams };
+    if ((req.headers['content-type'] ?? '').includes('application/json')) call.json = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    this.calls.push(call);
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+
+    const faultAt = this.faults.findIndex((f) => f.api === api);
+    if (faultAt >= 0) {
+      const [fault] = this.faults.splice(faultAt, 1);
+      if (fault && 'drop' in fault) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault) return this.answer(res, { errcode: fault.errcode, errmsg: fault.errmsg });
+    }
+    if (api === 'gettoken') return this.answer(res, this.gettoken(url.searchParams));
+    const token = url.searchParams.get('access_token');
+    if (!token) return this.answer(res, { errcode: 41001, errmsg: 'access_token missing' });
+    if (!this.validTokens.has(token)) {
+      return this.answer(res, token.startsWith('tok-') ? { errcode: 42001, errmsg: 'access_token expired' } : { errcode: 40014, errmsg: 'invalid access_token' });
+    }
+    if (api === 'message/send') return this.answer(res, this.messageSend(call.json ?? {}));
+    if (api === 'media/upload') return this.answer(res, await this.upload(req, raw));
+    if (api === 'menu/create') return this.answer(res, this.menuCreate(url.searchParams, call.json));
+    return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
+  }
+
+  private answer(res: ServerResponse, body: Record<string, unknown>, status = 200): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ errmsg: 'ok', ...body }));
+  }
+
+  private gettoken(q: URLSearchParams): Record<string, unknown> {
+    if (q.get('corpid') !== this.options.corpId) return { errcode: 40013, errmsg: 'invalid corpid' };
+    if (q.get('corpsecret') !== this.options.secret) return { errcode: 40001, errmsg: 'invalid credential' };
+    const token = `tok-${++this.tokensIssued}`;
+    this.validTokens.add(token);
+    return { errcode: 0, access_token: token, expires_in: 7200 };
+  }
+
+  private messageSend(json: Record<string, unknown>): Record<string, unknown> {
+    if (json.agentid !== this.options.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const users = typeof json.touser === 'string' ? json.touser.split('|').filter(Boolean) : [];
+    if (users.length === 0) return { errcode: 40035, errmsg: 'touser empty' };
+    if (users.length > 1000) return { errcode: 40058, errmsg: 'touser exceeds 1000' };
+    const msgtype = String(json.msgtype);
+    if (msgtype === 'text' && Buffer.byteLength(String((json.text as { content?: string })?.content ?? '')) > 2048) {
+      return { errcode: 45002, errmsg: 'content size out of limit' };
+    }
+    const invalid = users.filter((u) => this.members !== null && !this.members.has(u));
+    const unlicensed = users.filter((u) => !invalid.includes(u) && this.unlicensed.has(u));
+    const reachable = users.filter((u) => !invalid.includes(u) && !unlicensed.includes(u));
+    if (reachable.length === 0) return { errcode: 81013, errmsg: 'user & party & tag all invalid', invaliduser: invalid.join('|') };
+    const now = this.options.now?.() ?? Date.now();
+    for (const userId of reachable) {
+      const times = (this.sendTimes.get(userId) ?? []).filter((t) => t > now - 3_600_000);
+      const item = { userId, msgtype, body: json };
+      const overMinute = times.filter((t) => t > now - 60_000).length >= 30;
+      if (overMinute || times.length >= 1000) this.dropped.push(item);
+      else {
+        times.push(now);
+        this.delivered.push(item);
+      }
+      this.sendTimes.set(userId, times);
+    }
+    return { errcode: 0, invaliduser: invalid.join('|'), unlicenseduser: unlicensed.join('|'), msgid: `msg-${this.calls.length}` };
+  }
+
+  private async upload(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
+    const form = await new Response(raw, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData().catch(() => null);
+    const media = form?.get('media');
+    if (!media || typeof media === 'string') return { errcode: 41004, errmsg: 'media missing' };
+    if (media.size > 20 * 1024 * 1024) return { errcode: 40058, errmsg: 'media too large' };
+    const mediaId = `media-${this.uploads.length + 1}`;
+    this.uploads.push({ filename: media.name, size: media.size, mediaId });
+    return { errcode: 0, type: 'file', media_id: mediaId, created_at: String(Math.floor(Date.now() / 1000)) };
+  }
+
+  private menuCreate(q: URLSearchParams, json: unknown): Record<string, unknown> {
+    if (q.get('agentid') !== String(this.options.agentId)) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const buttons = (json as { button?: { sub_button?: unknown[] }[] } | undefined)?.button;
+    if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3 || buttons.some((b) => (b.sub_button?.length ?? 0) > 5)) {
+      return { errcode: 40058, errmsg: 'invalid menu' };
+    }
+    this.menu = json;
+    return { errcode: 0 };
+  }
+}
