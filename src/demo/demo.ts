@@ -1,12 +1,100 @@
 /**
- * `npm run demo`: the whole bot on its embedded store with a WeCom emulator page.
- * The emulator, demo roster and dashboard are not built yet; until then this says so and exits.
+ * `npm run demo`: the real server on its embedded store (or REDIS_URL when set), with generated
+ * WeCom credentials, an in-process WeCom API stand-in that records what the bot sends, a demo
+ * province (30 schools, staff, nine months of history), and the emulator page at /demo.
  */
-process.stdout.write(
-  [
-    '月报 demo: not yet available.',
-    'The demo (a WeCom emulator page, a demo roster and the staff dashboard) is still being built.',
-    'Meanwhile: `npm test` runs the whole suite, and `npm start` runs the server (see README.md).',
-    '',
-  ].join('\n'),
-);
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import monthlyReport from '../../conversations/monthly-report';
+import { loadConfig } from '../config/config';
+import { loadForm } from '../conversation/form';
+import { createLogger } from '../log/logger';
+import { assemble, closeGracefully, listen } from '../server';
+import { MemoryStore } from '../store/memory-store';
+import { RedisStore } from '../store/redis-store';
+import type { Store } from '../store/store';
+import { seedDemo } from './demo-data';
+import { demoRoutes } from './demo-routes';
+import { WeComApiStub } from './wecom-api-emulator';
+import { WeComPlatform } from './wecom-platform';
+
+/** Where the demo's clock starts: inside the October 2026 filing window (FAKE_NOW overrides). */
+const DEMO_NOW = '2026-11-05T09:00:00+08:00';
+
+export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Number(env.PORT ?? 3000)) {
+  const started = Date.now();
+  const credentials = {
+    corpId: `wwdemo${randomBytes(5).toString('hex')}`,
+    secret: randomBytes(16).toString('hex'),
+    token: randomBytes(12).toString('hex'),
+    encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'A').slice(0, 43),
+    agentId: '1000001',
+  };
+  const api = await new WeComApiStub({ corpId: credentials.corpId, secret: credentials.secret, agentId: Number(credentials.agentId) }).start();
+  const config = loadConfig({
+    ...env,
+    WECOM_CORP_ID: credentials.corpId,
+    WECOM_AGENT_ID: credentials.agentId,
+    WECOM_SECRET: credentials.secret,
+    WECOM_TOKEN: credentials.token,
+    WECOM_ENCODING_AES_KEY: credentials.encodingAesKey,
+    WECOM_API_BASE: api.url,
+    FAKE_NOW: env.FAKE_NOW ?? DEMO_NOW,
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    PORT: String(port || 3000),
+  });
+  const logger = createLogger(config.logLevel);
+  let redis: Redis | null = null;
+  let store: Store;
+  if (env.REDIS_URL) {
+    redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
+    store = new RedisStore(redis, `yb-demo:${randomBytes(3).toString('hex')}:`);
+  } else {
+    store = new MemoryStore();
+  }
+  const parts = assemble(config, { store, storeKind: redis ? 'redis' : 'memory', logger });
+  const people = await seedDemo(store, loadForm(monthlyReport), parts.clock.now());
+  const platform = new WeComPlatform({ token: credentials.token, encodingAesKey: credentials.encodingAesKey, corpId: credentials.corpId, agentId: credentials.agentId });
+  let base = '';
+  parts.app.use(demoRoutes({ platform, api, people, baseUrl: () => base }));
+  // port 0 (tests) picks any free port, which the configuration itself would refuse.
+  const { server, port: bound } = await listen(parts.app, port, env.HOST ?? '127.0.0.1');
+  base = `http://127.0.0.1:${bound}`;
+  parts.scheduler.start();
+  return {
+    url: `${base}/demo`,
+    startupMs: Date.now() - started,
+    api,
+    store,
+    stop: async () => {
+      await parts.scheduler.stop();
+      await closeGracefully(server, parts.inFlight, 5_000);
+      await api.stop();
+      redis?.disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const demo = await startDemo();
+  process.stdout.write(
+    [
+      '',
+      `月报 demo 已启动（${demo.startupMs} ms）：${demo.url}`,
+      '试试：',
+      '  1. 选一所学校的填报人，发送「填报」，按提示填写（也可以一次回复多项，如「制造业 120 建筑业 30 其余为0」）',
+      '  2. 切换到「王主任（省职成教处）」，发送「进度」「未报」「催报」「导出」',
+      '  3. 切回学校，看收到的催报；省级人员试试「广播」',
+      '按 Ctrl-C 停止。',
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await demo.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+if (process.argv[1] && /demo\.ts$/.test(process.argv[1])) void main();

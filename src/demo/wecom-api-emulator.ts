@@ -42,6 +42,8 @@ export class WeComApiStub {
   /** Sends WeCom accepted but silently dropped because a member's limit was exceeded. */
   readonly dropped: Delivered[] = [];
   readonly uploads: { filename: string; size: number; mediaId: string }[] = [];
+  /** Uploaded files by media_id, so that the demo page can offer them for download. */
+  readonly files = new Map<string, { filename: string; data: Buffer }>();
   menu: unknown = null;
   tokensIssued = 0;
   private readonly validTokens = new Set<string>();
@@ -172,6 +174,7 @@ export class WeComApiStub {
     if (media.size > 20 * 1024 * 1024) return { errcode: 40058, errmsg: 'media too large' };
     const mediaId = `media-${this.uploads.length + 1}`;
     this.uploads.push({ filename: media.name, size: media.size, mediaId });
+    this.files.set(mediaId, { filename: media.name, data: Buffer.from(await media.arrayBuffer()) });
     return { errcode: 0, type: 'file', media_id: mediaId, created_at: String(Math.floor(Date.now() / 1000)) };
   }
 

@@ -1,0 +1,92 @@
+/** The WeCom emulator page (/demo): plain HTML and script, readable on a phone. */
+export const demoPage = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>月报 · 企业微信模拟器</title>
+<style>
+  body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; background: #ededed; }
+  header { background: #2b2b2b; color: #fff; padding: 10px 12px; }
+  header h1 { font-size: 16px; margin: 0 0 6px; }
+  select { width: 100%; font-size: 15px; padding: 6px; }
+  #chat { height: calc(100vh - 190px); overflow-y: auto; padding: 10px; box-sizing: border-box; }
+  .msg { max-width: 85%; margin: 6px 0; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; line-height: 1.45; font-size: 15px; }
+  .me { background: #95ec69; margin-left: auto; }
+  .bot { background: #fff; }
+  .card { background: #fff; border-left: 4px solid #2f7cf6; }
+  .note { text-align: center; color: #888; font-size: 12px; }
+  footer { position: fixed; bottom: 0; left: 0; right: 0; background: #f7f7f7; border-top: 1px solid #ddd; padding: 8px; }
+  .menu { display: flex; gap: 6px; margin-bottom: 6px; }
+  .menu button { flex: 1; padding: 8px 0; font-size: 14px; background: #fff; border: 1px solid #ccc; border-radius: 4px; }
+  form { display: flex; gap: 6px; }
+  input { flex: 1; font-size: 16px; padding: 8px; border: 1px solid #ccc; border-radius: 4px; }
+  form button { padding: 0 16px; font-size: 15px; background: #07c160; color: #fff; border: 0; border-radius: 4px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>月报 · 企业微信模拟器</h1>
+  <select id="who" aria-label="我是谁"></select>
+</header>
+<main id="chat"></main>
+<footer>
+  <div class="menu">
+    <button data-click="report">填报</button>
+    <button data-click="progress">查询进度</button>
+    <button data-click="help">帮助</button>
+  </div>
+  <form id="send"><input id="text" autocomplete="off" placeholder="输入消息，如：填报"><button>发送</button></form>
+</footer>
+<script>
+const chat = document.getElementById('chat');
+const who = document.getElementById('who');
+const logs = {};
+let cursor = 0;
+function add(user, cls, html) {
+  (logs[user] ??= []).push({ cls, html });
+  if (user === who.value) render();
+}
+function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]); }
+function render() {
+  chat.innerHTML = (logs[who.value] ?? []).map((m) => '<div class="msg ' + m.cls + '">' + m.html + '</div>').join('') || '<div class="note">发送「填报」或点下面的菜单开始</div>';
+  chat.scrollTop = chat.scrollHeight;
+}
+async function say(body, shown) {
+  const user = who.value;
+  add(user, 'me', esc(shown));
+  const res = await fetch('/demo/api/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, ...body }) });
+  const out = await res.json();
+  if (out.reply) add(user, 'bot', esc(out.reply));
+  else if (out.status !== 200) add(user, 'bot note', '（服务暂时不可用，企业微信会重试）');
+  setTimeout(poll, 300);
+}
+async function poll() {
+  const users = [...who.options].map((o) => o.value);
+  const res = await fetch('/demo/api/inbox?all=1&after=' + cursor + '&user=' + encodeURIComponent(users.join(',')));
+  const out = await res.json();
+  cursor = out.next;
+  for (const m of out.messages) {
+    if (m.kind === 'file') add(m.user, 'card', '📎 <a href="/demo/api/media/' + m.mediaId + '">' + esc(m.filename) + '</a>');
+    else if (m.kind === 'card') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text));
+    else add(m.user, 'bot', esc(m.text));
+  }
+}
+document.getElementById('send').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = document.getElementById('text');
+  if (input.value.trim()) say({ text: input.value }, input.value);
+  input.value = '';
+});
+document.querySelectorAll('[data-click]').forEach((b) => b.addEventListener('click', () => say({ click: b.dataset.click }, '〔菜单〕' + b.textContent)));
+who.addEventListener('change', render);
+fetch('/demo/api/people').then((r) => r.json()).then((p) => {
+  const group = (label, list) => '<optgroup label="' + label + '">' + list.map((x) => '<option value="' + esc(x.userId) + '">' + esc(x.label) + '</option>').join('') + '</optgroup>';
+  who.innerHTML = group('教育部门工作人员', p.staff) + group('学校填报人', p.schools);
+  who.value = p.schools[1].userId;
+  render();
+  setInterval(poll, 2000);
+});
+</script>
+</body>
+</html>`;

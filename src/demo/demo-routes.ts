@@ -1,0 +1,73 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { readRawBody } from '../http/raw-body';
+import type { WeComApiStub } from './wecom-api-emulator';
+import type { WeComPlatform } from './wecom-platform';
+import type { DemoPeople } from './demo-data';
+import { demoPage } from './demo-page';
+
+/**
+ * The emulator page's server side plays WeCom: each line typed on /demo becomes a real signed,
+ * encrypted callback to /wecom/callback, and the passive reply is opened and shown; what the bot
+ * sends through the API (nudges, broadcasts, files) is read from the WeCom stand-in's records.
+ */
+export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string }): Koa.Middleware {
+  const router = new Router({ prefix: '/demo' });
+  let msgId = BigInt(Date.now()) * 1000n;
+
+  router.get('/', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = demoPage;
+  });
+
+  router.get('/api/people', (ctx) => {
+    ctx.body = {
+      schools: deps.people.schools.map((s) => ({ userId: s.contacts[0], label: `${s.name}（${s.city} · ${s.category} 类）填报人` })),
+      staff: deps.people.staff.map((s) => ({ userId: s.userId, label: s.name })),
+    };
+  });
+
+  router.post('/api/say', async (ctx) => {
+    const body = JSON.parse(await readRawBody(ctx.req, 16 * 1024)) as { user?: string; text?: string; click?: string };
+    if (!body.user || (!body.text && !body.click)) {
+      ctx.status = 400;
+      ctx.body = { error: '缺少 user 或 text' };
+      return;
+    }
+    const xml = body.click
+      ? deps.platform.eventXml({ from: body.user, event: 'click', eventKey: body.click })
+      : deps.platform.textXml({ from: body.user, content: body.text!.slice(0, 2000), msgId: String(++msgId) });
+    const { query, body: envelope } = deps.platform.envelope(xml);
+    const res = await fetch(`${deps.baseUrl()}/wecom/callback?${query}`, { method: 'POST', body: envelope });
+    const text = await res.text();
+    ctx.body = { status: res.status, reply: res.status === 200 && text !== '' ? (deps.platform.openReply(text).Content ?? '') : null };
+  });
+
+  router.get('/api/inbox', (ctx) => {
+    const users = new Set(String(ctx.query.user ?? '').split(','));
+    const after = Number(ctx.query.after ?? 0);
+    const all = deps.api.delivered.map((d, i) => ({ i, ...d })).filter((d) => users.has(d.userId) && d.i >= after);
+    ctx.body = {
+      next: deps.api.delivered.length,
+      messages: all.map((d) => {
+        const b = d.body as Record<string, Record<string, string>>;
+        const user = d.userId;
+        if (d.msgtype === 'file') return { user, kind: 'file', mediaId: b.file!.media_id, filename: deps.api.files.get(b.file!.media_id!)?.filename ?? '文件' };
+        if (d.msgtype === 'textcard') return { user, kind: 'card', title: b.textcard!.title, text: b.textcard!.description, url: b.textcard!.url };
+        return { user, kind: 'text', text: b.text?.content ?? b.markdown?.content ?? '' };
+      }),
+    };
+  });
+
+  router.get('/api/media/:id', (ctx) => {
+    const file = deps.api.files.get(ctx.params.id!);
+    if (!file) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.attachment(file.filename);
+    ctx.body = file.data;
+  });
+
+  return router.routes() as unknown as Koa.Middleware;
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from '../../src/demo/demo';
+
+describe('npm run demo', () => {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  beforeAll(async () => {
+    demo = await startDemo({ LOG_LEVEL: 'silent' }, 0);
+  });
+  afterAll(async () => demo.stop());
+
+  const base = () => demo.url.replace(/\/demo$/, '');
+  const say = async (user: string, text: string) => {
+    const res = await fetch(`${base()}/demo/api/say`, { method: 'POST', body: JSON.stringify({ user, text }) });
+    return ((await res.json()) as { reply: string | null }).reply ?? '';
+  };
+  const inbox = async (user: string) => ((await (await fetch(`${base()}/demo/api/inbox?user=${user}`)).json()) as { messages: { kind: string; text?: string; mediaId?: string; filename?: string }[] }).messages;
+  const until = async (check: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('serves the emulator page and the demo people', async () => {
+    const page = await fetch(demo.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>月报 · 企业微信模拟器</title>');
+    const people = (await (await fetch(`${base()}/demo/api/people`)).json()) as { schools: { userId: string; label: string }[]; staff: { userId: string }[] };
+    expect(people.schools).toHaveLength(30);
+    expect(people.staff.map((s) => s.userId)).toEqual(['sheng', 'zhengzhou', 'luoyang']);
+  });
+
+  it('lets a school file through real callbacks and a provincial officer see it counted, nudge and export', async () => {
+    // 410102, the third school, has not started October in the demo data (the second is drafting).
+    expect(await say('t410101', '填报')).toContain('继续填写，已完成 12/51');
+    const user = 't410102';
+    expect(await say(user, '填报')).toContain('开始填写 郑州第3中等职业学校 2026年10月培训月报');
+    await say(user, '本月无培训');
+    await say(user, '确认');
+    await say(user, '300');
+    await say(user, '8000');
+    expect(await say(user, '确认')).toContain('✅ 已提交 2026年10月培训月报（已报 · 本月无培训）');
+    expect(await say('sheng', '进度')).toContain('已报 11（含逾期补报 0）');
+    expect(await say('sheng', '催报 洛阳')).toContain('正在向 洛阳');
+    await until(async () => (await inbox('t410108')).length > 0);
+    expect((await inbox('t410108'))[0]?.text).toContain('【月报催报】');
+    expect(await say('sheng', '导出')).toBe('正在生成 2026年10月月报表（全省），稍后以文件发给您。');
+    await until(async () => (await inbox('sheng')).some((m) => m.kind === 'file'));
+    const file = (await inbox('sheng')).find((m) => m.kind === 'file')!;
+    expect(file.filename).toBe('2026-10 职业培训月报表.xlsx');
+    const download = await fetch(`${base()}/demo/api/media/${file.mediaId}`);
+    expect(download.status).toBe(200);
+    expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(5_000);
+  });
+
+  it('refuses a malformed say with a 400', async () => {
+    const res = await fetch(`${base()}/demo/api/say`, { method: 'POST', body: JSON.stringify({ user: 'x' }) });
+    expect(res.status).toBe(400);
+  });
+});
