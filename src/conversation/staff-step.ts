@@ -74,8 +74,6 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
       return text(`没看懂。${staffHelp(member)}`);
     case 'bad-filter':
       return text(`「${command.word}」不是河南的市县名，也不是学校类别（A、B、C、D）。例：「未报 郑州」「未报 C」「催报 洛阳 D」。`);
-    case 'soon':
-      return text(`「${command.word}」功能即将开放。`);
     case 'progress':
       return text(progress(ctx, cal, now));
     case 'owing':

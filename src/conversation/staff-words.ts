@@ -14,7 +14,6 @@ export type StaffCommand =
   | { kind: 'nudge'; filter: SchoolFilter }
   | { kind: 'unlock'; query: string; period: Period | null; periodText: string }
   | { kind: 'export'; period: Period | null; periodText: string }
-  | { kind: 'soon'; word: string }
   | { kind: 'broadcast' }
   | { kind: 'help' }
   | { kind: 'bad-filter'; word: string }
