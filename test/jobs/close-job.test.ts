@@ -1,21 +1,14 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import monthlyReport from '../../conversations/monthly-report';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { loadForm } from '../../src/conversation/form';
-import { loadTargets } from '../../src/targets/targets';
 import { reportSchema, type Report } from '../../src/report/records';
 import { RedisStore } from '../../src/store/redis-store';
-import { WeComClient } from '../../src/wecom/api-client';
-import { WeComSender } from '../../src/wecom/sender';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
+import { form, jobDeps } from '../helpers/job-deps';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
-const form = loadForm(monthlyReport);
-const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 const SCHOOLS = [
   'code,name,city,level,category,pilot,contacts',
   '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan',
@@ -50,11 +43,7 @@ describe('jobs run close', () => {
     await r.cleanup();
   });
 
-  const deps = () => {
-    const logger = pino({ level: 'silent' });
-    const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
-    return { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') };
-  };
+  const deps = () => jobDeps(store, api, clock);
   const run = (at: string, dryRun = false) => runJob('close', deps(), { at: new Date(at), dryRun }, (l) => out.push(l));
   const report = async (code: string) => {
     const raw = (await store.readSchool(code, '2026-10')).reports['2026-10'];

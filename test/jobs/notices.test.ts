@@ -1,20 +1,13 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import monthlyReport from '../../conversations/monthly-report';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { loadForm } from '../../src/conversation/form';
 import { RedisStore } from '../../src/store/redis-store';
-import { loadTargets } from '../../src/targets/targets';
-import { WeComClient } from '../../src/wecom/api-client';
-import { WeComSender } from '../../src/wecom/sender';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
+import { jobDeps } from '../helpers/job-deps';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
-const form = loadForm(monthlyReport);
-const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 
 describe('window opening, target notice and staff digest', () => {
   let r: TestRedis;
@@ -41,9 +34,7 @@ describe('window opening, target notice and staff digest', () => {
   });
 
   const run = (job: string, at: string) => {
-    const logger = pino({ level: 'silent' });
-    const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
-    return runJob(job, { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') }, { at: new Date(at), dryRun: false }, (l) => out.push(l));
+    return runJob(job, jobDeps(store, api, clock), { at: new Date(at), dryRun: false }, (l) => out.push(l));
   };
 
   it('tells every contact the window is open, with the school’s year so far', async () => {

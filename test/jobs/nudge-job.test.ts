@@ -1,20 +1,13 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import monthlyReport from '../../conversations/monthly-report';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { loadForm } from '../../src/conversation/form';
-import { loadTargets } from '../../src/targets/targets';
 import { RedisStore } from '../../src/store/redis-store';
-import { WeComClient } from '../../src/wecom/api-client';
-import { WeComSender } from '../../src/wecom/sender';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
+import { jobDeps } from '../helpers/job-deps';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
-const form = loadForm(monthlyReport);
-const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 const SCHOOLS = [
   'code,name,city,level,category,pilot,contacts',
   '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan',
@@ -50,11 +43,7 @@ describe('jobs run nudge', () => {
     await r.cleanup();
   });
 
-  const deps = () => {
-    const logger = pino({ level: 'silent' });
-    const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock, sleep: async (ms) => void sleeps.push(ms) });
-    return { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') };
-  };
+  const deps = () => jobDeps(store, api, clock, async (ms) => void sleeps.push(ms));
   const run = (at: string, dryRun = false) => runJob('nudge', deps(), { at: new Date(at), dryRun }, (l) => out.push(l));
 
   it('reminds the schools that owe, telling one with a draft where it stands, and nothing twice', async () => {
