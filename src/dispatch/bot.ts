@@ -57,6 +57,9 @@ export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
     step(inbound, session, context, now) {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
       if (context.member === null) return respondToUnregistered(inbound, base, now);
+      // Opening the app (enter_agent) or a card button is not something a staff member said.
+      const said = inbound.kind === 'text' || inbound.event === 'click' || inbound.event === 'subscribe';
+      if (context.staff !== null && !said) return { session: base, replies: [] };
       if (context.broadcast !== null && context.staff !== null) return stepBroadcastTurn(inbound, base, context.staff, context.broadcast.recipients);
       if (context.staff !== null) return stepStaffTurn(deps, base, context.staff, now);
       if (context.school === null) return { session: base, replies: [] };

@@ -40,4 +40,11 @@ describe('the roster decides who may file', () => {
     await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nlisi,李四,province,\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     expect(await say('lisi', '未报')).toBe('「未报」是教育部门工作人员的功能。您是 河南工业职业技术学院 的填报人，可以回复：填报、进度、查看、帮助。');
   });
+
+  it('says nothing when a staff member merely opens the app', async () => {
+    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nopener,开应用,province,\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    const res = await t.post(t.platform.eventXml({ from: 'opener', event: 'enter_agent' }));
+    expect(res).toEqual({ status: 200, body: '' });
+    expect(await say('opener', '帮助')).toContain('您是省级工作人员');
+  });
 });
