@@ -1,11 +1,6 @@
 import { ConfigError, loadConfig } from '../config/config';
 import { cliContext, safeRedisUrl } from './context';
 
-export interface CheckLine {
-  ok: boolean;
-  text: string;
-}
-
 /** Validates the environment, reaches Redis, fetches an access token: one line per check. */
 export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<boolean> {
   let config;

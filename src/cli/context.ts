@@ -15,7 +15,7 @@ export interface CliContext {
 
 export function cliContext(config: Config): CliContext {
   // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   const store = new RedisStore(redis);
   const logger = pino({ level: 'silent' });

@@ -9,7 +9,3 @@ export function totalTrainees(v: Values): number {
 export function sum(v: Values, ids: readonly string[]): number {
   return ids.reduce((acc, id) => acc + (v[id] ?? 0), 0);
 }
-
-export function hasAll(v: Values, ids: readonly string[]): boolean {
-  return ids.every((id) => v[id] !== undefined);
-}

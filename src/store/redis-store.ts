@@ -499,16 +499,10 @@ export class RedisStore implements Store {
   }
 
   async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits): Promise<number[]> {
-    if (userIds.length === 0) return [];
-    // One script per user (their own hash slot), pipelined: one round trip for the whole batch.
-    const pipeline = this.redis.pipeline();
-    for (const userId of userIds) {
-      (pipeline as unknown as ScriptClient).ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, `${nowMs}:${this.token()}`);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, wait]) => {
-      if (error) throw error;
-      return Number(wait);
-    });
+    // One script per recipient, each in its own hash slot: issued together, auto-pipelining sends
+    // them in a few writes (per node on a Cluster, where one cross-slot pipeline would be refused).
+    return Promise.all(
+      userIds.map(async (userId) => Number(await this.scripts.ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, `${nowMs}:${this.token()}`))),
+    );
   }
 }
