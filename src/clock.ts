@@ -11,6 +11,26 @@ export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
   return { now: () => new Date(real.now().getTime() + offset) };
 }
 
+/**
+ * A clock that runs forward in real time from `start` and can be set to another instant, after
+ * which it runs on from there (the demo's clock control).
+ */
+export class SettableClock implements Clock {
+  private offset: number;
+  constructor(
+    start: Date,
+    private readonly real: Clock = systemClock,
+  ) {
+    this.offset = start.getTime() - real.now().getTime();
+  }
+  now(): Date {
+    return new Date(this.real.now().getTime() + this.offset);
+  }
+  set(instant: Date): void {
+    this.offset = instant.getTime() - this.real.now().getTime();
+  }
+}
+
 /** A clock that only moves when told to; for tests. */
 export class ManualClock implements Clock {
   private ms: number;

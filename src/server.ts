@@ -20,6 +20,12 @@ import { CallbackCrypto } from './wecom/callback-crypto';
 import { WeComClient } from './wecom/api-client';
 import { WeComSender } from './wecom/sender';
 import { createApp } from './http/app';
+import { DashboardLinks } from './dashboard/dashboard-link';
+import { dashboardRoutes } from './dashboard/dashboard-routes';
+import type { Form } from './conversation/form';
+import type { PeriodCalendar } from './report/period';
+import type { Targets } from './targets/targets';
+import type { Schedule } from './schedule/schedule';
 
 export interface AssembleOptions {
   store: Store;
@@ -32,6 +38,8 @@ export interface AssembleOptions {
   conversation?: Conversation<any, any>;
   /** For tests: how the WeCom client waits (45009 pauses, throttling). */
   wecomSleep?: (ms: number) => Promise<void>;
+  /** Where links in messages point; defaults to PUBLIC_BASE_URL (the demo knows its address only once listening). */
+  publicBaseUrl?: () => string | undefined;
 }
 
 export interface Assembled {
@@ -41,6 +49,18 @@ export interface Assembled {
   sender: WeComSender;
   inFlight: InFlight;
   clock: Clock;
+  links: DashboardLinks;
+  /** What a job run needs (the CLI's and the demo's `jobs run`). */
+  jobs: JobDeps;
+}
+
+export interface JobDeps {
+  store: Store;
+  sender: WeComSender;
+  form: Form;
+  cal: PeriodCalendar;
+  targets: Targets;
+  schedule: Schedule;
 }
 
 /** Builds every part from config and a store; opens no connection and listens on nothing. */
@@ -61,9 +81,15 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const form = loadForm(monthlyReport);
   const cal = { timezone: config.timezone, dueDay: config.dueDay };
   const targets = loadTargets(config.targetsFile);
-  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger });
+  const links = new DashboardLinks({
+    baseUrl: options.publicBaseUrl ?? (() => config.publicBaseUrl),
+    secret: config.dashboardLinkSecret,
+    hours: config.dashboardLinkHours,
+  });
+  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links });
   const turns = new TurnRunner({ store, conversation, clock, logger });
   const inFlight = new InFlight();
+  const effects = new EffectRunner({ store, sender, clock, logger, form, cal });
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   const app = createApp(
     {
@@ -73,7 +99,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
       corpId: config.wecom.corpId,
       turns,
       replies: new ReplySender(sender, logger),
-      effects: new EffectRunner({ store, sender, clock, logger, form, cal }),
+      effects,
       inFlight,
       // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.
       clock: systemClock,
@@ -82,8 +108,10 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule: loadSchedule(config.scheduleFile) });
-  return { app, client, sender, inFlight, clock, scheduler };
+  app.use(dashboardRoutes({ store, targets, cal, clock, links, effects, inFlight, logger }));
+  const schedule = loadSchedule(config.scheduleFile);
+  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule });
+  return { app, client, sender, inFlight, clock, scheduler, links, jobs: { store, sender, form, cal, targets, schedule } };
 }
 
 /** Listens on host:port (0 = any free port) and resolves with the server and its port. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** Everything the process needs from its environment, parsed once at start-up. */
@@ -22,6 +23,11 @@ export interface Config {
   targetsFile: string;
   /** Changes to the default job schedule (JSON), if any. */
   scheduleFile: string | undefined;
+  /** Where people reach this server from their phones (links in messages); no dashboard links when unset. */
+  publicBaseUrl: string | undefined;
+  /** Signs dashboard links; derived from the app secret when not set. */
+  dashboardLinkSecret: string;
+  dashboardLinkHours: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -126,6 +132,18 @@ const fields = {
     schema: z.string().min(1).optional(),
     fix: 'Point it at a JSON file with the schedule keys to change (see README, Scheduled work).',
   },
+  PUBLIC_BASE_URL: {
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    fix: 'Give the address staff open from WeCom, e.g. https://yuebao.example.gov.cn (no path needed).',
+  },
+  DASHBOARD_LINK_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    fix: 'Leave it unset (derived from WECOM_SECRET), or use a long random string, e.g. `openssl rand -hex 32`.',
+  },
+  DASHBOARD_LINK_HOURS: {
+    schema: intBetween(1, 168, 24),
+    fix: 'How long a dashboard link stays valid, in hours (1–168); 24 by default.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
@@ -174,5 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     targetsFile: p.TARGETS_FILE,
     scheduleFile: p.SCHEDULE_FILE,
+    publicBaseUrl: p.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    // A separate key for links, so that a leaked link secret says nothing about the app's secret.
+    dashboardLinkSecret: p.DASHBOARD_LINK_SECRET ?? createHmac('sha256', p.WECOM_SECRET).update('yuebao dashboard links').digest('hex'),
+    dashboardLinkHours: p.DASHBOARD_LINK_HOURS,
   };
 }

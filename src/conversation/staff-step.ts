@@ -35,6 +35,7 @@ export interface StaffContext {
 export type StaffEffect =
   | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
   | { kind: 'notify'; users: string[]; text: string }
+  | { kind: 'card'; users: string[]; title: string; description: string; url: string }
   | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
   | BroadcastEffect;
 

@@ -10,7 +10,7 @@ export const demoPage = `<!doctype html>
   header { background: #2b2b2b; color: #fff; padding: 10px 12px; }
   header h1 { font-size: 16px; margin: 0 0 6px; }
   select { width: 100%; font-size: 15px; padding: 6px; }
-  #chat { height: calc(100vh - 190px); overflow-y: auto; padding: 10px; box-sizing: border-box; }
+  #chat { height: calc(100vh - 220px); overflow-y: auto; padding: 10px; box-sizing: border-box; }
   .msg { max-width: 85%; margin: 6px 0; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; line-height: 1.45; font-size: 15px; }
   .me { background: #95ec69; margin-left: auto; }
   .bot { background: #fff; }
@@ -22,12 +22,36 @@ export const demoPage = `<!doctype html>
   form { display: flex; gap: 6px; }
   input { flex: 1; font-size: 16px; padding: 8px; border: 1px solid #ccc; border-radius: 4px; }
   form button { padding: 0 16px; font-size: 15px; background: #07c160; color: #fff; border: 0; border-radius: 4px; }
+  .card a.open { display: inline-block; margin-top: 6px; color: #2f7cf6; }
+  #clockbar { display: flex; justify-content: space-between; align-items: center; font-size: 13px; margin-top: 6px; color: #ddd; }
+  #clockbar button { font-size: 13px; padding: 3px 8px; }
+  #clockpanel { display: none; background: #3a3a3a; padding: 8px; margin-top: 6px; border-radius: 4px; }
+  #clockpanel.show { display: block; }
+  #clockpanel .row { display: flex; gap: 6px; margin-bottom: 6px; }
+  #clockpanel input, #clockpanel select { flex: 1; font-size: 14px; padding: 4px; min-width: 0; }
+  #clockpanel button { font-size: 14px; padding: 4px 10px; }
+  #clock-result { white-space: pre-wrap; color: #cfe; font-size: 13px; margin: 4px 0 0; }
 </style>
 </head>
 <body>
 <header>
   <h1>月报 · 企业微信模拟器</h1>
   <select id="who" aria-label="我是谁"></select>
+  <div id="clockbar"><span>演示时间：<b id="clock-now">…</b></span><button id="clock-toggle" type="button">调时间 / 运行任务</button></div>
+  <div id="clockpanel">
+    <div class="row"><input id="clock-at" type="datetime-local" aria-label="演示时间"><button id="clock-set" type="button">设为现在</button></div>
+    <div class="row">
+      <select id="clock-job" aria-label="定时任务">
+        <option value="nudge">催报（截止前提醒未报学校）</option>
+        <option value="close">关账（截止后记零申报）</option>
+        <option value="notice">目标进度通知（每月 15 日）</option>
+        <option value="digest">工作人员日报</option>
+        <option value="open">开始填报通知（每月 1 日）</option>
+      </select>
+      <button id="clock-run" type="button">在这个时间运行</button>
+    </div>
+    <p id="clock-result" role="status"></p>
+  </div>
 </header>
 <main id="chat"></main>
 <footer>
@@ -68,7 +92,7 @@ async function poll() {
   cursor = out.next;
   for (const m of out.messages) {
     if (m.kind === 'file') add(m.user, 'card', '📎 <a href="/demo/api/media/' + m.mediaId + '">' + esc(m.filename) + '</a>');
-    else if (m.kind === 'card') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text));
+    else if (m.kind === 'card') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text) + (m.url ? '\\n<a class="open" target="_blank" href="' + esc(m.url) + '">打开看板 ›</a>' : ''));
     else add(m.user, 'bot', esc(m.text));
   }
 }
@@ -80,6 +104,24 @@ document.getElementById('send').addEventListener('submit', (e) => {
 });
 document.querySelectorAll('[data-click]').forEach((b) => b.addEventListener('click', () => say({ click: b.dataset.click }, '〔菜单〕' + b.textContent)));
 who.addEventListener('change', render);
+const clockNow = document.getElementById('clock-now');
+const clockAt = document.getElementById('clock-at');
+const clockResult = document.getElementById('clock-result');
+function showClock(c) { clockNow.textContent = c.label; if (!clockAt.value) clockAt.value = c.local; }
+async function clock(body) {
+  clockResult.textContent = '……';
+  const res = await fetch('/demo/api/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const out = await res.json();
+  if (out.clock) { showClock(out.clock); clockAt.value = out.clock.local; }
+  clockResult.textContent = out.error || out.lines.join('\\n');
+  setTimeout(poll, 300);
+}
+document.getElementById('clock-toggle').addEventListener('click', () => document.getElementById('clockpanel').classList.toggle('show'));
+document.getElementById('clock-set').addEventListener('click', () => clock({ at: clockAt.value }));
+document.getElementById('clock-run').addEventListener('click', () => clock({ at: clockAt.value, job: document.getElementById('clock-job').value }));
+const tick = () => fetch('/demo/api/clock').then((r) => r.json()).then(showClock);
+tick();
+setInterval(tick, 30000);
 fetch('/demo/api/people').then((r) => r.json()).then((p) => {
   const group = (label, list) => '<optgroup label="' + label + '">' + list.map((x) => '<option value="' + esc(x.userId) + '">' + esc(x.label) + '</option>').join('') + '</optgroup>';
   who.innerHTML = group('教育部门工作人员', p.staff) + group('学校填报人', p.schools);

@@ -5,13 +5,17 @@ import type { WeComApiStub } from './wecom-api-emulator';
 import type { WeComPlatform } from './wecom-platform';
 import type { DemoPeople } from './demo-data';
 import { demoPage } from './demo-page';
+import { DateTime } from 'luxon';
+import type { SettableClock } from '../clock';
+import { runJob } from '../cli/jobs-command';
+import type { JobDeps } from '../server';
 
 /**
  * The emulator page's server side plays WeCom: each line typed on /demo becomes a real signed,
  * encrypted callback to /wecom/callback, and the passive reply is opened and shown; what the bot
  * sends through the API (nudges, broadcasts, files) is read from the WeCom stand-in's records.
  */
-export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string }): Koa.Middleware {
+export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string; clock: SettableClock; jobs: JobDeps }): Koa.Middleware {
   const router = new Router({ prefix: '/demo' });
   let msgId = BigInt(Date.now()) * 1000n;
 
@@ -57,6 +61,45 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
         return { user, kind: 'text', text: b.text?.content ?? b.markdown?.content ?? '' };
       }),
     };
+  });
+
+  const zone = deps.jobs.cal.timezone;
+  const clockView = () => {
+    const d = DateTime.fromJSDate(deps.clock.now(), { zone });
+    return { now: d.toISO(), label: d.toFormat('yyyy-MM-dd HH:mm'), local: d.toFormat("yyyy-MM-dd'T'HH:mm") };
+  };
+
+  router.get('/api/clock', (ctx) => {
+    ctx.body = clockView();
+  });
+
+  // The clock control: set the demo's now (local time of REPORT_TIMEZONE), then optionally run a
+  // scheduled job as if that moment had come — the same run as `npm run cli -- jobs run`.
+  router.post('/api/clock', async (ctx) => {
+    let body: { at?: string; job?: string };
+    try {
+      body = JSON.parse(await readRawBody(ctx.req, 4 * 1024)) as typeof body;
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: '请求格式不对。' };
+      return;
+    }
+    const lines: string[] = [];
+    if (body.at) {
+      const at = /[zZ]|[+-]\d\d:\d\d$/.test(body.at) ? DateTime.fromISO(body.at) : DateTime.fromISO(body.at, { zone });
+      if (!at.isValid) {
+        ctx.status = 400;
+        ctx.body = { error: `「${body.at}」不是时间，请写成 2026-11-08T09:10。`, clock: clockView() };
+        return;
+      }
+      deps.clock.set(at.toJSDate());
+      lines.push(`演示时间已设为 ${clockView().label}。`);
+    }
+    if (body.job) {
+      const code = await runJob(body.job, deps.jobs, { at: deps.clock.now(), dryRun: false }, (line) => lines.push(line));
+      if (code === 0 && lines.length <= (body.at ? 1 : 0)) lines.push('任务已运行：没有需要发送的。');
+    }
+    ctx.body = { clock: clockView(), lines };
   });
 
   router.get('/api/media/:id', (ctx) => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import monthlyReport from '../../conversations/monthly-report';
+import { SettableClock } from '../clock';
 import { loadConfig } from '../config/config';
 import { loadForm } from '../conversation/form';
 import { createLogger } from '../log/logger';
@@ -46,17 +47,21 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   const logger = createLogger(config.logLevel);
   let redis: Redis | null = null;
   let store: Store;
+  // Each demo run keeps to its own key prefix on a shared Redis.
+  const keyPrefix = `yb-demo:${randomBytes(3).toString('hex')}:`;
   if (env.REDIS_URL) {
     redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
-    store = new RedisStore(redis, `yb-demo:${randomBytes(3).toString('hex')}:`);
+    store = new RedisStore(redis, keyPrefix);
   } else {
     store = new MemoryStore();
   }
-  const parts = assemble(config, { store, storeKind: redis ? 'redis' : 'memory', logger });
+  // The page's clock control sets this clock; the bot, the jobs and the scheduler all read it.
+  const clock = new SettableClock(config.fakeNow ?? new Date());
+  let base = '';
+  const parts = assemble(config, { store, storeKind: redis ? 'redis' : 'memory', logger, clock, publicBaseUrl: () => base || undefined });
   const people = await seedDemo(store, loadForm(monthlyReport), parts.clock.now());
   const platform = new WeComPlatform({ token: credentials.token, encodingAesKey: credentials.encodingAesKey, corpId: credentials.corpId, agentId: credentials.agentId });
-  let base = '';
-  parts.app.use(demoRoutes({ platform, api, people, baseUrl: () => base }));
+  parts.app.use(demoRoutes({ platform, api, people, baseUrl: () => base, clock, jobs: parts.jobs }));
   // port 0 (tests) picks any free port, which the configuration itself would refuse.
   const { server, port: bound } = await listen(parts.app, port, env.HOST ?? '127.0.0.1');
   base = `http://127.0.0.1:${bound}`;
@@ -66,6 +71,9 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     startupMs: Date.now() - started,
     api,
     store,
+    keyPrefix: redis ? keyPrefix : null,
+    clock,
+    links: parts.links,
     stop: async () => {
       await parts.scheduler.stop();
       await closeGracefully(server, parts.inFlight, 5_000);

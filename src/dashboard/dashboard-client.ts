@@ -1,0 +1,96 @@
+/**
+ * The dashboard's browser script (served as /dashboard/assets/dashboard.js): draws the ECharts
+ * charts from the page's embedded data and wires the nudge button. Plain ES2020, no build step.
+ */
+export const dashboardClientScript = `(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('dashboard-data').textContent);
+  var token = document.body.getAttribute('data-token');
+  var COLORS = { filed: '#07c160', late: '#91cc75', drafting: '#fac858', none: '#c0c4cc', defaulted: '#ee6666' };
+  var NAMES = { filed: '已报', late: '逾期补报', drafting: '填报中', none: '未开始', defaulted: '零申报(未报)' };
+  var charts = [];
+
+  function chart(id, option) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    var c = window.echarts.init(el, null, { renderer: 'canvas' });
+    c.setOption(option);
+    charts.push(c);
+  }
+  function pct(part, whole) { return whole ? Math.round((part / whole) * 1000) / 10 : 0; }
+  var grid = { left: 8, right: 24, top: 40, bottom: 8, containLabel: true };
+
+  function statusChart(id, rows) {
+    var groups = rows.map(function (r) { return r.group; });
+    chart(id, {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0 },
+      grid: grid,
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: groups, inverse: true },
+      series: ['filed', 'late', 'drafting', 'none', 'defaulted'].map(function (k) {
+        return { name: NAMES[k], type: 'bar', stack: 'all', itemStyle: { color: COLORS[k] }, data: rows.map(function (r) { return r[k]; }) };
+      })
+    });
+  }
+
+  function progressChart(id, rows, pace) {
+    chart(id, {
+      // Room on the right for the pace line's label.
+      tooltip: { trigger: 'axis', valueFormatter: function (v) { return v + '%'; } },
+      legend: { top: 0 },
+      grid: { left: 8, right: 72, top: 40, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: rows.map(function (r) { return r.group; }), axisLabel: { interval: 0, rotate: rows.length > 8 ? 40 : 0 } },
+      yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+      series: [
+        { name: '培训人次完成率', type: 'bar', itemStyle: { color: '#5470c6' }, data: rows.map(function (r) { return pct(r.trainees, r.target); }),
+          markLine: { symbol: 'none', lineStyle: { type: 'dashed', color: '#ee6666' }, label: { formatter: '应达 {c}%' }, data: [{ yAxis: pace }] } },
+        { name: '补贴性完成率', type: 'bar', itemStyle: { color: '#73c0de' }, data: rows.map(function (r) { return pct(r.subsidized, r.subsidizedTarget); }) }
+      ]
+    });
+  }
+
+  if (data.kind === 'overview') {
+    var pace = pct(data.monthsElapsed, 12);
+    statusChart('chart-status-city', data.byCity);
+    statusChart('chart-status-category', data.byCategory);
+    progressChart('chart-progress-category', data.progressByCategory, pace);
+    progressChart('chart-progress-city', data.progressByCity, pace);
+  } else if (data.kind === 'school') {
+    chart('chart-school', {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: grid,
+      xAxis: { type: 'category', data: data.months.map(function (m) { return m.label; }) },
+      yAxis: { type: 'value', name: '人次' },
+      series: [
+        { name: '当月培训人次', type: 'bar', itemStyle: { color: '#5470c6' }, data: data.months.map(function (m) { return m.trainees; }) },
+        { name: '累计', type: 'line', itemStyle: { color: '#07c160' }, data: data.months.map(function (m) { return m.cumulative; }) },
+        { name: '按进度应达', type: 'line', symbol: 'none', lineStyle: { type: 'dashed' }, itemStyle: { color: '#ee6666' }, data: data.months.map(function (m) { return m.pace; }) }
+      ]
+    });
+  }
+  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+  document.body.setAttribute('data-charts', String(charts.length));
+
+  var button = document.getElementById('nudge');
+  if (button) {
+    button.addEventListener('click', function () {
+      var city = document.getElementById('nudge-city');
+      var category = document.getElementById('nudge-category');
+      var out = document.getElementById('nudge-result');
+      button.disabled = true;
+      out.textContent = '正在提交……';
+      fetch('/dashboard/api/nudge', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-dashboard-token': token },
+        body: JSON.stringify({ city: city ? city.value : '', category: category ? category.value : '' })
+      })
+        .then(function (res) { return res.json().catch(function () { return { error: '服务器没有正常回答（' + res.status + '），请稍后再试。' }; }); })
+        .then(function (r) { out.textContent = r.error || r.text; })
+        .catch(function () { out.textContent = '网络不通，催报没有发出，请稍后再试。'; })
+        .then(function () { button.disabled = false; });
+    });
+  }
+})();
+`;

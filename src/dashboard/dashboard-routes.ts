@@ -1,0 +1,189 @@
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { Clock } from '../clock';
+import type { StaffMember } from '../conversation/staff-step';
+import { stepStaff } from '../conversation/staff-step';
+import type { SchoolFilter } from '../conversation/staff-words';
+import { loadStaff } from '../dispatch/staff-load';
+import type { EffectRunner } from '../dispatch/effects';
+import { readRawBody } from '../http/raw-body';
+import type { InFlight } from '../in-flight';
+import type { Logger } from '../log/logger';
+import { currentWindow, parsePeriod, timeLabel, type PeriodCalendar } from '../report/period';
+import { draftSchema, reportSchema } from '../report/records';
+import { normalizePlace } from '../roster/places';
+import { memberSchema, schoolSchema } from '../roster/roster';
+import type { Store } from '../store/store';
+import { targetsFor, type Targets } from '../targets/targets';
+import type { DashboardLinks } from './dashboard-link';
+import { dashboardClientScript } from './dashboard-client';
+import { overviewPage, refusalPage, schoolPageHtml } from './dashboard-pages';
+import { buildOverview, buildSchoolPage } from './dashboard-view';
+
+export interface DashboardDeps {
+  store: Store;
+  targets: Targets;
+  cal: PeriodCalendar;
+  clock: Clock;
+  links: DashboardLinks;
+  effects: EffectRunner;
+  inFlight: InFlight;
+  logger: Logger;
+}
+
+const TOKEN_HEADER = 'x-dashboard-token';
+const echartsFile = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+
+type Access = { ok: true; member: StaffMember; token: string } | { ok: false; status: number; title: string; text: string };
+
+/** The link's signature and expiry first, then the roster: a member removed since the link was sent is refused. */
+async function authorize(deps: DashboardDeps, token: string | undefined): Promise<Access> {
+  const check = deps.links.check(token, deps.clock.now());
+  const again = '请在企业微信中向「月报」发送「进度」，点开回复里的「月报看板」卡片。';
+  if (!check.ok) {
+    if (check.reason === 'missing') return { ok: false, status: 401, title: '请从企业微信打开看板', text: `看板只对工作人员开放，需要通过本人的链接打开。${again}` };
+    if (check.reason === 'expired') {
+      return { ok: false, status: 401, title: '链接已过期', text: `这个看板链接已于 ${timeLabel(new Date(check.claims!.expiresAt), deps.cal)} 过期。${again}` };
+    }
+    return { ok: false, status: 403, title: '链接无效', text: `这个看板链接无效：它不完整，或被改动过。${again}` };
+  }
+  const raw = (await deps.store.getMemberWithSchool(check.claims.userId)).member;
+  const member = raw === null ? null : memberSchema.parse(JSON.parse(raw));
+  if (member === null || member.role === 'school') {
+    return { ok: false, status: 403, title: '没有查看权限', text: '您不在月报工作人员名单中，不能查看看板。如有疑问，请联系省职成教处。' };
+  }
+  return { ok: true, member, token: token! };
+}
+
+function refuse(ctx: Koa.Context, access: Extract<Access, { ok: false }>, json: boolean): void {
+  ctx.status = access.status;
+  if (json) {
+    ctx.body = { error: `${access.title}：${access.text}` };
+    return;
+  }
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = refusalPage(access.title, access.text);
+}
+
+/** Pages carry a personal link: never cached, never framed, never sent on as a Referer. */
+function securePage(ctx: Koa.Context): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+}
+
+/**
+ * /dashboard for staff, scoped like the chat (city staff see their city): the open period's filing
+ * status, the year against target and pace, the schools owing with a nudge button, a school's page.
+ */
+export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
+  const router = new Router({ prefix: '/dashboard' });
+
+  router.get('/', async (ctx) => {
+    securePage(ctx);
+    const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
+    if (!access.ok) return refuse(ctx, access, false);
+    const now = deps.clock.now();
+    const window = currentWindow(now, deps.cal);
+    const ctxStaff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'progress' }, window);
+    if (ctxStaff.data.kind !== 'progress') throw new Error('progress data expected');
+    const { index, schools, ytd, targets } = ctxStaff.data;
+    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal });
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = overviewPage(overview, access.token);
+  });
+
+  router.get('/school/:code', async (ctx) => {
+    securePage(ctx);
+    const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
+    if (!access.ok) return refuse(ctx, access, false);
+    const code = ctx.params.code!;
+    const [raw] = await deps.store.getSchools([code]);
+    const school = raw ? schoolSchema.parse(JSON.parse(raw)) : null;
+    if (school === null || (access.member.role === 'city' && school.city !== access.member.city)) {
+      ctx.status = 404;
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${access.member.city}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
+      return;
+    }
+    const now = deps.clock.now();
+    const window = currentWindow(now, deps.cal);
+    const snap = await deps.store.readSchool(school.code, window.period);
+    const page = buildSchoolPage({
+      school,
+      window,
+      reports: Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json))),
+      draft: snap.draft ? draftSchema.parse(JSON.parse(snap.draft)) : null,
+      targets: targetsFor(deps.targets, parsePeriod(window.period).year),
+      cal: deps.cal,
+    });
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = schoolPageHtml(page, access.token);
+  });
+
+  // The nudge button: the same 催报 as in chat (scope, the window, once an hour per school), and the
+  // staff member gets the same delivery report in chat when it is done.
+  router.post('/api/nudge', async (ctx) => {
+    securePage(ctx);
+    const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
+    if (!access.ok) return refuse(ctx, access, true);
+    let body: { city?: unknown; category?: unknown };
+    try {
+      body = JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as typeof body;
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: '请求格式不对。' };
+      return;
+    }
+    const filter: SchoolFilter = {};
+    if (typeof body.city === 'string' && body.city !== '') {
+      const city = normalizePlace(body.city);
+      if (!city) {
+        ctx.status = 400;
+        ctx.body = { error: `「${body.city}」不是河南的市县名。` };
+        return;
+      }
+      filter.city = city;
+    }
+    if (typeof body.category === 'string' && body.category !== '') {
+      if (!['A', 'B', 'C', 'D'].includes(body.category)) {
+        ctx.status = 400;
+        ctx.body = { error: `「${body.category}」不是学校类别（A、B、C、D）。` };
+        return;
+      }
+      filter.category = body.category as SchoolFilter['category'];
+    }
+    const now = deps.clock.now();
+    const window = currentWindow(now, deps.cal);
+    const command = { kind: 'nudge' as const, filter };
+    const staff = await loadStaff(deps.store, deps.targets, access.member, command, window);
+    const result = stepStaff(staff, deps.cal, now);
+    if (result.effects.length > 0) {
+      deps.logger.info({ userId: access.member.userId, schools: result.effects[0]!.kind === 'nudge' ? result.effects[0]!.schools.length : 0 }, 'dashboard nudge');
+      deps.inFlight.track(
+        deps.effects.run(access.member.userId, result.effects).catch((error: unknown) => {
+          deps.logger.error({ userId: access.member.userId, err: error instanceof Error ? error.message : String(error) }, 'dashboard nudge failed');
+        }),
+      );
+    }
+    ctx.body = { text: result.text, started: result.effects.length > 0 };
+  });
+
+  router.get('/assets/dashboard.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = dashboardClientScript;
+  });
+
+  router.get('/assets/echarts.min.js', (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = createReadStream(echartsFile);
+  });
+
+  return router.routes() as unknown as Koa.Middleware;
+}

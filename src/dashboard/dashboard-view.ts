@@ -1,0 +1,182 @@
+import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../report/period';
+import { onPace, type YearToDate } from '../report/progress';
+import type { Draft, Report } from '../report/records';
+import { rollUp, type GroupProgress } from '../report/rollup';
+import { totalTrainees } from '../report/values';
+import type { School } from '../roster/roster';
+import type { IndexedStatus, PeriodIndex } from '../store/store';
+import { schoolTarget, type YearTargets } from '../targets/targets';
+import type { StaffMember } from '../conversation/staff-step';
+
+/** What the dashboard shows, computed from loaded data (no I/O here): the page draws it as tables and charts. */
+export type FilingStatus = IndexedStatus | 'none';
+
+export interface StatusCounts {
+  group: string;
+  total: number;
+  filed: number;
+  late: number;
+  drafting: number;
+  none: number;
+  defaulted: number;
+}
+
+export interface OwingSchool {
+  code: string;
+  name: string;
+  city: string;
+  category: string;
+  status: 'none' | 'drafting' | 'defaulted';
+}
+
+export interface Overview {
+  viewer: { name: string; scope: string; role: 'city' | 'province' };
+  period: string;
+  periodLabel: string;
+  deadline: string;
+  /** The window is open: nudging is allowed. */
+  open: boolean;
+  totals: StatusCounts;
+  byCity: StatusCounts[];
+  byCategory: StatusCounts[];
+  year: number;
+  monthsElapsed: number;
+  progress: GroupProgress;
+  progressByCategory: GroupProgress[];
+  progressByCity: GroupProgress[];
+  /** The province's own figures (province staff only). */
+  provinceTargets: { all: number; subsidized: number } | null;
+  owing: OwingSchool[];
+  asOf: string;
+}
+
+export interface OverviewInput {
+  member: StaffMember;
+  window: Window;
+  index: PeriodIndex;
+  schools: Record<string, School>;
+  ytd: Record<string, YearToDate>;
+  targets: YearTargets;
+  now: Date;
+  cal: PeriodCalendar;
+}
+
+const CATEGORY_ORDER = ['A', 'B', 'C', 'D'];
+
+export function scopeLabel(member: StaffMember): string {
+  return member.role === 'province' ? '全省' : member.city!;
+}
+
+function counts(group: string, codes: readonly string[], statusOf: Record<string, IndexedStatus>): StatusCounts {
+  const c: StatusCounts = { group, total: codes.length, filed: 0, late: 0, drafting: 0, none: 0, defaulted: 0 };
+  for (const code of codes) c[statusOf[code] ?? 'none']++;
+  return c;
+}
+
+function groupBy(schools: readonly School[], key: (s: School) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of schools) out.set(key(s), [...(out.get(key(s)) ?? []), s.code]);
+  return out;
+}
+
+export function buildOverview(input: OverviewInput): Overview {
+  const { member, window, index, now, cal } = input;
+  const inScope = Object.values(input.schools).filter((s) => member.role === 'province' || s.city === member.city);
+  const statusOf: Record<string, IndexedStatus> = {};
+  for (const [status, codes] of Object.entries(index.status) as [IndexedStatus, string[]][]) for (const c of codes) statusOf[c] = status;
+  const scope = scopeLabel(member);
+  const { year, month } = parsePeriod(window.period);
+  const byCity = [...groupBy(inScope, (s) => s.city)].map(([city, codes]) => counts(city, codes, statusOf)).sort((a, b) => a.group.localeCompare(b.group, 'zh'));
+  const byCategory = [...groupBy(inScope, (s) => s.category)]
+    .map(([cat, codes]) => counts(`${cat} 类`, codes, statusOf))
+    .sort((a, b) => CATEGORY_ORDER.indexOf(a.group[0]!) - CATEGORY_ORDER.indexOf(b.group[0]!));
+  const open = now >= window.opensAt && now < window.closesAt;
+  const left = daysLeft(now, window, cal);
+  const deadline = now >= window.closesAt ? `已于 ${dueDateLabel(window, cal)}截止` : `${dueDateLabel(window, cal)}截止（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
+  const owing = inScope
+    .filter((s) => statusOf[s.code] !== 'filed' && statusOf[s.code] !== 'late')
+    .map((s): OwingSchool => ({ code: s.code, name: s.name, city: s.city, category: s.category, status: (statusOf[s.code] ?? 'none') as OwingSchool['status'] }))
+    .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
+  const all = rollUp(inScope, input.ytd, input.targets, month, () => scope)[0] ?? { group: scope, schools: 0, trainees: 0, subsidized: 0, poor: 0, target: 0, subsidizedTarget: 0, pace: 0 };
+  return {
+    viewer: { name: member.name ?? member.userId, scope, role: member.role },
+    period: window.period,
+    periodLabel: periodLabel(window.period),
+    deadline,
+    open,
+    totals: counts(scope, inScope.map((s) => s.code), statusOf),
+    byCity,
+    byCategory,
+    year,
+    monthsElapsed: month,
+    progress: all,
+    progressByCategory: rollUp(inScope, input.ytd, input.targets, month, (s) => `${s.category} 类`),
+    progressByCity: rollUp(inScope, input.ytd, input.targets, month, (s) => s.city),
+    provinceTargets: member.role === 'province' ? input.targets.province : null,
+    owing,
+    asOf: timeLabel(now, cal),
+  };
+}
+
+export interface SchoolMonth {
+  period: string;
+  label: string;
+  status: FilingStatus;
+  trainees: number;
+  subsidized: number;
+  submittedAt: string | null;
+  /** Year-to-date person-times after this month, and what the target asks for by then. */
+  cumulative: number;
+  pace: number;
+}
+
+export interface SchoolPage {
+  school: School;
+  period: string;
+  periodLabel: string;
+  year: number;
+  target: { all: number; subsidized: number };
+  done: { trainees: number; subsidized: number };
+  pace: number;
+  months: SchoolMonth[];
+}
+
+/** A school's months of the open period's year (up to that period) against its own target. */
+export function buildSchoolPage(input: { school: School; window: Window; reports: Report[]; draft: Draft | null; targets: YearTargets; cal: PeriodCalendar }): SchoolPage {
+  const { school, window, cal } = input;
+  const { year, month } = parsePeriod(window.period);
+  const target = schoolTarget(input.targets, school);
+  const byPeriod = new Map(input.reports.map((r) => [r.period, r]));
+  let cumulative = 0;
+  let subsidized = 0;
+  const months: SchoolMonth[] = [];
+  for (let m = 1; m <= month; m++) {
+    const period = periodOf(year, m);
+    const r = byPeriod.get(period);
+    const counted = r && r.status !== 'defaulted';
+    const trainees = counted ? totalTrainees(r.values) : 0;
+    const sub = counted ? (r.values.trainees_subsidized ?? 0) : 0;
+    cumulative += trainees;
+    subsidized += sub;
+    months.push({
+      period,
+      label: `${m}月`,
+      status: r ? r.status : period === window.period && input.draft ? 'drafting' : 'none',
+      trainees,
+      subsidized: sub,
+      submittedAt: r && r.status !== 'defaulted' ? timeLabel(new Date(r.submittedAt), cal) : null,
+      cumulative,
+      pace: onPace(target.all, m),
+    });
+  }
+  return {
+    school,
+    period: window.period,
+    periodLabel: periodLabel(window.period),
+    year,
+    target,
+    done: { trainees: cumulative, subsidized },
+    pace: onPace(target.all, month),
+    months,
+  };
+}

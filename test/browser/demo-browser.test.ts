@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDemo } from '../../src/demo/demo';
+import { browserSkipReason, launchChromium, type TestBrowser } from '../helpers/browser';
+import { deletePrefix } from '../helpers/redis-server';
+
+/**
+ * The demo in a real headless Chromium: the emulator page sends real signed, encrypted callbacks;
+ * the dashboard is opened from the card the bot sends. UPDATE_SCREENSHOTS=1 rewrites docs/*.png.
+ */
+const shots = process.env.UPDATE_SCREENSHOTS ? 'docs' : null;
+
+describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', () => {
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  let chrome: TestBrowser;
+  let chat: Page;
+
+  beforeAll(async () => {
+    demo = await startDemo({ LOG_LEVEL: 'silent', REDIS_URL: inject('redisUrl') }, 0);
+    chrome = await launchChromium();
+    chat = await chrome.context.newPage();
+    await chat.goto(demo.url);
+    await chat.locator('#who option').first().waitFor({ state: 'attached' });
+    if (shots) mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await demo?.stop();
+    if (demo?.keyPrefix) {
+      const redis = new Redis(inject('redisUrl'));
+      await deletePrefix(redis, demo.keyPrefix);
+      redis.disconnect();
+    }
+  });
+
+  const bubbles = (page: Page) => page.locator('#chat .msg');
+  /** Types a line as the chosen person and waits for the bot's passive reply to show. */
+  async function say(user: string, text: string): Promise<string> {
+    await chat.selectOption('#who', user);
+    const before = await bubbles(chat).count();
+    await chat.fill('#text', text);
+    await chat.press('#text', 'Enter');
+    // Our line, then the bot's answer.
+    await expect.poll(() => bubbles(chat).count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 2);
+    return (await bubbles(chat).nth(before + 1).innerText()).trim();
+  }
+
+  it('files a report as a school contact, counts it on the provincial dashboard, nudges the owing schools, and refuses a forged link', async () => {
+    // A school contact files October through the page.
+    expect(await say('t410102', '填报')).toContain('开始填写 郑州第3中等职业学校 2026年10月培训月报');
+    // Mid-report, for the screenshot: a school resuming its draft and answering a part.
+    expect(await say('t410101', '继续')).toContain('继续填写');
+    expect(await say('t410101', '120')).toContain('14/51');
+    expect(await say('t410101', '很多')).toContain('14/51');
+    if (shots) await chat.screenshot({ path: `${shots}/emulator-mid-report.png` });
+
+    expect(await say('t410102', '本月无培训')).toContain('确认');
+    await say('t410102', '确认');
+    await say('t410102', '300');
+    await say('t410102', '8000');
+    expect(await say('t410102', '确认')).toContain('✅ 已提交 2026年10月培训月报');
+
+    // The provincial officer asks for 进度 and gets the dashboard card.
+    expect(await say('sheng', '进度')).toContain('已报 11（含逾期补报 0）');
+    const open = chat.locator('#chat .card a.open').last();
+    await open.waitFor({ timeout: 10_000 });
+    const [dashboard] = await Promise.all([chrome.context.waitForEvent('page'), open.click()]);
+    await dashboard.waitForLoadState('load');
+    await expect.poll(() => dashboard.locator('body').getAttribute('data-charts')).toBe('4');
+    expect(await dashboard.locator('h1').innerText()).toBe('月报看板 · 全省');
+    expect(await dashboard.locator('#tile-filed small').innerText()).toContain('已报 11 / 共 30 所');
+    const zhengzhou = dashboard.locator('#status-by-city tr[data-group="郑州"] td');
+    expect(await zhengzhou.nth(2).innerText()).toBe('4');
+    expect(await dashboard.locator('#owing-table tr[data-code="410102"]').count()).toBe(0);
+    expect(await dashboard.locator('#chart-status-city canvas').count()).toBeGreaterThan(0);
+    if (shots) {
+      await dashboard.setViewportSize({ width: 1100, height: 900 });
+      await dashboard.waitForTimeout(500);
+      await dashboard.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+    }
+
+    // The first owing school, from the dashboard's own list; then nudge every owing school.
+    const owingCode = await dashboard.locator('#owing-table tbody tr').first().getAttribute('data-code');
+    expect(owingCode).toMatch(/^41\d{4}$/);
+    const owingCount = await dashboard.locator('#owing-table tbody tr').count();
+    await dashboard.click('#nudge');
+    await expect.poll(() => dashboard.locator('#nudge-result').innerText()).toContain(`正在向 全省 ${owingCount} 所未报学校`);
+
+    // The nudge arrives in that school's chat on the emulator page.
+    await chat.bringToFront();
+    await chat.selectOption('#who', `t${owingCode}`);
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('【月报催报】');
+    // And the officer gets the delivery report in chat.
+    await chat.selectOption('#who', 'sheng');
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain(`催报完成：${owingCount} 所学校`);
+
+    // A forged link: the officer's token with its signature changed.
+    const url = new URL(dashboard.url());
+    const token = url.searchParams.get('t')!;
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    url.searchParams.set('t', `${token.slice(0, -2)}${last}${token.at(-1)}`);
+    const forged = await chrome.context.newPage();
+    const response = await forged.goto(url.toString());
+    expect(response?.status()).toBe(403);
+    expect(await forged.locator('h1').innerText()).toBe('链接无效');
+    expect(await forged.locator('body').innerText()).toContain('发送「进度」');
+  }, 90_000);
+
+  it('sets the demo clock and runs the close as if that moment had come, from the page', async () => {
+    await chat.bringToFront();
+    await chat.click('#clock-toggle');
+    await chat.fill('#clock-at', '2026-11-11T08:10');
+    await chat.selectOption('#clock-job', 'close');
+    await chat.click('#clock-run');
+    await expect.poll(() => chat.locator('#clock-result').innerText(), { timeout: 10_000 }).toContain('关账 2026年10月完成：新记零申报');
+    expect(await chat.locator('#clock-now').innerText()).toMatch(/^2026-11-11 08:1\d$/);
+    // The school that had not filed is told of its zero report.
+    await chat.selectOption('#who', 't410104');
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('零申报');
+  }, 60_000);
+});
