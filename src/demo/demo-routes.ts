@@ -96,7 +96,9 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
       lines.push(`演示时间已设为 ${clockView().label}。`);
     }
     if (body.job) {
-      const code = await runJob(body.job, deps.jobs, { at: deps.clock.now(), dryRun: false }, (line) => lines.push(line));
+      // Progress lines (N/M) are for a terminal; the page shows the summary.
+      const print = (line: string) => void (/\d+\/\d+$/.test(line) ? undefined : lines.push(line));
+      const code = await runJob(body.job, deps.jobs, { at: deps.clock.now(), dryRun: false }, print);
       if (code === 0 && lines.length <= (body.at ? 1 : 0)) lines.push('任务已运行：没有需要发送的。');
     }
     ctx.body = { clock: clockView(), lines };

@@ -39,6 +39,8 @@ export interface TestServerOptions {
   wecomSleep?: (ms: number) => Promise<void>;
   /** Wraps the store, e.g. to slow it down. */
   wrapStore?: (store: Store) => Store;
+  /** Links in messages point at the server itself (as PUBLIC_BASE_URL would); none by default. */
+  links?: boolean;
 }
 
 /** The real server (real Koa, real socket, real Redis) in front of the WeCom API stand-in. */
@@ -54,7 +56,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store = new RedisStore(redis.redis, redis.prefix);
   }
   if (options.wrapStore) store = options.wrapStore(store);
+  let self = '';
   const parts = assemble(config, {
+    ...(options.links ? { publicBaseUrl: () => self } : {}),
     store,
     storeKind: redis ? 'redis' : 'memory',
     logger: options.logs ? pino({ level: 'info' }, { write: (line: string) => void options.logs!.push(JSON.parse(line) as Record<string, unknown>) }) : pino({ level: 'silent' }),
@@ -65,6 +69,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const { server, port } = await listen(parts.app, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
+  self = baseUrl;
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
   return {
     baseUrl,

@@ -54,4 +54,35 @@ describe('npm run demo', () => {
     const res = await fetch(`${base()}/demo/api/say`, { method: 'POST', body: JSON.stringify({ user: 'x' }) });
     expect(res.status).toBe(400);
   });
+
+  it('puts the dashboard link on the card after 进度, pointing at the demo itself', async () => {
+    await say('luoyang', '进度');
+    await until(async () => (await inbox('luoyang')).some((m) => m.kind === 'card'));
+    const card = (await inbox('luoyang')).find((m) => m.kind === 'card') as { title: string; url: string };
+    expect(card.title).toBe('月报看板 · 洛阳');
+    expect(card.url.startsWith(`${base()}/dashboard?t=`)).toBe(true);
+    const page = await fetch(card.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>月报看板 · 洛阳</h1>');
+  });
+
+  it('sets the demo clock and runs a job as if that moment had come; a bad time or job gets a reason', async () => {
+    const clock = async (body: unknown) => {
+      const res = await fetch(`${base()}/demo/api/clock`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { clock?: { label: string }; lines?: string[]; error?: string } };
+    };
+    expect(((await (await fetch(`${base()}/demo/api/clock`)).json()) as { label: string }).label).toMatch(/^2026-11-05 09:0\d$/);
+    expect(await clock({ at: '11月8日' })).toMatchObject({ status: 400, body: { error: '「11月8日」不是时间，请写成 2026-11-08T09:10。' } });
+    expect((await clock({ job: 'bogus' })).body.lines).toEqual(['没有「bogus」这个任务。可用：nudge、close、notice、digest、open。']);
+    const before = (await inbox('t410104')).length;
+    const run = await clock({ at: '2026-11-08T09:10', job: 'nudge' });
+    expect(run.body.clock!.label).toBe('2026-11-08 09:10');
+    expect(run.body.lines![0]).toBe('演示时间已设为 2026-11-08 09:10。');
+    expect(run.body.lines!.at(-1)).toMatch(/^催报 2026年10月（.+）完成：发送 \d+ 条/);
+    expect(run.body.lines!.some((l) => /\d+\/\d+$/.test(l))).toBe(false);
+    await until(async () => (await inbox('t410104')).length > before);
+    expect((await inbox('t410104')).at(-1)?.text).toContain('【月报提醒】郑州第5职业技术学院：2026年10月培训月报还没有开始');
+    // Quiet hours hold, as they would for the scheduler.
+    expect((await clock({ at: '2026-11-08T22:30', job: 'nudge' })).body.lines!.at(-1)).toContain('现在是静默时段');
+  });
 });

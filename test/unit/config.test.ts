@@ -58,6 +58,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the dashboard keys: a public base URL, a link secret derived from the app secret unless given, 24-hour links', () => {
+    const plain = loadConfig(valid);
+    expect(plain.publicBaseUrl).toBeUndefined();
+    expect(plain.dashboardLinkHours).toBe(24);
+    expect(plain.dashboardLinkSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(plain.dashboardLinkSecret).not.toContain(valid.WECOM_SECRET);
+    expect(loadConfig({ ...valid, WECOM_SECRET: 'other' }).dashboardLinkSecret).not.toBe(plain.dashboardLinkSecret);
+    const set = loadConfig({ ...valid, PUBLIC_BASE_URL: 'https://yuebao.example.cn/', DASHBOARD_LINK_SECRET: 'k'.repeat(40), DASHBOARD_LINK_HOURS: '8' });
+    expect(set).toMatchObject({ publicBaseUrl: 'https://yuebao.example.cn', dashboardLinkSecret: 'k'.repeat(40), dashboardLinkHours: 8 });
+    expect(() => loadConfig({ ...valid, PUBLIC_BASE_URL: 'yuebao.example.cn', DASHBOARD_LINK_SECRET: 'short', DASHBOARD_LINK_HOURS: '0' })).toThrow(
+      /PUBLIC_BASE_URL: must be an http\(s\) URL[\s\S]*DASHBOARD_LINK_SECRET: must be at least 32 characters[\s\S]*DASHBOARD_LINK_HOURS: must be 1–168/,
+    );
+  });
+
   it('takes FAKE_NOW with an offset', () => {
     expect(loadConfig({ ...valid, FAKE_NOW: '2026-11-05T09:00:00+08:00' }).fakeNow?.toISOString()).toBe('2026-11-05T01:00:00.000Z');
   });

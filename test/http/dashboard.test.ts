@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock';
+import { importRoster } from '../../src/cli/roster-command';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const SCHOOLS = [
+  'code,name,city,level,category,pilot,contacts',
+  '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan',
+  '4102,郑州铁路职业技术学院,郑州,高职,A,是,zhao',
+  '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang',
+  '4104,洛阳市第一职业高中,洛阳,中职,D,否,li',
+].join('\n');
+const STAFF = 'userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n';
+
+/** The dashboard through the real server and Redis: the card after 进度, the link's checks, scope, and the nudge button's API. */
+describe('staff dashboard', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => t?.close());
+  let n = 0n;
+
+  async function setup(options: { links?: boolean } = { links: true }) {
+    const clock = new ManualClock('2026-11-05T01:00:00Z');
+    t = await startTestServer({ clock, ...options, wecomSleep: async () => undefined });
+    const now = clock.now();
+    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now }, () => undefined);
+    return clock;
+  }
+  const say = async (from: string, content: string) => {
+    const res = await t!.post(t!.platform.textXml({ from, content, msgId: String(9_400_000_000_000_000_000n + ++n) }));
+    return res.body === '' ? '' : (t!.platform.openReply(res.body).Content ?? '');
+  };
+  const cards = (userId: string) =>
+    t!.api.delivered.filter((d) => d.userId === userId && d.msgtype === 'textcard').map((d) => d.body.textcard as { title: string; description: string; url: string; btntxt: string });
+  /** The link on the card the bot sends after 进度. */
+  async function linkFor(userId: string): Promise<string> {
+    await say(userId, '进度');
+    await t!.parts.inFlight.drain(5_000);
+    const card = cards(userId).at(-1);
+    expect(card).toBeDefined();
+    return card!.url;
+  }
+  const get = async (url: string) => {
+    const res = await fetch(url, { redirect: 'manual' });
+    return { status: res.status, html: await res.text(), headers: res.headers };
+  };
+  const nudge = async (token: string | null, body: unknown) => {
+    const res = await fetch(`${t!.baseUrl}/dashboard/api/nudge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { 'x-dashboard-token': token } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { text?: string; error?: string; started?: boolean } };
+  };
+  const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
+
+  it('answers 进度 with the text and a card carrying a personal link valid for 24 hours', async () => {
+    await setup();
+    expect(await say('sheng', '进度')).toContain('2026年10月月报 · 全省（共 4 所）');
+    await t!.parts.inFlight.drain(5_000);
+    const [card] = cards('sheng');
+    expect(card!.title).toBe('月报看板 · 全省');
+    expect(card!.description).toContain('2026-11-06 09:00前有效');
+    expect(card!.btntxt).toBe('打开看板');
+    expect(card!.url).toMatch(new RegExp(`^${t!.baseUrl}/dashboard\\?t=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
+    // Other staff words send no card.
+    await say('sheng', '未报');
+    await t!.parts.inFlight.drain(5_000);
+    expect(cards('sheng')).toHaveLength(1);
+  });
+
+  it('sends no card when no public base URL is configured', async () => {
+    await setup({});
+    expect(await say('sheng', '进度')).toContain('报送率');
+    await t!.parts.inFlight.drain(5_000);
+    expect(cards('sheng')).toEqual([]);
+  });
+
+  it('shows a provincial officer the province: filing by city and category, the year against target, the owing list', async () => {
+    await setup();
+    await say('zhao', '本月无培训');
+    await say('zhao', '确认');
+    await say('zhao', '300');
+    await say('zhao', '8000');
+    expect(await say('zhao', '确认')).toContain('已提交');
+    await say('wang', '填报');
+    const page = await get(await linkFor('sheng'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.html).toContain('<h1>月报看板 · 全省</h1>');
+    expect(page.html).toContain('已报 1 / 共 4 所（含逾期补报 0）');
+    expect(page.html).toMatch(/<tr data-group="郑州"><td>郑州<\/td><td>2<\/td><td>1<\/td><td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>50.0%<\/td><\/tr>/);
+    expect(page.html).toMatch(/<tr data-group="A 类"><td>A 类<\/td><td>2<\/td><td>1<\/td>/);
+    expect(page.html).toContain('id="progress-by-city"');
+    // The owing list: three schools, the drafting one marked, the filed one absent.
+    // By city in pinyin order: 洛阳, 南阳, 郑州.
+    expect(page.html.match(/<tr data-code="(\d+)">/g)).toEqual(['<tr data-code="4104">', '<tr data-code="4101">', '<tr data-code="4103">']);
+    expect(page.html).toContain('<td class="st-drafting">填报中</td>');
+    const data = JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(page.html)![1]!) as { progressByCategory: { group: string; target: number }[] };
+    expect(data.progressByCategory.map((g) => g.group)).toEqual(['A 类', 'C 类', 'D 类']);
+    const echarts = await fetch(`${t!.baseUrl}/dashboard/assets/echarts.min.js`);
+    expect(echarts.status).toBe(200);
+    expect((await echarts.text()).length).toBeGreaterThan(500_000);
+  });
+
+  it('holds city staff to their city, on the dashboard, on school pages and on the nudge button', async () => {
+    await setup();
+    const url = await linkFor('zzcity');
+    const page = await get(url);
+    expect(page.html).toContain('<h1>月报看板 · 郑州</h1>');
+    expect(page.html).not.toContain('id="status-by-city"');
+    expect(page.html.match(/<tr data-code="(\d+)">/g)).toEqual(['<tr data-code="4102">', '<tr data-code="4103">']);
+    const token = tokenOf(url);
+    const own = await get(`${t!.baseUrl}/dashboard/school/4102?t=${token}`);
+    expect(own.status).toBe(200);
+    expect(own.html).toContain('<h1>郑州铁路职业技术学院</h1>');
+    expect(own.html.match(/<tr data-period="2026-\d\d">/g)).toHaveLength(10);
+    const elsewhere = await get(`${t!.baseUrl}/dashboard/school/4104?t=${token}`);
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.html).toContain('洛阳市第一职业高中不属于郑州');
+    expect((await get(`${t!.baseUrl}/dashboard/school/9999?t=${token}`)).html).toContain('名单中没有代码为 9999 的学校');
+    const refused = await nudge(token, { city: '洛阳' });
+    expect(refused.body).toEqual({ text: '您只能查看和处理郑州的学校。', started: false });
+    const ok = await nudge(token, {});
+    expect(ok.body.text).toContain('正在向 郑州 2 所未报学校');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('zhao')[0]).toContain('【月报催报】郑州铁路职业技术学院');
+    expect(t!.api.textsTo('li')).toEqual([]);
+    expect(t!.api.textsTo('zzcity').at(-1)).toBe('催报完成：2 所学校，送达 2 人。');
+  });
+
+  it('refuses a missing, forged, tampered or expired link, and a member no longer on the staff list', async () => {
+    const clock = await setup();
+    const url = await linkFor('sheng');
+    const token = tokenOf(url);
+    const missing = await get(`${t!.baseUrl}/dashboard`);
+    expect(missing.status).toBe(401);
+    expect(missing.html).toContain('请从企业微信打开看板');
+    const [payload, signature] = token.split('.');
+    const forged = await get(`${t!.baseUrl}/dashboard?t=${payload}.${signature!.slice(0, -3)}abc`);
+    expect(forged.status).toBe(403);
+    expect(forged.html).toContain('<h1>链接无效</h1>');
+    // Someone else's name with the officer's signature.
+    const other = Buffer.from(JSON.stringify({ u: 'zzcity', e: 9_999_999_999 })).toString('base64url');
+    expect((await get(`${t!.baseUrl}/dashboard?t=${other}.${signature}`)).status).toBe(403);
+    for (const junk of ['x', 'a.b.c', '..', '%00']) expect((await get(`${t!.baseUrl}/dashboard?t=${junk}`)).status).toBe(403);
+    expect((await nudge(null, {})).status).toBe(401);
+    expect((await nudge(`${payload}.x`, {})).body.error).toContain('链接无效');
+
+    // The staff member is removed from the roster: the link is no longer honoured.
+    await importRoster(t!.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    const removed = await get(url);
+    expect(removed.status).toBe(403);
+    expect(removed.html).toContain('不在月报工作人员名单中');
+
+    const city = await linkFor('zzcity');
+    expect((await get(city)).status).toBe(200);
+    clock.advance(24 * 3_600_000);
+    const expired = await get(city);
+    expect(expired.status).toBe(401);
+    expect(expired.html).toContain('这个看板链接已于 2026-11-06 09:00 过期');
+  });
+
+  it('turns away bad nudge requests with a reason, and offers no nudge outside the filing window', async () => {
+    const clock = await setup();
+    const token = tokenOf(await linkFor('sheng'));
+    expect(await nudge(token, '{not json')).toEqual({ status: 400, body: { error: '请求格式不对。' } });
+    expect(await nudge(token, { city: '北京' })).toEqual({ status: 400, body: { error: '「北京」不是河南的市县名。' } });
+    expect(await nudge(token, { category: 'E' })).toEqual({ status: 400, body: { error: '「E」不是学校类别（A、B、C、D）。' } });
+    expect((await nudge(token, { city: '洛阳市', category: 'D' })).body.text).toContain('正在向 洛阳 · D 类 1 所未报学校');
+    clock.set('2026-11-11T01:00:00Z');
+    const fresh = tokenOf(await linkFor('sheng'));
+    expect((await nudge(fresh, {})).body).toEqual({ text: '2026年10月月报现在不在填报期内，不能催报。', started: false });
+    const page = await get(`${t!.baseUrl}/dashboard?t=${fresh}`);
+    expect(page.html).not.toContain('id="nudge"');
+    expect(page.html).toContain('现在不在填报期内，不能催报');
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { checkLink, DashboardLinks, signLink } from '../../src/dashboard/dashboard-link';
+import { buildOverview, buildSchoolPage } from '../../src/dashboard/dashboard-view';
+import { windowFor } from '../../src/report/period';
+import type { Report } from '../../src/report/records';
+import type { School } from '../../src/roster/roster';
+import type { PeriodIndex } from '../../src/store/store';
+import type { YearTargets } from '../../src/targets/targets';
+
+const SECRET = 'a'.repeat(64);
+const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+
+describe('dashboard links', () => {
+  const now = new Date('2026-11-05T01:00:00Z');
+  const token = signLink(SECRET, { userId: 'sheng', expiresAt: now.getTime() + 3_600_000 });
+
+  it('accepts its own link until it expires, to the second', () => {
+    expect(checkLink(SECRET, token, now)).toEqual({ ok: true, claims: { userId: 'sheng', expiresAt: now.getTime() + 3_600_000 } });
+    expect(checkLink(SECRET, token, new Date(now.getTime() + 3_599_999)).ok).toBe(true);
+    expect(checkLink(SECRET, token, new Date(now.getTime() + 3_600_000))).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('tells a missing link from a forged one', () => {
+    expect(checkLink(SECRET, undefined, now)).toEqual({ ok: false, reason: 'missing' });
+    expect(checkLink(SECRET, '', now)).toEqual({ ok: false, reason: 'missing' });
+    expect(checkLink('b'.repeat(64), token, now)).toEqual({ ok: false, reason: 'forged' });
+    const [payload, sig] = token.split('.');
+    const other = Buffer.from(JSON.stringify({ u: 'zzcity', e: 2_000_000_000 })).toString('base64url');
+    expect(checkLink(SECRET, `${other}.${sig}`, now).ok).toBe(false);
+    expect(checkLink(SECRET, `${payload}.${sig}.x`, now).ok).toBe(false);
+    expect(checkLink(SECRET, `${payload}`, now).ok).toBe(false);
+    // A correctly signed body that is not ours (no user, wrong types) is still refused.
+    const odd = (body: unknown) => {
+      const p = Buffer.from(JSON.stringify(body)).toString('base64url');
+      const signed = signLink(SECRET, { userId: 'x', expiresAt: 0 }).split('.')[1];
+      return `${p}.${signed}`;
+    };
+    expect(checkLink(SECRET, odd({ e: 2_000_000_000 }), now).ok).toBe(false);
+  });
+
+  it('issues links only with a public base URL, expiring after the configured hours', () => {
+    expect(new DashboardLinks({ baseUrl: () => undefined, secret: SECRET, hours: 24 }).linkFor('sheng', now)).toBeNull();
+    const links = new DashboardLinks({ baseUrl: () => 'https://yuebao.example.cn', secret: SECRET, hours: 24 });
+    const link = links.linkFor('sheng', now)!;
+    expect(link.url).toMatch(/^https:\/\/yuebao\.example\.cn\/dashboard\?t=/);
+    expect(link.expiresAt.toISOString()).toBe('2026-11-06T01:00:00.000Z');
+    expect(links.check(new URL(link.url).searchParams.get('t')!, now)).toMatchObject({ ok: true, claims: { userId: 'sheng' } });
+  });
+});
+
+const school = (code: string, city: string, category: 'A' | 'C', pilot = false): School => ({ code, name: `${city}学校${code}`, city, level: category === 'A' ? '高职' : '中职', category, pilot, contacts: [`t${code}`] });
+const targets = { province: { all: 1_000_000, subsidized: 120_000 }, pilotBonus: { 高职: 3_000, 中职: 1_000 }, categories: { A: { all: 12_000, subsidized: 1_200 }, C: { all: 6_000, subsidized: 600 } } } as unknown as YearTargets;
+
+describe('dashboard view', () => {
+  const schools = Object.fromEntries([school('1', '郑州', 'A'), school('2', '郑州', 'C'), school('3', '洛阳', 'C'), school('4', '洛阳', 'A')].map((s) => [s.code, s]));
+  const index: PeriodIndex = {
+    all: ['1', '2', '3', '4'],
+    byCity: { 郑州: ['1', '2'], 洛阳: ['3', '4'] },
+    byCategory: { A: ['1', '4'], C: ['2', '3'] },
+    status: { filed: ['1'], late: [], drafting: ['3'], defaulted: [] },
+  } as unknown as PeriodIndex;
+  const ytd = { '1': { year: 2026, trainees: 10_000, subsidized: 1_000, poor: 5, reported: 10 }, '3': { year: 2026, trainees: 1_000, subsidized: 50, poor: 0, reported: 9 } };
+  const input = { index, schools, ytd, targets, window: windowFor('2026-10', cal), now: new Date('2026-11-05T01:00:00Z'), cal };
+
+  it('counts filing by city and category and sums the year against the schools’ targets and pace', () => {
+    const o = buildOverview({ ...input, member: { userId: 'sheng', role: 'province', name: '王省' } });
+    expect(o.totals).toEqual({ group: '全省', total: 4, filed: 1, late: 0, drafting: 1, none: 2, defaulted: 0 });
+    expect(o.byCity.map((c) => [c.group, c.filed, c.drafting, c.none])).toEqual([
+      ['洛阳', 0, 1, 1],
+      ['郑州', 1, 0, 1],
+    ]);
+    expect(o.byCategory.map((c) => c.group)).toEqual(['A 类', 'C 类']);
+    // Targets: 2 × 12,000 + 2 × 6,000 = 36,000; pace at October = 36,000 × 10/12 = 30,000.
+    expect(o.progress).toMatchObject({ trainees: 11_000, subsidized: 1_050, target: 36_000, subsidizedTarget: 3_600, pace: 30_000 });
+    expect(o.progressByCategory.map((g) => [g.group, g.trainees, g.target])).toEqual([
+      ['A 类', 10_000, 24_000],
+      ['C 类', 1_000, 12_000],
+    ]);
+    expect(o.owing.map((s) => [s.code, s.status])).toEqual([
+      ['3', 'drafting'],
+      ['4', 'none'],
+      ['2', 'none'],
+    ]);
+    expect(o).toMatchObject({ open: true, deadline: '11月10日截止（还有 6 天）', provinceTargets: { all: 1_000_000 }, asOf: '2026-11-05 09:00' });
+  });
+
+  it('shows city staff their city only', () => {
+    const o = buildOverview({ ...input, member: { userId: 'zz', role: 'city', city: '郑州' } });
+    expect(o.totals.total).toBe(2);
+    expect(o.byCity.map((c) => c.group)).toEqual(['郑州']);
+    expect(o.owing.map((s) => s.code)).toEqual(['2']);
+    expect(o.provinceTargets).toBeNull();
+    expect(o.viewer).toEqual({ name: 'zz', scope: '郑州', role: 'city' });
+  });
+
+  it('lays out a school’s months with cumulative sums, pace and statuses', () => {
+    const report = (period: string, status: Report['status'], total: number): Report => ({
+      v: 1, school: '1', period, status, values: { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
+    });
+    const page = buildSchoolPage({ school: schools['1']!, window: windowFor('2026-03', cal), reports: [report('2026-01', 'filed', 1000), report('2026-02', 'defaulted', 0), report('2025-12', 'filed', 5000)], draft: null, targets, cal });
+    expect(page.months.map((m) => [m.label, m.status, m.cumulative, m.pace])).toEqual([
+      ['1月', 'filed', 1_000, 1_000],
+      ['2月', 'defaulted', 1_000, 2_000],
+      ['3月', 'none', 1_000, 3_000],
+    ]);
+    // December 2025 is another year's; the defaulted February counts as 0.
+    expect(page.done).toEqual({ trainees: 1_000, subsidized: 100 });
+    expect(page.months[0]!.submittedAt).toBe('2026-01-05 10:00');
+    expect(page.months[1]!.submittedAt).toBeNull();
+    expect(page.target).toEqual({ all: 12_000, subsidized: 1_200 });
+    expect(page.pace).toBe(3_000);
+  });
+});
