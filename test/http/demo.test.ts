@@ -13,7 +13,7 @@ describe('npm run demo', () => {
     const res = await fetch(`${base()}/demo/api/say`, { method: 'POST', body: JSON.stringify({ user, text }) });
     return ((await res.json()) as { reply: string | null }).reply ?? '';
   };
-  const inbox = async (user: string) => ((await (await fetch(`${base()}/demo/api/inbox?user=${user}`)).json()) as { messages: { kind: string; text?: string; mediaId?: string; filename?: string }[] }).messages;
+  const inbox = async (user: string) => ((await (await fetch(`${base()}/demo/api/inbox?user=${user}`)).json()) as { messages: { kind: string; text?: string; mediaId?: string; filename?: string; title?: string; url?: string }[] }).messages;
   const until = async (check: () => Promise<boolean>) => {
     for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
   };
@@ -58,10 +58,10 @@ describe('npm run demo', () => {
   it('puts the dashboard link on the card after 进度, pointing at the demo itself', async () => {
     await say('luoyang', '进度');
     await until(async () => (await inbox('luoyang')).some((m) => m.kind === 'card'));
-    const card = (await inbox('luoyang')).find((m) => m.kind === 'card') as { title: string; url: string };
+    const card = (await inbox('luoyang')).find((m) => m.kind === 'card')!;
     expect(card.title).toBe('月报看板 · 洛阳');
-    expect(card.url.startsWith(`${base()}/dashboard?t=`)).toBe(true);
-    const page = await fetch(card.url);
+    expect(card.url!.startsWith(`${base()}/dashboard?t=`)).toBe(true);
+    const page = await fetch(card.url!);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<h1>月报看板 · 洛阳</h1>');
   });
