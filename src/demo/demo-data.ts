@@ -110,27 +110,32 @@ export async function seedDemo(store: Store, form: Form, now: Date): Promise<Dem
   await store.replaceSchools(Object.fromEntries(people.schools.map((s) => [s.code, JSON.stringify(s)])), members, index);
   await store.replaceStaff(Object.fromEntries(people.staff.map((s) => [s.userId, JSON.stringify(s)])));
   const at = now.getTime();
+  // Filed on a working morning or afternoon early in the following month (Beijing time), never after now.
+  const filedAt = (month: number, lastDay: number) => Math.min(at, Date.UTC(2026, month, 1 + Math.floor(rnd() * lastDay), Math.floor(rnd() * 9), Math.floor(rnd() * 60)));
   for (const [i, school] of people.schools.entries()) {
     const teachers = 60 + Math.round(rnd() * 300);
     const reports: Report[] = [];
     for (let month = 1; month <= 9; month++) {
       const period = `2026-${String(month).padStart(2, '0')}`;
       const values = plausibleValues(form, school, rnd, teachers);
-      const report: Report = { v: 1, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
+      const when = filedAt(month, 9);
+      const report: Report = { v: 1, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
       await store.commitSchool(school.code, period, { expectedRev: 0, report: JSON.stringify(report) });
       await store.setSchoolStatus(period, school.code, 'filed');
     }
     // October: a third filed, a quarter drafting, the rest not started.
     if (i % 3 === 0) {
-      const report: Report = { v: 1, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
+      const when = filedAt(10, 4);
+      const report: Report = { v: 1, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
       await store.commitSchool(school.code, '2026-10', { expectedRev: 0, report: JSON.stringify(report) });
       await store.setSchoolStatus('2026-10', school.code, 'filed');
     } else if (i % 4 === 1) {
       const values = plausibleValues(form, school, rnd, teachers);
       const partial = Object.fromEntries(form.cells.slice(0, 11 + (i % 7)).map((c) => [c.id, values[c.id]!]));
-      const draft: Draft = { v: 1, values: partial, startedBy: school.contacts[0]!, startedAt: at, updatedBy: school.contacts[0]!, updatedAt: at, zero: false };
+      const started = filedAt(10, 4);
+      const draft: Draft = { v: 1, values: partial, startedBy: school.contacts[0]!, startedAt: started, updatedBy: school.contacts[0]!, updatedAt: started, zero: false };
       await store.commitSchool(school.code, '2026-10', { expectedRev: 0, draft: JSON.stringify(draft) });
       await store.setSchoolStatus('2026-10', school.code, 'drafting');
     }

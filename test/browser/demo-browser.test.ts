@@ -76,9 +76,12 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await zhengzhou.nth(2).innerText()).toBe('4');
     expect(await dashboard.locator('#owing-table tr[data-code="410102"]').count()).toBe(0);
     expect(await dashboard.locator('#chart-status-city canvas').count()).toBeGreaterThan(0);
+    // ECharts animates for about a second: let the bars settle before a picture.
+    if (shots) await dashboard.waitForTimeout(1_500);
+    if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-phone.png` });
     if (shots) {
       await dashboard.setViewportSize({ width: 1100, height: 900 });
-      await dashboard.waitForTimeout(500);
+      await dashboard.waitForTimeout(1_500);
       await dashboard.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
     }
 
@@ -96,6 +99,15 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     // And the officer gets the delivery report in chat.
     await chat.selectOption('#who', 'sheng');
     await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain(`催报完成：${owingCount} 所学校`);
+
+    // A school's own page, from the owing list.
+    const [schoolPage] = await Promise.all([dashboard.waitForNavigation(), dashboard.click(`#owing-table tr[data-code="${owingCode}"] a`)]);
+    expect(schoolPage?.status()).toBe(200);
+    await expect.poll(() => dashboard.locator('body').getAttribute('data-charts')).toBe('1');
+    expect(await dashboard.locator('#school-months tbody tr').count()).toBe(10);
+    expect(await dashboard.locator('#tile-period b').innerText()).toMatch(/^(未开始|填报中)$/);
+    if (shots) await dashboard.waitForTimeout(1_500);
+    if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-school.png`, fullPage: true });
 
     // A forged link: the officer's token with its signature changed.
     const url = new URL(dashboard.url());
