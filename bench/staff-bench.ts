@@ -1,5 +1,5 @@
 /**
- * Staff work at scale: 未报 and 催报 over 20,000 schools (half filed), and an export of 2,000
+ * Staff work at scale: 未报, the dashboard page and 催报 over 20,000 schools (half filed), and an export of 2,000
  * schools. Prints wall time and the Redis commands each took (INFO total_commands_processed).
  *
  *   npm run bench:staff -- [--schools 20000]
@@ -15,6 +15,8 @@ import { loadForm } from '../src/conversation/form';
 import { stepStaff } from '../src/conversation/staff-step';
 import { EffectRunner } from '../src/dispatch/effects';
 import { loadStaff } from '../src/dispatch/staff-load';
+import { overviewPage } from '../src/dashboard/dashboard-pages';
+import { buildOverview } from '../src/dashboard/dashboard-view';
 import { buildReportTable } from '../src/export/report-table';
 import { tableToXlsx } from '../src/export/write-table';
 import { windowFor } from '../src/report/period';
@@ -82,6 +84,13 @@ try {
     const ctx = await loadStaff(store, targets, province, { kind: 'owing', filter: {}, page: 1 }, window);
     return stepStaff(ctx, cal, clock.now());
   });
+  const page = await measure(`dashboard page: load + figures + HTML, province-wide`, async () => {
+    const ctx = await loadStaff(store, targets, province, { kind: 'progress' }, window);
+    if (ctx.data.kind !== 'progress') throw new Error('progress data expected');
+    const { index, schools: all, ytd, targets: year } = ctx.data;
+    return overviewPage(buildOverview({ member: province, window, index, schools: all, ytd, targets: year, now: clock.now(), cal }), 'token');
+  });
+  process.stdout.write(`  dashboard page ${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB\n`);
   const nudgeCtx = await loadStaff(store, targets, province, { kind: 'nudge', filter: {} }, window);
   const effects = stepStaff(nudgeCtx, cal, clock.now()).effects;
   const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });

@@ -62,6 +62,9 @@ export function refusalPage(title: string, text: string, token?: string): string
   return shell(`月报看板 · ${title}`, `<body><div class="refusal" role="alert"><h1>${esc(title)}</h1><p>${esc(text)}</p>${back}</div></body>`);
 }
 
+/** Beyond this many, the owing list is cut short (a province-wide list of thousands is no use on a phone). */
+const OWING_ROWS = 500;
+
 const filedOf = (c: StatusCounts) => c.filed + c.late;
 
 function statusTable(rows: StatusCounts[], groupName: string, id: string): string {
@@ -95,11 +98,13 @@ export function overviewPage(o: Overview, token: string): string {
   const province = o.viewer.role === 'province';
   const owingCities = [...new Set(o.owing.map((s) => s.city))];
   const owingRows = o.owing
+    .slice(0, OWING_ROWS)
     .map(
       (s) =>
         `<tr data-code="${esc(s.code)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_NAMES[s.status]}</td></tr>`,
     )
     .join('');
+  const more = o.owing.length > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${o.owing.length - OWING_ROWS} 所；按市县、类别催报会包括它们，在企业微信中发送「未报 市县」可分页查看。</p>` : '';
   const nudgeControls = o.open
     ? `<div class="nudge">
   ${province ? `<select id="nudge-city" aria-label="市县"><option value="">全部市县</option>${owingCities.map((c) => `<option>${esc(c)}</option>`).join('')}</select>` : ''}
@@ -125,10 +130,10 @@ ${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
 <section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
 ${o.owing.length > 0 ? nudgeControls : ''}
-${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th></tr></thead><tbody>${owingRows}</tbody></table></div>` : '<p>全部已报。</p>'}
+${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th></tr></thead><tbody>${owingRows}</tbody></table></div>${more}` : '<p>全部已报。</p>'}
 </section>
 </main>
-<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o })}</script>`;
+<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined })}</script>`;
   return shell(`月报看板 · ${o.viewer.scope}`, body, '<script src="/dashboard/assets/echarts.min.js"></script>\n<script src="/dashboard/assets/dashboard.js"></script>\n</body>');
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkLink, DashboardLinks, signLink } from '../../src/dashboard/dashboard-link';
 import { buildOverview, buildSchoolPage } from '../../src/dashboard/dashboard-view';
+import { overviewPage } from '../../src/dashboard/dashboard-pages';
 import { windowFor } from '../../src/report/period';
 import type { Report } from '../../src/report/records';
 import type { School } from '../../src/roster/roster';
@@ -109,5 +110,22 @@ describe('dashboard view', () => {
     expect(page.months[1]!.submittedAt).toBeNull();
     expect(page.target).toEqual({ all: 12_000, subsidized: 1_200 });
     expect(page.pace).toBe(3_000);
+  });
+
+  it('escapes what the roster says, in the HTML and in the embedded data, and cuts a long owing list short', () => {
+    const many: Record<string, School> = {};
+    for (let n = 0; n < 600; n++) many[String(n)] = school(String(n), '郑州', 'C');
+    many['0'] = { ...many['0']!, name: '<img src=x onerror=alert(1)></script>' };
+    const all = Object.keys(many);
+    const o = buildOverview({ ...input, schools: many, index: { ...index, all, byCity: { 郑州: all }, byCategory: { C: all }, status: { filed: [], late: [], drafting: [], defaulted: [] } } as unknown as PeriodIndex, member: { userId: 'sheng', role: 'province' } });
+    const html = overviewPage(o, 'tok"en');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;');
+    expect(html).toContain('data-token="tok&quot;en"');
+    expect(html.match(/<tr data-code=/g)).toHaveLength(500);
+    expect(html).toContain('只列出前 500 所，还有 100 所');
+    // The page's data carries no school names (no owing list), so nothing there can close its <script>.
+    const data = /<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(html)![1]!;
+    expect(JSON.parse(data).owing).toBeUndefined();
   });
 });
