@@ -65,10 +65,14 @@ export const demoPage = `<!doctype html>
 <script>
 const chat = document.getElementById('chat');
 const who = document.getElementById('who');
-const logs = {};
+// The chats are kept in sessionStorage (per demo run), so a reload of the page loses nothing.
+let logs = {};
 let cursor = 0;
+let saveKey = null;
+function save() { if (saveKey) sessionStorage.setItem(saveKey, JSON.stringify({ logs, cursor, who: who.value })); }
 function add(user, cls, html) {
   (logs[user] ??= []).push({ cls, html });
+  save();
   if (user === who.value) render();
 }
 function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]); }
@@ -90,6 +94,7 @@ async function poll() {
   const res = await fetch('/demo/api/inbox?all=1&after=' + cursor + '&user=' + encodeURIComponent(users.join(',')));
   const out = await res.json();
   cursor = out.next;
+  save();
   for (const m of out.messages) {
     if (m.kind === 'file') add(m.user, 'card', '📎 <a href="/demo/api/media/' + m.mediaId + '">' + esc(m.filename) + '</a>');
     else if (m.kind === 'card') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text) + (m.url ? '\\n<a class="open" target="_blank" href="' + esc(m.url) + '">打开看板 ›</a>' : ''));
@@ -103,7 +108,7 @@ document.getElementById('send').addEventListener('submit', (e) => {
   input.value = '';
 });
 document.querySelectorAll('[data-click]').forEach((b) => b.addEventListener('click', () => say({ click: b.dataset.click }, '〔菜单〕' + b.textContent)));
-who.addEventListener('change', render);
+who.addEventListener('change', () => { save(); render(); });
 const clockNow = document.getElementById('clock-now');
 const clockAt = document.getElementById('clock-at');
 const clockResult = document.getElementById('clock-result');
@@ -126,6 +131,9 @@ fetch('/demo/api/people').then((r) => r.json()).then((p) => {
   const group = (label, list) => '<optgroup label="' + label + '">' + list.map((x) => '<option value="' + esc(x.userId) + '">' + esc(x.label) + '</option>').join('') + '</optgroup>';
   who.innerHTML = group('教育部门工作人员', p.staff) + group('学校填报人', p.schools);
   who.value = p.schools[1].userId;
+  saveKey = 'yb-demo-' + p.run;
+  const saved = JSON.parse(sessionStorage.getItem(saveKey) || 'null');
+  if (saved) { logs = saved.logs; cursor = saved.cursor; who.value = saved.who; }
   render();
   setInterval(poll, 2000);
 });

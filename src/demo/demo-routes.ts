@@ -24,8 +24,11 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
     ctx.body = demoPage;
   });
 
+  // Names this run of the demo, so that the page never shows chats kept from an earlier one.
+  const run = msgId.toString(36);
   router.get('/api/people', (ctx) => {
     ctx.body = {
+      run,
       schools: deps.people.schools.map((s) => ({ userId: s.contacts[0], label: `${s.name}（${s.city} · ${s.category} 类）填报人` })),
       staff: deps.people.staff.map((s) => ({ userId: s.userId, label: s.name })),
     };

@@ -132,5 +132,11 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     // The school that had not filed is told of its zero report.
     await chat.selectOption('#who', 't410104');
     await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('零申报');
+    // A reload of the page keeps the chats.
+    await chat.reload();
+    await expect.poll(() => chat.locator('#who').inputValue()).toBe('t410104');
+    expect(await chat.locator('#chat').innerText()).toContain('零申报');
+    await chat.selectOption('#who', 't410102');
+    expect(await chat.locator('#chat').innerText()).toContain('✅ 已提交 2026年10月培训月报');
   }, 60_000);
 });
