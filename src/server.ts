@@ -9,9 +9,9 @@ import { TurnRunner } from './dispatch/turn-runner';
 import type { Conversation } from './dispatch/conversation';
 import { createBot } from './dispatch/bot';
 import { loadForm } from './conversation/form';
-import { loadTargets } from './targets/targets';
+import { loadTargets, type Targets } from './targets/targets';
 import { Scheduler } from './schedule/scheduler';
-import { loadSchedule } from './schedule/schedule';
+import { loadSchedule, type Schedule } from './schedule/schedule';
 import monthlyReport from '../conversations/monthly-report';
 import { ReplySender } from './dispatch/reply-sender';
 import { EffectRunner } from './dispatch/effects';
@@ -24,8 +24,6 @@ import { DashboardLinks } from './dashboard/dashboard-link';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import type { Form } from './conversation/form';
 import type { PeriodCalendar } from './report/period';
-import type { Targets } from './targets/targets';
-import type { Schedule } from './schedule/schedule';
 
 export interface AssembleOptions {
   store: Store;

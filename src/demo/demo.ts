@@ -71,9 +71,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     startupMs: Date.now() - started,
     api,
     store,
+    /** The Redis key prefix of this run (null on the memory store), for a caller that cleans up. */
     keyPrefix: redis ? keyPrefix : null,
-    clock,
-    links: parts.links,
     stop: async () => {
       await parts.scheduler.stop();
       await closeGracefully(server, parts.inFlight, 5_000);
