@@ -48,11 +48,11 @@ export interface Assembled {
   inFlight: InFlight;
   clock: Clock;
   links: DashboardLinks;
-  /** What a job run needs (the CLI's and the demo's `jobs run`). */
-  jobs: JobDeps;
+  /** What `runJob` needs besides the instant (the demo's clock control runs jobs with it). */
+  jobs: JobParts;
 }
 
-export interface JobDeps {
+export interface JobParts {
   store: Store;
   sender: WeComSender;
   form: Form;

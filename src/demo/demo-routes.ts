@@ -8,14 +8,14 @@ import { demoPage } from './demo-page';
 import { DateTime } from 'luxon';
 import type { SettableClock } from '../clock';
 import { runJob } from '../cli/jobs-command';
-import type { JobDeps } from '../server';
+import type { JobParts } from '../server';
 
 /**
  * The emulator page's server side plays WeCom: each line typed on /demo becomes a real signed,
  * encrypted callback to /wecom/callback, and the passive reply is opened and shown; what the bot
  * sends through the API (nudges, broadcasts, files) is read from the WeCom stand-in's records.
  */
-export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string; clock: SettableClock; jobs: JobDeps }): Koa.Middleware {
+export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string; clock: SettableClock; jobs: JobParts }): Koa.Middleware {
   const router = new Router({ prefix: '/demo' });
   let msgId = BigInt(Date.now()) * 1000n;
 
