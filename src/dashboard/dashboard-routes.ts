@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Clock } from '../clock';
 import type { StaffMember } from '../conversation/staff-step';
-import { stepStaff } from '../conversation/staff-step';
+import { inScope, stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
 import { loadStaff } from '../dispatch/staff-load';
 import type { EffectRunner } from '../dispatch/effects';
@@ -104,7 +104,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const code = ctx.params.code!;
     const [raw] = await deps.store.getSchools([code]);
     const school = raw ? schoolSchema.parse(JSON.parse(raw)) : null;
-    if (school === null || (access.member.role === 'city' && school.city !== access.member.city)) {
+    if (school === null || !inScope(access.member, school)) {
       ctx.status = 404;
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${access.member.city}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
