@@ -83,6 +83,17 @@ function securePage(ctx: Koa.Context): void {
 export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
   const router = new Router({ prefix: '/dashboard' });
 
+  // Our own trouble (Redis unreachable, say) gets a Chinese page or message, not the callback's plain 503.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      deps.logger.error({ reqId: ctx.state.requestId, path: ctx.path, err: error instanceof Error ? error.message : String(error) }, 'dashboard request failed');
+      const busy = { ok: false as const, status: 503, title: '看板暂时打不开', text: '系统暂时无法读取数据，请过一两分钟再试；链接仍然有效。' };
+      refuse(ctx, busy, ctx.path.startsWith('/dashboard/api/'));
+    }
+  });
+
   router.get('/', async (ctx) => {
     securePage(ctx);
     const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
+import type { Store } from '../../src/store/store';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const SCHOOLS = [
@@ -18,7 +19,7 @@ describe('staff dashboard', () => {
   afterEach(async () => t?.close());
   let n = 0n;
 
-  async function setup(options: { links?: boolean } = { links: true }) {
+  async function setup(options: { links?: boolean; wrapStore?: (store: Store) => Store } = { links: true }) {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
     t = await startTestServer({ clock, ...options, wecomSleep: async () => undefined });
     const now = clock.now();
@@ -175,5 +176,31 @@ describe('staff dashboard', () => {
     const page = await get(`${t!.baseUrl}/dashboard?t=${fresh}`);
     expect(page.html).not.toContain('id="nudge"');
     expect(page.html).toContain('现在不在填报期内，不能催报');
+  });
+
+  it('answers a page or a nudge with a Chinese 503 when the store fails, and keeps serving after', async () => {
+    let failing = false;
+    const flaky = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop === 'readPeriodIndex' || prop === 'owingSchools') {
+            return async (...args: unknown[]) => {
+              if (failing) throw new Error('connection lost');
+              return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            };
+          }
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    await setup({ links: true, wrapStore: flaky });
+    const url = await linkFor('sheng');
+    failing = true;
+    const page = await get(url);
+    expect(page.status).toBe(503);
+    expect(page.html).toContain('<h1>看板暂时打不开</h1>');
+    expect(await nudge(tokenOf(url), {})).toEqual({ status: 503, body: { error: '看板暂时打不开：系统暂时无法读取数据，请过一两分钟再试；链接仍然有效。' } });
+    failing = false;
+    expect((await get(url)).status).toBe(200);
   });
 });
