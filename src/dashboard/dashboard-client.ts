@@ -10,9 +10,11 @@ export const dashboardClientScript = `(function () {
   var NAMES = { filed: '已报', late: '逾期补报', drafting: '填报中', none: '未开始', defaulted: '零申报(未报)' };
   var charts = [];
 
-  function chart(id, option) {
+  function chart(id, option, rows) {
     var el = document.getElementById(id);
     if (!el || !window.echarts) return;
+    // Bars laid along the vertical axis: room for each of up to 28 places, readable on a phone.
+    if (rows) el.style.height = Math.max(240, rows * 30 + 90) + 'px';
     var c = window.echarts.init(el, null, { renderer: 'canvas' });
     c.setOption(option);
     charts.push(c);
@@ -31,23 +33,28 @@ export const dashboardClientScript = `(function () {
       series: ['filed', 'late', 'drafting', 'none', 'defaulted'].map(function (k) {
         return { name: NAMES[k], type: 'bar', stack: 'all', itemStyle: { color: COLORS[k] }, data: rows.map(function (r) { return r[k]; }) };
       })
-    });
+    }, rows.length);
   }
 
+  // Completion against target by group, with the pace as a dashed line; many groups (places) lie along
+  // the vertical axis so that their names stay readable.
   function progressChart(id, rows, pace) {
+    var many = rows.length > 6;
+    var groups = { type: 'category', data: rows.map(function (r) { return r.group; }), inverse: many, axisLabel: { interval: 0 } };
+    var values = { type: 'value', axisLabel: { formatter: '{value}%' } };
     chart(id, {
-      // Room on the right for the pace line's label.
       tooltip: { trigger: 'axis', valueFormatter: function (v) { return v + '%'; } },
       legend: { top: 0 },
-      grid: { left: 8, right: 72, top: 40, bottom: 8, containLabel: true },
-      xAxis: { type: 'category', data: rows.map(function (r) { return r.group; }), axisLabel: { interval: 0, rotate: rows.length > 8 ? 40 : 0 } },
-      yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+      // Room for the pace line's label.
+      grid: { left: 8, right: many ? 24 : 72, top: many ? 56 : 40, bottom: 8, containLabel: true },
+      xAxis: many ? values : groups,
+      yAxis: many ? groups : values,
       series: [
         { name: '培训人次完成率', type: 'bar', itemStyle: { color: '#5470c6' }, data: rows.map(function (r) { return pct(r.trainees, r.target); }),
-          markLine: { symbol: 'none', lineStyle: { type: 'dashed', color: '#ee6666' }, label: { formatter: '应达 {c}%' }, data: [{ yAxis: pace }] } },
+          markLine: { symbol: 'none', lineStyle: { type: 'dashed', color: '#ee6666' }, label: { formatter: '应达 {c}%', position: many ? 'start' : 'end' }, data: [many ? { xAxis: pace } : { yAxis: pace }] } },
         { name: '补贴性完成率', type: 'bar', itemStyle: { color: '#73c0de' }, data: rows.map(function (r) { return pct(r.subsidized, r.subsidizedTarget); }) }
       ]
-    });
+    }, many ? rows.length * 1.6 : 0);
   }
 
   if (data.kind === 'overview') {

@@ -25,7 +25,6 @@ const STYLE = `
   .tile b { display: block; font-size: 22px; margin: 4px 0; }
   .tile span, .tile small { color: #666; font-size: 13px; }
   .chart { width: 100%; height: 320px; }
-  .chart.tall { height: 480px; }
   .scroll { overflow-x: auto; }
   table { border-collapse: collapse; width: 100%; font-size: 14px; }
   th, td { border-bottom: 1px solid #eee; padding: 6px 8px; text-align: right; white-space: nowrap; }
@@ -123,10 +122,10 @@ export function overviewPage(o: Overview, token: string): string {
   ${tile(`${o.year} 年累计培训`, `${f(p.trainees)} 人次`, `目标 ${f(p.target)}（${percent(p.trainees, p.target)}），按进度应达 ${f(p.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(p.subsidized)} 人次`, `目标 ${f(p.subsidizedTarget)}（${percent(p.subsidized, p.subsidizedTarget)}）`, 'tile-subsidized')}
 </section>
-${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart tall" id="chart-status-city"></div>${statusTable(o.byCity, '市县', 'status-by-city')}</section>` : ''}
+${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart" id="chart-status-city"></div>${statusTable(o.byCity, '市县', 'status-by-city')}</section>` : ''}
 <section><h2>本期报送情况 · 按类别</h2><div class="chart" id="chart-status-category"></div>${statusTable(o.byCategory, '类别', 'status-by-category')}</section>
 <section><h2>${o.year} 年目标完成 · 按类别</h2><p class="muted">截至 ${o.monthsElapsed} 月，按进度应完成全年目标的 ${percent(o.monthsElapsed, 12)}（虚线）。</p><div class="chart" id="chart-progress-category"></div>${progressTable(o.progressByCategory, '类别', 'progress-by-category')}</section>
-${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class="chart tall" id="chart-progress-city"></div>${progressTable(o.progressByCity, '市县', 'progress-by-city')}</section>` : ''}
+${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class="chart" id="chart-progress-city"></div>${progressTable(o.progressByCity, '市县', 'progress-by-city')}</section>` : ''}
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
 <section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
 ${o.owing.length > 0 ? nudgeControls : ''}
