@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -49,6 +49,13 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
   }
 
   it('files a report as a school contact, counts it on the provincial dashboard, nudges the owing schools, and refuses a forged link', async () => {
+    // The app menu is a row of buttons: 查询进度 as a school contact.
+    await chat.selectOption('#who', 't410102');
+    await chat.click('[data-click="progress"]');
+    await expect.poll(() => bubbles(chat).count()).toBe(2);
+    expect(await bubbles(chat).nth(0).innerText()).toBe('〔菜单〕查询进度');
+    expect(await bubbles(chat).nth(1).innerText()).toContain('郑州第3中等职业学校');
+
     // A school contact files October through the page.
     expect(await say('t410102', '填报')).toContain('开始填写 郑州第3中等职业学校 2026年10月培训月报');
     // Mid-report, for the screenshot: a school resuming its draft and answering a part.
@@ -100,7 +107,17 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     await chat.selectOption('#who', 'sheng');
     await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain(`催报完成：${owingCount} 所学校`);
 
+    // 导出: the .xlsx arrives in the officer's chat as a file, and downloads.
+    expect(await say('sheng', '导出')).toBe('正在生成 2026年10月月报表（全省），稍后以文件发给您。');
+    const file = chat.locator('#chat a[href^="/demo/api/media/"]').last();
+    await file.waitFor({ timeout: 10_000 });
+    const [download] = await Promise.all([chat.waitForEvent('download'), file.click()]);
+    expect(download.suggestedFilename()).toBe('2026-10 职业培训月报表.xlsx');
+    const saved = await download.path();
+    expect(statSync(saved).size).toBeGreaterThan(5_000);
+
     // A school's own page, from the owing list.
+    await dashboard.bringToFront();
     const [schoolPage] = await Promise.all([dashboard.waitForNavigation(), dashboard.click(`#owing-table tr[data-code="${owingCode}"] a`)]);
     expect(schoolPage?.status()).toBe(200);
     await expect.poll(() => dashboard.locator('body').getAttribute('data-charts')).toBe('1');
