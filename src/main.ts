@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = createRedisClient(config.redisUrl, logger);
   await connectRedis(redis, logger);
-  const parts = assemble(config, { store: new RedisStore(redis), storeKind: 'redis', logger });
+  const parts = assemble(config, { store: new RedisStore(redis, config.redisKeyPrefix), storeKind: 'redis', logger });
   const { server, port } = await listen(parts.app, config.port, config.host);
   parts.scheduler.start();
   logger.info({ port, host: config.host, fakeNow: config.fakeNow?.toISOString() }, 'yuebao listening');

@@ -17,7 +17,7 @@ export function cliContext(config: Config): CliContext {
   // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
   const redis = new Redis(config.redisUrl, { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  const store = new RedisStore(redis);
+  const store = new RedisStore(redis, config.redisKeyPrefix);
   const logger = pino({ level: 'silent' });
   const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store, logger });
   return { config, redis, store, client, close: async () => void redis.disconnect() };

@@ -12,6 +12,8 @@ export interface Config {
     apiBase: string;
   };
   redisUrl: string;
+  /** Every key this deployment writes starts with it: several deployments (or a test run) can share one Redis. */
+  redisKeyPrefix: string;
   port: number;
   host: string;
   timezone: string;
@@ -104,6 +106,11 @@ const fields = {
       .default('redis://127.0.0.1:6379'),
     fix: 'Use the form redis://[:password@]host:port[/db].',
   },
+  REDIS_KEY_PREFIX: {
+    // No braces: keys carry their own {hash tags} for Redis Cluster.
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 letters, digits or _ . : -').default('yb:'),
+    fix: 'Leave it unset (yb:) unless several deployments share one Redis; then give each its own, e.g. yb-kaifeng:.',
+  },
   PORT: {
     schema: intBetween(1, 65535, 3000),
     fix: 'Pick a free TCP port, e.g. 3000.',
@@ -183,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBase: p.WECOM_API_BASE.replace(/\/+$/, ''),
     },
     redisUrl: p.REDIS_URL,
+    redisKeyPrefix: p.REDIS_KEY_PREFIX,
     port: p.PORT,
     host: p.HOST,
     timezone: p.REPORT_TIMEZONE,

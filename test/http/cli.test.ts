@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { deletePrefix } from '../helpers/redis-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { SAMPLE } from '../helpers/test-server';
@@ -14,6 +17,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 describe('npm run cli', () => {
+  const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
   let api: WeComApiStub;
   let env: Record<string, string>;
   beforeAll(async () => {
@@ -26,9 +30,16 @@ describe('npm run cli', () => {
       WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
       WECOM_API_BASE: api.url,
       REDIS_URL: inject('redisUrl'),
+      // This run's own keys on the shared test Redis, removed afterwards.
+      REDIS_KEY_PREFIX: prefix,
     };
   });
-  afterAll(async () => api.stop());
+  afterAll(async () => {
+    await api.stop();
+    const redis = new Redis(inject('redisUrl'));
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
 
   it('config check: one line per check, all passing', async () => {
     const { code, out } = await cli(['config', 'check'], env);
@@ -67,19 +78,22 @@ describe('npm run cli', () => {
     const dir = await mkdtemp('/tmp/yb-cli-');
     await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,A,否,u1\n');
     await writeFile(`${dir}/bad.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,C,否,u1\n');
-    const env2 = { ...env, REDIS_URL: inject('redisUrl') };
-    const dry = await cli(['roster', 'import', `${dir}/schools.csv`, '--dry-run'], env2);
+    const dry = await cli(['roster', 'import', `${dir}/schools.csv`, '--dry-run'], env);
     expect(dry.out).toBe('（试运行，未做更改）学校：新增 1，变更 0，删除 0，不变 0\n  新增：0101\n填报人：新增 1，移除 0\n');
     expect(dry.code).toBe(0);
-    const bad = await cli(['roster', 'import', `${dir}/bad.csv`], env2);
+    const bad = await cli(['roster', 'import', `${dir}/bad.csv`], env);
     expect(bad.out).toBe(`${dir}/bad.csv 有 1 处问题，未做任何更改：\n  第 2 行：类别 C 属于中职，与层次「高职」不符\n`);
     expect(bad.code).toBe(1);
   });
 
   it('jobs run close --dry-run runs through the CLI and names unknown jobs', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0102,乙学校,洛阳,中职,C,否,u2\n');
+    expect((await cli(['roster', 'import', `${dir}/schools.csv`], env)).code).toBe(0);
     const dry = await cli(['jobs', 'run', 'close', '--at', '2026-11-11T00:05:00+08:00', '--dry-run'], env);
     expect(dry.code).toBe(0);
-    expect(dry.out).toMatch(/^(关账 2026年10月：所有学校都已提交，无事可做。|（试运行）关账 2026年10月)/);
+    expect(dry.out).toMatch(/^（试运行）关账 2026年10月：将有 1 所学校记为零申报（未报）：\n.*0102/);
     const unknown = await cli(['jobs', 'run', 'sweep'], env);
     expect(unknown).toMatchObject({ code: 2, out: '没有「sweep」这个任务。可用：nudge、close、notice、digest、open。\n' });
     const badAt = await cli(['jobs', 'run', 'close', '--at', 'tomorrow'], env);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { freePort } from '../helpers/redis-server';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, freePort } from '../helpers/redis-server';
 import { SAMPLE } from '../helpers/test-server';
 
 const tsx = 'node_modules/.bin/tsx';
@@ -19,6 +20,14 @@ function run(env: Record<string, string>, onLine?: (line: string, child: ReturnT
 }
 
 describe('npm start (src/main.ts)', () => {
+  // The server's keys (scheduler markers, if a fire falls due) under this run's own prefix, removed afterwards.
+  const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
+  afterAll(async () => {
+    const redis = new Redis(inject('redisUrl'));
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
   it('refuses bad configuration with one message listing every problem, and no stack trace', async () => {
     const { code, err } = await run({ WECOM_CORP_ID: SAMPLE.corpId, WECOM_ENCODING_AES_KEY: 'short', PORT: 'eighty' });
     expect(code).toBe(1);
@@ -39,6 +48,7 @@ describe('npm start (src/main.ts)', () => {
         WECOM_TOKEN: SAMPLE.token,
         WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
         REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: prefix,
         PORT: String(port),
         HOST: '127.0.0.1',
       },

@@ -72,6 +72,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a Redis key prefix, yb: by default, without braces', () => {
+    expect(loadConfig(valid).redisKeyPrefix).toBe('yb:');
+    expect(loadConfig({ ...valid, REDIS_KEY_PREFIX: 'yb-kaifeng:' }).redisKeyPrefix).toBe('yb-kaifeng:');
+    expect(() => loadConfig({ ...valid, REDIS_KEY_PREFIX: 'yb{x}:' })).toThrow(/REDIS_KEY_PREFIX: must be 1–64 letters, digits or _ \. : -/);
+  });
+
   it('takes FAKE_NOW with an offset', () => {
     expect(loadConfig({ ...valid, FAKE_NOW: '2026-11-05T09:00:00+08:00' }).fakeNow?.toISOString()).toBe('2026-11-05T01:00:00.000Z');
   });
