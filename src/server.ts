@@ -59,6 +59,7 @@ export interface JobParts {
   cal: PeriodCalendar;
   targets: Targets;
   schedule: Schedule;
+  links: DashboardLinks;
 }
 
 /** Builds every part from config and a store; opens no connection and listens on nothing. */
@@ -79,11 +80,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const form = loadForm(monthlyReport);
   const cal = { timezone: config.timezone, dueDay: config.dueDay };
   const targets = loadTargets(config.targetsFile);
-  const links = new DashboardLinks({
-    baseUrl: options.publicBaseUrl ?? (() => config.publicBaseUrl),
-    secret: config.dashboardLinkSecret,
-    hours: config.dashboardLinkHours,
-  });
+  const links = DashboardLinks.fromConfig(config, options.publicBaseUrl);
   const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links });
   const turns = new TurnRunner({ store, conversation, clock, logger });
   const inFlight = new InFlight();
@@ -108,8 +105,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   );
   app.use(dashboardRoutes({ store, targets, cal, clock, links, effects, inFlight, logger }));
   const schedule = loadSchedule(config.scheduleFile);
-  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule });
-  return { app, client, sender, inFlight, clock, scheduler, links, jobs: { store, sender, form, cal, targets, schedule } };
+  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule, links });
+  return { app, client, sender, inFlight, clock, scheduler, links, jobs: { store, sender, form, cal, targets, schedule, links } };
 }
 
 /** Listens on host:port (0 = any free port) and resolves with the server and its port. */

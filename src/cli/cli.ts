@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import { importRoster } from './roster-command';
 import { exportReport } from './export-command';
 import { runJob } from './jobs-command';
+import { DashboardLinks } from '../dashboard/dashboard-link';
 import { WeComSender } from '../wecom/sender';
 import { loadTargets } from '../targets/targets';
 import { loadSchedule } from '../schedule/schedule';
@@ -90,7 +91,7 @@ program
     try {
       await ctx.redis.connect();
       const sender = new WeComSender(ctx.client, ctx.store, pino({ level: 'silent' }));
-      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile), schedule: loadSchedule(config.scheduleFile) };
+      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile), schedule: loadSchedule(config.scheduleFile), links: DashboardLinks.fromConfig(config) };
       process.exitCode = await runJob(job, deps, { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();

@@ -1,3 +1,4 @@
+import type { DashboardLinks } from '../dashboard/dashboard-link';
 import { periodLabel, type PeriodCalendar } from '../report/period';
 import type { Form } from '../conversation/form';
 import { JobRefused, runClose } from '../jobs/close-job';
@@ -17,7 +18,7 @@ const NAMES: Record<keyof typeof RUNNERS, string> = { open: '开始填报', nudg
 /** `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant. */
 export async function runJob(
   job: string,
-  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets; schedule?: Schedule },
+  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets; schedule?: Schedule; links?: DashboardLinks | null },
   options: { at: Date; dryRun: boolean },
   print: (line: string) => void,
 ): Promise<number> {

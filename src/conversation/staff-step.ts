@@ -8,6 +8,7 @@ import { schoolTarget, type YearTargets } from '../targets/targets';
 import { rollUp } from '../report/rollup';
 import type { SchoolFilter, StaffCommand } from './staff-words';
 import type { BroadcastEffect } from './broadcast';
+import type { TextCard } from '../wecom/sender';
 
 export interface StaffMember {
   userId: string;
@@ -35,7 +36,7 @@ export interface StaffContext {
 export type StaffEffect =
   | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
   | { kind: 'notify'; users: string[]; text: string }
-  | { kind: 'card'; users: string[]; title: string; description: string; url: string }
+  | { kind: 'card'; users: string[]; card: TextCard }
   | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
   | BroadcastEffect;
 

@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { periodLabel, timeLabel, type PeriodCalendar, type Period } from '../report/period';
+import type { TextCard } from '../wecom/sender';
+import type { Config } from '../config/config';
 
 /**
  * Dashboard links: `<base>/dashboard?t=<token>`, the token naming one staff member and an expiry,
@@ -60,4 +63,21 @@ export class DashboardLinks {
   check(token: string | undefined, now: Date): LinkCheck {
     return checkLink(this.options.secret, token, now);
   }
+
+  /** From configuration: PUBLIC_BASE_URL (unless `baseUrl` says otherwise), the link secret and lifetime. */
+  static fromConfig(config: Pick<Config, 'publicBaseUrl' | 'dashboardLinkSecret' | 'dashboardLinkHours'>, baseUrl?: () => string | undefined): DashboardLinks {
+    return new DashboardLinks({ baseUrl: baseUrl ?? (() => config.publicBaseUrl), secret: config.dashboardLinkSecret, hours: config.dashboardLinkHours });
+  }
+}
+
+/** The 「月报看板」 card for a staff member (after 进度, and on the staff digest); null without a public base URL. */
+export function dashboardCard(links: DashboardLinks | null | undefined, member: { userId: string; role: 'city' | 'province'; city?: string }, period: Period, now: Date, cal: PeriodCalendar): TextCard | null {
+  const link = links?.linkFor(member.userId, now);
+  if (!link) return null;
+  return {
+    title: `月报看板 · ${member.role === 'province' ? '全省' : member.city}`,
+    description: `${periodLabel(period)}月报按市县、类别的报送情况，全年目标完成进度，未报学校名单（可直接催报）。\n链接仅供您本人使用，${timeLabel(link.expiresAt, cal)}前有效。`,
+    url: link.url,
+    buttonText: '打开看板',
+  };
 }

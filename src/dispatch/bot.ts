@@ -2,7 +2,7 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, parsePeriod, periodLabel, timeLabel, windowFor, type PeriodCalendar } from '../report/period';
+import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../report/period';
 import { yearToDate, type YearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
@@ -15,8 +15,8 @@ import type { Conversation, Outcome } from './conversation';
 import { respondToUnregistered } from './unregistered';
 import { loadRecipients, loadStaff } from './staff-load';
 import { parseAudience, stepBroadcast, type Recipients } from '../conversation/broadcast';
-import { stepStaff, type StaffContext, type StaffEffect, type StaffResult } from '../conversation/staff-step';
-import type { DashboardLinks } from '../dashboard/dashboard-link';
+import { stepStaff, type StaffContext, type StaffResult } from '../conversation/staff-step';
+import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 
 export interface BotDeps {
@@ -198,23 +198,12 @@ function staffCommandOf(inbound: Inbound, current: string): StaffCommand {
 function stepStaffTurn(deps: BotDeps, session: Session, staff: StaffContext, now: Date): Outcome<BotChange> {
   const result = stepStaff(staff, deps.cal, now);
   const effects = [...result.effects];
-  const link = staff.command.kind === 'progress' ? deps.links?.linkFor(staff.member.userId, now) : null;
-  if (link) effects.push(dashboardCard(staff, link, deps.cal));
+  // The card after 进度: a passive reply cannot carry one, so it is sent as an active message.
+  const card = staff.command.kind === 'progress' ? dashboardCard(deps.links, staff.member, staff.window.period, now, deps.cal) : null;
+  if (card) effects.push({ kind: 'card', users: [staff.member.userId], card });
   const outcome: Outcome<BotChange> = { session, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects };
   if (result.unlock) outcome.change = { unlock: { ...result.unlock, entry: { ...result.unlock.entry, at: now.getTime() } } };
   return outcome;
-}
-
-/** The card after 进度: a passive reply cannot carry one, so it is sent as an active message. */
-function dashboardCard(staff: StaffContext, link: { url: string; expiresAt: Date }, cal: PeriodCalendar): StaffEffect {
-  const scope = staff.member.role === 'province' ? '全省' : staff.member.city;
-  return {
-    kind: 'card',
-    users: [staff.member.userId],
-    title: `月报看板 · ${scope}`,
-    description: `${periodLabel(staff.window.period)}月报按市县、类别的报送情况，全年目标完成进度，未报学校名单（可直接催报）。\n链接仅供您本人使用，${timeLabel(link.expiresAt, cal)}前有效。`,
-    url: link.url,
-  };
 }
 
 function stepBroadcastTurn(inbound: Inbound, session: Session, staff: StaffContext, recipients: Recipients | { refused: string } | null): Outcome<BotChange> {

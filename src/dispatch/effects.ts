@@ -30,7 +30,7 @@ export class EffectRunner {
         const report = await this.deps.sender.sendText(effect.users, effect.text);
         this.deps.logger.info({ requester, recipients: effect.users.length, sent: report.sent.length }, 'notice sent');
       } else if (effect.kind === 'card') {
-        const report = await this.deps.sender.sendTextCard(effect.users, { title: effect.title, description: effect.description, url: effect.url, buttonText: '打开看板' });
+        const report = await this.deps.sender.sendTextCard(effect.users, effect.card);
         this.deps.logger.info({ requester, sent: report.sent.length }, 'dashboard card sent');
       } else if (effect.kind === 'export') {
         await this.export(requester, effect);

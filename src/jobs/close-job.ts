@@ -1,3 +1,4 @@
+import type { DashboardLinks } from '../dashboard/dashboard-link';
 import pLimit from 'p-limit';
 import type { Form } from '../conversation/form';
 import { dueDateLabel, periodLabel, windowFor, type PeriodCalendar } from '../report/period';
@@ -18,6 +19,8 @@ export interface JobDeps {
   cal: PeriodCalendar;
   now: Date;
   print: (line: string) => void;
+  /** Dashboard links for the staff digest's card; none when no public base URL is configured. */
+  links?: DashboardLinks | null;
 }
 
 export interface JobSummary {

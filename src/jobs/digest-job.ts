@@ -1,5 +1,6 @@
 import { stepStaff, type StaffMember } from '../conversation/staff-step';
 import { loadStaff } from '../dispatch/staff-load';
+import { dashboardCard } from '../dashboard/dashboard-link';
 import { periodLabel, windowFor } from '../report/period';
 import type { Fire } from '../schedule/schedule';
 import type { SendReport } from '../wecom/sender';
@@ -11,7 +12,7 @@ const MARKER_MS = 120 * 24 * 3_600_000;
 /**
  * The staff digest (days 5, 8, 11): each staff member, for their scope, the filing rate and the
  * year against target (as 进度 says it), then the schools still owing — or, after the close, the
- * ones recorded as 零申报 (as 未报 says it).
+ * ones recorded as 零申报 (as 未报 says it) — followed by the dashboard card when links are configured.
  */
 export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
   const { store, cal, now } = deps;
@@ -21,7 +22,8 @@ export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Pro
   for (const member of staff) {
     const progress = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'progress' }, window), cal, now).text;
     const owing = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'owing', filter: {}, page: 1 }, window), cal, now).text;
-    messages.push({ key: member.userId, users: [member.userId], text: `【月报日报】\n${progress.split('\n').slice(0, -1).join('\n')}\n\n${owing}` });
+    const card = dashboardCard(deps.links, member, fire.period, now, cal);
+    messages.push({ key: member.userId, users: [member.userId], text: `【月报日报】\n${progress.split('\n').slice(0, -1).join('\n')}\n\n${owing}`, ...(card ? { card } : {}) });
   }
   const empty: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
   if (messages.length === 0) {

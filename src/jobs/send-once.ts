@@ -1,12 +1,14 @@
 import pLimit from 'p-limit';
 import type { Store } from '../store/store';
-import { mergeReports, type SendReport, type WeComSender } from '../wecom/sender';
+import { mergeReports, type SendReport, type TextCard, type WeComSender } from '../wecom/sender';
 
 export interface Message {
   /** What the marker is about (a school code, a staff UserID). */
   key: string;
   users: string[];
   text: string;
+  /** Sent after the text, under the same marker (the staff digest's dashboard card). */
+  card?: TextCard;
 }
 
 export interface SendOnceResult {
@@ -42,6 +44,7 @@ export async function sendOnce(
     due.map((m) =>
       limit(async () => {
         const report = await sender.sendText(m.users, m.text);
+        if (m.card && report.sent.length > 0) await sender.sendTextCard(report.sent, m.card);
         if (++done % step === 0 || done === due.length) onProgress?.(done, due.length);
         return report;
       }),

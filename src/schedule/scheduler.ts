@@ -1,3 +1,4 @@
+import type { DashboardLinks } from '../dashboard/dashboard-link';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
 import type { Form } from '../conversation/form';
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   schedule: Schedule;
+  /** Dashboard links for the staff digest's card. */
+  links?: DashboardLinks | null;
 }
 
 /** A fire missed while every instance was down still runs if it is at most this late. */

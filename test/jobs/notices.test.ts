@@ -6,6 +6,7 @@ import { RedisStore } from '../../src/store/redis-store';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { jobDeps } from '../helpers/job-deps';
+import { DashboardLinks } from '../../src/dashboard/dashboard-link';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
 
@@ -64,7 +65,31 @@ describe('window opening, target notice and staff digest', () => {
     expect(city).toContain('2026年11月月报 · 郑州（共 2 所）');
     expect(city).toContain('未报学校 · 郑州 · 共 1 所\n1. 甲学院（4101）未开始');
     expect(city).not.toContain('丙学校');
+    // No public base URL here: no dashboard card.
+    expect(api.delivered.some((d) => d.msgtype === 'textcard')).toBe(false);
     expect(await run('digest', '2026-12-05T11:00:00+08:00')).toBe(0);
     expect(api.textsTo('sheng')).toHaveLength(1);
+  });
+
+  it('follows the digest with each member’s own dashboard card when links are configured, once per stage', async () => {
+    const links = new DashboardLinks({ baseUrl: () => 'https://yuebao.example.cn', secret: 's'.repeat(40), hours: 24 });
+    const deps = { ...jobDeps(store, api, clock), links };
+    expect(await runJob('digest', deps, { at: new Date('2026-12-08T09:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
+    const cards = api.delivered.filter((d) => d.msgtype === 'textcard').map((d) => ({ user: d.userId, card: d.body.textcard as { title: string; url: string; description: string } }));
+    expect(cards.map((c) => [c.user, c.card.title])).toEqual([
+      ['sheng', '月报看板 · 全省'],
+      ['zz', '月报看板 · 郑州'],
+    ]);
+    // Each link is the member's own, valid for 24 hours from the digest.
+    for (const { user, card } of cards) {
+      const check = links.check(new URL(card.url).searchParams.get('t')!, new Date('2026-12-08T09:40:00+08:00'));
+      expect(check).toMatchObject({ ok: true, claims: { userId: user } });
+      expect(card.description).toContain('2026-12-09 09:40前有效');
+    }
+    // The card comes after the digest's text.
+    const sheng = api.delivered.filter((d) => d.userId === 'sheng').map((d) => d.msgtype);
+    expect(sheng).toEqual(['text', 'textcard']);
+    expect(await runJob('digest', deps, { at: new Date('2026-12-08T10:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
+    expect(api.delivered.filter((d) => d.msgtype === 'textcard')).toHaveLength(2);
   });
 });
