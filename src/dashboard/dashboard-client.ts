@@ -81,22 +81,41 @@ export const dashboardClientScript = `(function () {
   document.body.setAttribute('data-charts', String(charts.length));
 
   var button = document.getElementById('nudge');
+  var cityFilter = document.getElementById('nudge-city');
+  var categoryFilter = document.getElementById('nudge-category');
+  // Choosing a city or category narrows the list and says how many schools the button will nudge.
+  function applyFilter() {
+    var city = cityFilter ? cityFilter.value : '';
+    var category = categoryFilter ? categoryFilter.value : '';
+    var rows = document.querySelectorAll('#owing-table tbody tr');
+    for (var i = 0; i < rows.length; i++) {
+      var show = (!city || rows[i].getAttribute('data-city') === city) && (!category || rows[i].getAttribute('data-category') === category);
+      rows[i].style.display = show ? '' : 'none';
+    }
+    var n = 0;
+    Object.keys(data.owingCounts || {}).forEach(function (key) {
+      var parts = key.split('|');
+      if ((!city || parts[0] === city) && (!category || parts[1] === category)) n += data.owingCounts[key];
+    });
+    button.textContent = '催报这 ' + n + ' 所学校';
+    button.disabled = n === 0;
+  }
   if (button) {
+    if (cityFilter) cityFilter.addEventListener('change', applyFilter);
+    if (categoryFilter) categoryFilter.addEventListener('change', applyFilter);
     button.addEventListener('click', function () {
-      var city = document.getElementById('nudge-city');
-      var category = document.getElementById('nudge-category');
       var out = document.getElementById('nudge-result');
       button.disabled = true;
       out.textContent = '正在提交……';
       fetch('/dashboard/api/nudge', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-dashboard-token': token },
-        body: JSON.stringify({ city: city ? city.value : '', category: category ? category.value : '' })
+        body: JSON.stringify({ city: cityFilter ? cityFilter.value : '', category: categoryFilter ? categoryFilter.value : '' })
       })
         .then(function (res) { return res.json().catch(function () { return { error: '服务器没有正常回答（' + res.status + '），请稍后再试。' }; }); })
         .then(function (r) { out.textContent = r.error || r.text; })
         .catch(function () { out.textContent = '网络不通，催报没有发出，请稍后再试。'; })
-        .then(function () { button.disabled = false; });
+        .then(function () { applyFilter(); });
     });
   }
 })();

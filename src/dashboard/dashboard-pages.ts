@@ -90,6 +90,13 @@ function tile(label: string, value: string, note: string, id: string): string {
   return `<div class="tile" id="${id}"><span>${esc(label)}</span><b>${esc(value)}</b><small>${esc(note)}</small></div>`;
 }
 
+/** Owing schools by "city|category": the nudge button counts what a filter will reach without the whole list. */
+function owingCounts(o: Overview): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of o.owing) counts[`${s.city}|${s.category}`] = (counts[`${s.city}|${s.category}`] ?? 0) + 1;
+  return counts;
+}
+
 export function overviewPage(o: Overview, token: string): string {
   const t = o.totals;
   const p = o.progress;
@@ -100,7 +107,7 @@ export function overviewPage(o: Overview, token: string): string {
     .slice(0, OWING_ROWS)
     .map(
       (s) =>
-        `<tr data-code="${esc(s.code)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_NAMES[s.status]}</td></tr>`,
+        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_NAMES[s.status]}</td></tr>`,
     )
     .join('');
   const more = o.owing.length > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${o.owing.length - OWING_ROWS} 所；按市县、类别催报会包括它们，在企业微信中发送「未报 市县」可分页查看。</p>` : '';
@@ -108,7 +115,7 @@ export function overviewPage(o: Overview, token: string): string {
     ? `<div class="nudge">
   ${province ? `<select id="nudge-city" aria-label="市县"><option value="">全部市县</option>${owingCities.map((c) => `<option>${esc(c)}</option>`).join('')}</select>` : ''}
   <select id="nudge-category" aria-label="类别"><option value="">全部类别</option><option>A</option><option>B</option><option>C</option><option>D</option></select>
-  <button id="nudge" type="button">催报未报学校</button>
+  <button id="nudge" type="button">催报这 ${o.owing.length} 所学校</button>
 </div><p class="muted">每所学校每小时最多催一次；发送完成后，结果会发到您的企业微信。</p><p id="nudge-result" role="status"></p>`
     : `<p class="muted">${esc(o.periodLabel)}月报现在不在填报期内，不能催报。</p>`;
   const body = `<body data-token="${esc(token)}">
@@ -132,7 +139,7 @@ ${o.owing.length > 0 ? nudgeControls : ''}
 ${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th></tr></thead><tbody>${owingRows}</tbody></table></div>${more}` : '<p>全部已报。</p>'}
 </section>
 </main>
-<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined })}</script>`;
+<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined, owingCounts: owingCounts(o) })}</script>`;
   return shell(`月报看板 · ${o.viewer.scope}`, body, '<script src="/dashboard/assets/echarts.min.js"></script>\n<script src="/dashboard/assets/dashboard.js"></script>\n</body>');
 }
 

@@ -96,6 +96,16 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     const owingCode = await dashboard.locator('#owing-table tbody tr').first().getAttribute('data-code');
     expect(owingCode).toMatch(/^41\d{4}$/);
     const owingCount = await dashboard.locator('#owing-table tbody tr').count();
+    // Narrowing to a city shows only its schools and says how many the button will nudge.
+    expect(await dashboard.locator('#nudge').innerText()).toBe(`催报这 ${owingCount} 所学校`);
+    await dashboard.selectOption('#nudge-city', '洛阳');
+    const luoyang = dashboard.locator('#owing-table tbody tr:visible');
+    const shown = await luoyang.count();
+    expect(shown).toBeGreaterThan(0);
+    expect(await luoyang.evaluateAll((rows) => rows.every((r) => r.getAttribute('data-city') === '洛阳'))).toBe(true);
+    expect(await dashboard.locator('#nudge').innerText()).toBe(`催报这 ${shown} 所学校`);
+    await dashboard.selectOption('#nudge-city', '');
+    expect(await dashboard.locator('#owing-table tbody tr:visible').count()).toBe(owingCount);
     await dashboard.click('#nudge');
     await expect.poll(() => dashboard.locator('#nudge-result').innerText()).toContain(`正在向 全省 ${owingCount} 所未报学校`);
 

@@ -123,6 +123,7 @@ describe('dashboard view', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;');
     expect(html).toContain('data-token="tok&quot;en"');
     expect(html.match(/<tr data-code=/g)).toHaveLength(500);
+    expect(JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(html)![1]!).owingCounts).toEqual({ '郑州|C': 600 });
     expect(html).toContain('只列出前 500 所，还有 100 所');
     // The page's data carries no school names (no owing list), so nothing there can close its <script>.
     const data = /<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(html)![1]!;
