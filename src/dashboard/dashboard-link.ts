@@ -46,7 +46,7 @@ export function checkLink(secret: string, token: string | undefined, now: Date):
   return { ok: true, claims };
 }
 
-/** Issues links for staff members: what the bot puts on the card it sends with 进度. */
+/** Issues links for staff members: what the cards after 进度 and on the staff digest carry. */
 export class DashboardLinks {
   constructor(
     private readonly options: { baseUrl: () => string | undefined; secret: string; hours: number },
