@@ -4,7 +4,7 @@ import { scopedFilter } from '../conversation/staff-step';
 import type { StaffCommand } from '../conversation/staff-words';
 import { parsePeriod, type Window } from '../report/period';
 import type { YearToDate } from '../report/progress';
-import { reportSchema } from '../report/records';
+import { filedAmong, reportSchema } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Store } from '../store/store';
 import { targetsFor, type Targets } from '../targets/targets';
@@ -60,7 +60,10 @@ export async function loadStaff(store: Store, targets: Targets, member: StaffMem
   } else if (command.kind === 'owing' || command.kind === 'nudge') {
     const scope = scopedFilter(member, command.filter);
     if (!('refused' in scope)) {
-      const [codes, index] = await Promise.all([store.owingSchools(window.period, scope), store.readPeriodIndex(window.period)]);
+      const [owing, index] = await Promise.all([store.owingSchools(window.period, scope), store.readPeriodIndex(window.period)]);
+      // Before a 催报, the records have the last word over the index (written just after them).
+      const filed = command.kind === 'nudge' ? filedAmong(owing, await store.readReports(window.period, owing)) : new Map();
+      const codes = owing.filter((c) => !filed.has(c));
       const schools: Record<string, School> = {};
       (await store.getSchools(codes)).forEach((json, i) => {
         if (json) schools[codes[i]!] = schoolSchema.parse(JSON.parse(json));

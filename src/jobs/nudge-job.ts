@@ -1,6 +1,6 @@
 import { answeredCount } from '../conversation/report-texts';
 import { daysLeft, dueDateLabel, periodLabel, windowFor } from '../report/period';
-import { draftSchema } from '../report/records';
+import { draftSchema, filedAmong } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Fire } from '../schedule/schedule';
 import type { SendReport } from '../wecom/sender';
@@ -19,8 +19,15 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
   const { store, cal, now, print, form } = deps;
   const window = windowFor(fire.period, cal);
   if (now < window.opensAt || now >= window.closesAt) throw new JobRefused(`${periodLabel(fire.period)}月报现在不在填报期内，不发催报。`);
-  const codes = (await store.owingSchools(fire.period, {})).sort();
-  const [schools, drafts] = await Promise.all([store.getSchools(codes), store.readDrafts(fire.period, codes)]);
+  const owing = (await store.owingSchools(fire.period, {})).sort();
+  const [allSchools, allDrafts, reports] = await Promise.all([store.getSchools(owing), store.readDrafts(fire.period, owing), store.readReports(fire.period, owing)]);
+  // The index is written just after a school's records: one that filed in that gap (a crash
+  // between the two) is not nudged, and the index is put right.
+  const filed = await repairIndex(deps, fire.period, owing, reports);
+  const keep = owing.map((code) => !filed.has(code));
+  const codes = owing.filter((_, i) => keep[i]);
+  const schools = allSchools.filter((_, i) => keep[i]);
+  const drafts = allDrafts.filter((_, i) => keep[i]);
   const empty: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
   const left = daysLeft(now, window, cal);
   const due = dueDateLabel(window, cal);
@@ -46,4 +53,12 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
   print(`催报 ${periodLabel(fire.period)}（${fire.stage}）：${messages.length} 所学校，发送中…`);
   const result = await sendOnce(store, deps.sender!, `nudge-job:${fire.period}:${fire.stage}`, messages, NUDGE_MARKER_MS, (n, total) => deps.print(`催报 ${periodLabel(fire.period)}（${fire.stage}）：已发送 ${n}/${total}`));
   return { due: messages.length, done: result.sent, already: result.skipped, report: result.report };
+}
+
+/** Codes the index calls owing whose records hold a filed report; their index entries are corrected. */
+async function repairIndex(deps: JobDeps, period: string, codes: readonly string[], reports: readonly (string | null)[]): Promise<Set<string>> {
+  const filed = filedAmong(codes, reports);
+  for (const [code, status] of filed) await deps.store.setSchoolStatus(period, code, status);
+  if (filed.size > 0) deps.print(`催报 ${periodLabel(period)}：${filed.size} 所学校已提交但索引未更新，已更正，不催。`);
+  return new Set(filed.keys());
 }

@@ -58,3 +58,14 @@ export interface HistoryEntry {
   cells: { id: string; old: number | null; new: number | null }[];
   status?: Report['status'];
 }
+
+/** Of these schools, those whose stored report (same order as `codes`) is a filed one, with its status. */
+export function filedAmong(codes: readonly string[], reports: readonly (string | null)[]): Map<string, 'filed' | 'late'> {
+  const out = new Map<string, 'filed' | 'late'>();
+  for (const [i, raw] of reports.entries()) {
+    if (raw === null) continue;
+    const { status } = reportSchema.parse(JSON.parse(raw));
+    if (status !== 'defaulted') out.set(codes[i]!, status);
+  }
+  return out;
+}

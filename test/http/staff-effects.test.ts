@@ -53,6 +53,16 @@ describe('staff actions that send', () => {
     ]);
   });
 
+  it('催报 leaves out a school whose report is filed even when the index has not caught up', async () => {
+    await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng'] });
+    // 4101 filed; the index entry that follows the records was never written (a crash between the two).
+    await t!.store.commitSchool('4101', '2026-10', { expectedRev: 0, report: JSON.stringify({ v: 1, school: '4101', period: '2026-10', status: 'filed', values: {}, submittedBy: 'zhangsan', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: true }) });
+    expect(await say('sheng', '催报')).toBe('正在向 全省 3 所未报学校（2 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。');
+    await t!.parts.inFlight.drain(5_000);
+    expect(t!.api.textsTo('zhangsan')).toEqual([]);
+    expect(t!.api.textsTo('zhao')).toHaveLength(1);
+  });
+
   it('催报 waits out WeCom’s frequency limit (45009) and still delivers', async () => {
     const { sleeps } = await setup();
     t!.api.failNext('message/send', 45009);

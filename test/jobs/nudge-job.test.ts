@@ -63,6 +63,18 @@ describe('jobs run nudge', () => {
     expect(api.delivered).toHaveLength(4);
   });
 
+  it('does not nudge a school that filed while its index entry was left behind, and corrects the index', async () => {
+    await seed('2026-11');
+    // 4101 filed, but the process died before the index was written: the index still says it owes.
+    await store.commitSchool('4101', '2026-11', { expectedRev: 0, report: JSON.stringify({ v: 1, school: '4101', period: '2026-11', status: 'filed', values: {}, submittedBy: 'zhangsan', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: true }) });
+    expect(await store.owingSchools('2026-11', {})).toContain('4101');
+    expect(await run('2026-12-04T09:10:00+08:00')).toBe(0);
+    expect(api.textsTo('zhangsan')).toEqual([]);
+    expect(api.textsTo('wang')).toHaveLength(1);
+    expect(out).toContain('催报 2026年11月：1 所学校已提交但索引未更新，已更正，不催。');
+    expect((await store.owingSchools('2026-11', {})).sort()).toEqual(['4103']);
+  });
+
   it('says 明天截止 and that the due day is a day off when the last call moves before it', async () => {
     await seed('2025-12');
     // January 10th 2026 is a Saturday: the last call goes out on Friday the 9th.
