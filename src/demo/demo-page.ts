@@ -6,17 +6,18 @@ export const demoPage = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>月报 · 企业微信模拟器</title>
 <style>
-  body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; background: #ededed; }
+  /* A column: header (grows when the clock panel opens), the chat filling what is left, the input row. */
+  body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; background: #ededed; display: flex; flex-direction: column; height: 100vh; height: 100dvh; }
   header { background: #2b2b2b; color: #fff; padding: 10px 12px; }
   header h1 { font-size: 16px; margin: 0 0 6px; }
   select { width: 100%; font-size: 15px; padding: 6px; }
-  #chat { height: calc(100vh - 220px); overflow-y: auto; padding: 10px; box-sizing: border-box; }
+  #chat { flex: 1; min-height: 0; overflow-y: auto; padding: 10px; box-sizing: border-box; }
   .msg { max-width: 85%; margin: 6px 0; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; line-height: 1.45; font-size: 15px; }
   .me { background: #95ec69; margin-left: auto; }
   .bot { background: #fff; }
   .card { background: #fff; border-left: 4px solid #2f7cf6; }
   .note { text-align: center; color: #888; font-size: 12px; }
-  footer { position: fixed; bottom: 0; left: 0; right: 0; background: #f7f7f7; border-top: 1px solid #ddd; padding: 8px; }
+  footer { background: #f7f7f7; border-top: 1px solid #ddd; padding: 8px; }
   .menu { display: flex; gap: 6px; margin-bottom: 6px; }
   .menu button { flex: 1; padding: 8px 0; font-size: 14px; background: #fff; border: 1px solid #ccc; border-radius: 4px; }
   form { display: flex; gap: 6px; }
@@ -121,7 +122,10 @@ async function clock(body) {
   clockResult.textContent = out.error || out.lines.join('\\n');
   setTimeout(poll, 300);
 }
-document.getElementById('clock-toggle').addEventListener('click', () => document.getElementById('clockpanel').classList.toggle('show'));
+document.getElementById('clock-toggle').addEventListener('click', () => {
+  document.getElementById('clockpanel').classList.toggle('show');
+  chat.scrollTop = chat.scrollHeight;
+});
 document.getElementById('clock-set').addEventListener('click', () => clock({ at: clockAt.value }));
 document.getElementById('clock-run').addEventListener('click', () => clock({ at: clockAt.value, job: document.getElementById('clock-job').value }));
 const tick = () => fetch('/demo/api/clock').then((r) => r.json()).then(showClock);
