@@ -48,7 +48,7 @@ export interface StaffResult {
 }
 
 const PAGE = 20;
-const STATUS_LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', late: '逾期补报', drafting: '填报中', defaulted: '零申报(未报)', none: '未开始' };
+export const STATUS_LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', late: '逾期补报', drafting: '填报中', defaulted: '零申报(未报)', none: '未开始' };
 
 /** The filter a command may use: city staff are held to their own city. */
 export function scopedFilter(member: StaffMember, filter: SchoolFilter): SchoolFilter | { refused: string } {

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { periodLabel, timeLabel, type PeriodCalendar, type Period } from '../report/period';
 import type { TextCard } from '../wecom/sender';
 import type { Config } from '../config/config';
+import { scopeLabel } from './dashboard-view';
 
 /**
  * Dashboard links: `<base>/dashboard?t=<token>`, the token naming one staff member and an expiry,
@@ -75,7 +76,7 @@ export function dashboardCard(links: DashboardLinks | null | undefined, member: 
   const link = links?.linkFor(member.userId, now);
   if (!link) return null;
   return {
-    title: `月报看板 · ${member.role === 'province' ? '全省' : member.city}`,
+    title: `月报看板 · ${scopeLabel(member)}`,
     description: `${periodLabel(period)}月报按市县、类别的报送情况，全年目标完成进度，未报学校名单（可直接催报）。\n链接仅供您本人使用，${timeLabel(link.expiresAt, cal)}前有效。`,
     url: link.url,
     buttonText: '打开看板',

@@ -1,7 +1,8 @@
 import { formatNumber as f } from '../report/number-parser';
 import { percent } from '../report/progress';
 import type { GroupProgress } from '../report/rollup';
-import type { FilingStatus, Overview, SchoolPage, StatusCounts } from './dashboard-view';
+import { STATUS_LABEL } from '../conversation/staff-step';
+import type { Overview, SchoolPage, StatusCounts } from './dashboard-view';
 
 /** The dashboard's HTML, rendered on the server (tables readable without script); charts are drawn by dashboard.js. */
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -9,7 +10,6 @@ const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&':
 /** JSON inside <script type="application/json">: "<" escaped so that no "</script>" can end it early. */
 const jsonData = (data: unknown): string => JSON.stringify(data).replace(/</g, '\\u003c');
 
-export const STATUS_NAMES: Record<FilingStatus, string> = { filed: '已报', late: '逾期补报', drafting: '填报中', none: '未开始', defaulted: '零申报(未报)' };
 
 const STYLE = `
   body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; background: #f4f5f7; color: #222; }
@@ -107,7 +107,7 @@ export function overviewPage(o: Overview, token: string): string {
     .slice(0, OWING_ROWS)
     .map(
       (s) =>
-        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_NAMES[s.status]}</td></tr>`,
+        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_LABEL[s.status]}</td></tr>`,
     )
     .join('');
   const more = o.owing.length > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${o.owing.length - OWING_ROWS} 所；按市县、类别催报会包括它们，在企业微信中发送「未报 市县」可分页查看。</p>` : '';
@@ -148,7 +148,7 @@ export function schoolPageHtml(page: SchoolPage, token: string): string {
   const rows = page.months
     .map(
       (m) =>
-        `<tr data-period="${m.period}"><td>${m.label}</td><td class="st-${m.status}">${STATUS_NAMES[m.status]}</td><td>${f(m.trainees)}</td><td>${f(m.subsidized)}</td><td>${f(m.cumulative)}</td><td>${f(m.pace)}</td><td>${m.submittedAt ?? '—'}</td></tr>`,
+        `<tr data-period="${m.period}"><td>${m.label}</td><td class="st-${m.status}">${STATUS_LABEL[m.status]}</td><td>${f(m.trainees)}</td><td>${f(m.subsidized)}</td><td>${f(m.cumulative)}</td><td>${f(m.pace)}</td><td>${m.submittedAt ?? '—'}</td></tr>`,
     )
     .join('');
   const body = `<body data-token="${esc(token)}">
@@ -157,7 +157,7 @@ export function schoolPageHtml(page: SchoolPage, token: string): string {
 <section class="tiles">
   ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），按进度应达 ${f(page.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(page.done.subsidized)} 人次`, `目标 ${f(page.target.subsidized)}（${percent(page.done.subsidized, page.target.subsidized)}）`, 'tile-subsidized')}
-  ${tile(`${page.periodLabel}月报`, STATUS_NAMES[page.months.at(-1)?.status ?? 'none'], `填报人：${s.contacts.join('、') || '（未登记）'}`, 'tile-period')}
+  ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${s.contacts.join('、') || '（未登记）'}`, 'tile-period')}
 </section>
 <section><h2>${page.year} 年各月培训人次</h2><div class="chart" id="chart-school"></div>
 <div class="scroll"><table id="school-months"><thead><tr><th>月份</th><th>状态</th><th>培训人次</th><th>补贴性</th><th>累计</th><th>按进度应达</th><th>提交时间</th></tr></thead><tbody>${rows}</tbody></table></div></section>

@@ -63,7 +63,8 @@ export interface OverviewInput {
 
 const CATEGORY_ORDER = ['A', 'B', 'C', 'D'];
 
-export function scopeLabel(member: StaffMember): string {
+/** 全省 for provincial staff, the city for city staff. */
+export function scopeLabel(member: Pick<StaffMember, 'role' | 'city'>): string {
   return member.role === 'province' ? '全省' : member.city!;
 }
 

@@ -20,22 +20,18 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
   const window = windowFor(fire.period, cal);
   if (now < window.opensAt || now >= window.closesAt) throw new JobRefused(`${periodLabel(fire.period)}月报现在不在填报期内，不发催报。`);
   const owing = (await store.owingSchools(fire.period, {})).sort();
-  const [allSchools, allDrafts, reports] = await Promise.all([store.getSchools(owing), store.readDrafts(fire.period, owing), store.readReports(fire.period, owing)]);
+  const [schools, drafts, reports] = await Promise.all([store.getSchools(owing), store.readDrafts(fire.period, owing), store.readReports(fire.period, owing)]);
   // The index is written just after a school's records: one that filed in that gap (a crash
   // between the two) is not nudged, and the index is put right.
   const filed = await repairIndex(deps, fire.period, owing, reports);
-  const keep = owing.map((code) => !filed.has(code));
-  const codes = owing.filter((_, i) => keep[i]);
-  const schools = allSchools.filter((_, i) => keep[i]);
-  const drafts = allDrafts.filter((_, i) => keep[i]);
   const empty: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
   const left = daysLeft(now, window, cal);
   const due = dueDateLabel(window, cal);
   // The last call may fall the day before the due day (a due day on a holiday moves it): say which.
   const when = left <= 1 ? `今天（${due}）截止` : left === 2 ? `明天（${due}）截止` : `${due}截止，还有 ${left} 天`;
   const holiday = fire.dueDayIsHoliday ? `${due}是休息日，请提前提交。` : '';
-  const messages = codes.flatMap((code, i) => {
-    if (!schools[i]) return [];
+  const messages = owing.flatMap((code, i) => {
+    if (!schools[i] || filed.has(code)) return [];
     const school: School = schoolSchema.parse(JSON.parse(schools[i]!));
     const draft = drafts[i] ? draftSchema.parse(JSON.parse(drafts[i]!)) : null;
     const where = draft ? `已完成 ${answeredCount(form, draft.values)}/${form.cells.length}，回复「继续」接着填` : '还没有开始，回复「填报」开始';

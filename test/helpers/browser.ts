@@ -11,7 +11,7 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/ch
 
 export const chromiumPath: string | null = CANDIDATES.find((p) => existsSync(p)) ?? null;
 
-export const inCi = Boolean(process.env.CI);
+const inCi = Boolean(process.env.CI);
 
 /** Why the browser tests do not run here, or null when they do. */
 export const browserSkipReason: string | null =

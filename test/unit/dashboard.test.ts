@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkLink, DashboardLinks, signLink } from '../../src/dashboard/dashboard-link';
 import { buildOverview, buildSchoolPage } from '../../src/dashboard/dashboard-view';
@@ -33,10 +34,13 @@ describe('dashboard links', () => {
     // A correctly signed body that is not ours (no user, wrong types) is still refused.
     const odd = (body: unknown) => {
       const p = Buffer.from(JSON.stringify(body)).toString('base64url');
-      const signed = signLink(SECRET, { userId: 'x', expiresAt: 0 }).split('.')[1];
-      return `${p}.${signed}`;
+      return `${p}.${createHmac('sha256', SECRET).update(`dashboard.${p}`).digest('base64url')}`;
     };
+    // The signing matches signLink's: a proper body signed this way is accepted …
+    expect(checkLink(SECRET, odd({ u: 'sheng', e: 2_000_000_000 }), now).ok).toBe(true);
+    // … and a signed body without a user, or with the wrong types, is not.
     expect(checkLink(SECRET, odd({ e: 2_000_000_000 }), now).ok).toBe(false);
+    expect(checkLink(SECRET, odd({ u: 1, e: '2000000000' }), now)).toEqual({ ok: false, reason: 'forged' });
   });
 
   it('issues links only with a public base URL, expiring after the configured hours', () => {
