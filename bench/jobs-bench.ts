@@ -1,6 +1,7 @@
 /**
- * A scheduled nudge over N schools (default 20,000, none filed) through the WeCom stand-in
- * answering instantly: wall time, Redis commands, and the sends the stand-in received.
+ * A scheduled nudge over N schools (default 20,000, none filed) through the outbox and the WeCom
+ * stand-in answering instantly: the run that writes the entries, then their delivery by one
+ * instance's worker (8 sends in flight), with wall time and Redis commands for each.
  *
  *   npm run bench:jobs -- [--schools 20000]
  */
@@ -10,10 +11,13 @@ import { pino } from 'pino';
 import monthlyReport from '../conversations/monthly-report';
 import { ManualClock } from '../src/clock';
 import { loadForm } from '../src/conversation/form';
+import { followUpHandlers } from '../src/dispatch/follow-ups';
 import { runNudge } from '../src/jobs/nudge-job';
+import { OutboxWorker } from '../src/outbox/worker';
+import { summarize } from '../src/outbox/delivery-report';
 import { DEFAULT_SCHEDULE, latestFire } from '../src/schedule/schedule';
 import { WorkCalendar } from '../src/schedule/work-calendar';
-import { RedisStore } from '../src/store/redis-store';
+import { redisStores } from '../src/store/stores';
 import { loadTargets } from '../src/targets/targets';
 import { WeComClient } from '../src/wecom/api-client';
 import { WeComSender } from '../src/wecom/sender';
@@ -27,10 +31,16 @@ const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 let own: ThrowawayRedis | undefined;
 const redis = new Redis(process.env.REDIS_URL ?? (own = await startRedisServer()).url, { enableAutoPipelining: true });
 const prefix = `bench-jobs:${randomBytes(4).toString('hex')}:`;
-const store = new RedisStore(redis, prefix);
+const { store, outbox } = redisStores(redis, prefix);
 const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
 const clock = new ManualClock('2026-12-08T09:10:00+08:00');
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
+async function measure<T>(work: () => Promise<T>): Promise<{ out: T; ms: number; used: number }> {
+  const c0 = await commands();
+  const t0 = performance.now();
+  const out = await work();
+  return { out, ms: performance.now() - t0, used: (await commands()) - c0 - 1 };
+}
 try {
   const schools: Record<string, string> = {};
   const members: Record<string, string> = {};
@@ -43,17 +53,21 @@ try {
   const logger = pino({ level: 'silent' });
   const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
   await client.tokens.get();
-  const fire = latestFire('nudge', clock.now(), DEFAULT_SCHEDULE, cal, new WorkCalendar())!;
-  const deps = { store, sender: new WeComSender(client, store, logger), form: loadForm(monthlyReport), cal, now: clock.now(), print: () => undefined, targets: loadTargets('config/targets.json') };
-  const c0 = await commands();
-  const t0 = performance.now();
-  const summary = await runNudge(deps, fire, false);
-  const ms = performance.now() - t0;
-  const used = (await commands()) - c0 - 1;
-  process.stdout.write(`nudge over ${N} schools: ${ms.toFixed(0)} ms, ${used} Redis commands (Lua included), ${summary.done} sent, stand-in received ${api.callsTo('message/send').length}\n`);
-  const t1 = performance.now();
-  const again = await runNudge(deps, fire, false);
-  process.stdout.write(`re-run (all marked): ${(performance.now() - t1).toFixed(0)} ms, ${again.done} sent, ${again.already} already\n`);
+  const form = loadForm(monthlyReport);
+  const work = new WorkCalendar();
+  const fire = latestFire('nudge', clock.now(), DEFAULT_SCHEDULE, cal, work)!;
+  const deps = { store, outbox, form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, now: clock.now(), print: () => undefined, targets: loadTargets('config/targets.json') };
+  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
+  const worker = new OutboxWorker({ outbox, handlers, clock, logger });
+
+  const run = await measure(() => runNudge(deps, fire, false));
+  process.stdout.write(`nudge over ${N} schools, writing the outbox: ${run.ms.toFixed(0)} ms, ${run.used} Redis commands, ${run.out.queued} entries\n`);
+  const delivery = await measure(() => worker.runDue(1_000_000));
+  const summary = summarize(await outbox.get(run.out.entries));
+  process.stdout.write(`delivery by one worker: ${delivery.ms.toFixed(0)} ms, ${delivery.used} Redis commands, ${summary.reached.length} reached, ${summary.pending} pending; stand-in received ${api.callsTo('message/send').length}\n`);
+  process.stdout.write(`the whole run through the outbox: ${(run.ms + delivery.ms).toFixed(0)} ms, ${run.used + delivery.used} Redis commands\n`);
+  const again = await measure(() => runNudge({ ...deps, now: clock.now() }, fire, false));
+  process.stdout.write(`re-run (every entry written): ${again.ms.toFixed(0)} ms, ${again.out.queued} new, ${again.out.already} already\n`);
 } finally {
   await deletePrefix(redis, prefix);
   redis.disconnect();

@@ -13,14 +13,18 @@ import monthlyReport from '../conversations/monthly-report';
 import { ManualClock } from '../src/clock';
 import { loadForm } from '../src/conversation/form';
 import { stepStaff } from '../src/conversation/staff-step';
-import { EffectRunner } from '../src/dispatch/effects';
-import { loadStaff } from '../src/dispatch/staff-load';
+import { followUpHandlers } from '../src/dispatch/follow-ups';
+import { staffEntries } from '../src/dispatch/staff-entries';
+import { loadStaff, staffSettings } from '../src/dispatch/staff-load';
+import { OutboxWorker } from '../src/outbox/worker';
+import { DEFAULT_SCHEDULE } from '../src/schedule/schedule';
+import { WorkCalendar } from '../src/schedule/work-calendar';
 import { overviewPage } from '../src/dashboard/dashboard-pages';
 import { buildOverview } from '../src/dashboard/dashboard-view';
 import { buildReportTable } from '../src/export/report-table';
 import { tableToXlsx } from '../src/export/write-table';
 import { windowFor } from '../src/report/period';
-import { RedisStore } from '../src/store/redis-store';
+import { redisStores } from '../src/store/stores';
 import { loadTargets } from '../src/targets/targets';
 import { WeComClient } from '../src/wecom/api-client';
 import { WeComSender } from '../src/wecom/sender';
@@ -38,7 +42,8 @@ let own: ThrowawayRedis | undefined;
 const url = process.env.REDIS_URL ?? (own = await startRedisServer()).url;
 const redis = new Redis(url, { enableAutoPipelining: true });
 const prefix = `bench-staff:${randomBytes(4).toString('hex')}:`;
-const store = new RedisStore(redis, prefix);
+const stores = redisStores(redis, prefix);
+const { store, outbox } = stores;
 const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
 const clock = new ManualClock('2026-11-05T01:00:00Z');
 
@@ -73,37 +78,44 @@ try {
     (index.byCategory[category] ??= []).push(code);
   }
   await store.replaceSchools(schools, members, index);
-  await Promise.all(Object.keys(schools).map((code, n) => (n % 2 === 0 ? store.setSchoolStatus('2026-10', code, 'filed') : Promise.resolve())));
+  const filed = JSON.stringify({ v: 1, period: '2026-10', status: 'filed', values: {}, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: true });
+  await Promise.all(Object.keys(schools).map((code, n) => (n % 2 === 0 ? store.commitSchool({ code, period: '2026-10', expectedRev: 0, report: filed, history: [], status: 'filed' }) : Promise.resolve())));
 
   const window = windowFor('2026-10', cal);
   const province = { userId: 'sheng', role: 'province' as const, name: '王省' };
   const targets = loadTargets('config/targets.json');
+  const settings = staffSettings(DEFAULT_SCHEDULE, cal, 4 * 3_600_000, clock.now());
   const owing = await measure(`owing set, province-wide (${N} schools)`, () => store.owingSchools('2026-10', {}));
   await measure(`owing set, one city and category`, () => store.owingSchools('2026-10', { city: '郑州', category: 'A' }));
   const turn = await measure(`未报 turn: load + step, province-wide`, async () => {
-    const ctx = await loadStaff(store, targets, province, { kind: 'owing', filter: {}, page: 1 }, window);
+    const ctx = await loadStaff(store, targets, province, { kind: 'owing', filter: {}, page: 1 }, window, settings);
     return stepStaff(ctx, cal, clock.now());
   });
   const page = await measure(`dashboard page: load + figures + HTML, province-wide`, async () => {
-    const ctx = await loadStaff(store, targets, province, { kind: 'progress' }, window);
+    const ctx = await loadStaff(store, targets, province, { kind: 'progress' }, window, settings);
     if (ctx.data.kind !== 'progress') throw new Error('progress data expected');
     const { index, schools: all, ytd, targets: year } = ctx.data;
-    return overviewPage(buildOverview({ member: province, window, index, schools: all, ytd, targets: year, now: clock.now(), cal }), 'token');
+    return overviewPage(buildOverview({ member: province, window, index, schools: all, ytd, targets: year, now: clock.now(), cal, nudgeIntervalHours: 4 }), 'token');
   });
   process.stdout.write(`  dashboard page ${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB\n`);
-  const nudgeCtx = await loadStaff(store, targets, province, { kind: 'nudge', filter: {} }, window);
-  const effects = stepStaff(nudgeCtx, cal, clock.now()).effects;
+  // 催报 confirmed: the staff turn's entry, then the outbox's fan-out to schools, the sends and the report.
+  const nudgeCtx = await loadStaff(store, targets, province, { kind: 'confirm' }, window, { ...settings, pendingNudge: { filter: {}, count: owing.length } });
+  const effects = stepStaff({ ...nudgeCtx, data: (await loadStaff(store, targets, province, { kind: 'nudge', filter: {} }, window, settings)).data }, cal, clock.now()).effects;
   const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
-  const runner = new EffectRunner({ store, sender: new WeComSender(client, store, logger), clock, logger, form, cal });
+  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work: new WorkCalendar(), nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
+  const worker = new OutboxWorker({ outbox, handlers, clock, logger });
   await client.tokens.get();
-  await measure(`催报 run: ${owing.length} schools through the stand-in`, () => runner.run('sheng', effects));
+  await measure(`催报 run: ${owing.length} schools through the outbox and the stand-in`, async () => {
+    await outbox.enqueue('sheng', staffEntries('turn:sheng:bench', province, effects, clock.now()), clock.now().getTime());
+    await worker.runDue(1_000);
+  });
   process.stdout.write(`  owing ${owing.length}, first page ${turn.text.split('\n').length - 3} rows; stand-in received ${api.callsTo('message/send').length} sends\n`);
 
   const some = Object.keys(schools).slice(0, 2000);
-  const small = new RedisStore(redis, `${prefix}export:`);
+  const small = redisStores(redis, `${prefix}export:`).store;
   await small.replaceSchools(Object.fromEntries(some.map((c) => [c, schools[c]!])), {}, { byCity: {}, byCategory: {} });
   const values = Object.fromEntries(form.cells.map((c) => [c.id, 1]));
-  await Promise.all(some.map((code) => small.commitSchool(code, '2026-10', { expectedRev: 0, report: JSON.stringify({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false }) })));
+  await Promise.all(some.map((code) => small.commitSchool({ code, period: '2026-10', expectedRev: 0, report: JSON.stringify({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false }), history: [], status: 'filed' })));
   await measure(`export of ${some.length} schools: table + .xlsx`, async () => tableToXlsx(await buildReportTable(small, form, cal, '2026-10'), 'bench'));
 } finally {
   await deletePrefix(redis, prefix);

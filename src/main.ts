@@ -1,11 +1,11 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './log/logger';
-import { RedisStore } from './store/redis-store';
+import { redisStores } from './store/stores';
 import { connectRedis, createRedisClient } from './store/redis-client';
-import { assemble, closeGracefully, listen } from './server';
+import { assemble, listen, stopGracefully } from './server';
 
-/** The composition root: config → Redis → stores → WeCom client → dispatcher → Koa app. */
+/** The composition root: config → Redis → stores → WeCom client → dispatcher → Koa app → scheduler and outbox worker. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,18 +20,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = createRedisClient(config.redisUrl, logger);
   await connectRedis(redis, logger);
-  const parts = assemble(config, { store: new RedisStore(redis, config.redisKeyPrefix), storeKind: 'redis', logger });
+  const parts = assemble(config, { stores: redisStores(redis, config.redisKeyPrefix), logger });
   const { server, port } = await listen(parts.app, config.port, config.host);
   parts.scheduler.start();
+  parts.worker.start();
   logger.info({ port, host: config.host, fakeNow: config.fakeNow?.toISOString() }, 'yuebao listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
-    await parts.scheduler.stop();
-    await closeGracefully(server, parts.inFlight, 10_000);
+    logger.info({ signal }, 'shutting down: no new work; finishing the running job tick, deliveries in hand and open requests');
+    await stopGracefully(server, parts, 10_000);
     await redis.quit().catch(() => redis.disconnect());
     logger.info('stopped');
     process.exit(0);

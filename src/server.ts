@@ -4,17 +4,17 @@ import type Koa from 'koa';
 import { clockStartingAt, systemClock, type Clock } from './clock';
 import type { Config } from './config/config';
 import type { Logger } from './log/logger';
-import type { Store } from './store/store';
-import { TurnRunner } from './dispatch/turn-runner';
+import type { Stores } from './store/stores';
+import { TurnRunner, type TurnOptions } from './dispatch/turn-runner';
 import type { Conversation } from './dispatch/conversation';
 import { createBot } from './dispatch/bot';
+import { followUpHandlers } from './dispatch/follow-ups';
 import { loadForm } from './conversation/form';
-import { loadTargets, type Targets } from './targets/targets';
+import { loadTargets } from './targets/targets';
 import { Scheduler } from './schedule/scheduler';
-import { loadSchedule, type Schedule } from './schedule/schedule';
+import { loadSchedule } from './schedule/schedule';
+import { WorkCalendar } from './schedule/work-calendar';
 import monthlyReport from '../conversations/monthly-report';
-import { ReplySender } from './dispatch/reply-sender';
-import { EffectRunner } from './dispatch/effects';
 import { InFlight } from './in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
 import { WeComClient } from './wecom/api-client';
@@ -22,49 +22,48 @@ import { WeComSender } from './wecom/sender';
 import { createApp } from './http/app';
 import { DashboardLinks } from './dashboard/dashboard-link';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
-import type { Form } from './conversation/form';
-import type { PeriodCalendar } from './report/period';
+import { OutboxWorker, type WorkerOptions } from './outbox/worker';
+import type { JobRunParts } from './cli/jobs-command';
 
 export interface AssembleOptions {
-  store: Store;
-  storeKind: 'redis' | 'memory';
+  stores: Stores;
   logger: Logger;
-  /** The business clock (periods, deadlines); defaults to FAKE_NOW or the system clock. */
+  /** The business clock (periods, deadlines, due times); defaults to FAKE_NOW or the system clock. */
   clock?: Clock;
+  /** Real time, for callback timestamps (FAKE_NOW does not move WeCom's clock). */
+  callbackClock?: Clock;
   replyBudgetMs?: number;
   /** What the bot says (defaults to the product's conversation); tests substitute their own. */
   conversation?: Conversation<any, any>;
-  /** For tests: how the WeCom client waits (45009 pauses, throttling). */
+  /** For tests: how the WeCom client waits (token fetch retries). */
   wecomSleep?: (ms: number) => Promise<void>;
   /** Where links in messages point; defaults to PUBLIC_BASE_URL (the demo knows its address only once listening). */
   publicBaseUrl?: () => string | undefined;
+  /** The outbox worker's pace (tests shorten the poll). */
+  worker?: WorkerOptions;
+  /** The turn runner's timings (tests shorten the wait for WeCom's retries). */
+  turns?: TurnOptions;
 }
 
 export interface Assembled {
   app: Koa;
   scheduler: Scheduler;
+  worker: OutboxWorker;
   client: WeComClient;
-  sender: WeComSender;
+  turns: TurnRunner;
   inFlight: InFlight;
   clock: Clock;
   links: DashboardLinks;
   /** What `runJob` needs besides the instant (the demo's clock control runs jobs with it). */
-  jobs: JobParts;
+  jobs: JobRunParts;
+  /** From now on answers ask keep-alive clients to close (a shutdown has begun). */
+  beginStopping(): void;
 }
 
-export interface JobParts {
-  store: Store;
-  sender: WeComSender;
-  form: Form;
-  cal: PeriodCalendar;
-  targets: Targets;
-  schedule: Schedule;
-  links: DashboardLinks;
-}
-
-/** Builds every part from config and a store; opens no connection and listens on nothing. */
+/** Builds every part from config and the storage ports; opens no connection and listens on nothing. */
 export function assemble(config: Config, options: AssembleOptions): Assembled {
-  const { store, logger } = options;
+  const { stores, logger } = options;
+  const { store, outbox } = stores;
   const clock = options.clock ?? (config.fakeNow ? clockStartingAt(config.fakeNow) : systemClock);
   const client = new WeComClient({
     apiBase: config.wecom.apiBase,
@@ -75,38 +74,61 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     logger,
     ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
   });
-  const sender = new WeComSender(client, store, logger);
+  const sender = new WeComSender(client);
   // The form is checked here, at boot: a misspelled rule or value kind stops start-up with its place.
   const form = loadForm(monthlyReport);
   const cal = { timezone: config.timezone, dueDay: config.dueDay };
   const targets = loadTargets(config.targetsFile);
+  const schedule = loadSchedule(config.scheduleFile);
+  const work = new WorkCalendar((year) => logger.warn({ year }, 'holiday calendar has no data for this year; counting weekdays as working days'));
+  const nudgeIntervalMs = config.nudgeIntervalHours * 3_600_000;
   const links = DashboardLinks.fromConfig(config, options.publicBaseUrl);
-  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links });
-  const turns = new TurnRunner({ store, conversation, clock, logger });
+  // The worker is built before what kicks it; kicks only reach it once it exists.
+  let worker: OutboxWorker | null = null;
+  const kick = (owner: string) => worker?.kick(owner);
+  worker = new OutboxWorker(
+    { outbox, clock, logger, handlers: followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick }) },
+    options.worker,
+  );
+  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
+  const turns = new TurnRunner({ turns: stores.turns, outbox, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
-  const effects = new EffectRunner({ store, sender, clock, logger, form, cal });
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
+  let stopping = false;
   const app = createApp(
     {
       store,
-      storeKind: options.storeKind,
+      storeKind: stores.kind,
       crypto,
       corpId: config.wecom.corpId,
       turns,
-      replies: new ReplySender(sender, logger),
-      effects,
       inFlight,
       // Callback timestamps are real time even when the business clock is shifted by FAKE_NOW.
-      clock: systemClock,
+      clock: options.callbackClock ?? systemClock,
       logger,
       replyBudgetMs: options.replyBudgetMs ?? 3_000,
+      stopping: () => stopping,
     },
     logger,
   );
-  app.use(dashboardRoutes({ store, targets, cal, clock, links, effects, inFlight, logger }));
-  const schedule = loadSchedule(config.scheduleFile);
-  const scheduler = new Scheduler({ store, targets, sender, form, cal, clock, logger, schedule, links });
-  return { app, client, sender, inFlight, clock, scheduler, links, jobs: { store, sender, form, cal, targets, schedule, links } };
+  app.use(dashboardRoutes({ store, outbox, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
+  const jobParts = { store, outbox, form, cal, targets, schedule, work, nudgeIntervalMs, links };
+  const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
+  return {
+    app,
+    client,
+    worker,
+    turns,
+    inFlight,
+    clock,
+    scheduler,
+    links,
+    // The demo's clock control runs jobs at the demo's own now: this instance's worker delivers them.
+    jobs: { ...jobParts, deliverer: () => worker },
+    beginStopping: () => {
+      stopping = true;
+    },
+  };
 }
 
 /** Listens on host:port (0 = any free port) and resolves with the server and its port. */
@@ -118,12 +140,20 @@ export function listen(app: Koa, port: number, host: string): Promise<{ server: 
   });
 }
 
-/** Stops accepting, lets open requests and background replies finish, within timeoutMs. */
-export async function closeGracefully(server: Server, inFlight: InFlight, timeoutMs: number): Promise<void> {
+/**
+ * The orderly stop: no new connections, and keep-alive clients told to close; the scheduler's
+ * running tick and the outbox's deliveries in hand finish (bounded); open requests and turns
+ * finishing after their answer too. The caller closes the store afterwards.
+ */
+export async function stopGracefully(server: Server, parts: Pick<Assembled, 'scheduler' | 'worker' | 'inFlight' | 'beginStopping'>, timeoutMs: number): Promise<void> {
+  parts.beginStopping();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
-  await closed;
-  clearTimeout(timer);
-  await inFlight.drain(timeoutMs);
+  // Connections that were busy close once their answer (with Connection: close) is out.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await Promise.all([parts.scheduler.stop(timeoutMs), parts.worker.stop(timeoutMs), closed]);
+  clearInterval(idle);
+  clearTimeout(force);
+  await parts.inFlight.drain(timeoutMs);
 }

@@ -10,10 +10,12 @@ import { loadTargets } from '../src/targets/targets';
 import { createBot } from '../src/dispatch/bot';
 import { TurnRunner } from '../src/dispatch/turn-runner';
 import { draftSchema, reportSchema, type Report } from '../src/report/records';
-import { MemoryStore } from '../src/store/memory-store';
-import { RedisStore } from '../src/store/redis-store';
+import { memoryStores, redisStores } from '../src/store/stores';
 import type { Store } from '../src/store/store';
-import { assemble, closeGracefully, listen, type Assembled } from '../src/server';
+import { DEFAULT_SCHEDULE } from '../src/schedule/schedule';
+import { yearToDate } from '../src/report/progress';
+import { assemble, listen, stopGracefully, type Assembled } from '../src/server';
+import { jobParts } from './helpers/job-deps';
 import type { Inbound } from '../src/wecom/inbound';
 import { testRedis, type TestRedis } from './helpers/redis';
 import { SAMPLE, testConfig } from './helpers/sample';
@@ -42,43 +44,56 @@ function inbound(user: string, text: string, click: string | null): Inbound {
   return { kind: 'text', ...base, msgId: String(++msgId), content: text };
 }
 
-/** The engine host: the turn runner over the memory store, sessions stored as JSON between turns. */
+/**
+ * A reply as the user sees it: the passive answer, or — after the outbox has delivered what is due
+ * (long replies, follow-ups such as a reopen and its notice) — the texts the stand-in received.
+ */
+async function answered(api: WeComApiStub, user: string, before: number, passive: string, deliver: () => Promise<number>): Promise<string> {
+  await deliver();
+  return passive !== '' ? passive : api.textsTo(user).slice(before).join('\n');
+}
+
+/** The engine host: the turn runner and the outbox worker over the memory store, no HTTP in front. */
 async function engineHost(clock: ManualClock): Promise<Host> {
-  const store = new MemoryStore();
+  const stores = memoryStores();
+  const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
   const logger = pino({ level: 'silent' });
-  const make = () => new TurnRunner({ store, conversation: createBot({ store, form, cal, targets, logger }), clock, logger });
+  const parts = jobParts(stores, api, clock);
+  const make = () =>
+    new TurnRunner({ turns: stores.turns, outbox: stores.outbox, conversation: createBot({ store: stores.store, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
   let runner = make();
   return {
-    store,
+    store: stores.store,
     async send(user, text, click) {
+      const before = api.textsTo(user).length;
       const out = await runner.run(inbound(user, text, click));
-      return out.status === 'handled' ? out.replies.map((r) => (r.kind === 'text' ? r.text : r.title)).join('\n') : '';
+      return answered(api, user, before, out.replies.map((r) => (r.kind === 'text' ? r.text : r.title)).join('\n'), () => parts.worker.runDue());
     },
     restart: async () => {
       runner = make();
     },
-    close: async () => undefined,
+    close: () => api.stop(),
   };
 }
 
 /** The HTTP host: real signed, encrypted callbacks through the real server, a real Redis. */
 async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }> {
   const redis = await testRedis();
-  const store = new RedisStore(redis.redis, redis.prefix);
+  const stores = redisStores(redis.redis, redis.prefix);
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
   let parts: Assembled;
   let server: Server;
   let base = '';
   const boot = async () => {
-    parts = assemble(testConfig(api.url), { store, storeKind: 'redis', logger: pino({ level: 'silent' }), clock });
+    parts = assemble(testConfig(api.url), { stores, logger: pino({ level: 'silent' }), clock });
     const l = await listen(parts.app, 0, '127.0.0.1');
     server = l.server;
     base = `http://127.0.0.1:${l.port}`;
   };
   await boot();
   return {
-    store,
+    store: stores.store,
     redis,
     async send(user, text, click) {
       const before = api.textsTo(user).length;
@@ -87,17 +102,14 @@ async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }
       const res = await fetch(`${base}/wecom/callback?${query}`, { method: 'POST', body });
       expect(res.status).toBe(200);
       const answer = await res.text();
-      if (answer !== '') return platform.openReply(answer).Content ?? '';
-      // A long reply goes through the API, in pieces.
-      await parts.inFlight.drain(5_000);
-      return api.textsTo(user).slice(before).join('\n');
+      return answered(api, user, before, answer !== '' ? (platform.openReply(answer).Content ?? '') : '', () => parts.worker.runDue());
     },
     restart: async () => {
-      await closeGracefully(server, parts.inFlight, 5_000);
+      await stopGracefully(server, parts, 5_000);
       await boot();
     },
     close: async () => {
-      await closeGracefully(server, parts.inFlight, 5_000);
+      await stopGracefully(server, parts, 5_000);
       await api.stop();
       await redis.cleanup();
     },
@@ -165,12 +177,16 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         const at = Date.parse(`${step.period}-28T00:00:00Z`);
         const report: Report = { v: 1, school, period: step.period, status: 'filed', values, submittedBy: 'seed', submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
         const snap = await host.store.readSchool(school, step.period);
-        expect(await host.store.commitSchool(school, step.period, { expectedRev: snap.rev, report: JSON.stringify(report) }), where).toBe(true);
+        // As a submission would write it: with the school's status and the year's sums.
+        const year = Number(step.period.slice(0, 4));
+        const reports = [...Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json))), report];
+        const ytd = { year, sums: JSON.stringify(yearToDate(reports, year)) };
+        expect(await host.store.commitSchool({ code: school, period: step.period, expectedRev: snap.rev, report: JSON.stringify(report), history: [], status: 'filed', ytd }), where).toBe(true);
         break;
       }
       case 'reopen': {
         const snap = await host.store.readSchool(school, step.period);
-        await host.store.commitSchool(school, step.period, { expectedRev: snap.rev, reopened: true });
+        await host.store.commitSchool({ code: school, period: step.period, expectedRev: snap.rev, reopened: true, history: [] });
         break;
       }
       case 'restart':

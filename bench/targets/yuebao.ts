@@ -1,8 +1,7 @@
 /** Bench target: the real server (real Redis store) on a free port; prints {"port":N}. */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { RedisStore } from '../../src/store/redis-store';
-import { MemoryStore } from '../../src/store/memory-store';
+import { memoryStores, redisStores } from '../../src/store/stores';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { testConfig } from '../../test/helpers/sample';
@@ -17,18 +16,20 @@ const memory = process.env.BENCH_STORE === 'memory';
 // BENCH_SCHOOLS=N seeds N schools with one contact each (bench-user-0 … ) for report turns,
 // and the clock is put inside the October 2026 filing window.
 const schools = Number(process.env.BENCH_SCHOOLS ?? 0);
-const store = memory ? new MemoryStore() : new RedisStore(redis, prefix);
+const stores = memory ? memoryStores() : redisStores(redis, prefix);
+const store = stores.store;
 for (let i = 0; i < schools; i++) {
   const code = `B${String(i).padStart(6, '0')}`;
   await store.putSchool(code, JSON.stringify({ code, name: `基准职业学院${i}`, city: '郑州', level: '高职', category: 'B', pilot: false, contacts: [`bench-user-${i}`] }));
   await store.putMember(`bench-user-${i}`, JSON.stringify({ userId: `bench-user-${i}`, role: 'school', school: code }));
 }
 const parts = assemble(testConfig(process.env.BENCH_API_BASE!, schools > 0 ? { FAKE_NOW: '2026-11-05T09:00:00+08:00' } : {}), {
-  store,
-  storeKind: memory ? 'memory' : 'redis',
+  stores,
   logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination('/dev/null')),
 });
 const { server, port } = await listen(parts.app, 0, '127.0.0.1');
+// As in production: the outbox worker polls beside the callbacks.
+parts.worker.start();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 
 process.on('SIGTERM', async () => {

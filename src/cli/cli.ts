@@ -13,9 +13,17 @@ import { DashboardLinks } from '../dashboard/dashboard-link';
 import { WeComSender } from '../wecom/sender';
 import { loadTargets } from '../targets/targets';
 import { loadSchedule } from '../schedule/schedule';
+import { WorkCalendar } from '../schedule/work-calendar';
 import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
+import { systemClock, type Clock } from '../clock';
+import { OutboxWorker } from '../outbox/worker';
+import { followUpHandlers } from '../dispatch/follow-ups';
+import { outboxRetry, outboxStatus } from './outbox-command';
+import { reindex } from './reindex-command';
+import type { Config } from '../config/config';
+import type { CliContext } from './context';
 
 const program = new Command();
 program.name('yuebao').description('月报 operator commands').showHelpAfterError();
@@ -90,9 +98,69 @@ program
     const ctx = cliContext(config);
     try {
       await ctx.redis.connect();
-      const sender = new WeComSender(ctx.client, ctx.store, pino({ level: 'silent' }));
-      const deps = { store: ctx.store, sender, form: loadForm(monthlyReport), cal: { timezone: config.timezone, dueDay: config.dueDay }, targets: loadTargets(config.targetsFile), schedule: loadSchedule(config.scheduleFile), links: DashboardLinks.fromConfig(config) };
-      process.exitCode = await runJob(job, deps, { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = await runJob(job, jobParts(config, ctx, (line) => process.stdout.write(`${line}\n`)), { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+
+/** The jobs' parts in the CLI, with an outbox worker of its own: a run delivers what it writes, beside any server. */
+function jobParts(config: Config, ctx: CliContext, warn: (line: string) => void) {
+  const form = loadForm(monthlyReport);
+  const cal = { timezone: config.timezone, dueDay: config.dueDay };
+  const schedule = loadSchedule(config.scheduleFile);
+  const work = new WorkCalendar((year) => warn(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
+  const nudgeIntervalMs = config.nudgeIntervalHours * 3_600_000;
+  const { store, outbox } = ctx.stores;
+  const sender = new WeComSender(ctx.client);
+  const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick: () => undefined });
+  const deliverer = (clock: Clock) => new OutboxWorker({ outbox, handlers, clock, logger: pino({ level: 'silent' }) });
+  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, links: DashboardLinks.fromConfig(config), deliverer };
+}
+
+const outbox = program.command('outbox').description('messages waiting to go out, and the ones that failed');
+outbox
+  .command('status')
+  .description('pending (with the oldest age) and failed messages, with reasons')
+  .action(async () => {
+    const ctx = cliContext(loadConfig());
+    try {
+      await ctx.redis.connect();
+      process.exitCode = await outboxStatus(ctx.stores.outbox, Date.now(), (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+outbox
+  .command('retry')
+  .argument('[id]', 'the entry to send again')
+  .option('--failed', 'send every failed entry again')
+  .description('put failed messages back in the queue (a running server sends them)')
+  .action(async (id: string | undefined, opts: { failed?: boolean }) => {
+    const ctx = cliContext(loadConfig());
+    try {
+      await ctx.redis.connect();
+      process.exitCode = await outboxRetry(ctx.stores.outbox, { ...(id ? { id } : {}), ...(opts.failed ? { failed: true } : {}) }, Date.now(), (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('reindex')
+  .description('rebuild the status index and year-to-date sums from the records, saying what changed')
+  .option('--year <YYYY>', 'the year to rebuild (default: this year)')
+  .action(async (opts: { year?: string }) => {
+    const year = opts.year ? Number(opts.year) : new Date().getFullYear();
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+      process.stdout.write(`--year「${opts.year}」应写成四位年份，如 2026。\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const ctx = cliContext(loadConfig());
+    try {
+      await ctx.redis.connect();
+      process.exitCode = await reindex(ctx.store, year, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }

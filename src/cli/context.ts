@@ -1,14 +1,16 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Config } from '../config/config';
-import { RedisStore } from '../store/redis-store';
+import type { Store } from '../store/store';
+import { redisStores, type Stores } from '../store/stores';
 import { WeComClient } from '../wecom/api-client';
 
 /** What a CLI command works with: the production Redis and WeCom client, built from config. */
 export interface CliContext {
   config: Config;
   redis: Redis;
-  store: RedisStore;
+  stores: Stores;
+  store: Store;
   client: WeComClient;
   close(): Promise<void>;
 }
@@ -17,10 +19,10 @@ export function cliContext(config: Config): CliContext {
   // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
   const redis = new Redis(config.redisUrl, { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  const store = new RedisStore(redis, config.redisKeyPrefix);
+  const stores = redisStores(redis, config.redisKeyPrefix);
   const logger = pino({ level: 'silent' });
-  const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store, logger });
-  return { config, redis, store, client, close: async () => void redis.disconnect() };
+  const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store: stores.store, logger });
+  return { config, redis, stores, store: stores.store, client, close: async () => void redis.disconnect() };
 }
 
 /** A Redis URL fit for printing: the password masked. */

@@ -1,75 +1,100 @@
-import type { DashboardLinks } from '../dashboard/dashboard-link';
-import { periodLabel, type PeriodCalendar } from '../report/period';
-import type { Form } from '../conversation/form';
-import { JobRefused, runClose } from '../jobs/close-job';
-import { runNudge } from '../jobs/nudge-job';
-import { runNotice, runOpen } from '../jobs/school-notices';
-import { runDigest } from '../jobs/digest-job';
-import type { Targets } from '../targets/targets';
-import { DEFAULT_SCHEDULE, inQuietHours, latestFire, type JobName, type Schedule } from '../schedule/schedule';
-import { WorkCalendar } from '../schedule/work-calendar';
-import type { Store } from '../store/store';
-import type { WeComSender } from '../wecom/sender';
+import { clockStartingAt, sleep, type Clock } from '../clock';
+import { summarize } from '../outbox/delivery-report';
+import type { EntryRef } from '../outbox/entry';
+import type { OutboxWorker } from '../outbox/worker';
+import { periodLabel, timeLabel } from '../report/period';
+import { RUNNERS, runFire } from '../jobs/fire-runner';
+import { JobRefused, type JobDeps } from '../jobs/job-deps';
+import { inQuietHours, latestFire, type JobName } from '../schedule/schedule';
 
 const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
-const RUNNERS = { open: runOpen, nudge: runNudge, notice: runNotice, digest: runDigest } as const;
-const NAMES: Record<keyof typeof RUNNERS, string> = { open: '开始填报', nudge: '催报', notice: '目标进度', digest: '工作人员日报' };
+const NAMES: Record<JobName, string> = { open: '开始填报', nudge: '催报', close: '关账', notice: '目标进度', digest: '工作人员日报' };
 
-/** `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant. */
-export async function runJob(
-  job: string,
-  deps: { store: Store; sender: WeComSender; form: Form; cal: PeriodCalendar; targets: Targets; schedule?: Schedule; links?: DashboardLinks | null },
-  options: { at: Date; dryRun: boolean },
-  print: (line: string) => void,
-): Promise<number> {
+/**
+ * What `jobs run` works with: the jobs' parts, and an outbox worker on a clock that says the run's
+ * instant (`--at`), so that what the run makes due then is delivered by the run.
+ */
+export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { deliverer: (clock: Clock) => OutboxWorker };
+
+/**
+ * `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant —
+ * under the same lease and done mark — then its messages delivered (this process delivers too),
+ * and a summary of what WeCom actually accepted. Returns the exit code.
+ */
+export async function runJob(job: string, parts: JobRunParts, options: { at: Date; dryRun: boolean; waitMs?: number }, print: (line: string) => void): Promise<number> {
   if (!JOBS.includes(job as JobName)) {
     print(`没有「${job}」这个任务。可用：${JOBS.join('、')}。`);
     return 2;
   }
-  const schedule = deps.schedule ?? DEFAULT_SCHEDULE;
-  const work = new WorkCalendar((year) => print(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
-  const fire = latestFire(job as JobName, options.at, schedule, deps.cal, work);
+  const name = job as JobName;
+  const { schedule, cal } = parts;
+  const fire = latestFire(name, options.at, schedule, cal, parts.work);
   if (!fire) {
     print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
   }
-  // As the scheduler would: nothing is sent in quiet hours (the close still records).
-  const quiet = inQuietHours(options.at, schedule, deps.cal);
-  if (quiet && !options.dryRun) {
-    if (job !== 'close') {
+  const deps: JobDeps = { ...parts, now: options.at, print };
+  const label = `${NAMES[name]} ${periodLabel(fire.period)}${fire.stage.startsWith('day-') ? `（${fire.stage}）` : ''}`;
+  if (options.dryRun) {
+    try {
+      await RUNNERS[name](deps, fire, true);
+      return 0;
+    } catch (error) {
+      if (error instanceof JobRefused) return refused(print, error.message);
+      throw error;
+    }
+  }
+  // As the scheduler would: nothing but the close runs in quiet hours (its notices wait).
+  if (inQuietHours(options.at, schedule, cal)) {
+    if (name !== 'close') {
       print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${job} 将在 ${schedule.quietHours.resume} 后运行。`);
       return 1;
     }
     print(`现在是静默时段：只记录零申报，通知在 ${schedule.quietHours.resume} 发出。`);
   }
-  const jobDeps = { ...deps, sender: options.dryRun || quiet ? null : deps.sender, now: options.at, print };
-  try {
-    if (job !== 'close') {
-      const summary = await RUNNERS[job as keyof typeof RUNNERS](jobDeps, fire, options.dryRun);
-      const r = summary.report;
-      if (!options.dryRun && !quiet && summary.due > 0) {
-        print(`${NAMES[job as keyof typeof RUNNERS]} ${periodLabel(fire.period)}（${fire.stage}）完成：发送 ${summary.done} 条，之前已发 ${summary.already} 条；送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`);
-      }
-      return 0;
+  const outcome = await runFire(deps, fire, { skipIfDone: false });
+  if (outcome.kind === 'busy') {
+    print(`${label}正在由另一个实例运行，请稍后再看结果（npm run cli -- outbox status）。`);
+    return 1;
+  }
+  if (outcome.kind === 'refused') return refused(print, outcome.reason);
+  if (outcome.kind !== 'ran') return 0;
+  const s = outcome.summary;
+  if (s.due === 0) return 0;
+  print(s.recorded !== undefined ? `${label}：新记零申报 ${s.recorded} 所，之前已记 ${s.due - s.recorded} 所。` : `${label}：新写入发件箱 ${s.queued} 条，之前已写入 ${s.already} 条。`);
+  const clock = clockStartingAt(options.at);
+  await followDelivery(parts, parts.deliverer(clock), clock, s.entries, label, options.waitMs ?? 10 * 60_000, print);
+  return 0;
+}
+
+function refused(print: (line: string) => void, reason: string): number {
+  print(reason);
+  return 1;
+}
+
+/**
+ * Delivers (with this process's worker, beside any server's) and reports what the outbox
+ * recorded: sent, invalid, failed — and what is waiting for later (quiet hours, per-member limits).
+ */
+async function followDelivery(parts: JobRunParts, worker: OutboxWorker, clock: Clock, refs: EntryRef[], label: string, waitMs: number, print: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let shown = -1;
+  for (;;) {
+    await worker.runDue();
+    const entries = await parts.outbox.get(refs);
+    const summary = summarize(entries);
+    const now = clock.now().getTime();
+    const later = entries.filter((e) => e !== null && e.state === 'pending' && e.due > now + 5_000);
+    if (summary.done !== shown && summary.pending > 0) {
+      shown = summary.done;
+      print(`${label}：已处理 ${summary.done}/${refs.length}`);
     }
-    const summary = await runClose(jobDeps, fire, options.dryRun);
-    if (!options.dryRun && summary.due > 0) {
-      const r = summary.report;
-      const told = r.sent.length + r.invalidUsers.length + r.unlicensedUsers.length + r.failed.length;
-      if (summary.done === 0 && told === 0) {
-        print(`关账 ${periodLabel(fire.period)}：之前已全部完成（零申报 ${summary.already} 所，均已通知），无事可做。`);
-        return 0;
-      }
-      print(
-        `关账 ${periodLabel(fire.period)}完成：新记零申报 ${summary.done} 所，之前已记 ${summary.already} 所；通知送达 ${r.sent.length} 人，无效账号 ${r.invalidUsers.length + r.unlicensedUsers.length}，失败 ${r.failed.length}。`,
-      );
+    if (summary.pending === later.length || Date.now() >= deadline) {
+      const waiting = summary.pending > 0 ? `；待发 ${summary.pending} 条${later.length ? `（最早 ${timeLabel(new Date(Math.min(...later.map((e) => e!.due))), parts.cal)} 发出）` : ''}` : '';
+      print(`${label}完成：送达 ${summary.reached.length} 人，无效账号 ${summary.invalid.length}，失败 ${summary.failed.length}${waiting}。`);
+      if (summary.failed.length > 0) print(`失败原因：${summary.failed[0]!.reason}。修好后可运行 npm run cli -- outbox retry --failed。`);
+      return;
     }
-    return 0;
-  } catch (error) {
-    if (error instanceof JobRefused) {
-      print(error.message);
-      return 1;
-    }
-    throw error;
+    await sleep(500);
   }
 }

@@ -30,6 +30,8 @@ export interface Config {
   /** Signs dashboard links; derived from the app secret when not set. */
   dashboardLinkSecret: string;
   dashboardLinkHours: number;
+  /** A school is nudged at most once within this many hours, whoever asks (scheduled nudge, 催报). */
+  nudgeIntervalHours: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -151,6 +153,10 @@ const fields = {
     schema: intBetween(1, 168, 24),
     fix: 'How long a dashboard link stays valid, in hours (1–168); 24 by default.',
   },
+  NUDGE_INTERVAL_HOURS: {
+    schema: intBetween(1, 72, 4),
+    fix: 'At most one nudge per school within this many hours, whoever asks (1–72); 4 by default.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
@@ -204,5 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A separate key for links, so that a leaked link secret says nothing about the app's secret.
     dashboardLinkSecret: p.DASHBOARD_LINK_SECRET ?? createHmac('sha256', p.WECOM_SECRET).update('yuebao dashboard links').digest('hex'),
     dashboardLinkHours: p.DASHBOARD_LINK_HOURS,
+    nudgeIntervalHours: p.NUDGE_INTERVAL_HOURS,
   };
 }

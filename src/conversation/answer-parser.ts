@@ -9,7 +9,8 @@ export interface Assignment {
 }
 
 export type Answer =
-  | { kind: 'values'; assignments: Assignment[]; restZero: boolean }
+  /** `bare`: a value with no cell name, for the cell being asked. */
+  | { kind: 'values'; assignments: Assignment[]; restZero: boolean; bare: boolean }
   | { kind: 'error'; reason: string };
 
 interface Match {
@@ -77,7 +78,7 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
   const matches = findNames(text, part.cells);
 
   if (matches.length === 0) {
-    if (text === '' || FILLER.test(text)) return restZero ? { kind: 'values', assignments: [], restZero } : { kind: 'error', reason: '没有收到数字' };
+    if (text === '' || FILLER.test(text)) return restZero ? { kind: 'values', assignments: [], restZero, bare: false } : { kind: 'error', reason: '没有收到数字' };
     const elsewhere = findNames(text, otherCells(form, part));
     if (elsewhere.length > 0) {
       const other = form.place(elsewhere[0]!.cell.id).part;
@@ -85,7 +86,7 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
     }
     const one = form.readValue(current, text);
     if (!one.ok) return { kind: 'error', reason: one.reason };
-    return { kind: 'values', assignments: [{ cell: current, value: one.value, ...(one.note ? { note: one.note } : {}) }], restZero };
+    return { kind: 'values', assignments: [{ cell: current, value: one.value, ...(one.note ? { note: one.note } : {}) }], restZero, bare: true };
   }
 
   const head = text.slice(0, matches[0]!.start);
@@ -100,7 +101,7 @@ export function parseAnswer(raw: string, form: Form, part: PartDef, current: Cel
     if (!parsed.ok) return { kind: 'error', reason: `「${m.cell.name} ${valueText}」：${parsed.reason}` };
     assignments.push({ cell: m.cell, value: parsed.value, ...(parsed.note ? { note: parsed.note } : {}) });
   }
-  return { kind: 'values', assignments, restZero };
+  return { kind: 'values', assignments, restZero, bare: false };
 }
 
 const othersCache = new WeakMap<PartDef, CellDef[]>();

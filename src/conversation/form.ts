@@ -65,6 +65,10 @@ export class Form {
     return part;
   }
 
+  hasCell(cellId: string): boolean {
+    return this.places.has(cellId);
+  }
+
   place(cellId: string): CellPlace {
     const place = this.places.get(cellId);
     if (!place) throw new Error(`form ${this.def.id} has no cell ${cellId}`);

@@ -10,6 +10,7 @@ import { answeredCount, cellHelp, echo, findingsText, firstUnanswered, question,
 import { closedText, filedText, generalHelp, progressText } from './report-status';
 import { submit } from './report-submission';
 import { modifyTarget } from './vocabulary';
+import { formatNumber } from '../report/number-parser';
 import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
 
 export type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
@@ -117,7 +118,11 @@ class ReportTurn {
   private answer(state: ReportState, text: string): EngineResult {
     if (!this.ctx.open) return this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal));
     if (!this.draft) return this.lostDraft();
-    const cell = this.current(state);
+    const asked = this.asked(state);
+    // Filled by another contact since this person was asked: names in the reply are read in the
+    // part now being filled; a bare number is refused (below).
+    const taken = asked !== null && state.editing === null && this.draft.values[asked.id] !== undefined;
+    const cell = taken ? (this.current(state) ?? asked) : asked;
     if (cell === null) return this.done(state, `${this.form.cells.length} 项都已填完。回复「提交」提交，回复「修改 项目」更正，回复「查看」核对。`);
     const part = this.form.place(cell.id).part;
     const answer = parseAnswer(text, this.form, part, cell);
@@ -127,6 +132,13 @@ class ReportTurn {
       return this.done({ ...state, attempts }, `${answer.reason}。${hint}\n${this.ask(state)}`);
     }
     const before = this.draft.values;
+    // The cell this person was asked has been filled by another contact meanwhile: a bare number
+    // is theirs for that cell, never for whatever is asked now.
+    if (taken && answer.bare) {
+      const by = this.draft.updatedBy === this.ctx.userId ? '' : `由 ${this.draft.updatedBy} `;
+      const next: ReportState = { ...state, attempts: 0 };
+      return this.done(next, `「${asked.name}」刚才已${by}填为 ${formatNumber(before[asked.id]!)}，您的「${text.trim()}」没有记录。如要改为您的数字，请回复「修改 ${asked.name} ${text.trim()}」。\n${this.ask(next)}`);
+    }
     const values: Values = { ...before };
     for (const a of answer.assignments) values[a.cell.id] = a.value;
     let restZero = 0;
@@ -293,6 +305,13 @@ class ReportTurn {
   private current(state: ReportState): CellDef | null {
     if (state.editing) return this.form.place(state.editing).cell;
     return firstUnanswered(this.form, this.draft?.values ?? {});
+  }
+
+  /** The cell an answer belongs to: the one being corrected, else the one this person was asked. */
+  private asked(state: ReportState): CellDef | null {
+    if (state.editing) return this.form.place(state.editing).cell;
+    if (state.asked && this.form.hasCell(state.asked)) return this.form.place(state.asked).cell;
+    return this.current(state);
   }
 
   /** Checks once a part is complete: its breakdown rules, and R10 for what changed. */

@@ -1,13 +1,14 @@
 import { formatNumber as f } from '../report/number-parser';
 import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../report/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
-import type { HistoryEntry, Report } from '../report/records';
+import type { Report } from '../report/records';
 import type { School } from '../roster/roster';
 import type { IndexedStatus, PeriodIndex } from '../store/store';
 import { schoolTarget, type YearTargets } from '../targets/targets';
 import { rollUp } from '../report/rollup';
 import type { SchoolFilter, StaffCommand } from './staff-words';
 import type { BroadcastEffect } from './broadcast';
+import type { NudgeState } from '../session/session';
 import type { TextCard } from '../wecom/sender';
 
 export interface StaffMember {
@@ -31,20 +32,30 @@ export interface StaffContext {
   /** The period the command is about (unlock: its own period). */
   period: Period;
   data: StaffData;
+  /** A 催报 shown and waiting for 「确认」. */
+  pendingNudge: NudgeState | null;
+  /** When a nudge asked for now would go out (quiet hours put it off), and the quiet hours' text. */
+  nudgeSendAt: Date;
+  quietHours: string;
+  /** A school is nudged at most once within this many hours, whoever asks. */
+  nudgeIntervalHours: number;
 }
 
+/** What a staff step knows besides the data: the 催报 waiting for 「确认」, and the nudge policy. */
+export type StaffSettings = Pick<StaffContext, 'pendingNudge' | 'nudgeSendAt' | 'quietHours' | 'nudgeIntervalHours'>;
+
 export type StaffEffect =
-  | { kind: 'nudge'; by: string; period: Period; schools: { code: string; name: string; contacts: string[]; text: string }[] }
-  | { kind: 'notify'; users: string[]; text: string }
-  | { kind: 'card'; users: string[]; card: TextCard }
+  | { kind: 'nudge'; by: string; period: Period; schools: string[]; sendAt: number; label: string }
+  | { kind: 'card'; card: TextCard }
   | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
+  | { kind: 'reopen'; school: string; period: Period; by: string; contacts: string[]; notice: string }
   | BroadcastEffect;
 
 export interface StaffResult {
   text: string;
   effects: StaffEffect[];
-  /** staff 解锁: reopen a school's period. */
-  unlock?: { school: string; period: Period; rev: number; entry: HistoryEntry };
+  /** The 催报 waiting for 「确认」 after this step (undefined: as it was). */
+  nudge?: NudgeState | null;
 }
 
 const PAGE = 20;
@@ -71,17 +82,19 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
   const text = (t: string): StaffResult => ({ text: t, effects: [] });
   switch (command.kind) {
     case 'help':
-      return text(staffHelp(member));
+      return text(staffHelp(member, ctx.nudgeIntervalHours));
     case 'unknown':
-      return text(`没看懂。${staffHelp(member)}`);
+      return text(`没看懂。${staffHelp(member, ctx.nudgeIntervalHours)}`);
     case 'bad-filter':
       return text(`「${command.word}」不是河南的市县名，也不是学校类别（A、B、C、D）。例：「未报 郑州」「未报 C」「催报 洛阳 D」。`);
     case 'progress':
       return text(progress(ctx, cal, now));
     case 'owing':
-      return text(owing(ctx, command.filter, command.page));
+      return text(owing(ctx, command.filter, command.page, now));
     case 'nudge':
-      return nudge(ctx, command.filter, cal, now);
+      return nudge(ctx, command.filter, cal, now, false);
+    case 'confirm':
+      return ctx.pendingNudge ? nudge(ctx, ctx.pendingNudge.filter, cal, now, true) : text('现在没有需要确认的操作。');
     case 'lookup':
       return text(lookup(ctx, cal));
     case 'unlock':
@@ -94,13 +107,13 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
   }
 }
 
-function staffHelp(member: StaffMember): string {
+function staffHelp(member: StaffMember, intervalHours = 4): string {
   return [
     `您是${member.role === 'province' ? '省级' : `${member.city}`}工作人员${member.name ? `（${member.name}）` : ''}。可以回复：`,
     '· 进度 — 本期报送率和全年目标完成情况',
     '· 未报 [市县|类别] — 还没报的学校，如「未报 郑州」「未报 C」',
     '· 查 学校名或代码 — 一所学校的情况',
-    '· 催报 [市县|类别] — 提醒还没报的学校（每校每小时最多一次）',
+    `· 催报 [市县|类别] — 提醒还没报的学校（每校 ${intervalHours} 小时内最多提醒一次）`,
     '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
     '· 导出 [年月] — 月报表（.xlsx）以文件发给您，如「导出 2026-10」',
     '· 广播 — 给学校填报人发通知（写内容 → 选范围 → 看人数 → 确认）',
@@ -113,7 +126,15 @@ function deadline(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
   return `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
 }
 
-function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
+/**
+ * 进度 as text; without the hint line the digest uses it (it carries the owing list after it).
+ * After the close the hint says the month is closed and how a school gets it reopened, always.
+ */
+export function staffProgressText(ctx: StaffContext, cal: PeriodCalendar, now: Date, options: { hint: boolean } = { hint: true }): string {
+  return progress(ctx, cal, now, options.hint);
+}
+
+function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true): string {
   if (ctx.data.kind !== 'progress') return '';
   const { index, schools, ytd, targets, year, monthsElapsed } = ctx.data;
   const scope = scopedFilter(ctx.member, {});
@@ -144,8 +165,14 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
   if (!scope.city) {
     lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(all?.poor ?? 0)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);
   }
-  lines.push('回复「未报」查看未报学校，「催报」提醒它们。');
+  if (now >= ctx.window.closesAt) lines.push(closedHint(ctx.window.period));
+  else if (hint) lines.push('回复「未报」查看未报学校，「催报」提醒它们。');
   return lines.join('\n');
+}
+
+/** After the close nobody is nudged: what staff can do instead. */
+function closedHint(period: Period): string {
+  return `本期已截止，逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请回复「解锁 学校 ${period}」。`;
 }
 
 function statusMap(index: PeriodIndex): Record<string, IndexedStatus> {
@@ -154,7 +181,7 @@ function statusMap(index: PeriodIndex): Record<string, IndexedStatus> {
   return out;
 }
 
-function owing(ctx: StaffContext, filter: SchoolFilter, page: number): string {
+function owing(ctx: StaffContext, filter: SchoolFilter, page: number, now: Date): string {
   const scope = scopedFilter(ctx.member, filter);
   if ('refused' in scope) return scope.refused;
   if (ctx.data.kind !== 'owing') return '';
@@ -170,35 +197,41 @@ function owing(ctx: StaffContext, filter: SchoolFilter, page: number): string {
   });
   const words = [scope.city && ctx.member.role === 'province' ? scope.city : '', scope.category ?? ''].filter(Boolean).join(' ');
   const more = p < pages ? `\n回复「未报${words ? ` ${words}` : ''} ${p + 1}」看下一页。` : '';
-  return `${periodLabel(ctx.window.period)}月报 未报学校 · ${label} · 共 ${sorted.length} 所${pages > 1 ? `（第 ${p}/${pages} 页）` : ''}\n${rows.join('\n')}${more}\n回复「催报${words ? ` ${words}` : ''}」提醒这些学校。`;
+  const after = now >= ctx.window.closesAt ? closedHint(ctx.window.period) : `回复「催报${words ? ` ${words}` : ''}」提醒这些学校。`;
+  return `${periodLabel(ctx.window.period)}月报 未报学校 · ${label} · 共 ${sorted.length} 所${pages > 1 ? `（第 ${p}/${pages} 页）` : ''}\n${rows.join('\n')}${more}\n${after}`;
 }
 
-function nudge(ctx: StaffContext, filter: SchoolFilter, cal: PeriodCalendar, now: Date): StaffResult {
+/**
+ * 催报: the schools in scope that owe the period. More than one is confirmed first with the exact
+ * count; on 「确认」 the count is taken again and, if it changed, shown again. The nudges go out
+ * through the one nudge service (its interval and quiet hours hold whoever asks).
+ */
+function nudge(ctx: StaffContext, filter: SchoolFilter, cal: PeriodCalendar, now: Date, confirming: boolean): StaffResult {
+  const say = (t: string, state: NudgeState | null = null): StaffResult => ({ text: t, effects: [], nudge: state });
   const scope = scopedFilter(ctx.member, filter);
-  if ('refused' in scope) return { text: scope.refused, effects: [] };
-  if (now >= ctx.window.closesAt || now < ctx.window.opensAt) return { text: `${periodLabel(ctx.window.period)}月报现在不在填报期内，不能催报。`, effects: [] };
-  if (ctx.data.kind !== 'owing') return { text: '', effects: [] };
-  const { codes, schools, status } = ctx.data;
+  if ('refused' in scope) return say(scope.refused);
+  const period = ctx.window.period;
+  if (now >= ctx.window.closesAt) return say(`${periodLabel(period)}月报已于 ${dueDateLabel(ctx.window, cal)}截止，${closedHint(period).replace(/^本期已截止，/u, '')}`);
+  if (now < ctx.window.opensAt) return say(`${periodLabel(period)}月报还没开始填报，不能催报。`);
+  if (ctx.data.kind !== 'owing') return say('');
+  const { codes, schools } = ctx.data;
   const targets = codes.map((c) => schools[c]).filter((s): s is School => s !== undefined);
-  if (targets.length === 0) return { text: `${periodLabel(ctx.window.period)}月报 · ${filterLabel(scope)}：全部已报，无需催报。`, effects: [] };
-  const left = daysLeft(now, ctx.window, cal);
-  const due = `${dueDateLabel(ctx.window, cal)}截止${left === 1 ? '（今天截止）' : `（还有 ${left} 天）`}`;
+  const label = filterLabel(scope);
+  if (targets.length === 0) return say(`${periodLabel(period)}月报 · ${label}：全部已报，无需催报。`);
   const people = targets.reduce((a, s) => a + s.contacts.length, 0);
+  const count = `${label} ${targets.length} 所未报学校（${people} 位填报人）`;
+  const skip = `${ctx.nudgeIntervalHours} 小时内已提醒过的学校会跳过`;
+  // More than one school is confirmed first; a 「确认」 whose count no longer holds is asked again.
+  if (confirming ? ctx.pendingNudge?.count !== targets.length : targets.length > 1) {
+    const changed = confirming ? `名单有变化，现在是 ${targets.length} 所。` : '';
+    return say(`${changed}将向 ${count}发送催报；${skip}。\n回复「确认」发送，回复其他取消。`, { filter: scope, count: targets.length });
+  }
+  const later = ctx.nudgeSendAt.getTime() > now.getTime();
+  const when = later ? `现在是静默时段（${ctx.quietHours}），催报将于 ${timeLabel(ctx.nudgeSendAt, cal)} 发出` : '正在发送催报';
   return {
-    text: `正在向 ${filterLabel(scope)} ${targets.length} 所未报学校（${people} 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。`,
-    effects: [
-      {
-        kind: 'nudge',
-        by: ctx.member.userId,
-        period: ctx.window.period,
-        schools: targets.map((s) => ({
-          code: s.code,
-          name: s.name,
-          contacts: s.contacts,
-          text: `【月报催报】${s.name}：${periodLabel(ctx.window.period)}培训月报${status[s.code] === 'drafting' ? '已开始填写但还没提交' : '还没有填报'}，${due}。回复「${status[s.code] === 'drafting' ? '继续' : '填报'}」即可${status[s.code] === 'drafting' ? '接着填' : '开始'}。`,
-        })),
-      },
-    ],
+    text: `${when}：${count}；${skip}。发出后告诉您结果。`,
+    effects: [{ kind: 'nudge', by: ctx.member.userId, period, schools: targets.map((s) => s.code), sendAt: ctx.nudgeSendAt.getTime(), label }],
+    nudge: null,
   };
 }
 
@@ -256,11 +289,9 @@ function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult 
   const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
   if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
   const status = records.report ? STATUS_LABEL[records.report.status] : records.hasDraft ? '填报中' : '未开始';
-  const entry: HistoryEntry = { type: 'reopen', period, by: ctx.member.userId, at: 0, cells: [] };
   const notice = `【月报解锁】${school.name}：${periodLabel(period)}培训月报已由${ctx.member.name ?? ctx.member.userId}解锁，现在可以${records.report && records.report.status !== 'defaulted' ? '修改' : '补报'}：回复「填报」开始。`;
   return {
     text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,
-    effects: school.contacts.length > 0 ? [{ kind: 'notify', users: school.contacts, text: notice }] : [],
-    unlock: { school: school.code, period, rev: records.rev, entry },
+    effects: [{ kind: 'reopen', school: school.code, period, by: ctx.member.userId, contacts: school.contacts, notice }],
   };
 }

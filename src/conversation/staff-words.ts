@@ -15,6 +15,7 @@ export type StaffCommand =
   | { kind: 'unlock'; query: string; period: Period | null; periodText: string }
   | { kind: 'export'; period: Period | null; periodText: string }
   | { kind: 'broadcast' }
+  | { kind: 'confirm' }
   | { kind: 'help' }
   | { kind: 'bad-filter'; word: string }
   | { kind: 'unknown' };
@@ -28,6 +29,7 @@ const HEADS: [RegExp, StaffCommand['kind'] | 'broadcast' | 'export'][] = [
   [/^(?:广播|群发|发通知)$/u, 'broadcast'],
   [/^(?:导出|下载)(?:\s+(.*))?$/u, 'export'],
   [/^(?:帮助|帮忙|说明|菜单|help|\?|？)$/u, 'help'],
+  [/^(?:确认|确定|发送|是|好)$/u, 'confirm'],
 ];
 
 /** Reads a filter: a place (郑州, 郑州市, 济源) and/or a category (A, A类); returns null on a word it does not know. */
@@ -78,6 +80,7 @@ export function parseStaffCommand(normalized: string, current: Period): StaffCom
       case 'progress':
         return { kind };
       case 'help':
+      case 'confirm':
         return { kind };
       case 'broadcast':
         return { kind: 'broadcast' };

@@ -103,19 +103,49 @@ export const dashboardClientScript = `(function () {
   if (button) {
     if (cityFilter) cityFilter.addEventListener('change', applyFilter);
     if (categoryFilter) categoryFilter.addEventListener('change', applyFilter);
-    button.addEventListener('click', function () {
-      var out = document.getElementById('nudge-result');
-      button.disabled = true;
-      out.textContent = '正在提交……';
+    var confirmBox = document.getElementById('nudge-confirm-box');
+    var confirmButton = document.getElementById('nudge-confirm');
+    var cancelButton = document.getElementById('nudge-cancel');
+    var out = document.getElementById('nudge-result');
+    // A nudge reaching more than one school is confirmed with the exact count the server gave.
+    var pending = null;
+    function post(body, then) {
       fetch('/dashboard/api/nudge', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-dashboard-token': token },
-        body: JSON.stringify({ city: cityFilter ? cityFilter.value : '', category: categoryFilter ? categoryFilter.value : '' })
+        body: JSON.stringify(body)
       })
         .then(function (res) { return res.json().catch(function () { return { error: '服务器没有正常回答（' + res.status + '），请稍后再试。' }; }); })
-        .then(function (r) { out.textContent = r.error || r.text; })
+        .then(function (r) {
+          out.textContent = r.error || r.text;
+          pending = r.confirm ? { city: body.city, category: body.category, confirm: r.confirm, requestId: body.requestId || newId() } : null;
+          confirmBox.hidden = pending === null;
+          if (then) then(r);
+        })
         .catch(function () { out.textContent = '网络不通，催报没有发出，请稍后再试。'; })
-        .then(function () { applyFilter(); });
+        .then(function () { applyFilter(); if (pending) button.disabled = true; });
+    }
+    function newId() {
+      var bytes = new Uint8Array(12);
+      crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+    }
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      out.textContent = '正在统计……';
+      post({ city: cityFilter ? cityFilter.value : '', category: categoryFilter ? categoryFilter.value : '' });
+    });
+    confirmButton.addEventListener('click', function () {
+      if (!pending) return;
+      confirmButton.disabled = true;
+      out.textContent = '正在提交……';
+      post(pending, function () { confirmButton.disabled = false; });
+    });
+    cancelButton.addEventListener('click', function () {
+      pending = null;
+      confirmBox.hidden = true;
+      out.textContent = '已取消催报。';
+      applyFilter();
     });
   }
 })();

@@ -116,8 +116,11 @@ export function overviewPage(o: Overview, token: string): string {
   ${province ? `<select id="nudge-city" aria-label="市县"><option value="">全部市县</option>${owingCities.map((c) => `<option>${esc(c)}</option>`).join('')}</select>` : ''}
   <select id="nudge-category" aria-label="类别"><option value="">全部类别</option><option>A</option><option>B</option><option>C</option><option>D</option></select>
   <button id="nudge" type="button">催报这 ${o.owing.length} 所学校</button>
-</div><p class="muted">每所学校每小时最多催一次；发送完成后，结果会发到您的企业微信。</p><p id="nudge-result" role="status"></p>`
-    : `<p class="muted">${esc(o.periodLabel)}月报现在不在填报期内，不能催报。</p>`;
+  <span id="nudge-confirm-box" hidden><button id="nudge-confirm" type="button">确认发送</button> <button id="nudge-cancel" type="button">取消</button></span>
+</div><p class="muted">先显示要提醒的学校数，确认后发出；每所学校 ${o.nudgeIntervalHours} 小时内最多提醒一次（定时提醒也算在内），静默时段（夜间）的催报在早上发出。发出后，结果会发到您的企业微信。</p><p id="nudge-result" role="status"></p>`
+    : o.closed
+      ? `<p class="muted">${esc(o.periodLabel)}月报已截止，逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请在企业微信中回复「解锁 学校 ${esc(o.period)}」。</p>`
+      : `<p class="muted">${esc(o.periodLabel)}月报现在不在填报期内，不能催报。</p>`;
   const body = `<body data-token="${esc(token)}">
 <header><h1>月报看板 · ${esc(o.viewer.scope)}</h1><p>${esc(o.periodLabel)}月报 · ${esc(o.deadline)} · 数据截至 ${esc(o.asOf)} · ${esc(o.viewer.name)}</p></header>
 <main>

@@ -6,11 +6,12 @@ import type { Clock } from '../clock';
 import type { StaffMember } from '../conversation/staff-step';
 import { inScope, stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
-import { loadStaff } from '../dispatch/staff-load';
-import type { EffectRunner } from '../dispatch/effects';
+import { loadStaff, staffSettings } from '../dispatch/staff-load';
+import { staffEntries } from '../dispatch/staff-entries';
 import { readRawBody } from '../http/raw-body';
-import type { InFlight } from '../in-flight';
 import type { Logger } from '../log/logger';
+import type { OutboxStore } from '../outbox/outbox-store';
+import type { Schedule } from '../schedule/schedule';
 import { currentWindow, parsePeriod, timeLabel, type PeriodCalendar } from '../report/period';
 import { draftSchema, reportSchema } from '../report/records';
 import { normalizePlace } from '../roster/places';
@@ -28,8 +29,11 @@ export interface DashboardDeps {
   cal: PeriodCalendar;
   clock: Clock;
   links: DashboardLinks;
-  effects: EffectRunner;
-  inFlight: InFlight;
+  outbox: OutboxStore;
+  schedule: Schedule;
+  nudgeIntervalMs: number;
+  /** Entries were written for `owner`: deliver them soon. */
+  kick: (owner: string) => void;
   logger: Logger;
 }
 
@@ -100,10 +104,10 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     if (!access.ok) return refuse(ctx, access, false);
     const now = deps.clock.now();
     const window = currentWindow(now, deps.cal);
-    const ctxStaff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'progress' }, window);
+    const ctxStaff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'progress' }, window, staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now));
     if (ctxStaff.data.kind !== 'progress') throw new Error('progress data expected');
     const { index, schools, ytd, targets } = ctxStaff.data;
-    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal });
+    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000) });
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = overviewPage(overview, access.token);
   });
@@ -136,13 +140,14 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     ctx.body = schoolPageHtml(page, access.token);
   });
 
-  // The nudge button: the same 催报 as in chat (scope, the window, once an hour per school), and the
-  // staff member gets the same delivery report in chat when it is done.
+  // The nudge button: the same 催报 as in chat — scope, the window, the nudge service's interval and
+  // quiet hours — confirmed first with the exact count when it reaches more than one school; the
+  // staff member gets the delivery report in chat when it is done.
   router.post('/api/nudge', async (ctx) => {
     securePage(ctx);
     const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
     if (!access.ok) return refuse(ctx, access, true);
-    let body: { city?: unknown; category?: unknown };
+    let body: { city?: unknown; category?: unknown; confirm?: unknown; requestId?: unknown };
     try {
       body = JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as typeof body;
     } catch {
@@ -168,20 +173,32 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
       }
       filter.category = body.category as SchoolFilter['category'];
     }
+    const confirm = body.confirm === undefined ? null : Number(body.confirm);
+    const requestId = typeof body.requestId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(body.requestId) ? body.requestId : null;
+    if (confirm !== null && (!Number.isInteger(confirm) || confirm < 1 || requestId === null)) {
+      ctx.status = 400;
+      ctx.body = { error: '确认催报需要学校数和请求编号。' };
+      return;
+    }
     const now = deps.clock.now();
     const window = currentWindow(now, deps.cal);
-    const command = { kind: 'nudge' as const, filter };
-    const staff = await loadStaff(deps.store, deps.targets, access.member, command, window);
-    const result = stepStaff(staff, deps.cal, now);
-    if (result.effects.length > 0) {
-      deps.logger.info({ userId: access.member.userId, schools: result.effects[0]!.kind === 'nudge' ? result.effects[0]!.schools.length : 0 }, 'dashboard nudge');
-      deps.inFlight.track(
-        deps.effects.run(access.member.userId, result.effects).catch((error: unknown) => {
-          deps.logger.error({ userId: access.member.userId, err: error instanceof Error ? error.message : String(error) }, 'dashboard nudge failed');
-        }),
-      );
+    const settings = { ...staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now), pendingNudge: confirm === null ? null : { filter, count: confirm } };
+    const staff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'nudge', filter }, window, settings);
+    const result = stepStaff({ ...staff, command: confirm === null ? { kind: 'nudge', filter } : { kind: 'confirm' } }, deps.cal, now);
+    if (result.effects.length === 0) {
+      // More than one school: the page asks for a confirmation with this count (again, if it changed).
+      const count = result.nudge?.count ?? null;
+      if (confirm !== null && count !== null) ctx.status = 409;
+      ctx.body = { text: result.text, started: false, ...(count !== null ? { confirm: count } : {}) };
+      return;
     }
-    ctx.body = { text: result.text, started: result.effects.length > 0 };
+    // The request id makes a resent confirmation write the same entries, once.
+    const turn = `dashboard:${access.member.userId}:${requestId ?? `${now.getTime()}`}`;
+    const entries = staffEntries(turn, access.member, result.effects, now);
+    await deps.outbox.enqueue(access.member.userId, entries, now.getTime());
+    deps.kick(access.member.userId);
+    deps.logger.info({ userId: access.member.userId, schools: result.effects[0]!.kind === 'nudge' ? result.effects[0]!.schools.length : 0 }, 'dashboard nudge');
+    ctx.body = { text: result.text, started: true };
   });
 
   router.get('/assets/dashboard.js', (ctx) => {

@@ -36,6 +36,10 @@ export interface Overview {
   deadline: string;
   /** The window is open: nudging is allowed. */
   open: boolean;
+  /** The window has closed: 零申报 recorded, a school files only once reopened. */
+  closed: boolean;
+  /** A school is nudged at most once within this many hours. */
+  nudgeIntervalHours: number;
   totals: StatusCounts;
   byCity: StatusCounts[];
   byCategory: StatusCounts[];
@@ -59,6 +63,7 @@ export interface OverviewInput {
   targets: YearTargets;
   now: Date;
   cal: PeriodCalendar;
+  nudgeIntervalHours: number;
 }
 
 const CATEGORY_ORDER = ['A', 'B', 'C', 'D'];
@@ -105,6 +110,8 @@ export function buildOverview(input: OverviewInput): Overview {
     periodLabel: periodLabel(window.period),
     deadline,
     open,
+    closed: now >= window.closesAt,
+    nudgeIntervalHours: input.nudgeIntervalHours,
     totals: counts(scope, inScope.map((s) => s.code), statusOf),
     byCity,
     byCategory,

@@ -121,25 +121,21 @@ export async function seedDemo(store: Store, form: Form, now: Date): Promise<Dem
       const when = filedAt(month, 9);
       const report: Report = { v: 1, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
-      await store.commitSchool(school.code, period, { expectedRev: 0, report: JSON.stringify(report) });
-      await store.setSchoolStatus(period, school.code, 'filed');
+      await store.commitSchool({ code: school.code, period, expectedRev: 0, report: JSON.stringify(report), history: [], status: 'filed', ytd: { year: 2026, sums: JSON.stringify(yearToDate(reports, 2026)) } });
     }
     // October: a third filed, a quarter drafting, the rest not started.
     if (i % 3 === 0) {
       const when = filedAt(10, 4);
       const report: Report = { v: 1, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
-      await store.commitSchool(school.code, '2026-10', { expectedRev: 0, report: JSON.stringify(report) });
-      await store.setSchoolStatus('2026-10', school.code, 'filed');
+      await store.commitSchool({ code: school.code, period: '2026-10', expectedRev: 0, report: JSON.stringify(report), history: [], status: 'filed', ytd: { year: 2026, sums: JSON.stringify(yearToDate(reports, 2026)) } });
     } else if (i % 4 === 1) {
       const values = plausibleValues(form, school, rnd, teachers);
       const partial = Object.fromEntries(form.cells.slice(0, 11 + (i % 7)).map((c) => [c.id, values[c.id]!]));
       const started = filedAt(10, 4);
       const draft: Draft = { v: 1, values: partial, startedBy: school.contacts[0]!, startedAt: started, updatedBy: school.contacts[0]!, updatedAt: started, zero: false };
-      await store.commitSchool(school.code, '2026-10', { expectedRev: 0, draft: JSON.stringify(draft) });
-      await store.setSchoolStatus('2026-10', school.code, 'drafting');
+      await store.commitSchool({ code: school.code, period: '2026-10', expectedRev: 0, draft: JSON.stringify(draft), history: [], status: 'drafting' });
     }
-    await store.setYearToDate(2026, school.code, JSON.stringify(yearToDate(reports, 2026)));
   }
   return people;
 }

@@ -8,14 +8,14 @@ import { demoPage } from './demo-page';
 import { DateTime } from 'luxon';
 import type { SettableClock } from '../clock';
 import { runJob } from '../cli/jobs-command';
-import type { JobParts } from '../server';
+import type { JobRunParts } from '../cli/jobs-command';
 
 /**
  * The emulator page's server side plays WeCom: each line typed on /demo becomes a real signed,
  * encrypted callback to /wecom/callback, and the passive reply is opened and shown; what the bot
  * sends through the API (nudges, broadcasts, files) is read from the WeCom stand-in's records.
  */
-export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string; clock: SettableClock; jobs: JobParts }): Koa.Middleware {
+export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; people: DemoPeople; baseUrl: () => string; clock: SettableClock; jobs: JobRunParts }): Koa.Middleware {
   const router = new Router({ prefix: '/demo' });
   let msgId = BigInt(Date.now()) * 1000n;
 
@@ -44,10 +44,15 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
     const xml = body.click
       ? deps.platform.eventXml({ from: body.user, event: 'click', eventKey: body.click })
       : deps.platform.textXml({ from: body.user, content: body.text!.slice(0, 2000), msgId: String(++msgId) });
-    const { query, body: envelope } = deps.platform.envelope(xml);
-    const res = await fetch(`${deps.baseUrl()}/wecom/callback?${query}`, { method: 'POST', body: envelope });
-    const text = await res.text();
-    ctx.body = { status: res.status, reply: res.status === 200 && text !== '' ? (deps.platform.openReply(text).Content ?? '') : null };
+    // As WeCom does: a callback that gets no 200 is sent again, three more times at most.
+    let res: Response | null = null;
+    for (let attempt = 0; attempt < 4 && res?.status !== 200; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const { query, body: envelope } = deps.platform.envelope(xml);
+      res = await fetch(`${deps.baseUrl()}/wecom/callback?${query}`, { method: 'POST', body: envelope });
+    }
+    const text = await res!.text();
+    ctx.body = { status: res!.status, reply: res!.status === 200 && text !== '' ? (deps.platform.openReply(text).Content ?? '') : null };
   });
 
   router.get('/api/inbox', (ctx) => {

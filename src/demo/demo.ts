@@ -10,10 +10,8 @@ import { SettableClock } from '../clock';
 import { loadConfig } from '../config/config';
 import { loadForm } from '../conversation/form';
 import { createLogger } from '../log/logger';
-import { assemble, closeGracefully, listen } from '../server';
-import { MemoryStore } from '../store/memory-store';
-import { RedisStore } from '../store/redis-store';
-import type { Store } from '../store/store';
+import { assemble, listen, stopGracefully } from '../server';
+import { memoryStores, redisStores, type Stores } from '../store/stores';
 import { seedDemo } from './demo-data';
 import { demoRoutes } from './demo-routes';
 import { WeComApiStub } from './wecom-api-emulator';
@@ -46,19 +44,21 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   });
   const logger = createLogger(config.logLevel);
   let redis: Redis | null = null;
-  let store: Store;
+  let stores: Stores;
   // Each demo run keeps to its own key prefix on a shared Redis.
   const keyPrefix = `yb-demo:${randomBytes(3).toString('hex')}:`;
   if (env.REDIS_URL) {
     redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
-    store = new RedisStore(redis, keyPrefix);
+    stores = redisStores(redis, keyPrefix);
   } else {
-    store = new MemoryStore();
+    stores = memoryStores();
   }
+  const store = stores.store;
   // The page's clock control sets this clock; the bot, the jobs and the scheduler all read it.
   const clock = new SettableClock(config.fakeNow ?? new Date());
   let base = '';
-  const parts = assemble(config, { store, storeKind: redis ? 'redis' : 'memory', logger, clock, publicBaseUrl: () => base || undefined });
+  // The outbox looks often: what the bot sends shows in the page within a moment.
+  const parts = assemble(config, { stores, logger, clock, publicBaseUrl: () => base || undefined, worker: { pollMs: 250 } });
   const people = await seedDemo(store, loadForm(monthlyReport), parts.clock.now());
   const platform = new WeComPlatform({ token: credentials.token, encodingAesKey: credentials.encodingAesKey, corpId: credentials.corpId, agentId: credentials.agentId });
   parts.app.use(demoRoutes({ platform, api, people, baseUrl: () => base, clock, jobs: parts.jobs }));
@@ -66,6 +66,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   const { server, port: bound } = await listen(parts.app, port, env.HOST ?? '127.0.0.1');
   base = `http://127.0.0.1:${bound}`;
   parts.scheduler.start();
+  parts.worker.start();
   return {
     url: `${base}/demo`,
     startupMs: Date.now() - started,
@@ -74,8 +75,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     /** The Redis key prefix of this run (null on the memory store), for a caller that cleans up. */
     keyPrefix: redis ? keyPrefix : null,
     stop: async () => {
-      await parts.scheduler.stop();
-      await closeGracefully(server, parts.inFlight, 5_000);
+      await stopGracefully(server, parts, 5_000);
       await api.stop();
       redis?.disconnect();
     },

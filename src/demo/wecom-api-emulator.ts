@@ -26,7 +26,7 @@ export interface Delivered {
   body: Record<string, unknown>;
 }
 
-type Fault = { api: string; errcode: number; errmsg?: string } | { api: string; drop: true };
+type Fault = { api: string; errcode: number; errmsg?: string } | { api: string; drop: true } | { api: string; swallow: true };
 
 export interface ApiCall {
   api: string;
@@ -41,6 +41,10 @@ export class WeComApiStub {
   readonly delivered: Delivered[] = [];
   /** Sends WeCom accepted but silently dropped because a member's limit was exceeded. */
   readonly dropped: Delivered[] = [];
+  /** Requests WeCom dropped as duplicates (enable_duplicate_check: the same request within the interval). */
+  readonly duplicates: Record<string, unknown>[] = [];
+  private readonly recentRequests = new Map<string, { at: number; msgid: string }>();
+  private readonly swallowed = new WeakSet<ServerResponse>();
   readonly uploads: { filename: string; size: number; mediaId: string }[] = [];
   /** Uploaded files by media_id, so that the demo page can offer them for download. */
   readonly files = new Map<string, { filename: string; data: Buffer }>();
@@ -79,6 +83,11 @@ export class WeComApiStub {
     this.faults.push({ api, drop: true });
   }
 
+  /** The next call to `api` is carried out, but its answer never comes (the connection drops after). */
+  swallowNext(api: string): void {
+    this.faults.push({ api, swallow: true });
+  }
+
   /** Makes every token issued so far expired (42001). */
   expireTokens(): void {
     this.validTokens.clear();
@@ -106,14 +115,17 @@ export class WeComApiStub {
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
     const faultAt = this.faults.findIndex((f) => f.api === api);
+    let swallow = false;
     if (faultAt >= 0) {
       const [fault] = this.faults.splice(faultAt, 1);
       if (fault && 'drop' in fault) {
         req.socket.destroy();
         return;
       }
-      if (fault) return this.answer(res, { errcode: fault.errcode, errmsg: fault.errmsg });
+      if (fault && 'swallow' in fault) swallow = true;
+      else if (fault) return this.answer(res, { errcode: fault.errcode, errmsg: fault.errmsg });
     }
+    if (swallow) this.swallowed.add(res);
     if (api === 'gettoken') return this.answer(res, this.gettoken(url.searchParams));
     const token = url.searchParams.get('access_token');
     if (!token) return this.answer(res, { errcode: 41001, errmsg: 'access_token missing' });
@@ -127,6 +139,8 @@ export class WeComApiStub {
   }
 
   private answer(res: ServerResponse, body: Record<string, unknown>, status = 200): void {
+    // The call was carried out, but its answer is lost on the way: the caller cannot know.
+    if (this.swallowed.has(res)) return void res.socket?.destroy();
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ errmsg: 'ok', ...body }));
   }
@@ -141,6 +155,16 @@ export class WeComApiStub {
 
   private messageSend(json: Record<string, unknown>): Record<string, unknown> {
     if (json.agentid !== this.options.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    // 重复消息检查: the same request (its JSON) within duplicate_check_interval (default 1800 s, at most 4 h) is not delivered again.
+    const interval = Number(json.duplicate_check_interval ?? 1800);
+    if (json.enable_duplicate_check === 1 && (!Number.isInteger(interval) || interval < 0 || interval > 14_400)) return { errcode: 40058, errmsg: 'duplicate_check_interval exceeds 4 hours' };
+    const key = JSON.stringify(json);
+    const now0 = this.options.now?.() ?? Date.now();
+    const seen = this.recentRequests.get(key);
+    if (json.enable_duplicate_check === 1 && seen && now0 - seen.at < interval * 1000) {
+      this.duplicates.push(json);
+      return { errcode: 0, invaliduser: '', unlicenseduser: '', msgid: seen.msgid };
+    }
     const users = typeof json.touser === 'string' ? json.touser.split('|').filter(Boolean) : [];
     if (users.length === 0) return { errcode: 40035, errmsg: 'touser empty' };
     if (users.length > 1000) return { errcode: 40058, errmsg: 'touser exceeds 1000' };
@@ -164,7 +188,9 @@ export class WeComApiStub {
       }
       this.sendTimes.set(userId, times);
     }
-    return { errcode: 0, invaliduser: invalid.join('|'), unlicenseduser: unlicensed.join('|'), msgid: `msg-${this.calls.length}` };
+    const msgid = `msg-${this.calls.length}`;
+    if (json.enable_duplicate_check === 1) this.recentRequests.set(key, { at: now0, msgid });
+    return { errcode: 0, invaliduser: invalid.join('|'), unlicenseduser: unlicensed.join('|'), msgid };
   }
 
   private async upload(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {

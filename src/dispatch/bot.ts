@@ -3,21 +3,24 @@ import { stepReport, type RecordChange, type SchoolContext } from '../conversati
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
 import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../report/period';
-import { yearToDate, type YearToDate } from '../report/progress';
+import { yearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
-import { draftSchema, reportSchema, type HistoryEntry, type Report } from '../report/records';
-import { memberSchema, schoolSchema, type Member } from '../roster/roster';
+import { draftSchema, historyFields, reportSchema, type Report } from '../report/records';
+import { memberSchema, schoolSchema, type Member, type School } from '../roster/roster';
 import type { Session } from '../session/session';
-import type { IndexedStatus, Store } from '../store/store';
+import type { IndexedStatus, SchoolSnapshot, SchoolWrite, Store } from '../store/store';
 import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
-import type { Conversation, Outcome } from './conversation';
+import type { Conversation, Located, Outcome } from './conversation';
 import { respondToUnregistered } from './unregistered';
-import { loadRecipients, loadStaff } from './staff-load';
+import { loadRecipients, loadStaff, staffSettings } from './staff-load';
 import { parseAudience, stepBroadcast, type Recipients } from '../conversation/broadcast';
-import { stepStaff, type StaffContext, type StaffResult } from '../conversation/staff-step';
+import { stepStaff, type StaffContext, type StaffMember } from '../conversation/staff-step';
 import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
+import type { Schedule } from '../schedule/schedule';
+import { staffEntries } from './staff-entries';
+import { turnId } from './turn-runner';
 
 export interface BotDeps {
   store: Store;
@@ -25,135 +28,122 @@ export interface BotDeps {
   cal: PeriodCalendar;
   targets: Targets;
   logger: Logger;
+  schedule: Schedule;
+  /** A school is nudged at most once within this interval, whoever asks. */
+  nudgeIntervalMs: number;
   /** Signs the dashboard link carried on the card that follows a staff member's 进度; absent, no card. */
   links?: DashboardLinks;
 }
 
-interface BotContext {
+interface Who {
   member: Member | null;
-  school: { ctx: SchoolContext; rev: number } | null;
-  staff: StaffContext | null;
+  school: School | null;
+}
+
+type BotContext =
+  | { kind: 'unregistered' }
+  | { kind: 'school'; ctx: SchoolContext; rev: number; snapshot: SchoolSnapshot }
+  | { kind: 'staff'; staff: StaffContext }
   /** A 广播 being composed: the recipients of the audience being chosen or confirmed. */
-  broadcast: { recipients: Recipients | { refused: string } | null } | null;
-}
-
-type BotChange = SchoolChange | { unlock: NonNullable<StaffResult['unlock']> };
-
-interface SchoolChange {
-  school: string;
-  period: string;
-  rev: number;
-  change: RecordChange;
-  /** Where the school stands for the period after the change, when that changed (for the status index). */
-  status?: IndexedStatus | null;
-  /** The school's year-to-date sums after a submission. */
-  ytd?: { year: number; sums: YearToDate };
-}
+  | { kind: 'broadcast'; staff: StaffContext; recipients: Recipients | { refused: string } | null };
 
 /**
  * The bot as one conversation: who the user is decides what they talk to. Unregistered users are
- * told whom to ask; school contacts file the report; staff words arrive with the roster.
+ * told whom to ask; school contacts file the report (their turns live with the school's records);
+ * staff words arrive with the roster.
  */
-export function createBot(deps: BotDeps): Conversation<BotContext, BotChange> {
+export function createBot(deps: BotDeps): Conversation<Who, BotContext> {
   return {
-    load: (inbound, session, now) => loadContext(deps, inbound, session, now),
+    locate: (inbound, now) => locate(deps, inbound, now),
+    load: (inbound, session, located, snapshot, now) => loadContext(deps, inbound, session, located, snapshot, now),
     step(inbound, session, context, now) {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
-      if (context.member === null) return respondToUnregistered(inbound, base, now);
+      if (context.kind === 'unregistered') return respondToUnregistered(inbound, base, now);
+      if (context.kind === 'school') return stepSchool(deps, inbound, base, context, now);
       // Opening the app (enter_agent) or a card button is not something a staff member said.
       const said = inbound.kind === 'text' || inbound.event === 'click' || inbound.event === 'subscribe';
-      if (context.staff !== null && !said) return { session: base, replies: [] };
-      if (context.broadcast !== null && context.staff !== null) return stepBroadcastTurn(inbound, base, context.staff, context.broadcast.recipients);
-      if (context.staff !== null) return stepStaffTurn(deps, base, context.staff, now);
-      if (context.school === null) return { session: base, replies: [] };
-      return stepSchool(deps, inbound, base, context.school, now);
-    },
-    async commit(outcome) {
-      if (!outcome.change) return true;
-      if ('unlock' in outcome.change) return commitUnlock(deps, outcome.change.unlock);
-      const { school, period, rev, change, status, ytd } = outcome.change;
-      const ok = await deps.store.commitSchool(school, period, {
-        expectedRev: rev,
-        ...(change.draft !== undefined ? { draft: change.draft === null ? null : JSON.stringify(change.draft) } : {}),
-        ...(change.report ? { report: JSON.stringify(change.report) } : {}),
-        ...(change.reopened !== undefined ? { reopened: change.reopened } : {}),
-        history: change.history.map(historyFields),
-      });
-      if (!ok) return false;
-      // The indexes live in the roster's slot, apart from the school's records: written after them.
-      if (status !== undefined) await deps.store.setSchoolStatus(period, school, status);
-      if (ytd) await deps.store.setYearToDate(ytd.year, school, JSON.stringify(ytd.sums));
-      return true;
+      if (!said) return { session: base, replies: [] };
+      if (context.kind === 'broadcast') return stepBroadcastTurn(inbound, base, context.staff, context.recipients, now);
+      return stepStaffTurn(deps, inbound, base, context.staff, now);
     },
   };
 }
 
-async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, now: Date): Promise<BotContext> {
+/** The roster lookup: a school contact's turn lives with their school's records, anyone else's on its own. */
+async function locate(deps: BotDeps, inbound: Inbound, now: Date): Promise<Located<Who>> {
   const userId = inbound.userId;
   const raw = await deps.store.getMemberWithSchool(userId);
   const member = raw.member === null ? null : memberSchema.parse(JSON.parse(raw.member));
-  if (member === null) return { member, school: null, staff: null, broadcast: null };
-  if (member.role !== 'school') {
-    const window = currentWindow(now, deps.cal);
-    const command = staffCommandOf(inbound, window.period);
-    if (session.broadcast !== null || command.kind === 'broadcast') {
-      // The audience to count: the one being typed, or the one being confirmed.
-      const b = session.broadcast;
-      const text = inbound.kind === 'text' ? inbound.content.trim() : '';
-      const audienceText = b?.step === 'audience' ? text : b?.step === 'confirm' ? b.audience : null;
-      const audience = audienceText ? parseAudience(audienceText) : null;
-      const recipients = audience && !('unknown' in audience) ? await loadRecipients(deps.store, member, audience, window) : null;
-      return { member, school: null, staff: { member, command, window, period: window.period, data: { kind: 'none' } }, broadcast: { recipients } };
-    }
-    const staff = await loadStaff(deps.store, deps.targets, member, command, window);
-    return { member, school: null, staff, broadcast: null };
-  }
-  const rawSchool = raw.school;
-  if (rawSchool === null) {
+  if (member?.role !== 'school') return { home: userId, who: { member, school: null } };
+  if (raw.school === null) {
     deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
-    return { member: null, school: null, staff: null, broadcast: null };
+    return { home: userId, who: { member: null, school: null } };
   }
-  const school = schoolSchema.parse(JSON.parse(rawSchool));
-  const current = currentWindow(now, deps.cal);
-  let window = current;
-  let snap = await deps.store.readSchool(school.code, current.period);
+  const school = schoolSchema.parse(JSON.parse(raw.school));
+  return { home: school.code, read: { school: school.code, period: currentWindow(now, deps.cal).period }, who: { member, school } };
+}
+
+async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolSnapshot | null, now: Date): Promise<BotContext> {
+  const { member, school } = located.who;
+  if (member === null) return { kind: 'unregistered' };
+  if (member.role === 'school' && school !== null) return loadSchool(deps, member.userId, school, snapshot!, now);
+  const staffMember = member as StaffMember;
+  const window = currentWindow(now, deps.cal);
+  const command = staffCommandOf(inbound, window.period);
+  const extras = { ...staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now), pendingNudge: session.nudge };
+  if (session.broadcast !== null || command.kind === 'broadcast') {
+    // The audience to count: the one being typed, or the one being confirmed.
+    const b = session.broadcast;
+    const text = inbound.kind === 'text' ? inbound.content.trim() : '';
+    const audienceText = b?.step === 'audience' ? text : b?.step === 'confirm' ? b.audience : null;
+    const audience = audienceText ? parseAudience(audienceText) : null;
+    const recipients = audience && !('unknown' in audience) ? await loadRecipients(deps.store, staffMember, audience, window) : null;
+    return { kind: 'broadcast', staff: { member: staffMember, command, window, period: window.period, data: { kind: 'none' }, ...extras }, recipients };
+  }
+  // 「确认」 of a 催报 counts the schools again, for the filter that was shown.
+  const loadAs: StaffCommand = command.kind === 'confirm' && session.nudge ? { kind: 'nudge', filter: session.nudge.filter } : command;
+  const staff = await loadStaff(deps.store, deps.targets, staffMember, loadAs, window, extras);
+  return { kind: 'staff', staff: { ...staff, command } };
+}
+
+async function loadSchool(deps: BotDeps, userId: string, school: School, current: SchoolSnapshot, now: Date): Promise<BotContext> {
+  const currentW = currentWindow(now, deps.cal);
+  let window = currentW;
+  let snap = current;
   // A month staff reopened is filed next — unless this month's window is open and not yet filed.
-  const older = snap.reopenedPeriods.filter((p) => p < current.period).pop();
-  const currentOpen = now >= current.opensAt && now < current.closesAt;
-  const currentFiled = snap.reports[current.period] !== undefined && !snap.reopened;
+  const older = snap.reopenedPeriods.filter((p) => p < currentW.period).pop();
+  const currentOpen = now >= currentW.opensAt && now < currentW.closesAt;
+  const currentFiled = snap.reports[currentW.period] !== undefined && !snap.reopened;
   if (older && (!currentOpen || currentFiled)) {
     window = windowFor(older, deps.cal);
     snap = await deps.store.readSchool(school.code, older);
   }
-  const reports = Object.entries(snap.reports).map(([, json]) => reportSchema.parse(JSON.parse(json)));
+  const reports = Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json)));
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
   const { year, month } = parsePeriod(window.period);
   const yearTargets = targetsFor(deps.targets, year);
   const target = schoolTarget(yearTargets, school);
   return {
-    member,
-    staff: null,
-    broadcast: null,
-    school: {
-      rev: snap.rev,
-      ctx: {
-        userId,
-        school,
-        window,
-        open: (now >= window.opensAt && now < window.closesAt) || snap.reopened,
-        reopened: snap.reopened,
-        next: nextWindow(now, deps.cal),
-        draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
-        report: reports.find((r) => r.period === window.period) ?? null,
-        history: history.map((r) => ({ period: r.period, values: r.values })),
-        allReports: reports,
-        progress: { year, target, pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month },
-      },
+    kind: 'school',
+    rev: snap.rev,
+    snapshot: snap,
+    ctx: {
+      userId,
+      school,
+      window,
+      open: (now >= window.opensAt && now < window.closesAt) || snap.reopened,
+      reopened: snap.reopened,
+      next: nextWindow(now, deps.cal),
+      draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
+      report: reports.find((r) => r.period === window.period) ?? null,
+      history: history.map((r) => ({ period: r.period, values: r.values })),
+      allReports: reports,
+      progress: { year, target, pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month },
     },
   };
 }
 
-function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: { ctx: SchoolContext; rev: number }, now: Date): Outcome<SchoolChange> {
+function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: Extract<BotContext, { kind: 'school' }>, now: Date): Outcome {
   let text = '';
   let command: Command | null = null;
   if (inbound.kind === 'text') {
@@ -169,23 +159,37 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: {
     return { session, replies: [] };
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
-  const outcome: Outcome<SchoolChange> = { session: { ...session, report: result.state }, replies: result.replies };
-  if (result.change) {
-    const ctx = school.ctx;
-    const report = result.change.report ?? ctx.report;
-    const draft = result.change.draft === undefined ? ctx.draft : result.change.draft;
-    const statusOf = (r: Report | null, d: unknown): IndexedStatus | null => (r ? r.status : d ? 'drafting' : null);
-    const status = statusOf(report, draft);
-    outcome.change = { school: ctx.school.code, period: ctx.window.period, rev: school.rev, change: result.change };
-    // An answer to a draft in progress leaves the school where it was: no index write.
-    if (status !== statusOf(ctx.report, ctx.draft)) outcome.change.status = status;
-    if (result.change.report) {
-      const year = ctx.progress.year;
-      const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), result.change.report];
-      outcome.change.ytd = { year, sums: yearToDate(reports, year) };
-    }
-  }
+  const outcome: Outcome = { session: { ...session, report: result.state }, replies: result.replies };
+  if (result.change) outcome.school = schoolWrite(school.ctx, school.rev, result.change);
   return outcome;
+}
+
+/**
+ * The store's write for a change to a school's records, with what is derived from them: the
+ * school's status for the period (only when it changes) and, after a submission, the year's sums.
+ */
+export function schoolWrite(ctx: SchoolContext, rev: number, change: RecordChange): SchoolWrite {
+  const report = change.report ?? ctx.report;
+  const draft = change.draft === undefined ? ctx.draft : change.draft;
+  const statusOf = (r: Report | null, d: unknown): IndexedStatus | null => (r ? r.status : d ? 'drafting' : null);
+  const status = statusOf(report, draft);
+  const write: SchoolWrite = {
+    code: ctx.school.code,
+    period: ctx.window.period,
+    expectedRev: rev,
+    ...(change.draft !== undefined ? { draft: change.draft === null ? null : JSON.stringify(change.draft) } : {}),
+    ...(change.report ? { report: JSON.stringify(change.report) } : {}),
+    ...(change.reopened !== undefined ? { reopened: change.reopened } : {}),
+    history: change.history.map(historyFields),
+  };
+  // An answer to a draft in progress leaves the school where it was: no index write.
+  if (status !== statusOf(ctx.report, ctx.draft)) write.status = status;
+  if (change.report) {
+    const year = ctx.progress.year;
+    const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), change.report];
+    write.ytd = { year, sums: JSON.stringify(yearToDate(reports, year)) };
+  }
+  return write;
 }
 
 /** A staff member's message or menu click as a staff command. */
@@ -195,36 +199,29 @@ function staffCommandOf(inbound: Inbound, current: string): StaffCommand {
   return { kind: inbound.event === 'subscribe' ? 'help' : 'unknown' };
 }
 
-function stepStaffTurn(deps: BotDeps, session: Session, staff: StaffContext, now: Date): Outcome<BotChange> {
+function stepStaffTurn(deps: BotDeps, inbound: Inbound, session: Session, staff: StaffContext, now: Date): Outcome {
   const result = stepStaff(staff, deps.cal, now);
   const effects = [...result.effects];
   // The card after 进度: a passive reply cannot carry one, so it is sent as an active message.
   const card = staff.command.kind === 'progress' ? dashboardCard(deps.links, staff.member, staff.window.period, now, deps.cal) : null;
-  if (card) effects.push({ kind: 'card', users: [staff.member.userId], card });
-  const outcome: Outcome<BotChange> = { session, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects };
-  if (result.unlock) outcome.change = { unlock: { ...result.unlock, entry: { ...result.unlock.entry, at: now.getTime() } } };
-  return outcome;
+  if (card) effects.push({ kind: 'card', card });
+  // Anything but 「确认」 (or 催报 itself) withdraws a 催报 that was waiting for it.
+  const waiting = session.nudge !== null && result.nudge === undefined && staff.command.kind !== 'confirm';
+  const nudge = result.nudge !== undefined ? result.nudge : waiting ? null : session.nudge;
+  const text = waiting ? `已取消催报。${result.text ? `\n${result.text}` : ''}` : result.text;
+  return {
+    session: { ...session, nudge },
+    replies: text ? [{ kind: 'text', text }] : [],
+    outbox: staffEntries(turnId(inbound), staff.member, effects, now),
+  };
 }
 
-function stepBroadcastTurn(inbound: Inbound, session: Session, staff: StaffContext, recipients: Recipients | { refused: string } | null): Outcome<BotChange> {
+function stepBroadcastTurn(inbound: Inbound, session: Session, staff: StaffContext, recipients: Recipients | { refused: string } | null, now: Date): Outcome {
   const text = inbound.kind === 'text' ? inbound.content : '';
   const result = stepBroadcast(staff.member, session.broadcast, text, recipients);
-  return { session: { ...session, broadcast: result.state }, replies: result.text ? [{ kind: 'text', text: result.text }] : [], effects: result.effect ? [result.effect] : [] };
-}
-
-async function commitUnlock(deps: BotDeps, unlock: NonNullable<StaffResult['unlock']>): Promise<boolean> {
-  const ok = await deps.store.commitSchool(unlock.school, unlock.period, { expectedRev: unlock.rev, reopened: true, history: [historyFields(unlock.entry)] });
-  if (ok) await deps.store.appendAudit({ action: 'reopen', by: unlock.entry.by, at: String(unlock.entry.at), school: unlock.school, period: unlock.period });
-  return ok;
-}
-
-function historyFields(entry: HistoryEntry): Record<string, string> {
   return {
-    type: entry.type,
-    period: entry.period,
-    by: entry.by,
-    at: String(entry.at),
-    cells: JSON.stringify(entry.cells),
-    ...(entry.status ? { status: entry.status } : {}),
+    session: { ...session, broadcast: result.state, nudge: null },
+    replies: result.text ? [{ kind: 'text', text: result.text }] : [],
+    outbox: result.effect ? staffEntries(turnId(inbound), staff.member, [result.effect], now) : [],
   };
 }

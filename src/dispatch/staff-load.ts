@@ -1,10 +1,12 @@
-import type { StaffContext, StaffData, StaffMember } from '../conversation/staff-step';
+import type { StaffContext, StaffData, StaffMember, StaffSettings } from '../conversation/staff-step';
 import type { Audience, Recipients } from '../conversation/broadcast';
 import { scopedFilter } from '../conversation/staff-step';
 import type { StaffCommand } from '../conversation/staff-words';
 import { parsePeriod, type Window } from '../report/period';
 import type { YearToDate } from '../report/progress';
-import { filedAmong, reportSchema } from '../report/records';
+import { reportSchema } from '../report/records';
+import { nextSendingTime, quietHoursLabel, type Schedule } from '../schedule/schedule';
+import type { PeriodCalendar } from '../report/period';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Store } from '../store/store';
 import { targetsFor, type Targets } from '../targets/targets';
@@ -48,11 +50,16 @@ export async function loadRecipients(store: Store, member: StaffMember, audience
   return { users: [...new Set(schools.flatMap((s) => s.contacts))], schools: schools.length };
 }
 
+/** The nudge policy as a staff step sees it at `now`. */
+export function staffSettings(schedule: Schedule, cal: PeriodCalendar, nudgeIntervalMs: number, now: Date): StaffSettings {
+  return { pendingNudge: null, nudgeSendAt: nextSendingTime(now, schedule, cal), quietHours: quietHoursLabel(schedule), nudgeIntervalHours: Math.round(nudgeIntervalMs / 3_600_000) };
+}
+
 /** Loads what one staff command needs, and nothing more (a province-wide 未报 is one set operation). */
-export async function loadStaff(store: Store, targets: Targets, member: StaffMember, command: StaffCommand, window: Window): Promise<StaffContext> {
+export async function loadStaff(store: Store, targets: Targets, member: StaffMember, command: StaffCommand, window: Window, settings: StaffSettings): Promise<StaffContext> {
   const period = command.kind === 'unlock' && command.period ? command.period : window.period;
   const { year, month } = parsePeriod(window.period);
-  const base = { member, command, window, period };
+  const base = { member, command, window, period, ...settings };
   let data: StaffData = { kind: 'none' };
   if (command.kind === 'progress') {
     const [index, roster, ytd] = await Promise.all([store.readPeriodIndex(window.period), store.readRoster(), store.readYearToDate(year)]);
@@ -60,10 +67,7 @@ export async function loadStaff(store: Store, targets: Targets, member: StaffMem
   } else if (command.kind === 'owing' || command.kind === 'nudge') {
     const scope = scopedFilter(member, command.filter);
     if (!('refused' in scope)) {
-      const [owing, index] = await Promise.all([store.owingSchools(window.period, scope), store.readPeriodIndex(window.period)]);
-      // Before a 催报, the records have the last word over the index (written just after them).
-      const filed = command.kind === 'nudge' ? filedAmong(owing, await store.readReports(window.period, owing)) : new Map();
-      const codes = owing.filter((c) => !filed.has(c));
+      const [codes, index] = await Promise.all([store.owingSchools(window.period, scope), store.readPeriodIndex(window.period)]);
       const schools: Record<string, School> = {};
       (await store.getSchools(codes)).forEach((json, i) => {
         if (json) schools[codes[i]!] = schoolSchema.parse(JSON.parse(json));
@@ -83,7 +87,7 @@ export async function loadStaff(store: Store, targets: Targets, member: StaffMem
       const raw = snap.reports[period];
       records = { report: raw ? reportSchema.parse(JSON.parse(raw)) : null, hasDraft: snap.draft !== null, rev: snap.rev, reopened: snap.reopened };
       const sums = (await store.readYearToDate(year))[matches[0]!.code];
-      ytd = sums ? (JSON.parse(sums) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0, reported: 0 };
+      ytd = sums ? (JSON.parse(sums) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0 };
     }
     data = { kind: 'school', matches, elsewhere, records, ytd, targets: targetsFor(targets, year) };
   }

@@ -1,41 +1,41 @@
+import { randomBytes } from 'node:crypto';
 import { sleep, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import { SESSION_TTL_MS, decodeSession, encodeSession, newSession, type Session } from '../session/session';
-import { userLock, type Store, type StoredSession } from '../store/store';
+import type { EntryInit, WeComMessage } from '../outbox/entry';
+import { ENTRY_KEEP_MS, type OutboxStore } from '../outbox/outbox-store';
+import { SESSION_TTL_MS, decodeSession, encodeSession, newSession } from '../session/session';
+import type { TurnRecord, TurnStore } from '../store/turn-store';
+import { fitsPassiveReply } from '../wecom/passive-reply';
+import { cardMessage, textMessages } from '../wecom/sender';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
 import { messages } from './messages';
-import type { Reply } from './reply';
-import type { Conversation, Outcome } from './conversation';
-import type { Effect } from './effects';
+import { text, type Reply } from './reply';
+import type { Conversation, Located, Outcome } from './conversation';
 
-export type Processed = { status: 'handled'; replies: Reply[]; effects: Effect[] } | { status: 'duplicate' };
-
-/** A retry arrived while the first delivery is still being handled elsewhere; WeCom should retry later. */
-export class DeliveryInProgressError extends Error {
-  constructor(readonly id: string) {
-    super(`delivery ${id} is still being handled`);
-    this.name = 'DeliveryInProgressError';
-  }
+/**
+ * What a turn gives the HTTP answer: the replies a passive reply carries (none when they went
+ * through the outbox). 'replayed': the delivery had been applied; these are its replies again.
+ */
+export interface Processed {
+  status: 'handled' | 'replayed';
+  replies: Reply[];
 }
 
-/** Someone wrote the session meanwhile (the lock lapsed); nothing was saved, WeCom's retry starts over. */
-export class SessionConflictError extends Error {
-  constructor(readonly userId: string) {
-    super(`session of ${userId} was written by someone else meanwhile`);
-    this.name = 'SessionConflictError';
-  }
+/** Set by the HTTP layer once it has answered WeCom without the replies (the budget ran out). */
+export interface TurnTicket {
+  late: boolean;
 }
 
-/** Other writers kept changing the same school's records; WeCom's retry will try again. */
+/** Other writers kept changing the same records; WeCom's retry will try again. */
 export class RecordsBusyError extends Error {
   constructor(readonly userId: string) {
-    super(`records of ${userId}'s school kept changing under us`);
+    super(`records of ${userId}'s turn kept changing under us`);
     this.name = 'RecordsBusyError';
   }
 }
 
-/** Another instance held the user's lock for longer than we wait. */
+/** Another turn of the same user held the lock for longer than we wait. */
 export class UserBusyError extends Error {
   constructor(readonly userId: string) {
     super(`user ${userId} is busy on another instance`);
@@ -44,118 +44,178 @@ export class UserBusyError extends Error {
 }
 
 export interface TurnOptions {
-  /** How long a claim lives if its holder dies mid-way (then a retry may handle it). */
-  leaseMs?: number;
-  /** How long a handled marker is kept; WeCom retries within about a minute. */
+  /** How long the turn record keeps a delivery id taken: longer than any accepted callback's age. */
   keepMs?: number;
-  /** How long the user's lock lives if its holder dies. */
+  /** How long a user's lock outlives a holder that died: well inside WeCom's retry window. */
   lockTtlMs?: number;
-  /** How long to wait for another instance (its lock, or its handling of the same delivery). */
+  /** How long to wait for another turn of the same user. */
   waitMs?: number;
+  /** A late reply waits this long for a retry to carry it passively; WeCom retries within ~15 s. */
+  lateDelayMs?: number;
 }
 
+export interface TurnDeps {
+  turns: TurnStore;
+  outbox: OutboxStore;
+  conversation: Conversation<any, any>;
+  clock: Clock;
+  logger: Logger;
+  /** Told after a commit that left outbox entries in a home (the outbox worker delivers at once). */
+  onEntries?: (home: string) => void;
+}
+
+/** The turn's id as entries and logs name it. */
+export const turnId = (inbound: Inbound): string => `turn:${inbound.userId}:${deliveryId(inbound)}`;
+
 /**
- * One inbound event, exactly once, one per user at a time: claim the delivery, lock the user and
- * read the session (one round trip); step; save the session, mark the delivery done and unlock
- * (one round trip). Nothing is saved when the step throws, and the claim is released so that
- * WeCom's retry handles the event again.
+ * One inbound event, exactly once, one per user at a time: find the user; begin (the turn
+ * record, the lock, the session and the school's records, one round trip); step; commit
+ * everything in one step keyed by the delivery id. A retry after a failure at any point finds the
+ * turn applied once (and gets its replies again) or not at all.
  */
 export class TurnRunner {
   private readonly queue = new KeyedQueue();
-  private readonly leaseMs: number;
   private readonly keepMs: number;
   private readonly lockTtlMs: number;
   private readonly waitMs: number;
+  private readonly lateDelayMs: number;
+  private readonly instance = randomBytes(4).toString('hex');
+  private sequence = 0;
 
   constructor(
-    private readonly deps: { store: Store; conversation: Conversation<any, any>; clock: Clock; logger: Logger },
+    private readonly deps: TurnDeps,
     options: TurnOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
     this.keepMs = options.keepMs ?? 24 * 3_600_000;
-    this.lockTtlMs = options.lockTtlMs ?? 15_000;
+    this.lockTtlMs = options.lockTtlMs ?? 5_000;
     this.waitMs = options.waitMs ?? 2_000;
+    this.lateDelayMs = options.lateDelayMs ?? 20_000;
   }
 
-  run(inbound: Inbound): Promise<Processed> {
-    return this.queue.run(inbound.userId, () => this.turn(inbound));
+  /** How long delivery ids stay taken (the HTTP layer refuses callbacks older than this). */
+  get deliveryKeepMs(): number {
+    return this.keepMs;
   }
 
-  private async turn(inbound: Inbound): Promise<Processed> {
-    const { store } = this.deps;
+  run(inbound: Inbound, ticket: TurnTicket = { late: false }): Promise<Processed> {
+    return this.queue.run(inbound.userId, () => this.turn(inbound, ticket));
+  }
+
+  private async turn(inbound: Inbound, ticket: TurnTicket): Promise<Processed> {
+    const { turns, conversation, clock } = this.deps;
     const userId = inbound.userId;
     const id = deliveryId(inbound);
-    const begin = () => store.beginTurn({ userId, deliveryId: id, leaseMs: this.leaseMs, lockTtlMs: this.lockTtlMs });
-    let start = await begin();
-    while (start.claim === 'running') {
-      if (await this.otherFinished(userId, id)) return { status: 'duplicate' };
-      start = await begin();
-    }
-    if (start.claim !== 'claimed') return { status: 'duplicate' };
-
-    let lock = start.lock;
+    const located: Located = await conversation.locate(inbound, clock.now());
+    const lock = `${this.instance}:${++this.sequence}`;
+    const begin = () => turns.begin({ home: located.home, userId, deliveryId: id, lock, lockTtlMs: this.lockTtlMs, ...(located.read ? { school: { code: located.read.school, period: located.read.period } } : {}) });
+    let start = await this.waitForLock(begin, userId);
     try {
-      let stored: StoredSession | null = start.session;
-      if (lock === null) {
-        lock = await this.waitForLock(userId);
-        stored = await store.readSession(userId);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (start.kind === 'applied') return await this.replay(located.home, inbound, start.record);
+        if (start.kind === 'locked') throw new UserBusyError(userId);
+        const decoded = start.session === null ? { session: newSession(), restarted: false as const } : decodeSession(start.session.data);
+        if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.reason }, 'session restarted');
+        const now = clock.now();
+        const context: unknown = await conversation.load(inbound, decoded.session, located, start.school, now);
+        const outcome = conversation.step(inbound, decoded.session, context, now);
+        // A session that could not be read was restarted: say so, rather than seem to forget.
+        if (decoded.restarted) outcome.replies = [text(messages.sessionRestarted), ...outcome.replies];
+        const plan = this.plan(inbound, outcome, ticket, now);
+        let result;
+        try {
+          result = await turns.commit({ home: located.home, userId, deliveryId: id, lock, keepMs: this.keepMs, record: plan.record, session: { data: encodeSession(outcome.session), expectedRev: start.session?.rev ?? 0, ttlMs: SESSION_TTL_MS }, ...(outcome.school ? { school: outcome.school } : {}), outbox: plan.entries, now: now.getTime() });
+        } catch (error) {
+          // The commit may have reached Redis all the same (a timeout): make sure its replies reach the user.
+          this.reconcileLater(located.home, inbound, plan.passive);
+          throw error;
+        }
+        if (result.kind === 'applied') return await this.replay(located.home, inbound, result.record);
+        if (result.kind === 'ok') {
+          if (plan.entries.length > 0) this.deps.onEntries?.(located.home);
+          // The HTTP answer went out while the commit was on its way: the replies follow through the API.
+          if (ticket.late && plan.record.late === null && plan.passive.length > 0) await this.sendLate(located.home, inbound, plan.passive, now.getTime());
+          return { status: 'handled', replies: plan.record.late === null ? plan.passive.map(text) : [] };
+        }
+        start = await this.waitForLock(begin, userId);
       }
-      const decoded = stored === null ? { session: newSession(), restarted: false as const } : decodeSession(stored.data);
-      if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.reason }, 'session restarted');
-      const outcome = await this.stepAndCommit(inbound, decoded.session);
-      // A session that could not be read was restarted: say so, rather than seem to forget.
-      if (decoded.restarted) outcome.replies = [{ kind: 'text', text: messages.sessionRestarted }, ...outcome.replies];
-      const rev = await store.endTurn({
-        userId,
-        deliveryId: id,
-        lock,
-        data: encodeSession(outcome.session),
-        expectedRev: stored?.rev ?? 0,
-        sessionTtlMs: SESSION_TTL_MS,
-        keepMs: this.keepMs,
-      });
-      // On a conflict endTurn has already released the claim and the lock.
-      if (rev === null) throw new SessionConflictError(userId);
-      return { status: 'handled', replies: outcome.replies, effects: outcome.effects ?? [] };
+      throw new RecordsBusyError(userId);
     } catch (error) {
-      if (!(error instanceof SessionConflictError)) await store.abortTurn({ userId, deliveryId: id, lock }).catch(() => undefined);
+      await turns.release(located.home, userId, lock).catch(() => undefined);
       throw error;
     }
   }
 
-  /** Loads, steps and commits; a commit that lost a race with another writer is stepped again on fresh data. */
-  private async stepAndCommit(inbound: Inbound, session: Session): Promise<Outcome> {
-    const { conversation, clock } = this.deps;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const now = clock.now();
-      const context: unknown = await conversation.load(inbound, session, now);
-      const outcome = conversation.step(inbound, session, context, now);
-      if (await conversation.commit(outcome, context)) return outcome;
+  /**
+   * Where the replies go: a passive reply when they are texts that fit one; otherwise an outbox
+   * entry committed with the turn. A turn whose HTTP answer has gone already keeps its passive
+   * replies in a late entry, sent unless a retry carries them first.
+   */
+  private plan(inbound: Inbound, outcome: Outcome, ticket: TurnTicket, now: Date): { record: TurnRecord; entries: EntryInit[]; passive: string[] } {
+    const id = turnId(inbound);
+    const entries = [...(outcome.outbox ?? [])];
+    const replies = outcome.replies;
+    const texts = replies.every((r) => r.kind === 'text') ? replies.map((r) => (r.kind === 'text' ? r.text : '')) : null;
+    const joined = texts?.join('\n') ?? '';
+    if (replies.length > 0 && (texts === null || !fitsPassiveReply(joined))) {
+      entries.unshift({ id: `${id}:reply`, payload: { kind: 'message', to: [inbound.userId], messages: replies.flatMap(replyMessages) }, due: now.getTime() });
+      return { record: { replies: [], late: null, replayed: false }, entries, passive: [] };
     }
-    throw new RecordsBusyError(inbound.userId);
+    const passive = replies.length > 0 ? [joined] : [];
+    if (ticket.late && passive.length > 0) {
+      const late = { id: `${id}:late`, payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(joined) }, due: now.getTime() + this.lateDelayMs };
+      return { record: { replies: passive, late: late.id, replayed: false }, entries: [late, ...entries], passive };
+    }
+    return { record: { replies: passive, late: null, replayed: false }, entries, passive };
+  }
+
+  /** The applied turn's replies again; a late entry still waiting is withdrawn (this answer carries them). */
+  private async replay(home: string, inbound: Inbound, record: TurnRecord): Promise<Processed> {
+    const { outbox, turns, clock } = this.deps;
+    if (record.late !== null) {
+      const withdrawn = await outbox.cancel({ owner: home, id: record.late }, clock.now().getTime(), ENTRY_KEEP_MS);
+      if (!withdrawn) return { status: 'replayed', replies: [] };
+    } else if (record.replies.length > 0) {
+      await turns.markReplayed(home, inbound.userId, deliveryId(inbound));
+    }
+    return { status: 'replayed', replies: record.replies.map(text) };
+  }
+
+  private async sendLate(home: string, inbound: Inbound, passive: string[], now: number): Promise<void> {
+    await this.deps.outbox.enqueue(home, [{ id: `${turnId(inbound)}:late`, payload: { kind: 'message', to: [inbound.userId], messages: textMessages(passive.join('\n')) }, due: now }], now);
+    this.deps.onEntries?.(home);
   }
 
   /**
-   * Another holder is handling this delivery: true once it is done; false once it gave the claim
-   * up (the caller claims again); DeliveryInProgressError while it is still running.
+   * After a commit whose outcome is unknown: once WeCom's retries are over, if the turn did commit
+   * and no retry was answered with its replies, they are sent through the outbox.
    */
-  private async otherFinished(userId: string, id: string): Promise<boolean> {
-    const deadline = Date.now() + this.waitMs;
-    while (Date.now() < deadline) {
-      await sleep(25);
-      const state = await this.deps.store.deliveryState(userId, id);
-      if (state !== 'running') return state === 'done';
-    }
-    throw new DeliveryInProgressError(id);
+  private reconcileLater(home: string, inbound: Inbound, passive: string[]): void {
+    if (passive.length === 0) return;
+    const timer = setTimeout(() => {
+      void (async () => {
+        const record = await this.deps.turns.record(home, inbound.userId, deliveryId(inbound));
+        if (record === null || record.replayed || record.late !== null) return;
+        await this.sendLate(home, inbound, passive, this.deps.clock.now().getTime());
+        this.deps.logger.info({ userId: inbound.userId }, 'replies of a turn committed under an unknown outcome sent through the outbox');
+      })().catch((error: unknown) => this.deps.logger.warn({ userId: inbound.userId, err: error instanceof Error ? error.message : String(error) }, 'could not reconcile a turn'));
+    }, this.lateDelayMs);
+    timer.unref();
   }
 
-  private async waitForLock(userId: string): Promise<string> {
-    const deadline = Date.now() + this.waitMs * 5;
+  private async waitForLock<T extends { kind: string }>(begin: () => Promise<T>, userId: string): Promise<T> {
+    const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const token = await this.deps.store.tryLock(userLock(userId), this.lockTtlMs);
-      if (token !== null) return token;
-      if (Date.now() >= deadline) throw new UserBusyError(userId);
+      const start = await begin();
+      if (start.kind !== 'locked' || Date.now() >= deadline) {
+        if (start.kind === 'locked') throw new UserBusyError(userId);
+        return start;
+      }
       await sleep(20);
     }
   }
+}
+
+/** A reply as the messages an outbox entry sends. */
+export function replyMessages(reply: Reply): WeComMessage[] {
+  return reply.kind === 'text' ? textMessages(reply.text) : [cardMessage(reply)];
 }

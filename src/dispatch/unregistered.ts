@@ -12,7 +12,7 @@ const DAY_MS = 24 * 3_600_000;
  * The answer to a user the roster does not know: help on request, otherwise whom to ask to be
  * registered. `next` already counts this turn; `session` is as it was.
  */
-export function respondToUnregistered(inbound: Inbound, next: Session, now: Date): Outcome<never> {
+export function respondToUnregistered(inbound: Inbound, next: Session, now: Date): Outcome {
   const nowMs = now.getTime();
   const session = next;
   const word = wordOf(inbound);
@@ -31,7 +31,7 @@ export function respondToUnregistered(inbound: Inbound, next: Session, now: Date
   return notRegistered(next, inbound.userId, nowMs);
 }
 
-function notRegistered(session: Session, userId: string, nowMs: number, lead?: string): Outcome<never> {
+function notRegistered(session: Session, userId: string, nowMs: number, lead?: string): Outcome {
   const body = messages.notRegistered(userId);
   return {
     session: { ...session, unregisteredNoticeAt: nowMs },

@@ -10,6 +10,8 @@ export interface AppDeps extends CallbackDeps {
   store: Store;
   /** Reported by /healthz: "ok" when the store answers; the embedded store says "memory". */
   storeKind: 'redis' | 'memory';
+  /** True once the process is shutting down: answers then ask clients to close keep-alive connections. */
+  stopping: () => boolean;
 }
 
 const HEALTH_TIMEOUT_MS = 1_000;
@@ -23,6 +25,8 @@ export function createApp(deps: AppDeps, logger: Logger): Koa {
   app.use(async (ctx, next) => {
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
+    // A keep-alive client would otherwise go on sending here until the shutdown's timeout.
+    if (deps.stopping()) ctx.set('Connection', 'close');
     await next();
   });
   app.use(errorHandler(logger));

@@ -2,7 +2,7 @@ import type { Context, Next } from 'koa';
 import { CallbackCryptoError } from '../wecom/callback-crypto';
 import { XmlError } from '../wecom/xml';
 import { InboundError } from '../wecom/inbound';
-import { DeliveryInProgressError, RecordsBusyError, SessionConflictError, UserBusyError } from '../dispatch/turn-runner';
+import { RecordsBusyError, UserBusyError } from '../dispatch/turn-runner';
 import type { Logger } from '../log/logger';
 import { HttpError } from './http-error';
 
@@ -16,7 +16,7 @@ function classify(error: unknown): { status: number; body: string; level: 'warn'
   if (error instanceof XmlError) return { status: 400, body: 'malformed xml', level: 'warn', detail: { reason: error.reason } };
   if (error instanceof InboundError) return { status: 400, body: 'malformed message', level: 'warn', detail: { field: error.field } };
   // Busy or conflicting: WeCom retries a non-200, and the retry will find the way clear.
-  if (error instanceof DeliveryInProgressError || error instanceof UserBusyError || error instanceof SessionConflictError || error instanceof RecordsBusyError) {
+  if (error instanceof UserBusyError || error instanceof RecordsBusyError) {
     return { status: 503, body: 'busy, retry', level: 'warn', detail: { reason: error.name } };
   }
   return { status: 503, body: 'temporarily unavailable', level: 'error', detail: { err: error instanceof Error ? error.message : String(error) } };

@@ -1,40 +1,40 @@
-import { stepStaff, type StaffMember } from '../conversation/staff-step';
-import { loadStaff } from '../dispatch/staff-load';
+import { staffProgressText, stepStaff, type StaffMember } from '../conversation/staff-step';
+import { loadStaff, staffSettings } from '../dispatch/staff-load';
 import { dashboardCard } from '../dashboard/dashboard-link';
 import { periodLabel, windowFor } from '../report/period';
 import type { Fire } from '../schedule/schedule';
-import type { SendReport } from '../wecom/sender';
-import type { JobDeps, JobSummary } from './close-job';
-import { sendOnce } from './send-once';
-
-const MARKER_MS = 120 * 24 * 3_600_000;
+import { cardMessage, textMessages } from '../wecom/sender';
+import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 
 /**
  * The staff digest (days 5, 8, 11): each staff member, for their scope, the filing rate and the
  * year against target (as 进度 says it), then the schools still owing — or, after the close, the
- * ones recorded as 零申报 (as 未报 says it) — followed by the dashboard card when links are configured.
+ * ones recorded as 零申报 and how a school gets its month reopened (as 未报 says it) — followed by
+ * the dashboard card when links are configured; text and card are one entry, sent in order.
  */
 export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
   const { store, cal, now } = deps;
   const window = windowFor(fire.period, cal);
+  const settings = staffSettings(deps.schedule, cal, deps.nudgeIntervalMs, now);
   const staff = Object.values((await store.readRoster()).staff).map((json) => JSON.parse(json) as StaffMember);
-  const messages = [];
+  const label = `工作人员日报 ${periodLabel(fire.period)}`;
+  if (staff.length === 0) {
+    deps.print(`${label}：没有登记的工作人员，无事可做。`);
+    return nothingToDo();
+  }
+  const items = [];
   for (const member of staff) {
-    const progress = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'progress' }, window), cal, now).text;
-    const owing = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'owing', filter: {}, page: 1 }, window), cal, now).text;
+    const progress = staffProgressText(await loadStaff(store, deps.targets, member, { kind: 'progress' }, window, settings), cal, now, { hint: false });
+    const owing = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'owing', filter: {}, page: 1 }, window, settings), cal, now).text;
     const card = dashboardCard(deps.links, member, fire.period, now, cal);
-    messages.push({ key: member.userId, users: [member.userId], text: `【月报日报】\n${progress.split('\n').slice(0, -1).join('\n')}\n\n${owing}`, ...(card ? { card } : {}) });
+    const messages = [...textMessages(`【月报日报】\n${progress}\n\n${owing}`), ...(card ? [cardMessage(card)] : [])];
+    items.push({ owner: member.userId, entry: messageEntry(`digest:${fire.period}:${fire.stage}:${member.userId}`, [member.userId], messages, now.getTime()) });
   }
-  const empty: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
-  if (messages.length === 0) {
-    deps.print(`工作人员日报 ${periodLabel(fire.period)}：没有登记的工作人员，无事可做。`);
-    return { due: 0, done: 0, already: 0, report: empty };
+  if (dryRun) {
+    deps.print(`（试运行）${label}：${items.length} 人：`);
+    for (const item of items) deps.print(`  → ${item.owner}：${item.entry.payload.kind === 'message' && item.entry.payload.messages[0]?.msgtype === 'text' ? item.entry.payload.messages[0].text.content.split('\n')[1] : ''}`);
+    return { ...nothingToDo(), due: items.length };
   }
-  if (dryRun || deps.sender === null) {
-    deps.print(`（${dryRun ? '试运行' : '静默时段，不发送'}）工作人员日报 ${periodLabel(fire.period)}：${messages.length} 人：`);
-    for (const m of messages) deps.print(`  → ${m.key}：${m.text.split('\n')[1]}`);
-    return { due: messages.length, done: 0, already: 0, report: empty };
-  }
-  const r = await sendOnce(store, deps.sender, `digest:${fire.period}:${fire.stage}`, messages, MARKER_MS, (n, total) => deps.print(`工作人员日报 ${periodLabel(fire.period)}：已发送 ${n}/${total}`));
-  return { due: messages.length, done: r.sent, already: r.skipped, report: r.report };
+  deps.print(`${label}：${items.length} 人，写入发件箱…`);
+  return enqueueEach(deps, items);
 }

@@ -4,12 +4,15 @@ import { onPace, percent, type YearToDate } from '../report/progress';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Fire } from '../schedule/schedule';
 import { schoolTarget, targetsFor } from '../targets/targets';
-import type { SendReport } from '../wecom/sender';
-import type { JobDeps, JobSummary } from './close-job';
-import { sendOnce, type Message } from './send-once';
+import { textMessages } from '../wecom/sender';
+import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 
-const MARKER_MS = 120 * 24 * 3_600_000;
-const EMPTY: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
+/** One school's message of a job. */
+interface Message {
+  key: string;
+  users: string[];
+  text: string;
+}
 
 interface SchoolYear {
   school: School;
@@ -28,24 +31,29 @@ async function schoolYears(deps: JobDeps, fire: Fire): Promise<SchoolYear[]> {
     .sort((a, b) => a.code.localeCompare(b.code))
     .map((school) => {
       const target = schoolTarget(yt, school);
-      const ytd = sums[school.code] ? (JSON.parse(sums[school.code]!) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0, reported: 0 };
+      const ytd = sums[school.code] ? (JSON.parse(sums[school.code]!) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0 };
       return { school, ytd, target, pace: onPace(target.all, month) };
     });
 }
 
+/** Writes each school's message as an outbox entry under the fire's stage (or prints them on a dry run). */
 async function deliver(deps: JobDeps, fire: Fire, label: string, messages: Message[], dryRun: boolean): Promise<JobSummary> {
-  if (messages.length === 0) {
+  const withUsers = messages.filter((m) => m.users.length > 0);
+  if (withUsers.length === 0) {
     deps.print(`${label}：没有要通知的学校，无事可做。`);
-    return { due: 0, done: 0, already: 0, report: EMPTY };
+    return nothingToDo();
   }
-  if (dryRun || deps.sender === null) {
-    deps.print(`（${dryRun ? '试运行' : '静默时段，不发送'}）${label}：${messages.length} 条：`);
-    for (const m of messages.slice(0, 50)) deps.print(`  ${m.key} → ${m.users.join('、') || '（无）'}：${m.text.split('\n')[0]}`);
-    return { due: messages.length, done: 0, already: 0, report: EMPTY };
+  if (dryRun) {
+    deps.print(`（试运行）${label}：${withUsers.length} 条：`);
+    for (const m of withUsers.slice(0, 50)) deps.print(`  ${m.key} → ${m.users.join('、')}：${m.text.split('\n')[0]}`);
+    return { ...nothingToDo(), due: withUsers.length };
   }
-  deps.print(`${label}：${messages.length} 条，发送中…`);
-  const r = await sendOnce(deps.store, deps.sender, `${fire.job}:${fire.period}:${fire.stage}`, messages, MARKER_MS, (n, total) => deps.print(`${label}：已发送 ${n}/${total}`));
-  return { due: messages.length, done: r.sent, already: r.skipped, report: r.report };
+  deps.print(`${label}：${withUsers.length} 条，写入发件箱…`);
+  const due = deps.now.getTime();
+  return enqueueEach(
+    deps,
+    withUsers.map((m) => ({ owner: m.key, entry: messageEntry(`${fire.job}:${fire.period}:${fire.stage}:${m.key}`, m.users, textMessages(m.text), due) })),
+  );
 }
 
 /** The window opens (the 1st): every school contact is told, with one line on the school's year so far. */

@@ -8,17 +8,13 @@ export interface YearToDate {
   trainees: number;
   subsidized: number;
   poor: number;
-  /** Periods of the year with a report (filed, late or defaulted). */
-  reported: number;
 }
 
 /** Sums a school's reports of one calendar year; a defaulted month counts as 0. */
 export function yearToDate(reports: readonly Report[], year: number): YearToDate {
-  const out: YearToDate = { year, trainees: 0, subsidized: 0, poor: 0, reported: 0 };
+  const out: YearToDate = { year, trainees: 0, subsidized: 0, poor: 0 };
   for (const r of reports) {
-    if (parsePeriod(r.period).year !== year) continue;
-    out.reported++;
-    if (r.status === 'defaulted') continue;
+    if (parsePeriod(r.period).year !== year || r.status === 'defaulted') continue;
     out.trainees += totalTrainees(r.values);
     out.subsidized += r.values.trainees_subsidized ?? 0;
     out.poor += r.values.group_poor ?? 0;

@@ -59,13 +59,14 @@ export interface HistoryEntry {
   status?: Report['status'];
 }
 
-/** Of these schools, those whose stored report (same order as `codes`) is a filed one, with its status. */
-export function filedAmong(codes: readonly string[], reports: readonly (string | null)[]): Map<string, 'filed' | 'late'> {
-  const out = new Map<string, 'filed' | 'late'>();
-  for (const [i, raw] of reports.entries()) {
-    if (raw === null) continue;
-    const { status } = reportSchema.parse(JSON.parse(raw));
-    if (status !== 'defaulted') out.set(codes[i]!, status);
-  }
-  return out;
+/** A history entry as the store keeps it (a Redis Stream entry's fields). */
+export function historyFields(entry: HistoryEntry): Record<string, string> {
+  return {
+    type: entry.type,
+    period: entry.period,
+    by: entry.by,
+    at: String(entry.at),
+    cells: JSON.stringify(entry.cells),
+    ...(entry.status ? { status: entry.status } : {}),
+  };
 }

@@ -89,7 +89,7 @@ function minutes(t: string): number {
 /**
  * The runs of every job in the month a period is filed in, as instants. A nudge day that is not a
  * working day moves to the working day before it; any send that falls in quiet hours moves to
- * the resume time (the close itself is not a send and keeps its time).
+ * the resume time (the close itself is not a send and keeps its time: its notices wait).
  */
 export function planMonth(period: Period, schedule: Schedule, cal: PeriodCalendar, work: WorkCalendar): Fire[] {
   const { year, month } = parsePeriod(shiftPeriod(period, 1));
@@ -114,13 +114,8 @@ export function planMonth(period: Period, schedule: Schedule, cal: PeriodCalenda
     nudgeDates.add(shifted);
     fires.push({ job: 'nudge', period, stage: `day-${d}`, at: at(shifted, schedule.nudge.time), lastCall: d === cal.dueDay, dueDayIsHoliday });
   }
-  // The close records at once (quiet hours or not); its notices go out at the first sending time.
+  // The close records at once (quiet hours or not); its notices are due at the first sending time.
   fires.push({ job: 'close', period, stage: 'close', at: at(date(cal.dueDay + 1), schedule.close.time, false) });
-  const closeAt = fires[fires.length - 1]!.at;
-  let notify = at(date(cal.dueDay + 1), schedule.close.time);
-  // An evening close in quiet hours tells its schools the next morning, never before it ran.
-  if (notify < closeAt) notify = at(date(cal.dueDay + 2), schedule.quietHours.resume);
-  if (notify.getTime() !== closeAt.getTime()) fires.push({ job: 'close', period, stage: 'notify', at: notify });
   fires.push({ job: 'notice', period, stage: `day-${schedule.notice.day}`, at: at(date(schedule.notice.day), schedule.notice.time) });
   for (const d of schedule.digest.days) fires.push({ job: 'digest', period, stage: `day-${d}`, at: at(date(d), schedule.digest.time) });
   return fires.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -141,4 +136,19 @@ export function latestFire(job: JobName, now: Date, schedule: Schedule, cal: Per
   const thisPeriod = shiftPeriod(`${local.year}-${String(local.month).padStart(2, '0')}`, -1);
   const fires = [...planMonth(shiftPeriod(thisPeriod, -1), schedule, cal, work), ...planMonth(thisPeriod, schedule, cal, work)].filter((f) => f.job === job && f.at <= now);
   return fires.pop() ?? null;
+}
+
+/** When something asked for at `now` may be sent: now, or the end of the quiet hours it falls in. */
+export function nextSendingTime(now: Date, schedule: Schedule, cal: PeriodCalendar): Date {
+  if (!inQuietHours(now, schedule, cal)) return now;
+  const [h, m] = schedule.quietHours.resume.split(':').map(Number);
+  const local = DateTime.fromJSDate(now, { zone: cal.timezone });
+  let resume = local.set({ hour: h!, minute: m!, second: 0, millisecond: 0 });
+  if (resume <= local) resume = resume.plus({ days: 1 });
+  return resume.toJSDate();
+}
+
+/** 「21:00–08:00」 */
+export function quietHoursLabel(schedule: Schedule): string {
+  return `${schedule.quietHours.from}–${schedule.quietHours.until}`;
 }

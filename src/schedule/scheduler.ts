@@ -1,103 +1,91 @@
-import type { DashboardLinks } from '../dashboard/dashboard-link';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
-import type { Form } from '../conversation/form';
-import { JobRefused, runClose } from '../jobs/close-job';
-import { runNudge } from '../jobs/nudge-job';
-import { runNotice, runOpen } from '../jobs/school-notices';
-import { runDigest } from '../jobs/digest-job';
-import type { Targets } from '../targets/targets';
+import { fireId, runFire } from '../jobs/fire-runner';
+import type { JobDeps } from '../jobs/job-deps';
 import type { Logger } from '../log/logger';
-import { shiftPeriod, type PeriodCalendar } from '../report/period';
-import type { Store } from '../store/store';
-import type { WeComSender } from '../wecom/sender';
-import { inQuietHours, planMonth, type Fire, type Schedule } from './schedule';
-import { WorkCalendar } from './work-calendar';
+import { shiftPeriod } from '../report/period';
+import { inQuietHours, planMonth, type Fire } from './schedule';
 
-export interface SchedulerDeps {
-  store: Store;
-  targets: Targets;
-  sender: WeComSender;
-  form: Form;
-  cal: PeriodCalendar;
+/** What the scheduler gives every job, besides the instant and where to print. */
+export type SchedulerDeps = Omit<JobDeps, 'now' | 'print'> & {
   /** The business clock (FAKE_NOW moves it). */
   clock: Clock;
   logger: Logger;
-  schedule: Schedule;
-  /** Dashboard links for the staff digest's card. */
-  links?: DashboardLinks | null;
-}
+  /** Told after a fire wrote outbox entries (the worker delivers them at once). */
+  onEntries?: () => void;
+};
 
 /** A fire missed while every instance was down still runs if it is at most this late. */
 const CATCH_UP_MS = 24 * 3_600_000;
-/** A fire's lease: long enough for a large run; a holder that dies lets the next tick resume it. */
-const FIRE_LEASE_MS = 30 * 60_000;
-const DONE_MS = 120 * 24 * 3_600_000;
-
-const RUNNERS = { open: runOpen, nudge: runNudge, close: runClose, notice: runNotice, digest: runDigest } as const;
 
 /**
  * Runs the scheduled jobs on every instance without running anything twice: node-cron ticks each
  * minute (one instance elected per tick through the store), each due fire runs under a lease and
- * is marked done when it finishes, and every message inside is marked before it is sent. A run
- * killed midway is resumed by the next tick and sends only the rest.
+ * is marked done when it finishes (see runFire), and every message inside is an outbox entry with
+ * its own key. A run killed midway is run again by the next tick; what it had written stays.
  */
 export class Scheduler {
   private task: ScheduledTask | null = null;
-  private readonly work: WorkCalendar;
+  private current: Promise<unknown> | null = null;
 
-  constructor(private readonly deps: SchedulerDeps) {
-    this.work = new WorkCalendar((year) => deps.logger.warn({ year }, 'holiday calendar has no data for this year; counting weekdays as working days'));
-  }
+  constructor(private readonly deps: SchedulerDeps) {}
 
   start(): void {
     const store = this.deps.store;
-    this.task = cron.schedule('* * * * *', () => this.tick().then(() => undefined), {
-      name: 'yuebao-jobs',
-      timezone: this.deps.cal.timezone,
-      noOverlap: true,
-      runCoordinator: { shouldRun: async (key, ttlMs) => (await store.tryLock(`cron:${key}`, ttlMs)) !== null },
-    });
+    this.task = cron.schedule(
+      '* * * * *',
+      () => this.tick().then(() => undefined),
+      {
+        name: 'yuebao-jobs',
+        timezone: this.deps.cal.timezone,
+        noOverlap: true,
+        runCoordinator: { shouldRun: async (key, ttlMs) => (await store.tryLock(`cron:${key}`, ttlMs)) !== null },
+      },
+    );
   }
 
-  async stop(): Promise<void> {
+  /** Stops ticking and waits (at most timeoutMs) for a tick that is running. */
+  async stop(timeoutMs = 10_000): Promise<void> {
     await this.task?.stop();
     this.task = null;
+    if (this.current) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.current.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    }
   }
 
   /** Runs what is due at `now` and has not run; returns the fires this call ran. */
-  async tick(now = this.deps.clock.now()): Promise<Fire[]> {
-    const { store, cal, logger } = this.deps;
+  tick(now = this.deps.clock.now()): Promise<Fire[]> {
+    const tick = this.runDue(now).finally(() => {
+      if (this.current === tick) this.current = null;
+    });
+    this.current = tick;
+    return tick;
+  }
+
+  private async runDue(now: Date): Promise<Fire[]> {
+    const { cal, logger } = this.deps;
     const filing = shiftPeriod(`${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`, -1);
     const fires = [shiftPeriod(filing, -2), shiftPeriod(filing, -1), filing]
-      .flatMap((p) => planMonth(p, this.deps.schedule, cal, this.work))
-      .filter((f) => f.at <= now && now.getTime() - f.at.getTime() <= CATCH_UP_MS && f.job in RUNNERS);
+      .flatMap((p) => planMonth(p, this.deps.schedule, cal, this.deps.work))
+      .filter((f) => f.at <= now && now.getTime() - f.at.getTime() <= CATCH_UP_MS);
     const ran: Fire[] = [];
     const quiet = inQuietHours(now, this.deps.schedule, cal);
     for (const fire of fires) {
-      const id = `${fire.job}:${fire.period}:${fire.stage}`;
-      // In quiet hours only the close's recording runs; anything that sends waits for the morning.
-      if (quiet && !(fire.job === 'close' && fire.stage === 'close')) continue;
-      if (await store.isMarked('fire-done', id)) continue;
-      const lease = await store.tryLock(`fire:${id}`, FIRE_LEASE_MS);
-      if (lease === null) continue;
+      // In quiet hours only the close runs (its notices wait in the outbox); anything else waits for the morning.
+      if (quiet && fire.job !== 'close') continue;
+      const log = { job: fire.job, period: fire.period, stage: fire.stage };
       try {
-        if (await store.isMarked('fire-done', id)) continue;
-        const runner = RUNNERS[fire.job as keyof typeof RUNNERS];
-        const summary = await runner({ ...this.deps, sender: quiet ? null : this.deps.sender, now, print: (line) => logger.info({ job: fire.job, period: fire.period, stage: fire.stage }, line) }, fire, false);
-        await store.markOnce('fire-done', [id], DONE_MS);
-        logger.info({ job: fire.job, period: fire.period, stage: fire.stage, due: summary.due, done: summary.done, already: summary.already, sent: summary.report.sent.length }, summary.due === 0 ? 'job found nothing to do' : 'job finished');
+        const outcome = await runFire({ ...this.deps, now, print: (line) => logger.info(log, line) }, fire, { skipIfDone: true });
+        if (outcome.kind === 'refused') logger.info({ ...log, reason: outcome.reason }, 'job skipped');
+        if (outcome.kind !== 'ran') continue;
+        const s = outcome.summary;
+        logger.info({ ...log, due: s.due, queued: s.queued, already: s.already }, s.due === 0 ? 'job found nothing to do' : 'job finished; its messages are in the outbox');
+        if (s.queued > 0) this.deps.onEntries?.();
         ran.push(fire);
       } catch (error) {
-        if (error instanceof JobRefused) {
-          // Not a failure: e.g. a nudge caught up after its window closed. Never retried.
-          await store.markOnce('fire-done', [id], DONE_MS);
-          logger.info({ job: fire.job, period: fire.period, stage: fire.stage, reason: error.message }, 'job skipped');
-          continue;
-        }
-        logger.error({ job: fire.job, period: fire.period, stage: fire.stage, err: error instanceof Error ? error.message : String(error) }, 'job failed; the next tick resumes it');
-      } finally {
-        await store.unlock(`fire:${id}`, lease).catch(() => false);
+        logger.error({ ...log, fire: fireId(fire), err: error instanceof Error ? error.message : String(error) }, 'job failed; the next tick resumes it');
       }
     }
     return ran;

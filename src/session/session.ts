@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A user's conversation state. Small, versioned, and parsed on every read: a record written by
  * another version is migrated through `migrations` or restarted — never misread.
  */
-export const SESSION_VERSION = 3;
+export const SESSION_VERSION = 4;
 
 /** Sessions are kept for four months: longer than any reporting period stays open. */
 export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
@@ -33,6 +33,13 @@ export const broadcastStateSchema = z.object({
 });
 export type BroadcastState = z.infer<typeof broadcastStateSchema>;
 
+/** A staff 催报 of more than one school, waiting for 「确认」 with the count it was shown. */
+export const nudgeStateSchema = z.object({
+  filter: z.object({ city: z.string().optional(), category: z.enum(['A', 'B', 'C', 'D']).optional() }),
+  count: z.number().int().positive(),
+});
+export type NudgeState = z.infer<typeof nudgeStateSchema>;
+
 export const sessionSchema = z.object({
   v: z.literal(SESSION_VERSION),
   /** Inbound events handled for this user. */
@@ -45,12 +52,14 @@ export const sessionSchema = z.object({
   report: reportStateSchema.nullable(),
   /** A 广播 being composed, or null. */
   broadcast: broadcastStateSchema.nullable(),
+  /** A 催报 waiting for 「确认」, or null. */
+  nudge: nudgeStateSchema.nullable(),
 });
 
 export type Session = z.infer<typeof sessionSchema>;
 
 export function newSession(): Session {
-  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null };
+  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null };
 }
 
 /** Upgrades from version N to N+1; add an entry with every change to the schema. */
@@ -59,6 +68,8 @@ const migrations: Record<number, (old: Record<string, unknown>) => Record<string
   1: (old) => ({ ...old, report: null }),
   // v3 added the staff broadcast composer.
   2: (old) => ({ ...old, broadcast: null }),
+  // v4 added the 催报 confirmation.
+  3: (old) => ({ ...old, nudge: null }),
 };
 
 export type DecodedSession =

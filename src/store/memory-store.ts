@@ -1,27 +1,27 @@
+import type { EntryInit } from '../outbox/entry';
+import { STATUSES } from './keys';
+import { MemoryDb } from './memory-db';
+import { ALL_PARTITIONS, partitionOf } from './partition';
 import {
   HOUR_MS,
   MINUTE_MS,
-  userLock,
-  type BeginTurn,
   type CachedToken,
-  type DeliveryClaim,
-  type EndTurn,
+  type DerivedData,
   type IndexedStatus,
+  type NudgeVerdict,
   type PeriodIndex,
   type RosterSnapshot,
-  type SchoolChange,
   type SchoolIndex,
   type SchoolSnapshot,
+  type SchoolWrite,
   type SendLimits,
   type Store,
-  type StoredSession,
-  type TurnStart,
 } from './store';
 
-interface Entry<T> {
-  value: T;
-  /** Epoch ms, or Infinity. */
-  expiresAt: number;
+/** A send counted against a member's limits. */
+interface Reservation {
+  at: number;
+  tag: string;
 }
 
 /**
@@ -29,121 +29,56 @@ interface Entry<T> {
  * (one contract suite checks both), nothing shared across processes, nothing kept on exit.
  */
 export class MemoryStore implements Store {
-  private readonly values = new Map<string, Entry<unknown>>();
-  private sequence = 0;
+  readonly db: MemoryDb;
 
-  constructor(private readonly wallClock: () => number = Date.now) {}
-
-  private get<T>(key: string): T | undefined {
-    const entry = this.values.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.wallClock()) {
-      this.values.delete(key);
-      return undefined;
-    }
-    return entry.value as T;
-  }
-
-  private put(key: string, value: unknown, ttlMs: number | null): void {
-    this.values.set(key, { value, expiresAt: ttlMs === null ? Infinity : this.wallClock() + ttlMs });
+  constructor(db: MemoryDb | (() => number) = new MemoryDb()) {
+    this.db = db instanceof MemoryDb ? db : new MemoryDb(db);
   }
 
   async ping(): Promise<void> {}
 
-  // Each method runs to completion without yielding, so these compositions are atomic as in Redis.
-  async beginTurn(args: BeginTurn): Promise<TurnStart> {
-    const claim = await this.claimDelivery(args.userId, args.deliveryId, args.leaseMs);
-    if (claim !== 'claimed') return { claim };
-    const lock = await this.tryLock(userLock(args.userId), args.lockTtlMs);
-    return { claim, lock, session: lock === null ? null : await this.readSession(args.userId) };
-  }
-
-  async endTurn(args: EndTurn): Promise<number | null> {
-    const rev = await this.writeSession(args.userId, args.data, args.expectedRev, args.sessionTtlMs);
-    if (rev === null) await this.releaseDelivery(args.userId, args.deliveryId);
-    else await this.completeDelivery(args.userId, args.deliveryId, args.keepMs);
-    await this.unlock(userLock(args.userId), args.lock);
-    return rev;
-  }
-
-  async abortTurn(args: { userId: string; deliveryId: string; lock: string | null }): Promise<void> {
-    await this.releaseDelivery(args.userId, args.deliveryId);
-    if (args.lock !== null) await this.unlock(userLock(args.userId), args.lock);
-  }
-
-  async claimDelivery(userId: string, id: string, leaseMs: number): Promise<DeliveryClaim> {
-    const key = `delivery:${userId}:${id}`;
-    const state = this.get<string>(key);
-    if (state === undefined) {
-      this.put(key, 'running', leaseMs);
-      return 'claimed';
-    }
-    return state === 'done' ? 'done' : 'running';
-  }
-
-  async completeDelivery(userId: string, id: string, keepMs: number): Promise<void> {
-    this.put(`delivery:${userId}:${id}`, 'done', keepMs);
-  }
-
-  async releaseDelivery(userId: string, id: string): Promise<void> {
-    if (this.get(`delivery:${userId}:${id}`) === 'running') this.values.delete(`delivery:${userId}:${id}`);
-  }
-
-  async deliveryState(userId: string, id: string): Promise<'absent' | 'running' | 'done'> {
-    const state = this.get<string>(`delivery:${userId}:${id}`);
-    return state === undefined ? 'absent' : state === 'done' ? 'done' : 'running';
-  }
-
   async tryLock(name: string, ttlMs: number): Promise<string | null> {
-    if (this.get(`lock:${name}`) !== undefined) return null;
-    const token = `mem:${++this.sequence}`;
-    this.put(`lock:${name}`, token, ttlMs);
+    if (this.db.get(`lock:${name}`) !== undefined) return null;
+    const token = this.db.nextToken();
+    this.db.put(`lock:${name}`, token, ttlMs);
     return token;
   }
 
   async unlock(name: string, token: string): Promise<boolean> {
-    if (this.get(`lock:${name}`) !== token) return false;
-    this.values.delete(`lock:${name}`);
+    if (this.db.get(`lock:${name}`) !== token) return false;
+    this.db.delete(`lock:${name}`);
     return true;
   }
 
-  async readSession(userId: string): Promise<StoredSession | null> {
-    return this.get<StoredSession>(`session:${userId}`) ?? null;
-  }
-
-  async writeSession(userId: string, data: string, expectedRev: number, ttlMs: number | null): Promise<number | null> {
-    const current = this.get<StoredSession>(`session:${userId}`)?.rev ?? 0;
-    if (current !== expectedRev) return null;
-    this.put(`session:${userId}`, { data, rev: current + 1 }, ttlMs);
-    return current + 1;
-  }
-
-  async deleteSession(userId: string): Promise<void> {
-    this.values.delete(`session:${userId}`);
-  }
-
-  async getMember(userId: string): Promise<string | null> {
-    return this.get<string>(`member:${userId}`) ?? null;
-  }
-
   async getMemberWithSchool(userId: string): Promise<{ member: string | null; school: string | null }> {
-    const member = this.get<string>(`member:${userId}`) ?? null;
-    if (member === null) return { member: this.get<string>(`staff:${userId}`) ?? null, school: null };
-    const parsed = (() => {
-      try {
-        return JSON.parse(member) as { role?: string; school?: string };
-      } catch {
-        return {};
-      }
-    })();
-    return { member, school: parsed.role === 'school' && parsed.school ? (this.get<string>(`school:${parsed.school}`) ?? null) : null };
+    const member = this.db.get<string>(`member:${userId}`) ?? null;
+    if (member === null) return { member: this.db.get<string>(`staff:${userId}`) ?? null, school: null };
+    let parsed: { role?: string; school?: string } = {};
+    try {
+      parsed = JSON.parse(member) as typeof parsed;
+    } catch {
+      // Not JSON: answered as a member without a school, as the Redis script does.
+    }
+    return { member, school: parsed.role === 'school' && parsed.school ? (this.db.get<string>(`school:${parsed.school}`) ?? null) : null };
+  }
+
+  async putMember(userId: string, json: string): Promise<void> {
+    this.db.put(`member:${userId}`, json);
+  }
+
+  async putSchool(code: string, json: string): Promise<void> {
+    this.db.put(`school:${code}`, json);
+  }
+
+  async getSchools(codes: readonly string[]): Promise<(string | null)[]> {
+    return codes.map((c) => this.db.get<string>(`school:${c}`) ?? null);
   }
 
   private entriesWith(prefix: string): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const key of this.values.keys()) {
+    for (const key of this.db.keys()) {
       if (!key.startsWith(prefix)) continue;
-      const value = this.get<string>(key);
+      const value = this.db.get<string>(key);
       if (value !== undefined) out[key.slice(prefix.length)] = value;
     }
     return out;
@@ -154,178 +89,173 @@ export class MemoryStore implements Store {
   }
 
   async replaceSchools(schools: Record<string, string>, members: Record<string, string>, index: SchoolIndex): Promise<void> {
-    for (const key of [...this.values.keys()]) if (/^(school|member|index):/.test(key)) this.values.delete(key);
-    for (const [code, json] of Object.entries(schools)) this.put(`school:${code}`, json, null);
-    for (const [userId, json] of Object.entries(members)) this.put(`member:${userId}`, json, null);
-    this.put('index:all', new Set(Object.keys(schools)), null);
-    for (const [city, codes] of Object.entries(index.byCity)) this.put(`index:city:${city}`, new Set(codes), null);
-    for (const [cat, codes] of Object.entries(index.byCategory)) this.put(`index:category:${cat}`, new Set(codes), null);
+    for (const key of this.db.keys()) if (/^(school|member|index):/.test(key)) this.db.delete(key);
+    for (const [code, json] of Object.entries(schools)) this.db.put(`school:${code}`, json);
+    for (const [userId, json] of Object.entries(members)) this.db.put(`member:${userId}`, json);
+    this.db.put('index:all', new Set(Object.keys(schools)));
+    for (const [city, codes] of Object.entries(index.byCity)) this.db.put(`index:city:${city}`, new Set(codes));
+    for (const [cat, codes] of Object.entries(index.byCategory)) this.db.put(`index:category:${cat}`, new Set(codes));
   }
 
   async replaceStaff(staff: Record<string, string>): Promise<void> {
-    for (const key of [...this.values.keys()]) if (key.startsWith('staff:')) this.values.delete(key);
-    for (const [userId, json] of Object.entries(staff)) this.put(`staff:${userId}`, json, null);
+    for (const key of this.db.keys()) if (key.startsWith('staff:')) this.db.delete(key);
+    for (const [userId, json] of Object.entries(staff)) this.db.put(`staff:${userId}`, json);
   }
 
-  private set(key: string): Set<string> {
-    return this.get<Set<string>>(key) ?? new Set();
-  }
-
-  async setSchoolStatus(period: string, school: string, status: IndexedStatus | null): Promise<void> {
-    for (const s of ['filed', 'late', 'drafting', 'defaulted']) {
-      const set = new Set(this.set(`status:${period}:${s}`));
-      if (s === status) set.add(school);
-      else set.delete(school);
-      this.put(`status:${period}:${s}`, set, null);
-    }
+  private statusSets(period: string): Record<IndexedStatus, string[]> {
+    const out: Record<IndexedStatus, string[]> = { filed: [], late: [], drafting: [], defaulted: [] };
+    for (const p of ALL_PARTITIONS) for (const s of STATUSES) out[s].push(...this.db.set(`status:${p}:${period}:${s}`));
+    return out;
   }
 
   async readPeriodIndex(period: string): Promise<PeriodIndex> {
     const byCity: Record<string, string[]> = {};
     const byCategory: Record<string, string[]> = {};
-    for (const key of this.values.keys()) {
+    for (const key of this.db.keys()) {
       const m = /^index:(city|category):(.+)$/.exec(key);
-      if (m) (m[1] === 'city' ? byCity : byCategory)[m[2]!] = [...this.set(key)];
+      if (m) (m[1] === 'city' ? byCity : byCategory)[m[2]!] = [...this.db.set(key)];
     }
-    const status = (s: string) => [...this.set(`status:${period}:${s}`)];
-    return { all: [...this.set('index:all')], byCity, byCategory, status: { filed: status('filed'), late: status('late'), drafting: status('drafting'), defaulted: status('defaulted') } };
+    return { all: [...this.db.set('index:all')], byCity, byCategory, status: this.statusSets(period) };
   }
 
   async owingSchools(period: string, scope: { city?: string; category?: string }): Promise<string[]> {
-    let base = [...this.set('index:all')];
-    if (scope.city) base = base.filter((c) => this.set(`index:city:${scope.city}`).has(c));
-    if (scope.category) base = base.filter((c) => this.set(`index:category:${scope.category}`).has(c));
-    const filed = this.set(`status:${period}:filed`);
-    const late = this.set(`status:${period}:late`);
-    return base.filter((c) => !filed.has(c) && !late.has(c));
-  }
-
-  async setYearToDate(year: number, school: string, json: string): Promise<void> {
-    this.put(`ytd:${year}`, { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}), [school]: json }, null);
+    let base = [...this.db.set('index:all')];
+    if (scope.city) base = base.filter((c) => this.db.set(`index:city:${scope.city}`).has(c));
+    if (scope.category) base = base.filter((c) => this.db.set(`index:category:${scope.category}`).has(c));
+    const status = this.statusSets(period);
+    const filed = new Set([...status.filed, ...status.late]);
+    return base.filter((c) => !filed.has(c));
   }
 
   async readYearToDate(year: number): Promise<Record<string, string>> {
-    return { ...(this.get<Record<string, string>>(`ytd:${year}`) ?? {}) };
+    return Object.assign({}, ...ALL_PARTITIONS.map((p) => this.db.get<Record<string, string>>(`ytd:${p}:${year}`) ?? {})) as Record<string, string>;
   }
 
   async markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]> {
     return members.map((member) => {
-      if (this.get(`once:${scope}:${member}`) !== undefined) return false;
-      this.put(`once:${scope}:${member}`, true, ttlMs);
+      if (this.db.get(`once:${scope}:${member}`) !== undefined) return false;
+      this.db.put(`once:${scope}:${member}`, true, ttlMs);
       return true;
     });
   }
 
   async isMarked(scope: string, member: string): Promise<boolean> {
-    return this.get(`once:${scope}:${member}`) !== undefined;
-  }
-
-  async recordDefault(school: string, period: string, report: string, history: Record<string, string>): Promise<boolean> {
-    const reports = this.get<Record<string, string>>(`reports:${school}`) ?? {};
-    if (reports[period] !== undefined) return false;
-    this.put(`reports:${school}`, { ...reports, [period]: report }, null);
-    this.put(`rev:${school}:${period}`, (this.get<number>(`rev:${school}:${period}`) ?? 0) + 1, null);
-    this.put(`history:${school}`, [...(this.get<Record<string, string>[]>(`history:${school}`) ?? []), history], null);
-    return true;
-  }
-
-  async appendAudit(fields: Record<string, string>): Promise<void> {
-    this.put('audit', [...(this.get<Record<string, string>[]>('audit') ?? []), fields], null);
-  }
-
-  async readAudit(): Promise<Record<string, string>[]> {
-    return [...(this.get<Record<string, string>[]>('audit') ?? [])];
-  }
-
-  async putMember(userId: string, json: string): Promise<void> {
-    this.put(`member:${userId}`, json, null);
-  }
-
-  async deleteMember(userId: string): Promise<void> {
-    this.values.delete(`member:${userId}`);
-  }
-
-  async getSchool(code: string): Promise<string | null> {
-    return this.get<string>(`school:${code}`) ?? null;
-  }
-
-  async getSchools(codes: readonly string[]): Promise<(string | null)[]> {
-    return codes.map((c) => this.get<string>(`school:${c}`) ?? null);
-  }
-
-  async putSchool(code: string, json: string): Promise<void> {
-    this.put(`school:${code}`, json, null);
+    return this.db.get(`once:${scope}:${member}`) !== undefined;
   }
 
   async readSchool(school: string, period: string): Promise<SchoolSnapshot> {
-    return {
-      rev: this.get<number>(`rev:${school}:${period}`) ?? 0,
-      draft: this.get<string>(`draft:${school}:${period}`) ?? null,
-      reports: { ...(this.get<Record<string, string>>(`reports:${school}`) ?? {}) },
-      reopened: (this.get<Set<string>>(`reopened:${school}`) ?? new Set()).has(period),
-      reopenedPeriods: [...(this.get<Set<string>>(`reopened:${school}`) ?? new Set<string>())].sort(),
-    };
+    return this.db.schoolSnapshot(school, period);
   }
 
-  async commitSchool(school: string, period: string, change: SchoolChange): Promise<boolean> {
-    const rev = this.get<number>(`rev:${school}:${period}`) ?? 0;
-    if (rev !== change.expectedRev) return false;
-    this.put(`rev:${school}:${period}`, rev + 1, null);
-    if (change.draft === null) this.values.delete(`draft:${school}:${period}`);
-    else if (change.draft !== undefined) this.put(`draft:${school}:${period}`, change.draft, null);
-    if (change.report !== undefined) this.put(`reports:${school}`, { ...(this.get<Record<string, string>>(`reports:${school}`) ?? {}), [period]: change.report }, null);
-    if (change.reopened !== undefined) {
-      const set = new Set(this.get<Set<string>>(`reopened:${school}`) ?? []);
-      if (change.reopened) set.add(period);
-      else set.delete(period);
-      this.put(`reopened:${school}`, set, null);
-    }
-    if (change.history?.length) this.put(`history:${school}`, [...(this.get<Record<string, string>[]>(`history:${school}`) ?? []), ...change.history], null);
+  async commitSchool(write: SchoolWrite): Promise<boolean> {
+    if ((this.db.get<number>(`rev:${write.code}:${write.period}`) ?? 0) !== write.expectedRev) return false;
+    this.db.applySchool(structuredClone(write));
+    return true;
+  }
+
+  async recordDefault(school: string, period: string, report: string, history: Record<string, string>, notice: EntryInit | null, now: number): Promise<boolean> {
+    const reports = this.db.get<Record<string, string>>(`reports:${school}`) ?? {};
+    if (reports[period] !== undefined) return false;
+    this.db.put(`reports:${school}`, { ...reports, [period]: report });
+    this.db.put(`rev:${school}:${period}`, (this.db.get<number>(`rev:${school}:${period}`) ?? 0) + 1);
+    this.db.appendHistory(school, [{ ...history }]);
+    this.db.setStatus(school, period, 'defaulted');
+    if (notice) this.db.enqueue(school, notice, now);
+    return true;
+  }
+
+  async nudgeSchool(school: string, period: string, entry: EntryInit, policy: { sendAt: number; intervalMs: number; now: number }): Promise<NudgeVerdict> {
+    const p = partitionOf(school);
+    if (this.db.get(this.db.entryKey(p, entry.id)) !== undefined) return 'already';
+    if (this.db.set(`status:${p}:${period}:filed`).has(school) || this.db.set(`status:${p}:${period}:late`).has(school)) return 'filed';
+    const last = this.db.get<number>(`nudged:${school}`);
+    if (last !== undefined && last > policy.sendAt - policy.intervalMs) return 'recent';
+    this.db.put(`nudged:${school}`, policy.sendAt, Math.max(policy.intervalMs, 1) + Math.max(0, policy.sendAt - policy.now));
+    this.db.enqueue(school, { ...entry, due: policy.sendAt }, policy.now);
+    return 'queued';
+  }
+
+  async reopenSchool(school: string, period: string, taskId: string, history: Record<string, string>, notice: EntryInit | null, now: number): Promise<boolean> {
+    if (this.db.get(`applied:${school}:${taskId}`) !== undefined) return false;
+    this.db.put(`applied:${school}:${taskId}`, true, 120 * 24 * 3_600_000);
+    this.db.put(`reopened:${school}`, new Set([...this.db.set(`reopened:${school}`), period]));
+    this.db.appendHistory(school, [{ ...history }]);
+    this.db.put(`rev:${school}:${period}`, (this.db.get<number>(`rev:${school}:${period}`) ?? 0) + 1);
+    if (notice) this.db.enqueue(school, notice, now);
     return true;
   }
 
   async readReports(period: string, schools: readonly string[]): Promise<(string | null)[]> {
-    return schools.map((code) => this.get<Record<string, string>>(`reports:${code}`)?.[period] ?? null);
+    return schools.map((code) => this.db.get<Record<string, string>>(`reports:${code}`)?.[period] ?? null);
   }
 
   async readDrafts(period: string, schools: readonly string[]): Promise<(string | null)[]> {
-    return schools.map((code) => this.get<string>(`draft:${code}:${period}`) ?? null);
+    return schools.map((code) => this.db.get<string>(`draft:${code}:${period}`) ?? null);
   }
 
   async readHistory(school: string): Promise<Record<string, string>[]> {
-    return [...(this.get<Record<string, string>[]>(`history:${school}`) ?? [])];
+    return [...(this.db.get<Record<string, string>[]>(`history:${school}`) ?? [])];
+  }
+
+  async readDerived(partition: number, periods: readonly string[], year: number): Promise<DerivedData> {
+    const status: DerivedData['status'] = {};
+    for (const period of periods) status[period] = Object.fromEntries(STATUSES.map((s) => [s, [...this.db.set(`status:${partition}:${period}:${s}`)]])) as Record<IndexedStatus, string[]>;
+    return { rev: this.db.get<number>(`derived-rev:${partition}`) ?? 0, status, year, ytd: { ...(this.db.get<Record<string, string>>(`ytd:${partition}:${year}`) ?? {}) } };
+  }
+
+  async replaceDerived(partition: number, data: DerivedData): Promise<boolean> {
+    if ((this.db.get<number>(`derived-rev:${partition}`) ?? 0) !== data.rev) return false;
+    for (const [period, sets] of Object.entries(data.status)) for (const s of STATUSES) this.db.put(`status:${partition}:${period}:${s}`, new Set(sets[s]));
+    this.db.put(`ytd:${partition}:${data.year}`, { ...data.ytd });
+    this.db.put(`derived-rev:${partition}`, data.rev + 1);
+    return true;
+  }
+
+  async appendAudit(fields: Record<string, string>, id?: string): Promise<void> {
+    const log = this.db.get<{ id: string; fields: Record<string, string> }[]>('audit') ?? [];
+    if (id !== undefined && log.some((e) => e.id === id)) return;
+    this.db.put('audit', [...log, { id: id ?? this.db.nextToken(), fields: { ...fields } }]);
+  }
+
+  async readAudit(): Promise<Record<string, string>[]> {
+    return (this.db.get<{ fields: Record<string, string> }[]>('audit') ?? []).map((e) => ({ ...e.fields }));
   }
 
   async getAccessToken(): Promise<CachedToken | null> {
-    return this.get<CachedToken>('token') ?? null;
+    return this.db.get<CachedToken>('token') ?? null;
   }
 
   async setAccessToken(token: CachedToken, ttlMs: number): Promise<void> {
-    this.put('token', token, Math.max(1, ttlMs));
+    this.db.put('token', token, Math.max(1, ttlMs));
   }
 
   async dropAccessToken(ifValue: string): Promise<void> {
-    if (this.get<CachedToken>('token')?.value === ifValue) this.values.delete('token');
+    if (this.db.get<CachedToken>('token')?.value === ifValue) this.db.delete('token');
   }
 
-  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits): Promise<number[]> {
-    return userIds.map((userId) => this.reserveOne(userId, nowMs, limits));
+  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options: { peek?: boolean; tag?: string } = {}): Promise<number[]> {
+    return userIds.map((userId) => this.reserveOne(userId, nowMs, limits, options.peek ?? false, options.tag ?? this.db.nextToken()));
   }
 
-  private reserveOne(userId: string, nowMs: number, limits: SendLimits): number {
+  async releaseSends(userIds: readonly string[], nowMs: number, tag: string): Promise<void> {
+    for (const userId of userIds) {
+      const sends = this.db.get<Reservation[]>(`sends:${userId}`);
+      if (sends) this.db.replace(`sends:${userId}`, sends.filter((x) => !(x.at === nowMs && x.tag === tag)));
+    }
+  }
+
+  private reserveOne(userId: string, nowMs: number, limits: SendLimits, peek: boolean, tag: string): number {
     const key = `sends:${userId}`;
-    const times = (this.get<number[]>(key) ?? []).filter((t) => t > nowMs - HOUR_MS);
-    this.put(key, times, HOUR_MS);
-    if (times.length >= limits.perHour) {
-      return Math.max(1, times[times.length - limits.perHour]! + HOUR_MS - nowMs);
-    }
+    const sends = (this.db.get<Reservation[]>(key) ?? []).filter((x) => x.at > nowMs - HOUR_MS);
+    const times = sends.map((x) => x.at);
+    if (times.length >= limits.perHour) return Math.max(1, times[times.length - limits.perHour]! + HOUR_MS - nowMs);
     const inMinute = times.filter((t) => t > nowMs - MINUTE_MS);
-    if (inMinute.length >= limits.perMinute) {
-      return Math.max(1, inMinute[inMinute.length - limits.perMinute]! + MINUTE_MS - nowMs);
-    }
+    if (inMinute.length >= limits.perMinute) return Math.max(1, inMinute[inMinute.length - limits.perMinute]! + MINUTE_MS - nowMs);
+    if (peek) return 0;
     // Sorted insert: callers may pass a time earlier than one already recorded.
-    const at = times.findIndex((t) => t > nowMs);
-    times.splice(at < 0 ? times.length : at, 0, nowMs);
+    const at = sends.findIndex((x) => x.at > nowMs);
+    sends.splice(at < 0 ? sends.length : at, 0, { at: nowMs, tag });
+    this.db.put(key, sends, HOUR_MS);
     return 0;
   }
 }

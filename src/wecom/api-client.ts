@@ -70,8 +70,13 @@ export class WeComClient {
     return { token, expiresIn: typeof res.expires_in === 'number' ? res.expires_in : 7200 };
   }
 
-  /** Calls an API with the retry policy; resolves with errcode 0 or one the caller handles (`accept`). */
-  async request(spec: RequestSpec, accept: readonly number[] = []): Promise<WeComResponse> {
+  /**
+   * Calls an API with the retry policy; resolves with errcode 0 or one the caller handles (`accept`).
+   * With `once`, a failure is thrown at once (the token is still refreshed once): the outbox
+   * retries on its own schedule, holding a lease that a 60 s pause would outlast.
+   */
+  async request(spec: RequestSpec, accept: readonly number[] = [], options: { once?: boolean } = {}): Promise<WeComResponse> {
+    const retries = options.once ? { busy: 0, network: 0, frequency: 0 } : { busy: BUSY_RETRIES, network: NETWORK_RETRIES, frequency: FREQUENCY_RETRIES };
     const api = spec.path.replace('/cgi-bin/', '');
     let busy = 0;
     let network = 0;
@@ -83,7 +88,7 @@ export class WeComClient {
       try {
         res = await this.send(spec, token);
       } catch (cause) {
-        if (network++ < NETWORK_RETRIES) {
+        if (network++ < retries.network) {
           this.options.logger.warn({ api, attempt: network }, 'WeCom API unreachable, retrying');
           await this.sleep(250 * 2 ** network);
           continue;
@@ -97,16 +102,16 @@ export class WeComClient {
         await this.tokens.invalidate(token);
         continue;
       }
-      if (code === WECOM.BUSY && busy++ < BUSY_RETRIES) {
+      if (code === WECOM.BUSY && busy++ < retries.busy) {
         await this.sleep(200 * 2 ** busy);
         continue;
       }
-      if (code === WECOM.FREQUENCY_LIMIT && frequency++ < FREQUENCY_RETRIES) {
+      if (code === WECOM.FREQUENCY_LIMIT && frequency++ < retries.frequency) {
         this.options.logger.warn({ api, pauseMs: FREQUENCY_PAUSE_MS }, 'WeCom frequency limit (45009), pausing');
         await this.sleep(FREQUENCY_PAUSE_MS);
         continue;
       }
-      if (code === WECOM.CONCURRENCY_LIMIT && busy++ < BUSY_RETRIES) {
+      if (code === WECOM.CONCURRENCY_LIMIT && busy++ < retries.busy) {
         await this.sleep(1_000 * busy);
         continue;
       }
@@ -140,10 +145,10 @@ export class WeComClient {
   }
 
   /** Uploads a file as temporary media (valid 3 days); returns its media_id. */
-  async uploadFile(filename: string, data: Uint8Array): Promise<string> {
+  async uploadFile(filename: string, data: Uint8Array, options: { once?: boolean } = {}): Promise<string> {
     const form = new FormData();
     form.append('media', new Blob([data]), filename);
-    const res = await this.request({ method: 'POST', path: '/cgi-bin/media/upload', query: { type: 'file' }, form });
+    const res = await this.request({ method: 'POST', path: '/cgi-bin/media/upload', query: { type: 'file' }, form }, [], options);
     if (typeof res.media_id !== 'string') throw new WeComApiError('media/upload', res.errcode, 'no media_id in answer');
     return res.media_id;
   }

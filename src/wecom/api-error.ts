@@ -47,3 +47,23 @@ export class WeComNetworkError extends Error {
     this.name = 'WeComNetworkError';
   }
 }
+
+/**
+ * How the outbox treats a failed call: `transient` is retried with back-off (busy, timeouts,
+ * 5xx, a dropped connection); `frequency` (45009) pauses the worker a minute; `config` waits for
+ * an operator (retried slowly, loudly logged); `permanent` gives the entry up with the reason.
+ */
+export type FailureKind = 'transient' | 'frequency' | 'config' | 'permanent';
+
+export function classifyFailure(error: unknown): { kind: FailureKind; reason: string } {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof WeComNetworkError) return { kind: 'transient', reason };
+  if (error instanceof WeComApiError) {
+    if (error.isConfiguration) return { kind: 'config', reason };
+    if (error.errcode === WECOM.FREQUENCY_LIMIT) return { kind: 'frequency', reason };
+    if (error.errcode === WECOM.BUSY || error.errcode === WECOM.CONCURRENCY_LIMIT || error.errcode === WECOM.INVALID_TOKEN || error.errcode === WECOM.TOKEN_EXPIRED) return { kind: 'transient', reason };
+    return { kind: 'permanent', reason };
+  }
+  // Our own trouble (the store unreachable mid-delivery, say): try again later.
+  return { kind: 'transient', reason };
+}

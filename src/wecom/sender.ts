@@ -1,7 +1,7 @@
-import type { Logger } from '../log/logger';
-import type { SendLimits, Store } from '../store/store';
+import type { WeComMessage } from '../outbox/entry';
+import type { SendLimits } from '../store/store';
 import type { WeComClient } from './api-client';
-import { WECOM, WeComApiError } from './api-error';
+import { WECOM } from './api-error';
 import { splitUtf8 } from './utf8';
 
 /** WeCom takes at most 1000 UserIDs per message/send call. */
@@ -18,135 +18,60 @@ export interface TextCard {
   buttonText?: string;
 }
 
-/** What happened to each recipient of a send. */
-export interface SendReport {
-  /** Accepted by WeCom (which may still not deliver to members outside the app's visibility). */
-  sent: string[];
-  /** Not members, or not visible to the app (invaliduser). */
-  invalidUsers: string[];
-  /** Members without a licence for the app (unlicenseduser). */
-  unlicensedUsers: string[];
-  /** Recipients whose call failed after retries, with why. */
-  failed: { userId: string; reason: string }[];
-  msgIds: string[];
+/** A text as messages: over 2048 bytes it goes as several, in order. */
+export function textMessages(content: string): WeComMessage[] {
+  return splitUtf8(content, TEXT_MAX_BYTES).map((piece) => ({ msgtype: 'text', text: { content: piece } }));
 }
 
-type MessageBody = Record<string, unknown> & { msgtype: string };
+/** A text card, cut to WeCom's limits (title 128, description 512, button 4 characters). */
+export function cardMessage(card: TextCard): WeComMessage {
+  return {
+    msgtype: 'textcard',
+    textcard: {
+      title: [...card.title].slice(0, 128).join(''),
+      description: [...card.description].slice(0, 512).join(''),
+      url: card.url,
+      btntxt: [...(card.buttonText ?? '详情')].slice(0, 4).join(''),
+    },
+  };
+}
+
+/** What WeCom answered a message/send it accepted. */
+export interface PostResult {
+  /** Not members, or not visible to the app (invaliduser); every recipient on 81013. */
+  invalid: string[];
+  /** Members without a licence for the app (unlicenseduser). */
+  unlicensed: string[];
+  msgId: string | null;
+}
 
 const splitIds = (value: unknown): string[] => (typeof value === 'string' && value.length > 0 ? value.split('|') : []);
 
 /**
- * Sends app messages: splits recipients into batches of 1000, holds each member to 30 a minute and
- * 1000 an hour (counted in the store, so across instances) by waiting rather than dropping, and
- * reports invalid, unlicensed and failed recipients to the caller.
+ * message/send, one call, no retries of its own (the outbox retries): always with WeCom's
+ * duplicate check, so that a resend of the same request within `dedupeSeconds` — after a
+ * timeout whose outcome is unknown, or by a second worker — is dropped by WeCom itself.
  */
 export class WeComSender {
-  constructor(
-    private readonly client: WeComClient,
-    private readonly store: Store,
-    private readonly logger: Logger,
-    private readonly limits: SendLimits = MEMBER_LIMITS,
-  ) {}
+  constructor(readonly client: WeComClient) {}
 
-  /** Text over 2048 bytes goes as several messages, in order. */
-  async sendText(userIds: readonly string[], content: string): Promise<SendReport> {
-    const reports: SendReport[] = [];
-    for (const piece of splitUtf8(content, TEXT_MAX_BYTES)) {
-      reports.push(await this.send(userIds, { msgtype: 'text', text: { content: piece } }));
-    }
-    return mergeReports(reports);
-  }
-
-  /** Markdown is not rendered in the WeChat plugin: use it only for staff-facing extras. */
-  sendMarkdown(userIds: readonly string[], content: string): Promise<SendReport> {
-    return this.send(userIds, { msgtype: 'markdown', markdown: { content: splitUtf8(content, TEXT_MAX_BYTES)[0] } });
-  }
-
-  sendTextCard(userIds: readonly string[], card: TextCard): Promise<SendReport> {
-    return this.send(userIds, {
-      msgtype: 'textcard',
-      textcard: {
-        title: [...card.title].slice(0, 128).join(''),
-        description: [...card.description].slice(0, 512).join(''),
-        url: card.url,
-        btntxt: [...(card.buttonText ?? '详情')].slice(0, 4).join(''),
+  async post(to: readonly string[], message: WeComMessage, dedupeSeconds: number): Promise<PostResult> {
+    if (to.length === 0 || to.length > MAX_RECIPIENTS_PER_CALL) throw new Error(`message/send takes 1–${MAX_RECIPIENTS_PER_CALL} recipients, not ${to.length}`);
+    const res = await this.client.request(
+      {
+        method: 'POST',
+        path: '/cgi-bin/message/send',
+        json: { touser: to.join('|'), agentid: this.client.agentId, ...message, enable_duplicate_check: 1, duplicate_check_interval: dedupeSeconds },
       },
-    });
+      [WECOM.NO_RECIPIENT],
+      { once: true },
+    );
+    const invalid = res.errcode === WECOM.NO_RECIPIENT && splitIds(res.invaliduser).length === 0 ? [...to] : splitIds(res.invaliduser);
+    return { invalid, unlicensed: splitIds(res.unlicenseduser), msgId: typeof res.msgid === 'string' && res.msgid ? res.msgid : null };
   }
 
-  /** Uploads the file once, then sends it. */
-  async sendFile(userIds: readonly string[], filename: string, data: Uint8Array): Promise<SendReport> {
-    const mediaId = await this.client.uploadFile(filename, data);
-    return this.send(userIds, { msgtype: 'file', file: { media_id: mediaId } });
+  /** Uploads a file as temporary media, once; returns its media_id. */
+  upload(filename: string, data: Uint8Array): Promise<string> {
+    return this.client.uploadFile(filename, data, { once: true });
   }
-
-  /** One message to many users. Throws only for configuration errors; anything else is reported. */
-  async send(userIds: readonly string[], body: MessageBody): Promise<SendReport> {
-    const unique = [...new Set(userIds)];
-    const reports: SendReport[] = [];
-    for (let i = 0; i < unique.length; i += MAX_RECIPIENTS_PER_CALL) {
-      reports.push(await this.sendThrottled(unique.slice(i, i + MAX_RECIPIENTS_PER_CALL), body));
-    }
-    return mergeReports(reports);
-  }
-
-  private async sendThrottled(batch: string[], body: MessageBody): Promise<SendReport> {
-    const reports: SendReport[] = [];
-    let pending = batch;
-    while (pending.length > 0) {
-      const waits = await this.store.reserveSends(pending, this.client.clock.now().getTime(), this.limits);
-      const ready = pending.filter((_, i) => waits[i] === 0);
-      const later = pending.filter((_, i) => waits[i] !== 0);
-      if (ready.length > 0) reports.push(await this.post(ready, body));
-      if (later.length > 0) {
-        const waitMs = Math.min(...waits.filter((w) => w > 0));
-        this.logger.info({ recipients: later.length, waitMs }, 'per-member send limit reached, waiting');
-        await this.client.sleep(waitMs);
-      }
-      pending = later;
-    }
-    return mergeReports(reports);
-  }
-
-  private async post(userIds: string[], body: MessageBody): Promise<SendReport> {
-    try {
-      const res = await this.client.request(
-        {
-          method: 'POST',
-          path: '/cgi-bin/message/send',
-          json: { touser: userIds.join('|'), agentid: this.client.agentId, ...body },
-        },
-        [WECOM.NO_RECIPIENT],
-      );
-      const invalid = res.errcode === WECOM.NO_RECIPIENT && splitIds(res.invaliduser).length === 0 ? userIds : splitIds(res.invaliduser);
-      const unlicensed = splitIds(res.unlicenseduser);
-      const notSent = new Set([...invalid, ...unlicensed]);
-      return {
-        sent: userIds.filter((u) => !notSent.has(u)),
-        invalidUsers: invalid,
-        unlicensedUsers: unlicensed,
-        failed: [],
-        msgIds: typeof res.msgid === 'string' && res.msgid ? [res.msgid] : [],
-      };
-    } catch (error) {
-      if (error instanceof WeComApiError && error.isConfiguration) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error({ recipients: userIds.length, reason }, 'message/send failed');
-      return { sent: [], invalidUsers: [], unlicensedUsers: [], failed: userIds.map((userId) => ({ userId, reason })), msgIds: [] };
-    }
-  }
-}
-
-export function mergeReports(reports: SendReport[]): SendReport {
-  const out: SendReport = { sent: [], invalidUsers: [], unlicensedUsers: [], failed: [], msgIds: [] };
-  for (const r of reports) {
-    out.sent.push(...r.sent);
-    out.invalidUsers.push(...r.invalidUsers);
-    out.unlicensedUsers.push(...r.unlicensedUsers);
-    out.failed.push(...r.failed);
-    out.msgIds.push(...r.msgIds);
-  }
-  // A text split into pieces reports each recipient once per piece.
-  const uniq = (xs: string[]) => [...new Set(xs)];
-  return { ...out, sent: uniq(out.sent), invalidUsers: uniq(out.invalidUsers), unlicensedUsers: uniq(out.unlicensedUsers) };
 }

@@ -106,16 +106,21 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await dashboard.locator('#nudge').innerText()).toBe(`催报这 ${shown} 所学校`);
     await dashboard.selectOption('#nudge-city', '');
     expect(await dashboard.locator('#owing-table tbody tr:visible').count()).toBe(owingCount);
+    // The button first shows the exact count; nothing goes out until 「确认发送」.
     await dashboard.click('#nudge');
-    await expect.poll(() => dashboard.locator('#nudge-result').innerText()).toContain(`正在向 全省 ${owingCount} 所未报学校`);
+    await expect.poll(() => dashboard.locator('#nudge-result').innerText()).toContain(`将向 全省 ${owingCount} 所未报学校`);
+    expect(await dashboard.locator('#nudge-confirm').isVisible()).toBe(true);
+    await dashboard.click('#nudge-confirm');
+    await expect.poll(() => dashboard.locator('#nudge-result').innerText()).toContain(`正在发送催报：全省 ${owingCount} 所未报学校`);
+    expect(await dashboard.locator('#nudge-confirm').isVisible()).toBe(false);
 
     // The nudge arrives in that school's chat on the emulator page.
     await chat.bringToFront();
     await chat.selectOption('#who', `t${owingCode}`);
-    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('【月报催报】');
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('【月报提醒】');
     // And the officer gets the delivery report in chat.
     await chat.selectOption('#who', 'sheng');
-    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain(`催报完成：${owingCount} 所学校`);
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain(`催报完成：全省 ${owingCount} 所学校`);
 
     // 导出: the .xlsx arrives in the officer's chat as a file, and downloads.
     expect(await say('sheng', '导出')).toBe('正在生成 2026年10月月报表（全省），稍后以文件发给您。');
@@ -154,7 +159,7 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     await chat.fill('#clock-at', '2026-11-11T08:10');
     await chat.selectOption('#clock-job', 'close');
     await chat.click('#clock-run');
-    await expect.poll(() => chat.locator('#clock-result').innerText(), { timeout: 10_000 }).toContain('关账 2026年10月完成：新记零申报');
+    await expect.poll(() => chat.locator('#clock-result').innerText(), { timeout: 10_000 }).toMatch(/关账 2026年10月：新记零申报 \d+ 所，之前已记 0 所。\n关账 2026年10月完成：送达 \d+ 人，无效账号 0，失败 0。/);
     expect(await chat.locator('#clock-now').innerText()).toMatch(/^2026-11-11 08:1\d$/);
     // The school that had not filed is told of its zero report.
     await chat.selectOption('#who', 't410104');

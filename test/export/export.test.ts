@@ -5,7 +5,9 @@ import { importRoster } from '../../src/cli/roster-command';
 import { exportReport } from '../../src/cli/export-command';
 import { loadForm } from '../../src/conversation/form';
 import type { Report } from '../../src/report/records';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores } from '../../src/store/stores';
+import type { Store } from '../../src/store/store';
+import { seedReport } from '../helpers/records';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { mkdtemp, readFile } from 'node:fs/promises';
 
@@ -26,15 +28,15 @@ function report(school: string, status: Report['status'], values: Record<string,
 
 describe('report export', () => {
   let r: TestRedis;
-  let store: RedisStore;
+  let store: Store;
   let dir: string;
   beforeEach(async () => {
     r = await testRedis();
-    store = new RedisStore(r.redis, r.prefix);
+    store = redisStores(r.redis, r.prefix).store;
     dir = await mkdtemp('/tmp/yb-export-');
     expect(await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now }, () => undefined)).toBe(0);
-    await store.commitSchool('0101', '2026-10', { expectedRev: 0, report: JSON.stringify(report('0101', 'filed', { trainees_students: 100, trainees_public: 50, funds_received: 12.3456, industry_c: 150 })) });
-    await store.commitSchool('0201', '2026-10', { expectedRev: 0, report: JSON.stringify(report('0201', 'defaulted', {})) });
+    await seedReport(store, report('0101', 'filed', { trainees_students: 100, trainees_public: 50, funds_received: 12.3456, industry_c: 150 }));
+    await seedReport(store, report('0201', 'defaulted', {}));
   });
   afterEach(async () => r.cleanup());
 
@@ -99,7 +101,7 @@ describe('report export', () => {
   it('exports 2,000 schools', async () => {
     const rows = ['code,name,city,level,category,pilot,contacts', ...Array.from({ length: 2000 }, (_, i) => `S${i},学校${i},郑州,高职,B,否,u${i}`)];
     await importRoster(store, 'schools', 'schools.csv', Buffer.from(rows.join('\n')), { dryRun: false, by: 't', now }, () => undefined);
-    for (let i = 0; i < 2000; i += 2) await store.commitSchool(`S${i}`, '2026-10', { expectedRev: 0, report: JSON.stringify(report(`S${i}`, 'filed', { trainees_students: 10 })) });
+    for (let i = 0; i < 2000; i += 2) await seedReport(store, report(`S${i}`, 'filed', { trainees_students: 10 }));
     const started = Date.now();
     const { code, out } = await run('xlsx');
     expect(code).toBe(0);

@@ -1,8 +1,13 @@
 import { pino } from 'pino';
 import monthlyReport from '../../conversations/monthly-report';
 import type { Clock } from '../../src/clock';
+import type { JobRunParts } from '../../src/cli/jobs-command';
 import { loadForm } from '../../src/conversation/form';
-import type { Store } from '../../src/store/store';
+import { followUpHandlers } from '../../src/dispatch/follow-ups';
+import { OutboxWorker } from '../../src/outbox/worker';
+import { DEFAULT_SCHEDULE } from '../../src/schedule/schedule';
+import { WorkCalendar } from '../../src/schedule/work-calendar';
+import type { Stores } from '../../src/store/stores';
 import { loadTargets } from '../../src/targets/targets';
 import { WeComClient } from '../../src/wecom/api-client';
 import { WeComSender } from '../../src/wecom/sender';
@@ -11,10 +16,19 @@ import { SAMPLE } from './sample';
 
 export const form = loadForm(monthlyReport);
 export const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+export const NUDGE_INTERVAL_MS = 4 * 3_600_000;
 
-/** What `jobs run` gets, wired to the WeCom stand-in; `sleep` records waits instead of waiting. */
-export function jobDeps(store: Store, api: WeComApiStub, clock: Clock, sleep?: (ms: number) => Promise<void>) {
+/**
+ * What `jobs run` gets, wired to the WeCom stand-in, with an outbox worker on `clock` (its due
+ * times are on the business clock); `sleep` records the client's waits instead of waiting.
+ */
+export function jobParts(stores: Stores, api: WeComApiStub, clock: Clock, sleep?: (ms: number) => Promise<void>): JobRunParts & { worker: OutboxWorker } {
+  // `worker` delivers on `clock`; `jobs run` builds its own on the run's instant (deliverer).
   const logger = pino({ level: 'silent' });
-  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock, ...(sleep ? { sleep } : {}) });
-  return { store, sender: new WeComSender(client, store, logger), form, cal, targets: loadTargets('config/targets.json') };
+  const { store, outbox } = stores;
+  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, ...(sleep ? { sleep } : {}) });
+  const work = new WorkCalendar();
+  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, realClock: { now: () => new Date() }, kick: () => undefined });
+  const deliverer = (on: Clock) => new OutboxWorker({ outbox, handlers, clock: on, logger });
+  return { store, outbox, form, cal, targets: loadTargets('config/targets.json'), schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, links: null, deliverer, worker: deliverer(clock) };
 }

@@ -1,8 +1,8 @@
 import { decodeSession, newSession, type Session } from '../../src/session/session';
-import type { Store } from '../../src/store/store';
+import type { TurnStore } from '../../src/store/turn-store';
 
-/** A user's session as the product would read it (fresh when none is stored). */
-export async function readSession(store: Store, userId: string): Promise<Session> {
-  const stored = await store.readSession(userId);
+/** A user's session as the product would read it (fresh when none is stored); `home`: the school's code for a contact. */
+export async function readSession(turns: TurnStore, home: string, userId: string): Promise<Session> {
+  const stored = await turns.readSession(home, userId);
   return stored === null ? newSession() : decodeSession(stored.data).session;
 }

@@ -40,6 +40,17 @@ describe('bad callbacks', () => {
     const { query, body } = t.platform.envelope(message(), { nonce: '1234567890' });
     await expectRejected(await send(query.replace('nonce=1234567890', 'nonce=1234567891'), body), 401);
   });
+  it('a correctly signed callback from two hours ago (a replay) → 403, and one from an hour in the future too', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const at of [now - 2 * 3600, now + 3600 + 60]) {
+      const { query, body } = t.platform.envelope(message(), { timestamp: String(at) });
+      await expectRejected(await send(query, body), 403);
+    }
+    // A few minutes' skew is WeCom's ordinary retry: accepted.
+    const { query, body } = t.platform.envelope(message(), { timestamp: String(now - 300) });
+    expect(await send(query, body)).toBe(200);
+  });
+
   it('a timestamp with one character changed → 401', async () => {
     const { query, body } = t.platform.envelope(message(), { timestamp: '1763800000' });
     await expectRejected(await send(query.replace('timestamp=1763800000', 'timestamp=1763800001'), body), 401);
@@ -126,7 +137,7 @@ describe('bad callbacks', () => {
 describe('URL verification', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ store: 'memory' });
+    t = await startTestServer({ stores: 'memory' });
   });
   afterAll(async () => t.close());
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import type { Store } from '../../src/store/store';
+import type { Stores } from '../../src/store/stores';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const SCHOOLS = [
@@ -19,9 +20,9 @@ describe('staff dashboard', () => {
   afterEach(async () => t?.close());
   let n = 0n;
 
-  async function setup(options: { links?: boolean; wrapStore?: (store: Store) => Store } = { links: true }) {
+  async function setup(options: { links?: boolean; wrapStores?: (stores: Stores) => Stores } = { links: true }) {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
-    t = await startTestServer({ clock, ...options, wecomSleep: async () => undefined });
+    t = await startTestServer({ clock, ...options, wecomSleep: async () => undefined, worker: false });
     const now = clock.now();
     await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
     await importRoster(t.store, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now }, () => undefined);
@@ -36,7 +37,7 @@ describe('staff dashboard', () => {
   /** The link on the card the bot sends after 进度. */
   async function linkFor(userId: string): Promise<string> {
     await say(userId, '进度');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     const card = cards(userId).at(-1);
     expect(card).toBeDefined();
     return card!.url;
@@ -51,7 +52,7 @@ describe('staff dashboard', () => {
       headers: { 'content-type': 'application/json', ...(token ? { 'x-dashboard-token': token } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as { text?: string; error?: string; started?: boolean } };
+    return { status: res.status, body: (await res.json()) as { text?: string; error?: string; started?: boolean; confirm?: number } };
   };
   const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
   const owingCodes = (html: string) => [...html.matchAll(/<tr data-code="(\d+)"/g)].map((m) => m[1]);
@@ -59,7 +60,7 @@ describe('staff dashboard', () => {
   it('answers 进度 with the text and a card carrying a personal link valid for 24 hours', async () => {
     await setup();
     expect(await say('sheng', '进度')).toContain('2026年10月月报 · 全省（共 4 所）');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     const [card] = cards('sheng');
     expect(card!.title).toBe('月报看板 · 全省');
     expect(card!.description).toContain('2026-11-06 09:00前有效');
@@ -67,14 +68,14 @@ describe('staff dashboard', () => {
     expect(card!.url).toMatch(new RegExp(`^${t!.baseUrl}/dashboard\\?t=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
     // Other staff words send no card.
     await say('sheng', '未报');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     expect(cards('sheng')).toHaveLength(1);
   });
 
   it('sends no card when no public base URL is configured', async () => {
     await setup({});
     expect(await say('sheng', '进度')).toContain('报送率');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     expect(cards('sheng')).toEqual([]);
   });
 
@@ -124,12 +125,19 @@ describe('staff dashboard', () => {
     expect((await get(`${t!.baseUrl}/dashboard/school/9999?t=${token}`)).html).toContain('名单中没有代码为 9999 的学校');
     const refused = await nudge(token, { city: '洛阳' });
     expect(refused.body).toEqual({ text: '您只能查看和处理郑州的学校。', started: false });
-    const ok = await nudge(token, {});
-    expect(ok.body.text).toContain('正在向 郑州 2 所未报学校');
-    await t!.parts.inFlight.drain(5_000);
-    expect(t!.api.textsTo('zhao')[0]).toContain('【月报催报】郑州铁路职业技术学院');
+    // Two schools: the button first shows the count, and nothing goes out until it is confirmed.
+    const asked = await nudge(token, {});
+    expect(asked).toEqual({ status: 200, body: { text: '将向 郑州 2 所未报学校（2 位填报人）发送催报；4 小时内已提醒过的学校会跳过。\n回复「确认」发送，回复其他取消。', started: false, confirm: 2 } });
+    await t!.deliver();
+    expect(t!.api.textsTo('zhao')).toEqual([]);
+    const ok = await nudge(token, { confirm: 2, requestId: 'req-0000000001' });
+    expect(ok.body).toEqual({ text: '正在发送催报：郑州 2 所未报学校（2 位填报人）；4 小时内已提醒过的学校会跳过。发出后告诉您结果。', started: true });
+    // The same confirmation sent again (a double tap, a retried request) writes nothing more.
+    await nudge(token, { confirm: 2, requestId: 'req-0000000001' });
+    await t!.deliver();
+    expect(t!.api.textsTo('zhao')).toEqual(['【月报提醒】郑州铁路职业技术学院：2026年10月培训月报还没有开始，回复「填报」开始。11月10日截止，还有 6 天。']);
     expect(t!.api.textsTo('li')).toEqual([]);
-    expect(t!.api.textsTo('zzcity').at(-1)).toBe('催报完成：2 所学校，送达 2 人。');
+    expect(t!.api.textsTo('zzcity').filter((x) => x.startsWith('催报完成'))).toEqual(['催报完成：郑州 2 所学校，送达 2 人。']);
   });
 
   it('refuses a missing, forged, tampered or expired link, and a member no longer on the staff list', async () => {
@@ -170,19 +178,25 @@ describe('staff dashboard', () => {
     expect(await nudge(token, '{not json')).toEqual({ status: 400, body: { error: '请求格式不对。' } });
     expect(await nudge(token, { city: '北京' })).toEqual({ status: 400, body: { error: '「北京」不是河南的市县名。' } });
     expect(await nudge(token, { category: 'E' })).toEqual({ status: 400, body: { error: '「E」不是学校类别（A、B、C、D）。' } });
-    expect((await nudge(token, { city: '洛阳市', category: 'D' })).body.text).toContain('正在向 洛阳 · D 类 1 所未报学校');
+    expect(await nudge(token, { confirm: 'two', requestId: 'req-0000000001' })).toEqual({ status: 400, body: { error: '确认催报需要学校数和请求编号。' } });
+    expect(await nudge(token, { confirm: 2 })).toEqual({ status: 400, body: { error: '确认催报需要学校数和请求编号。' } });
+    // One school needs no confirmation.
+    expect((await nudge(token, { city: '洛阳市', category: 'D' })).body.text).toContain('正在发送催报：洛阳 · D 类 1 所未报学校');
+    // A confirmation whose count no longer holds is asked again with the new count (409).
+    expect(await nudge(token, { confirm: 9, requestId: 'req-0000000002' })).toMatchObject({ status: 409, body: { started: false, confirm: 4, text: expect.stringContaining('名单有变化，现在是 4 所。') } });
     clock.set('2026-11-11T01:00:00Z');
     const fresh = tokenOf(await linkFor('sheng'));
-    expect((await nudge(fresh, {})).body).toEqual({ text: '2026年10月月报现在不在填报期内，不能催报。', started: false });
+    expect((await nudge(fresh, {})).body).toEqual({ text: '2026年10月月报已于 11月10日截止，逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请回复「解锁 学校 2026-10」。', started: false });
     const page = await get(`${t!.baseUrl}/dashboard?t=${fresh}`);
     expect(page.html).not.toContain('id="nudge"');
-    expect(page.html).toContain('现在不在填报期内，不能催报');
+    expect(page.html).toContain('月报已截止，逾期未报的学校按零申报（未报）处理，不再催报');
   });
 
   it('answers a page or a nudge with a Chinese 503 when the store fails, and keeps serving after', async () => {
     let failing = false;
-    const flaky = (store: Store): Store =>
-      new Proxy(store, {
+    const flaky = (stores: Stores): Stores => ({
+      ...stores,
+      store: new Proxy(stores.store, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver) as unknown;
           if (prop === 'readPeriodIndex' || prop === 'owingSchools') {
@@ -193,8 +207,9 @@ describe('staff dashboard', () => {
           }
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
         },
-      });
-    await setup({ links: true, wrapStore: flaky });
+      }) as Store,
+    });
+    await setup({ links: true, wrapStores: flaky });
     const url = await linkFor('sheng');
     failing = true;
     const page = await get(url);

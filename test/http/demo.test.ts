@@ -38,9 +38,12 @@ describe('npm run demo', () => {
     await say(user, '8000');
     expect(await say(user, '确认')).toContain('✅ 已提交 2026年10月培训月报（已报 · 本月无培训）');
     expect(await say('sheng', '进度')).toContain('已报 11（含逾期补报 0）');
-    expect(await say('sheng', '催报 洛阳')).toContain('正在向 洛阳');
+    expect(await say('sheng', '催报 洛阳')).toContain('将向 洛阳');
+    expect(await say('sheng', '确认')).toContain('正在发送催报：洛阳');
     await until(async () => (await inbox('t410108')).length > 0);
-    expect((await inbox('t410108'))[0]?.text).toContain('【月报催报】');
+    expect((await inbox('t410108'))[0]?.text).toContain('【月报提醒】');
+    await until(async () => (await inbox('sheng')).some((m) => m.text?.startsWith('催报完成') === true));
+    expect((await inbox('sheng')).find((m) => m.text?.startsWith('催报完成'))?.text).toMatch(/^催报完成：洛阳 \d 所学校，送达 \d 人。/);
     expect(await say('sheng', '导出')).toBe('正在生成 2026年10月月报表（全省），稍后以文件发给您。');
     await until(async () => (await inbox('sheng')).some((m) => m.kind === 'file'));
     const file = (await inbox('sheng')).find((m) => m.kind === 'file')!;
@@ -78,7 +81,7 @@ describe('npm run demo', () => {
     const run = await clock({ at: '2026-11-08T09:10', job: 'nudge' });
     expect(run.body.clock!.label).toBe('2026-11-08 09:10');
     expect(run.body.lines![0]).toBe('演示时间已设为 2026-11-08 09:10。');
-    expect(run.body.lines!.at(-1)).toMatch(/^催报 2026年10月（.+）完成：发送 \d+ 条/);
+    expect(run.body.lines!.at(-1)).toMatch(/^催报 2026年10月（.+）完成：送达 \d+ 人，无效账号 0，失败 0。$/);
     expect(run.body.lines!.some((l) => /\d+\/\d+$/.test(l))).toBe(false);
     await until(async () => (await inbox('t410104')).length > before);
     expect((await inbox('t410104')).at(-1)?.text).toContain('【月报提醒】郑州第5职业技术学院：2026年10月培训月报还没有开始');

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisStore } from '../../src/store/redis-store';
-import { assemble, closeGracefully, listen, type Assembled } from '../../src/server';
+import { redisStores } from '../../src/store/stores';
+import { assemble, listen, stopGracefully, type Assembled } from '../../src/server';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE, testConfig } from '../helpers/sample';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
@@ -14,7 +14,7 @@ describe('FAKE_NOW', () => {
   let server: Server;
   let parts: Assembled;
   afterAll(async () => {
-    await closeGracefully(server, parts.inFlight, 2_000);
+    await stopGracefully(server, parts, 2_000);
     await api.stop();
     await redis.cleanup();
   });
@@ -22,11 +22,12 @@ describe('FAKE_NOW', () => {
   it('drives the business clock of the real server', async () => {
     redis = await testRedis();
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
-    const store = new RedisStore(redis.redis, redis.prefix);
+    const stores = redisStores(redis.redis, redis.prefix);
+    const store = stores.store;
     await store.putSchool('s1', JSON.stringify({ code: 's1', name: '测试职业学院', city: '郑州', level: '高职', category: 'B', pilot: false, contacts: ['u1'] }));
     await store.putMember('u1', JSON.stringify({ userId: 'u1', role: 'school', school: 's1' }));
     // 2031-03-12 09:00 in Shanghai: the February 2031 window closed on the 10th.
-    parts = assemble(testConfig(api.url, { FAKE_NOW: '2031-03-12T09:00:00+08:00' }), { store, storeKind: 'redis', logger: pino({ level: 'silent' }) });
+    parts = assemble(testConfig(api.url, { FAKE_NOW: '2031-03-12T09:00:00+08:00' }), { stores, logger: pino({ level: 'silent' }) });
     ({ server } = await listen(parts.app, 0, '127.0.0.1'));
     const port = (server.address() as { port: number }).port;
     const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });

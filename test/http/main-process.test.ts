@@ -64,6 +64,6 @@ describe('npm start (src/main.ts)', () => {
     expect(healthz).toBe(200);
     expect(result.code).toBe(0);
     const messages = result.out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
-    expect(messages).toEqual(['yuebao listening', 'shutting down: no new requests, finishing the ones in flight', 'stopped']);
+    expect(messages).toEqual(['yuebao listening', 'shutting down: no new work; finishing the running job tick, deliveries in hand and open requests', 'stopped']);
   });
 });

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores } from '../../src/store/stores';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { readSession } from '../helpers/sessions';
@@ -29,8 +29,8 @@ describe('when Redis goes away', () => {
     const redis = createRedisClient(redisServer.url);
     await redis.connect();
     cleanups.push(() => redis.disconnect());
-    const store = new RedisStore(redis, 'outage:');
-    const parts = assemble(testConfig(api.url), { store, storeKind: 'redis', logger: pino({ level: 'silent' }) });
+    const stores = redisStores(redis, 'outage:');
+    const parts = assemble(testConfig(api.url), { stores, logger: pino({ level: 'silent' }) });
     const listening = await listen(parts.app, 0, '127.0.0.1');
     server = listening.server;
     cleanups.push(() => new Promise((r) => server.close(r)));
@@ -58,6 +58,6 @@ describe('when Redis goes away', () => {
     const retried = await post('7400000000000000001');
     expect(retried.status).toBe(200);
     expect(platform.openReply(retried.body).Content).toContain('「月报」使用说明');
-    expect((await readSession(store, 'outage-user')).turns).toBe(1);
+    expect((await readSession(stores.turns, 'outage-user', 'outage-user')).turns).toBe(1);
   });
 });

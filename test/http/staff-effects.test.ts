@@ -16,10 +16,11 @@ describe('staff actions that send', () => {
   afterEach(async () => t?.close());
   let n = 0n;
 
+  /** The outbox is delivered by hand here (t.deliver), so that each test says when things go out. */
   async function setup(stub: { members?: string[] } = {}) {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
     const sleeps: number[] = [];
-    t = await startTestServer({ clock, stub: stub.members ? { members: stub.members } : {}, wecomSleep: async (ms: number) => void sleeps.push(ms) });
+    t = await startTestServer({ clock, stub: stub.members ? { members: stub.members } : {}, wecomSleep: async (ms: number) => void sleeps.push(ms), worker: false });
     const now = clock.now();
     await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
     await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now }, () => undefined);
@@ -30,22 +31,26 @@ describe('staff actions that send', () => {
     return res.body === '' ? '' : (t!.platform.openReply(res.body).Content ?? '');
   };
 
-  it('催报 nudges exactly the schools that owe, reports how it went, and never twice within the hour', async () => {
+  it('催报 is confirmed with the count, nudges exactly the schools that owe, reports how it went, and never twice within the interval', async () => {
     await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng', 'zzcity'] });
     await say('zhao', '本月无培训');
     await say('zhao', '确认');
     await say('zhao', '300');
     await say('zhao', '8000');
     await say('zhao', '确认');
-    expect(await say('sheng', '催报')).toBe('正在向 全省 3 所未报学校（3 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。');
-    await t!.parts.inFlight.drain(5_000);
-    expect(t!.api.textsTo('zhangsan')).toEqual(['【月报催报】河南工业职业技术学院：2026年10月培训月报还没有填报，11月10日截止（还有 6 天）。回复「填报」即可开始。']);
+    expect(await say('sheng', '催报')).toBe('将向 全省 3 所未报学校（3 位填报人）发送催报；4 小时内已提醒过的学校会跳过。\n回复「确认」发送，回复其他取消。');
+    await t!.deliver();
+    expect(t!.api.delivered).toEqual([]);
+    expect(await say('sheng', '确认')).toBe('正在发送催报：全省 3 所未报学校（3 位填报人）；4 小时内已提醒过的学校会跳过。发出后告诉您结果。');
+    await t!.deliver();
+    expect(t!.api.textsTo('zhangsan')).toEqual(['【月报提醒】河南工业职业技术学院：2026年10月培训月报还没有开始，回复「填报」开始。11月10日截止，还有 6 天。']);
     expect(t!.api.textsTo('wang')).toHaveLength(1);
-    expect(t!.api.textsTo('zhao').filter((x) => x.startsWith('【月报催报】'))).toEqual([]);
-    expect(t!.api.textsTo('sheng')).toEqual(['催报完成：2 所学校，送达 2 人。\n1 所学校没有登记填报人，请补充名单。\n无效或无权限的账号 1 个：ghost']);
-    expect(await say('sheng', '催报')).toContain('正在向 全省 3 所未报学校');
-    await t!.parts.inFlight.drain(5_000);
-    expect(t!.api.textsTo('sheng')[1]).toBe('催报完成：0 所学校，送达 0 人。\n跳过 2 所（1 小时内已催过）。\n1 所学校没有登记填报人，请补充名单。');
+    expect(t!.api.textsTo('zhao').filter((x) => x.startsWith('【月报提醒】'))).toEqual([]);
+    expect(t!.api.textsTo('sheng')).toEqual(['催报完成：全省 2 所学校，送达 2 人。\n1 所学校没有登记填报人，请补充名单。\n无效或无权限的账号 1 个：ghost']);
+    await say('sheng', '催报');
+    await say('sheng', '确认');
+    await t!.deliver();
+    expect(t!.api.textsTo('sheng')[1]).toBe('催报完成：全省 0 所学校，送达 0 人。\n跳过 2 所（4 小时内已提醒过）。\n1 所学校没有登记填报人，请补充名单。');
     expect(t!.api.textsTo('zhangsan')).toHaveLength(1);
     expect((await t!.store.readAudit()).filter((a) => a.action === 'nudge').map((a) => [a.by, a.schools, a.sent, a.invalid])).toEqual([
       ['sheng', '2', '2', '1'],
@@ -53,25 +58,52 @@ describe('staff actions that send', () => {
     ]);
   });
 
-  it('催报 leaves out a school whose report is filed even when the index has not caught up', async () => {
+  it('催报 shows the new count when the list changed before 「确认」, and sends only on a second 「确认」', async () => {
     await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng'] });
-    // 4101 filed; the index entry that follows the records was never written (a crash between the two).
-    await t!.store.commitSchool('4101', '2026-10', { expectedRev: 0, report: JSON.stringify({ v: 1, school: '4101', period: '2026-10', status: 'filed', values: {}, submittedBy: 'zhangsan', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: true }) });
-    expect(await say('sheng', '催报')).toBe('正在向 全省 3 所未报学校（2 位填报人）发送催报；1 小时内已催过的学校会跳过。发送完成后告诉您结果。');
-    await t!.parts.inFlight.drain(5_000);
+    expect(await say('sheng', '催报 A')).toContain('将向 A 类 2 所未报学校');
+    await say('zhao', '本月无培训');
+    await say('zhao', '确认');
+    await say('zhao', '300');
+    await say('zhao', '8000');
+    await say('zhao', '确认');
+    expect(await say('sheng', '确认')).toBe('名单有变化，现在是 1 所。将向 A 类 1 所未报学校（2 位填报人）发送催报；4 小时内已提醒过的学校会跳过。\n回复「确认」发送，回复其他取消。');
+    await t!.deliver();
     expect(t!.api.textsTo('zhangsan')).toEqual([]);
-    expect(t!.api.textsTo('zhao')).toHaveLength(1);
+    expect(await say('sheng', '确认')).toContain('正在发送催报：A 类 1 所未报学校');
+    await t!.deliver();
+    expect(t!.api.textsTo('zhangsan')).toHaveLength(1);
   });
 
-  it('催报 waits out WeCom’s frequency limit (45009) and still delivers', async () => {
-    const { sleeps } = await setup();
+  it('催报 leaves out a school that files between the confirmation and the sending', async () => {
+    await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng'] });
+    await say('sheng', '催报');
+    await say('sheng', '确认');
+    // 4101 files while the 催报 waits in the outbox.
+    await say('zhangsan', '本月无培训');
+    await say('zhangsan', '确认');
+    await say('zhangsan', '300');
+    await say('zhangsan', '8000');
+    await say('zhangsan', '确认');
+    await t!.deliver();
+    expect(t!.api.textsTo('zhangsan').filter((x) => x.startsWith('【月报提醒】'))).toEqual([]);
+    expect(t!.api.textsTo('zhao')).toHaveLength(1);
+    expect(t!.api.textsTo('sheng')[0]).toContain('1 所刚刚已提交，不再提醒。');
+  });
+
+  it('a nudge refused with WeCom’s frequency limit (45009) waits a minute, then goes out once', async () => {
+    const { clock } = await setup();
     t!.api.failNext('message/send', 45009);
     await say('zzcity', '催报');
-    await t!.parts.inFlight.drain(5_000);
+    await say('zzcity', '确认');
+    await t!.deliver();
+    const delivered = t!.api.textsTo('wang').length + t!.api.textsTo('zhao').length;
+    expect(delivered).toBe(1);
+    // The outbox paused for the limit's window: the rest goes out a minute later, nothing twice.
+    clock.advance(61_000);
+    await t!.deliver();
     expect(t!.api.textsTo('wang')).toHaveLength(1);
-    expect(sleeps.some((ms) => ms >= 60_000)).toBe(true);
-    expect(t!.api.textsTo('zzcity')[0]).toBe('催报完成：2 所学校，送达 2 人。');
     expect(t!.api.textsTo('zhao')).toHaveLength(1);
+    expect(t!.api.textsTo('zzcity')[0]).toBe('催报完成：郑州 2 所学校，送达 2 人。');
     expect(t!.api.textsTo('zhangsan')).toEqual([]);
   });
 
@@ -86,7 +118,7 @@ describe('staff actions that send', () => {
     const { clock } = await setup();
     clock.set('2026-11-12T01:00:00Z');
     expect(await say('zzcity', '解锁 郑州市电子信息工程学校 10月')).toBe('已解锁 郑州市电子信息工程学校 2026年10月月报（当前：未开始），已通知 1 位填报人。');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报：回复「填报」开始。']);
     expect((await t!.store.readHistory('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
     expect((await t!.store.readAudit()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
@@ -96,7 +128,7 @@ describe('staff actions that send', () => {
   it('导出 sends the period’s table for the staff member’s scope as an .xlsx file', async () => {
     await setup();
     expect(await say('zzcity', '导出')).toBe('正在生成 2026年10月月报表（郑州），稍后以文件发给您。');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     expect(t!.api.uploads).toEqual([{ filename: '2026-10 职业培训月报表（郑州）.xlsx', size: expect.any(Number), mediaId: 'media-1' }]);
     expect(t!.api.delivered.map((d) => [d.userId, d.msgtype])).toEqual([['zzcity', 'file']]);
     expect(await say('sheng', '导出 13月')).toBe('「13月」不是月份，请写成「导出 2026-10」或「导出 10月」。');
@@ -109,21 +141,25 @@ describe('staff actions that send', () => {
     await say('sheng', '请尽快完成月报。');
     expect(await say('sheng', '全部')).toBe('将发给 全省 学校的填报人：4 所学校共 4 人\n——\n请尽快完成月报。\n——\n回复「确认」发送，「取消」放弃。');
     await say('sheng', '确认');
-    await t!.parts.inFlight.drain(5_000);
+    await t!.deliver();
     expect(t!.api.textsTo('wang')).toEqual(['【通知】请尽快完成月报。\n——王省']);
     expect(t!.api.textsTo('sheng')).toEqual(['广播已发送（全省 学校的填报人），送达 2 人。\n无效或无权限的账号 2 个：zhangsan、ghost']);
     expect((await t!.store.readAudit()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', '4', '2', '2']]);
   });
 
-  it('广播 waits out WeCom’s frequency limit (45009) and reports what went out', async () => {
-    const { sleeps } = await setup();
+  it('广播 refused with WeCom’s frequency limit (45009) goes out a minute later, once, and reports what went out', async () => {
+    const { clock } = await setup();
     await say('zzcity', '广播');
     await say('zzcity', '周五开会。');
     await say('zzcity', '全部');
     t!.api.failNext('message/send', 45009);
     await say('zzcity', '确认');
-    await t!.parts.inFlight.drain(5_000);
-    expect(sleeps.some((ms) => ms >= 60_000)).toBe(true);
+    await t!.deliver();
+    expect(t!.api.textsTo('wang')).toEqual([]);
+    const [entry] = await t!.stores.outbox.get([{ owner: 'zzcity', id: (await t!.stores.outbox.find(`turn:zzcity:m:${9_300_000_000_000_000_000n + n}:broadcast:1`))!.id }]);
+    expect(entry).toMatchObject({ state: 'pending', lastError: expect.stringContaining('45009') });
+    clock.advance(61_000);
+    await t!.deliver();
     expect(t!.api.textsTo('wang')).toEqual(['【通知】周五开会。\n——周市']);
     expect(t!.api.textsTo('zzcity')).toEqual(['广播已发送（郑州 学校的填报人），送达 2 人。']);
   });

@@ -2,32 +2,37 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores, type Stores } from '../../src/store/stores';
+import type { Store } from '../../src/store/store';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
-import { jobDeps } from '../helpers/job-deps';
+import { jobParts } from '../helpers/job-deps';
+import { report } from '../helpers/records';
 import { DashboardLinks } from '../../src/dashboard/dashboard-link';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
 
 describe('window opening, target notice and staff digest', () => {
   let r: TestRedis;
-  let store: RedisStore;
+  let stores: Stores;
+  let store: Store;
   let api: WeComApiStub;
   let out: string[];
   const clock = new ManualClock('2026-12-01T09:10:00+08:00');
 
   beforeEach(async () => {
     r = await testRedis();
-    store = new RedisStore(r.redis, r.prefix);
+    stores = redisStores(r.redis, r.prefix);
+    store = stores.store;
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];
     const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,A,是,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
     await importRoster(store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     await importRoster(store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzz,周市,city,郑州\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
-    await store.setYearToDate(2026, '4101', JSON.stringify({ year: 2026, trainees: 5000, subsidized: 600, poor: 0, reported: 10 }));
-    await store.setYearToDate(2026, '4102', JSON.stringify({ year: 2026, trainees: 12000, subsidized: 1300, poor: 5, reported: 10 }));
-    await store.setSchoolStatus('2026-11', '4102', 'filed');
+    // The year's sums as the schools' earlier submissions left them.
+    await store.commitSchool({ code: '4101', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, sums: JSON.stringify({ year: 2026, trainees: 5000, subsidized: 600, poor: 0 }) } });
+    await store.commitSchool({ code: '4102', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, sums: JSON.stringify({ year: 2026, trainees: 12000, subsidized: 1300, poor: 5 }) } });
+    await store.commitSchool({ code: '4102', period: '2026-11', expectedRev: 0, history: [], report: JSON.stringify(report('4102', '2026-11')), status: 'filed' });
   });
   afterEach(async () => {
     await api.stop();
@@ -35,7 +40,7 @@ describe('window opening, target notice and staff digest', () => {
   });
 
   const run = (job: string, at: string) => {
-    return runJob(job, jobDeps(store, api, clock), { at: new Date(at), dryRun: false }, (l) => out.push(l));
+    return runJob(job, jobParts(stores, api, clock), { at: new Date(at), dryRun: false }, (l) => out.push(l));
   };
 
   it('tells every contact the window is open, with the school’s year so far', async () => {
@@ -73,7 +78,7 @@ describe('window opening, target notice and staff digest', () => {
 
   it('follows the digest with each member’s own dashboard card when links are configured, once per stage', async () => {
     const links = new DashboardLinks({ baseUrl: () => 'https://yuebao.example.cn', secret: 's'.repeat(40), hours: 24 });
-    const deps = { ...jobDeps(store, api, clock), links };
+    const deps = { ...jobParts(stores, api, clock), links };
     expect(await runJob('digest', deps, { at: new Date('2026-12-08T09:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
     const cards = api.delivered.filter((d) => d.msgtype === 'textcard').map((d) => ({ user: d.userId, card: d.body.textcard as { title: string; url: string; description: string } }));
     expect(cards.map((c) => [c.user, c.card.title])).toEqual([

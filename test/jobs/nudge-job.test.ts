@@ -2,10 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores, type Stores } from '../../src/store/stores';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
-import { jobDeps } from '../helpers/job-deps';
+import { jobParts } from '../helpers/job-deps';
+import { report, seedDraft, seedReport } from '../helpers/records';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
 const SCHOOLS = [
@@ -17,34 +18,29 @@ const SCHOOLS = [
 
 describe('jobs run nudge', () => {
   let r: TestRedis;
-  let store: RedisStore;
+  let stores: Stores;
   let api: WeComApiStub;
   let out: string[];
-  let sleeps: number[];
   const clock = new ManualClock('2026-12-04T09:10:00+08:00');
 
   async function seed(period: string) {
-    await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
-    await store.commitSchool('4102', period, { expectedRev: 0, report: JSON.stringify({ v: 1, school: '4102', period, status: 'filed', values: {}, submittedBy: 'zhao', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: true }) });
-    await store.setSchoolStatus(period, '4102', 'filed');
-    await store.commitSchool('4103', period, { expectedRev: 0, draft: JSON.stringify({ v: 1, values: { projects_fiscal: 1, projects_nonfiscal: 0, projects_public: 0 }, startedBy: 'wang', startedAt: 1, updatedBy: 'wang', updatedAt: 1, zero: false }) });
-    await store.setSchoolStatus(period, '4103', 'drafting');
+    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await seedReport(stores.store, report('4102', period));
+    await seedDraft(stores.store, '4103', period, { projects_fiscal: 1, projects_nonfiscal: 0, projects_public: 0 }, 'wang');
   }
 
   beforeEach(async () => {
     r = await testRedis();
-    store = new RedisStore(r.redis, r.prefix);
+    stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];
-    sleeps = [];
   });
   afterEach(async () => {
     await api.stop();
     await r.cleanup();
   });
 
-  const deps = () => jobDeps(store, api, clock, async (ms) => void sleeps.push(ms));
-  const run = (at: string, dryRun = false) => runJob('nudge', deps(), { at: new Date(at), dryRun }, (l) => out.push(l));
+  const run = (at: string, dryRun = false) => runJob('nudge', jobParts(stores, api, clock), { at: new Date(at), dryRun }, (l) => out.push(l));
 
   it('reminds the schools that owe, telling one with a draft where it stands, and nothing twice', async () => {
     await seed('2026-11');
@@ -53,26 +49,28 @@ describe('jobs run nudge', () => {
     expect(api.textsTo('zhangsan')).toEqual(['【月报提醒】河南工业职业技术学院：2026年11月培训月报还没有开始，回复「填报」开始。12月10日截止，还有 7 天。']);
     expect(api.textsTo('wang')).toEqual(['【月报提醒】郑州市电子信息工程学校：2026年11月培训月报已完成 3/51，回复「继续」接着填。12月10日截止，还有 7 天。']);
     expect(api.textsTo('zhao')).toEqual([]);
-    expect(out).toContain('催报 2026年11月（day-5）：已发送 2/2');
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 2 条，之前已发 0 条；送达 2 人，无效账号 0，失败 0。');
+    expect(out).toContain('催报 2026年11月（day-5）：新写入发件箱 2 条，之前已写入 0 条。');
+    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：送达 2 人，无效账号 0，失败 0。');
+    // A re-run of the same stage: nothing new; the summary counts what WeCom accepted.
     expect(await run('2026-12-04T15:00:00+08:00')).toBe(0);
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：发送 0 条，之前已发 2 条；送达 0 人，无效账号 0，失败 0。');
+    expect(out).toContain('催报 2026年11月（day-5）：新写入发件箱 0 条，之前已写入 2 条。');
+    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：送达 2 人，无效账号 0，失败 0。');
     expect(api.delivered).toHaveLength(2);
     // The next stage is a new nudge.
     expect(await run('2026-12-08T09:10:00+08:00')).toBe(0);
     expect(api.delivered).toHaveLength(4);
   });
 
-  it('does not nudge a school that filed while its index entry was left behind, and corrects the index', async () => {
+  it('does not nudge a school nudged within the interval, whoever asked', async () => {
     await seed('2026-11');
-    // 4101 filed, but the process died before the index was written: the index still says it owes.
-    await store.commitSchool('4101', '2026-11', { expectedRev: 0, report: JSON.stringify({ v: 1, school: '4101', period: '2026-11', status: 'filed', values: {}, submittedBy: 'zhangsan', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: true }) });
-    expect(await store.owingSchools('2026-11', {})).toContain('4101');
+    // A staff 催报 at 08:00 reached 4101 (its nudge written by the nudge service).
+    const { nudgeSchools } = await import('../../src/nudge/nudge-service');
+    const parts = jobParts(stores, api, clock);
+    await nudgeSchools({ store: stores.store, form: parts.form, cal: parts.cal, work: parts.work, intervalMs: parts.nudgeIntervalMs }, { period: '2026-11', codes: ['4101'], sendAt: Date.parse('2026-12-04T08:00:00+08:00'), now: Date.parse('2026-12-04T08:00:00+08:00'), idOf: (c) => `staff-req:${c}` });
     expect(await run('2026-12-04T09:10:00+08:00')).toBe(0);
-    expect(api.textsTo('zhangsan')).toEqual([]);
+    expect(api.textsTo('zhangsan')).toHaveLength(1);
     expect(api.textsTo('wang')).toHaveLength(1);
-    expect(out).toContain('催报 2026年11月：1 所学校已提交但索引未更新，已更正，不催。');
-    expect((await store.owingSchools('2026-11', {})).sort()).toEqual(['4103']);
+    expect(out).toContain('催报 2026年11月（day-5）：1 所学校在 4 小时内已被提醒过，这次不再提醒。');
   });
 
   it('says 明天截止 and that the due day is a day off when the last call moves before it', async () => {
@@ -84,17 +82,29 @@ describe('jobs run nudge', () => {
 
   it('sends each message once when two instances fire the same nudge at once', async () => {
     await seed('2026-11');
-    await Promise.all([run('2026-12-04T09:10:00+08:00'), run('2026-12-04T09:10:00+08:00')]);
+    const codes = await Promise.all([run('2026-12-04T09:10:00+08:00'), run('2026-12-04T09:10:00+08:00')]);
+    // One run holds the fire's lease; the other says so and leaves it.
+    expect(codes.sort()).toEqual([0, 1]);
+    expect(out).toContain('催报 2026年11月（day-5）正在由另一个实例运行，请稍后再看结果（npm run cli -- outbox status）。');
     expect(api.delivered.map((d) => d.userId).sort()).toEqual(['wang', 'zhangsan']);
   });
 
-  it('rides out -1 and 45009 from WeCom during a run', async () => {
+  it('rides out -1 and 45009 from WeCom during a run, sending each nudge once', async () => {
     await seed('2026-11');
     api.failNext('message/send', -1);
     api.failNext('message/send', 45009);
-    expect(await run('2026-12-04T09:10:00+08:00')).toBe(0);
+    // The run's own worker waits out the back-off and the minute's pause on its clock; a short wait here.
+    const parts = jobParts(stores, api, clock);
+    const started = Date.now();
+    const done = runJob('nudge', parts, { at: new Date('2026-12-04T09:10:00+08:00'), dryRun: false, waitMs: 1_500 }, (l) => out.push(l));
+    expect(await done).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(out.at(-1)).toMatch(/^催报 2026年11月（day-5）完成：送达 \d 人，无效账号 0，失败 0；待发 \d 条/);
+    // Another worker (a server's) delivers the rest once the pause is over.
+    const later = new ManualClock('2026-12-04T09:12:00+08:00');
+    await jobParts(stores, api, later).worker.runDue();
     expect(api.delivered.map((d) => d.userId).sort()).toEqual(['wang', 'zhangsan']);
-    expect(sleeps.some((ms) => ms >= 60_000)).toBe(true);
+    expect(api.callsTo('message/send').every((c) => c.json?.enable_duplicate_check === 1)).toBe(true);
   });
 
   it('prints recipients and texts on a dry run and sends nothing; refuses outside the window', async () => {

@@ -42,8 +42,8 @@ describe('roster import', () => {
     expect(out.pop()).toBe(
       '已导入。学校：新增 0，变更 1，删除 1，不变 3\n  变更：41000001\n  删除：41000004\n填报人：新增 1，移除 2（移除的账号即刻失去填报权限，学校草稿保留）\n  移除：c1a、c4a',
     );
-    expect(await store.getMember('c1a')).toBeNull();
-    expect(JSON.parse((await store.getMember('newcontact'))!)).toEqual({ userId: 'newcontact', role: 'school', school: '41000001' });
+    expect((await store.getMemberWithSchool('c1a')).member).toBeNull();
+    expect(JSON.parse((await store.getMemberWithSchool('newcontact')).member!)).toEqual({ userId: 'newcontact', role: 'school', school: '41000001' });
     expect((await store.readAudit()).map((a) => [a.action, a.by, a.added, a.changed, a.removed])).toEqual([
       ['roster-import', 'tester', '5', '0', '0'],
       ['roster-import', 'tester', '0', '0', '0'],
@@ -86,7 +86,7 @@ describe('roster import', () => {
     sheet.addRow(['0102', '兰考县中等职业学校', '兰考县', '中职', 'D', '否', 'wang']);
     const data = Buffer.from(await book.xlsx.writeBuffer());
     expect(await importRoster(store, 'schools', 'schools.xlsx', data, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(0);
-    expect(JSON.parse((await store.getSchool('0102'))!)).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
+    expect(JSON.parse((await store.getSchools(['0102']))[0]!)).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
   });
 
   it('refuses a file that is not UTF-8 text', async () => {

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../src/store/memory-store';
+import { memoryStores } from '../../src/store/stores';
 import { storeContract } from './store-contract';
 
-storeContract('memory', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
+storeContract('memory', async () => ({ stores: memoryStores(), cleanup: async () => undefined }));

@@ -1,32 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { RedisStore, redisKeys } from '../../src/store/redis-store';
-import { userLock } from '../../src/store/store';
+import { redisKeys } from '../../src/store/keys';
+import { partitionOf } from '../../src/store/partition';
+import { redisStores } from '../../src/store/stores';
 import { testRedis } from '../helpers/redis';
 import { storeContract } from './store-contract';
 
 storeContract('redis', async () => {
   const r = await testRedis();
-  return { store: new RedisStore(r.redis, r.prefix), cleanup: r.cleanup };
+  return { stores: redisStores(r.redis, r.prefix), cleanup: r.cleanup };
 });
 
 describe('redis store keys', () => {
-  it('puts every key under the prefix and a user’s keys in one hash slot', async () => {
+  // Redis Cluster hashes only what is inside the first {…}: keys one script touches must share it.
+  const tag = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
+
+  it('puts a school contact’s turn, the school’s records, its status and its outbox entries in one hash slot', async () => {
     const r = await testRedis();
     try {
-      const store = new RedisStore(r.redis, r.prefix);
-      await store.writeSession('zhangsan', '{}', 0, null);
+      const { store, turns } = redisStores(r.redis, r.prefix);
+      await turns.commit({
+        home: '4101',
+        userId: 'zhangsan',
+        deliveryId: 'm:1',
+        lock: 'L',
+        keepMs: 60_000,
+        record: { replies: [], late: null, replayed: false },
+        session: { data: '{}', expectedRev: 0, ttlMs: 60_000 },
+        school: { code: '4101', period: '2026-10', expectedRev: 0, draft: '{}', history: [{ type: 'edit' }], status: 'drafting', ytd: { year: 2026, sums: '{}' } },
+        outbox: [{ id: 'turn:zhangsan:m:1:reply', payload: { kind: 'message', to: ['zhangsan'], messages: [{ msgtype: 'text', text: { content: 'x' } }] }, due: 0 }],
+        now: 0,
+      });
       await store.reserveSends(['zhangsan'], Date.now(), { perMinute: 30, perHour: 1000 });
-      await store.claimDelivery('zhangsan', 'm:1', 10_000);
-      await store.tryLock(userLock('zhangsan'), 10_000);
-      const keys = (await r.keys()).sort();
-      expect(keys).toEqual([`${r.prefix}{u:zhangsan}:delivery:m:1`, `${r.prefix}{u:zhangsan}:lock`, `${r.prefix}{u:zhangsan}:sends`, `${r.prefix}{u:zhangsan}:session`].sort());
-      // Redis Cluster hashes only what is inside the first {…}: a user's keys must share it.
+      const keys = await r.keys();
+      expect(keys.every((k) => k.startsWith(r.prefix))).toBe(true);
+      const school = `p${String(partitionOf('4101')).padStart(2, '0')}`;
+      // Every key the turn wrote carries the school's partition tag; the send budget, the user's own.
+      const user = `p${String(partitionOf('zhangsan')).padStart(2, '0')}`;
+      expect(keys.filter((k) => !k.includes(':sends:')).map(tag).every((t) => t === school)).toBe(true);
+      expect(keys.filter((k) => k.includes(':sends:')).map(tag)).toEqual([user]);
+      expect(keys.length).toBeGreaterThanOrEqual(9);
       const k = redisKeys(r.prefix);
-      const tag = (key: string) => /\{([^}]*)\}/.exec(key)?.[1];
-      expect(tag(k.session('zhangsan'))).toBe('u:zhangsan');
-      expect(tag(k.sends('zhangsan'))).toBe('u:zhangsan');
-      expect(tag(k.lock(userLock('zhangsan')))).toBe('u:zhangsan');
-      expect(tag(k.delivery('zhangsan', 'm:1'))).toBe('u:zhangsan');
+      expect(tag(k.session('4101', 'zhangsan'))).toBe(school);
+      expect(tag(k.outboxEntry(partitionOf('4101'), 'x'))).toBe(school);
+      expect(tag(k.status(partitionOf('4101'), '2026-10', 'filed'))).toBe(school);
     } finally {
       await r.cleanup();
     }

@@ -64,8 +64,8 @@ describe('dashboard view', () => {
     byCategory: { A: ['1', '4'], C: ['2', '3'] },
     status: { filed: ['1'], late: [], drafting: ['3'], defaulted: [] },
   } as unknown as PeriodIndex;
-  const ytd = { '1': { year: 2026, trainees: 10_000, subsidized: 1_000, poor: 5, reported: 10 }, '3': { year: 2026, trainees: 1_000, subsidized: 50, poor: 0, reported: 9 } };
-  const input = { index, schools, ytd, targets, window: windowFor('2026-10', cal), now: new Date('2026-11-05T01:00:00Z'), cal };
+  const ytd = { '1': { year: 2026, trainees: 10_000, subsidized: 1_000, poor: 5 }, '3': { year: 2026, trainees: 1_000, subsidized: 50, poor: 0 } };
+  const input = { index, schools, ytd, targets, window: windowFor('2026-10', cal), now: new Date('2026-11-05T01:00:00Z'), cal, nudgeIntervalHours: 4 };
 
   it('counts filing by city and category and sums the year against the schools’ targets and pace', () => {
     const o = buildOverview({ ...input, member: { userId: 'sheng', role: 'province', name: '王省' } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { DEFAULT_SCHEDULE, ScheduleError, latestFire, loadSchedule, planMonth, scheduleSchema } from '../../src/schedule/schedule';
+import { nextSendingTime, DEFAULT_SCHEDULE, ScheduleError, latestFire, loadSchedule, planMonth, scheduleSchema } from '../../src/schedule/schedule';
 import { WorkCalendar } from '../../src/schedule/work-calendar';
 
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
@@ -22,7 +22,6 @@ describe('the month’s schedule', () => {
       'digest day-8 2026-12-08 09:40',
       'nudge day-10 2026-12-10 09:10 last-call',
       'close close 2026-12-11 00:05',
-      'close notify 2026-12-11 08:10',
       'digest day-11 2026-12-11 09:40',
       'notice day-15 2026-12-15 09:10',
     ]);
@@ -47,9 +46,13 @@ describe('the month’s schedule', () => {
     expect(lines('2026-09').filter((l) => l.startsWith('nudge'))).toEqual(['nudge day-8 2026-10-08 09:10', 'nudge day-10 2026-10-10 09:10 last-call']);
   });
 
-  it('defers a send in quiet hours to the resume time; the close records at once and tells schools in the morning', () => {
+  it('defers a send in quiet hours to the resume time; the close records at once (its notices wait in the outbox)', () => {
     const late = { ...DEFAULT_SCHEDULE, nudge: { days: [8], time: '22:15' }, close: { time: '23:45' } };
-    expect(lines('2026-11', late).filter((l) => /^(nudge|close)/.test(l))).toEqual(['nudge day-8 2026-12-08 08:10', 'close close 2026-12-11 23:45', 'close notify 2026-12-12 08:10']);
+    expect(lines('2026-11', late).filter((l) => /^(nudge|close)/.test(l))).toEqual(['nudge day-8 2026-12-08 08:10', 'close close 2026-12-11 23:45']);
+    // What is asked for in quiet hours goes out at the resume time: the same evening's 23:50 → 08:10 next day.
+    expect(nextSendingTime(new Date('2026-12-11T23:50:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T08:10:00+08:00').toISOString());
+    expect(nextSendingTime(new Date('2026-12-12T03:00:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T08:10:00+08:00').toISOString());
+    expect(nextSendingTime(new Date('2026-12-12T09:00:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T09:00:00+08:00').toISOString());
   });
 
   it('refuses minute :00 and :30', () => {

@@ -14,11 +14,11 @@ describe('decodeSession', () => {
     expect(decodeSession(JSON.stringify({ turns: 3 }))).toMatchObject({ restarted: true, reason: 'unknown-version' });
   });
   it('restarts a record of this version that fails the schema', () => {
-    expect(decodeSession(JSON.stringify({ v: 3, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
+    expect(decodeSession(JSON.stringify({ v: 4, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
   });
-  it('migrates a version-1 record through version 2 to version 3', () => {
+  it('migrates a version-1 record through versions 2 and 3 to version 4', () => {
     expect(decodeSession(JSON.stringify({ v: 1, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null }))).toEqual({
-      session: { v: 3, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null, broadcast: null },
+      session: { v: 4, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null },
       restarted: false,
     });
   });

@@ -41,7 +41,7 @@ describe('targets', () => {
 
   it('sums a year’s reports, a defaulted month counting 0 and other years ignored', () => {
     const reports = [report('2026-01', 'filed', 100, 50, 20, 3), report('2026-02', 'late', 10, 0, 0), report('2026-03', 'defaulted', 999, 999, 999), report('2025-12', 'filed', 500, 0, 0)];
-    expect(yearToDate(reports, 2026)).toEqual({ year: 2026, trainees: 160, subsidized: 20, poor: 3, reported: 3 });
+    expect(yearToDate(reports, 2026)).toEqual({ year: 2026, trainees: 160, subsidized: 20, poor: 3 });
   });
 
   it('paces the target by months elapsed, rounding up', () => {
@@ -53,7 +53,7 @@ describe('targets', () => {
 
   it('rolls schools up by city, by category and for the province', () => {
     const schools = [school('a', '郑州', 'A', true), school('b', '郑州', 'C'), school('c', '洛阳', 'A'), school('d', '洛阳', 'D')];
-    const ytd = { a: { year: 2026, trainees: 4000, subsidized: 500, poor: 10, reported: 10 }, c: { year: 2026, trainees: 9000, subsidized: 900, poor: 0, reported: 10 } };
+    const ytd = { a: { year: 2026, trainees: 4000, subsidized: 500, poor: 10 }, c: { year: 2026, trainees: 9000, subsidized: 900, poor: 0 } };
     expect(rollUp(schools, ytd, y2026, 10, (s) => s.city)).toEqual([
       { group: '洛阳', schools: 2, trainees: 9000, subsidized: 900, poor: 0, target: 11000, subsidizedTarget: 1300, pace: 9167 },
       { group: '郑州', schools: 2, trainees: 4000, subsidized: 500, poor: 10, target: 13500, subsidizedTarget: 1500, pace: 11250 },

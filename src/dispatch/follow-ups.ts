@@ -1,0 +1,149 @@
+import { sleep, type Clock } from '../clock';
+import type { Form } from '../conversation/form';
+import { buildReportTable } from '../export/report-table';
+import { tableToXlsx } from '../export/write-table';
+import { dedupeSeconds, messageHandler } from '../outbox/deliver-message';
+import { deliveryReportText, summarize } from '../outbox/delivery-report';
+import type { Leased } from '../outbox/entry';
+import type { OutboxStore } from '../outbox/outbox-store';
+import type { Handled, HandlerContext, Handlers } from '../outbox/worker';
+import { nudgeSchools } from '../nudge/nudge-service';
+import { periodLabel, type PeriodCalendar } from '../report/period';
+import { nextSendingTime, type Schedule } from '../schedule/schedule';
+import type { WorkCalendar } from '../schedule/work-calendar';
+import type { Store } from '../store/store';
+import { classifyFailure } from '../wecom/api-error';
+import { MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
+import { historyFields } from '../report/records';
+
+export interface FollowUpDeps {
+  store: Store;
+  outbox: OutboxStore;
+  sender: WeComSender;
+  form: Form;
+  cal: PeriodCalendar;
+  schedule: Schedule;
+  work: WorkCalendar;
+  nudgeIntervalMs: number;
+  /** Real time, for WeCom's per-member limits. */
+  realClock: Clock;
+  /** Something was written for `owner`'s partition: deliver it soon. */
+  kick: (owner: string) => void;
+}
+
+/** How long a delivery report waits in hand for its messages before it looks again later. */
+const REPORT_WAIT_MS = 3_000;
+
+/** An export that failed this often tells the staff member, rather than keep them waiting. */
+const EXPORT_ATTEMPTS = 3;
+
+/**
+ * What the outbox does with each kind of entry: send a message; or carry out a follow-up that a
+ * commit could not do in its own hash slot — a reopen, a 催报's fan-out to schools, an export —
+ * and the delivery report once the messages of an action are out.
+ */
+export function followUpHandlers(deps: FollowUpDeps): Handlers {
+  return {
+    message: messageHandler({ sender: deps.sender, store: deps.store, limits: MEMBER_LIMITS, realClock: deps.realClock }),
+    export: (entry, ctx) => exportFile(deps, entry, ctx),
+    reopen: (entry, ctx) => reopen(deps, entry, ctx),
+    nudge: (entry, ctx) => nudge(deps, entry, ctx),
+    report: (entry, ctx) => report(deps, entry, ctx),
+  };
+}
+
+async function reopen(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'reopen') throw new Error(`not a reopen: ${entry.id}`);
+  const p = entry.payload;
+  const history = historyFields({ type: 'reopen', period: p.period, by: p.by, at: p.at, cells: [] });
+  const sendAt = nextSendingTime(new Date(ctx.now), deps.schedule, deps.cal).getTime();
+  const notice = p.contacts.length > 0 ? { id: `${entry.id}:notice`, payload: { kind: 'message' as const, to: p.contacts, messages: textMessages(p.notice) }, due: sendAt } : null;
+  await deps.store.reopenSchool(p.school, p.period, entry.id, history, notice, ctx.now);
+  await deps.store.appendAudit({ action: 'reopen', by: p.by, at: String(p.at), school: p.school, period: p.period }, entry.id);
+  deps.kick(p.school);
+  return { kind: 'finish', state: 'done' };
+}
+
+async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'nudge') throw new Error(`not a nudge: ${entry.id}`);
+  const p = entry.payload;
+  const run = await nudgeSchools(
+    { store: deps.store, form: deps.form, cal: deps.cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
+    { period: p.period, codes: p.schools, sendAt: p.sendAt, now: ctx.now, idOf: (code) => `${entry.id}:${code}` },
+  );
+  const hours = Math.round(deps.nudgeIntervalMs / 3_600_000);
+  const notes = [
+    run.recent.length ? `跳过 ${run.recent.length} 所（${hours} 小时内已提醒过）。` : '',
+    run.filed.length ? `${run.filed.length} 所刚刚已提交，不再提醒。` : '',
+    run.noContacts.length ? `${run.noContacts.length} 所学校没有登记填报人，请补充名单。` : '',
+  ].filter(Boolean);
+  await deps.outbox.enqueue(
+    entry.owner,
+    [
+      {
+        id: `${entry.id}:report`,
+        payload: {
+          kind: 'report',
+          to: p.by,
+          of: run.queued,
+          head: `催报完成：${p.label} ${run.queued.length} 所学校`,
+          notes,
+          audit: { action: 'nudge', by: p.by, at: String(ctx.now), period: p.period, schools: String(run.queued.length) },
+        },
+        due: p.sendAt,
+      },
+    ],
+    ctx.now,
+  );
+  for (const ref of run.queued) deps.kick(ref.owner);
+  deps.kick(entry.owner);
+  return { kind: 'finish', state: 'done' };
+}
+
+/**
+ * Waits until every entry it reports on is final — a few seconds here, as those are usually being
+ * sent right now, then again later — then tells the staff member and logs the action.
+ */
+async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'report') throw new Error(`not a report: ${entry.id}`);
+  const p = entry.payload;
+  let summary = summarize(await deps.outbox.get(p.of));
+  for (let waited = 0; summary.pending > 0 && waited < REPORT_WAIT_MS; waited += 100) {
+    await sleep(100);
+    summary = summarize(await deps.outbox.get(p.of));
+  }
+  if (summary.pending > 0) return { kind: 'later', due: ctx.now + Math.min(60_000, 2_000 * 2 ** Math.min(5, entry.attempts)) };
+  const text = deliveryReportText(p.head, summary, p.notes);
+  await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:message`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
+  await deps.store.appendAudit({ ...p.audit, sent: String(summary.reached.length), invalid: String(summary.invalid.length), failed: String(summary.failed.length) }, entry.id);
+  deps.kick(entry.owner);
+  return { kind: 'finish', state: 'done' };
+}
+
+/**
+ * The period's table as an .xlsx in the staff member's chat. The uploaded file's media id is kept
+ * before it is sent, so that a resend is the same request (WeCom's duplicate check).
+ */
+async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
+  const p = entry.payload;
+  const table = await buildReportTable(deps.store, deps.form, deps.cal, p.period, p.filter);
+  let media = entry.media;
+  try {
+    if (media === null) {
+      media = await deps.sender.upload(p.fileName, await tableToXlsx(table, `${periodLabel(p.period)}职业培训情况月报表`));
+      await ctx.progress({ progress: 0, result: entry.result, media });
+    }
+    const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));
+    const sent = answer.invalid.length + answer.unlicensed.length === 0;
+    await deps.store.appendAudit({ action: 'export', by: p.by, at: String(ctx.now), period: p.period, rows: String(table.rows.length), sent: sent ? '1' : '0' }, entry.id);
+    return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
+  } catch (error) {
+    const failure = classifyFailure(error);
+    if (failure.kind !== 'permanent' && entry.attempts < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
+    const text = `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
+    await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:error`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
+    deps.kick(entry.owner);
+    return { kind: 'finish', state: 'failed', error: failure.reason };
+  }
+}

@@ -1,0 +1,61 @@
+import type { DashboardLinks } from '../dashboard/dashboard-link';
+import type { Form } from '../conversation/form';
+import type { EntryInit, EntryRef, WeComMessage } from '../outbox/entry';
+import type { OutboxStore } from '../outbox/outbox-store';
+import type { PeriodCalendar } from '../report/period';
+import type { Schedule } from '../schedule/schedule';
+import type { WorkCalendar } from '../schedule/work-calendar';
+import type { Store } from '../store/store';
+import type { Targets } from '../targets/targets';
+
+/** What a scheduled job works with. Jobs write outbox entries; they never send. */
+export interface JobDeps {
+  store: Store;
+  outbox: OutboxStore;
+  targets: Targets;
+  form: Form;
+  cal: PeriodCalendar;
+  schedule: Schedule;
+  work: WorkCalendar;
+  /** A school is nudged at most once within this interval, whoever asks. */
+  nudgeIntervalMs: number;
+  now: Date;
+  print: (line: string) => void;
+  /** Dashboard links for the staff digest's card; none when no public base URL is configured. */
+  links?: DashboardLinks | null;
+}
+
+export interface JobSummary {
+  /** Messages (schools, staff) the run found to act on. */
+  due: number;
+  /** Entries this run wrote. */
+  queued: number;
+  /** Entries an earlier run (or another instance) had written. */
+  already: number;
+  /** Schools recorded as 零申报 by this run (close only). */
+  recorded?: number;
+  /** The run's entries, to follow their delivery. */
+  entries: EntryRef[];
+}
+
+export class JobRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobRefused';
+  }
+}
+
+export const nothingToDo = (): JobSummary => ({ due: 0, queued: 0, already: 0, entries: [] });
+
+/** A message entry to some users, due at `due`. */
+export function messageEntry(id: string, to: readonly string[], messages: WeComMessage[], due: number): EntryInit {
+  return { id, payload: { kind: 'message', to: [...to], messages }, due };
+}
+
+/** Writes one entry per message (each in its owner's partition) and counts what was new. */
+export async function enqueueEach(deps: JobDeps, items: readonly { owner: string; entry: EntryInit }[]): Promise<JobSummary> {
+  const now = deps.now.getTime();
+  const fresh = await Promise.all(items.map(async (item) => (await deps.outbox.enqueue(item.owner, [item.entry], now))[0]!));
+  const queued = fresh.filter(Boolean).length;
+  return { due: items.length, queued, already: items.length - queued, entries: items.map((i) => ({ owner: i.owner, id: i.entry.id })) };
+}

@@ -1,0 +1,57 @@
+import type { IndexedStatus } from './store';
+import { partitionOf } from './partition';
+
+export const STATUSES: readonly IndexedStatus[] = ['filed', 'late', 'drafting', 'defaulted'];
+
+/**
+ * The Redis key layout. Redis Cluster hashes only what is inside a key's first {…}; keys that a
+ * script touches together share one tag: a partition's ({p07}), the roster's, the token's.
+ * Exported so that tests and operators can find records.
+ */
+export function redisKeys(prefix: string) {
+  const tag = (partition: number) => `${prefix}{p${String(partition).padStart(2, '0')}}`;
+  const of = (owner: string) => tag(partitionOf(owner));
+  const school = (code: string) => `${of(code)}:s:${code}`;
+  return {
+    tag,
+    // A school's records (its partition).
+    schoolRev: (code: string, period: string) => `${school(code)}:rev:${period}`,
+    draft: (code: string, period: string) => `${school(code)}:draft:${period}`,
+    reports: (code: string) => `${school(code)}:reports`,
+    reopened: (code: string) => `${school(code)}:reopened`,
+    history: (code: string) => `${school(code)}:history`,
+    /** When the school was last nudged (epoch ms), whoever asked. */
+    nudged: (code: string) => `${school(code)}:nudged`,
+    /** Follow-up tasks (a reopen) applied to the school, by task id. */
+    applied: (code: string, taskId: string) => `${school(code)}:applied:${taskId}`,
+    // A turn's keys live in its home partition (`home`: the school code or the user's id).
+    session: (home: string, userId: string) => `${of(home)}:session:${userId}`,
+    lock: (home: string, userId: string) => `${of(home)}:lock:${userId}`,
+    turn: (home: string, userId: string, deliveryId: string) => `${of(home)}:turn:${userId}:${deliveryId}`,
+    // Derived from the records, written by the same scripts that write them.
+    status: (partition: number, period: string, status: IndexedStatus) => `${tag(partition)}:status:${period}:${status}`,
+    statusOf: (code: string, period: string) => STATUSES.map((s) => `${of(code)}:status:${period}:${s}`),
+    ytd: (partition: number, year: number) => `${tag(partition)}:ytd:${year}`,
+    derivedRev: (partition: number) => `${tag(partition)}:derived-rev`,
+    // The outbox of a partition: due times, entries, and the failed ones for the operator.
+    outboxDue: (partition: number) => `${tag(partition)}:outbox:due`,
+    outboxEntry: (partition: number, id: string) => `${tag(partition)}:outbox:e:${id}`,
+    outboxFailed: (partition: number) => `${tag(partition)}:outbox:failed`,
+    /** A recipient's recent sends (per-member limits); in the recipient's partition. */
+    sends: (userId: string) => `${of(userId)}:sends:${userId}`,
+    // One tag for the roster, so that a member and their school are read in one script.
+    members: `${prefix}{roster}:members`,
+    schools: `${prefix}{roster}:schools`,
+    staff: `${prefix}{roster}:staff`,
+    allSchools: `${prefix}{roster}:index:all`,
+    indexPrefix: `${prefix}{roster}:index:`,
+    token: `${prefix}{wecom}:token`,
+    auditEntries: `${prefix}{audit}:entries`,
+    auditOrder: `${prefix}{audit}:order`,
+    auditSeq: `${prefix}{audit}:seq`,
+    lockNamed: (name: string) => `${prefix}{${name}}:lock`,
+    once: (scope: string, member: string) => `${prefix}{once}:${scope}:${member}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

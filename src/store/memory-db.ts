@@ -1,0 +1,170 @@
+import { emptyResult, type Entry, type EntryInit } from '../outbox/entry';
+import { STATUSES } from './keys';
+import { partitionOf } from './partition';
+import type { IndexedStatus, SchoolSnapshot, SchoolWrite } from './store';
+
+interface Slot<T> {
+  value: T;
+  /** Epoch ms, or Infinity. */
+  expiresAt: number;
+}
+
+/**
+ * The embedded data the memory adapters share (Store, TurnStore, OutboxStore), with expiry on the
+ * wall clock as Redis keeps it. Each adapter method runs to completion without yielding, so its
+ * compositions are atomic as a Lua script is in Redis.
+ */
+export class MemoryDb {
+  private readonly slots = new Map<string, Slot<unknown>>();
+  private sequence = 0;
+
+  constructor(readonly wallClock: () => number = Date.now) {}
+
+  get<T>(key: string): T | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt <= this.wallClock()) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    return slot.value as T;
+  }
+
+  put(key: string, value: unknown, ttlMs: number | null = null): void {
+    this.slots.set(key, { value, expiresAt: ttlMs === null ? Infinity : this.wallClock() + ttlMs });
+  }
+
+  /** Keeps a key's expiry while changing its value. */
+  replace(key: string, value: unknown): void {
+    const slot = this.slots.get(key);
+    this.slots.set(key, { value, expiresAt: slot?.expiresAt ?? Infinity });
+  }
+
+  expire(key: string, ttlMs: number): void {
+    const slot = this.slots.get(key);
+    if (slot) slot.expiresAt = this.wallClock() + ttlMs;
+  }
+
+  delete(key: string): void {
+    this.slots.delete(key);
+  }
+
+  keys(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  nextToken(): string {
+    return `mem:${++this.sequence}`;
+  }
+
+  set(key: string): Set<string> {
+    return this.get<Set<string>>(key) ?? new Set();
+  }
+
+  // ── A school's records, as the memory adapters all keep them ──
+
+  schoolSnapshot(code: string, period: string): SchoolSnapshot {
+    const reopened = this.set(`reopened:${code}`);
+    return {
+      rev: this.get<number>(`rev:${code}:${period}`) ?? 0,
+      draft: this.get<string>(`draft:${code}:${period}`) ?? null,
+      reports: { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}) },
+      reopened: reopened.has(period),
+      reopenedPeriods: [...reopened].sort(),
+    };
+  }
+
+  /** Applies a school change (no revision check: the caller made it). */
+  applySchool(w: SchoolWrite): void {
+    const { code, period } = w;
+    this.put(`rev:${code}:${period}`, (this.get<number>(`rev:${code}:${period}`) ?? 0) + 1);
+    if (w.draft === null) this.delete(`draft:${code}:${period}`);
+    else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, w.draft);
+    if (w.report !== undefined) this.put(`reports:${code}`, { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}), [period]: w.report });
+    if (w.reopened !== undefined) {
+      const set = new Set(this.set(`reopened:${code}`));
+      if (w.reopened) set.add(period);
+      else set.delete(period);
+      this.put(`reopened:${code}`, set);
+    }
+    if (w.history.length > 0) this.appendHistory(code, w.history);
+    if (w.status !== undefined) this.setStatus(code, period, w.status);
+    if (w.ytd !== undefined) {
+      const key = `ytd:${partitionOf(code)}:${w.ytd.year}`;
+      this.put(key, { ...(this.get<Record<string, string>>(key) ?? {}), [code]: w.ytd.sums });
+      this.bumpDerived(code);
+    }
+  }
+
+  appendHistory(code: string, entries: Record<string, string>[]): void {
+    this.put(`history:${code}`, [...(this.get<Record<string, string>[]>(`history:${code}`) ?? []), ...entries]);
+  }
+
+  setStatus(code: string, period: string, status: IndexedStatus | null): void {
+    const p = partitionOf(code);
+    for (const s of STATUSES) {
+      const set = new Set(this.set(`status:${p}:${period}:${s}`));
+      if (s === status) set.add(code);
+      else set.delete(code);
+      this.put(`status:${p}:${period}:${s}`, set);
+    }
+    this.bumpDerived(code);
+  }
+
+  private bumpDerived(code: string): void {
+    const key = `derived-rev:${partitionOf(code)}`;
+    this.put(key, (this.get<number>(key) ?? 0) + 1);
+  }
+
+  // ── The outbox ──
+
+  entryKey(partition: number, id: string): string {
+    return `outbox:${partition}:${id}`;
+  }
+
+  /** Due times of a partition's pending entries (leased ones: until their lease ends). */
+  dueMap(partition: number): Map<string, number> {
+    let map = this.get<Map<string, number>>(`outbox-due:${partition}`);
+    if (!map) {
+      map = new Map();
+      this.put(`outbox-due:${partition}`, map);
+    }
+    return map;
+  }
+
+  failedMap(partition: number): Map<string, number> {
+    let map = this.get<Map<string, number>>(`outbox-failed:${partition}`);
+    if (!map) {
+      map = new Map();
+      this.put(`outbox-failed:${partition}`, map);
+    }
+    return map;
+  }
+
+  /** Writes an entry unless its id is taken in the owner's partition; true when written. */
+  enqueue(owner: string, init: EntryInit, now: number): boolean {
+    const p = partitionOf(owner);
+    const key = this.entryKey(p, init.id);
+    if (this.get(key) !== undefined) return false;
+    const entry: StoredEntry = {
+      ...structuredClone(init),
+      owner,
+      state: 'pending',
+      attempts: 0,
+      createdAt: now,
+      firstAttemptAt: null,
+      finishedAt: null,
+      lastError: null,
+      progress: 0,
+      result: emptyResult(),
+      media: null,
+      lease: null,
+    };
+    this.put(key, entry);
+    this.dueMap(p).set(init.id, init.due);
+    return true;
+  }
+}
+
+/** An entry as the memory outbox keeps it: with the token of whoever leases it. */
+export type StoredEntry = Entry & { lease: string | null };

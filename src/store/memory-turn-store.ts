@@ -1,0 +1,65 @@
+import type { MemoryDb } from './memory-db';
+import { partitionOf } from './partition';
+import type { StoredSession } from './store';
+import type { TurnBegin, TurnBeginArgs, TurnCommitArgs, TurnCommitResult, TurnRecord, TurnStore } from './turn-store';
+
+/** Turns on the embedded store, with the semantics of RedisTurnStore. */
+export class MemoryTurnStore implements TurnStore {
+  constructor(private readonly db: MemoryDb) {}
+
+  private key(kind: string, home: string, userId: string, more = ''): string {
+    return `${kind}:${partitionOf(home)}:${userId}${more ? `:${more}` : ''}`;
+  }
+
+  async begin(args: TurnBeginArgs): Promise<TurnBegin> {
+    const record = this.db.get<TurnRecord>(this.key('turn', args.home, args.userId, args.deliveryId));
+    if (record) return { kind: 'applied', record: structuredClone(record) };
+    const lockKey = this.key('turn-lock', args.home, args.userId);
+    const held = this.db.get<string>(lockKey);
+    if (held !== undefined && held !== args.lock) return { kind: 'locked' };
+    this.db.put(lockKey, args.lock, args.lockTtlMs);
+    if (args.school && partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
+    const session = this.db.get<StoredSession>(this.key('session', args.home, args.userId)) ?? null;
+    return { kind: 'ready', session: session && { ...session }, school: args.school ? this.db.schoolSnapshot(args.school.code, args.school.period) : null };
+  }
+
+  async commit(args: TurnCommitArgs): Promise<TurnCommitResult> {
+    const recordKey = this.key('turn', args.home, args.userId, args.deliveryId);
+    const record = this.db.get<TurnRecord>(recordKey);
+    if (record) return { kind: 'applied', record: structuredClone(record) };
+    const sessionKey = this.key('session', args.home, args.userId);
+    if ((this.db.get<StoredSession>(sessionKey)?.rev ?? 0) !== args.session.expectedRev) return { kind: 'conflict', on: 'session' };
+    if (args.school) {
+      if (partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
+      if ((this.db.get<number>(`rev:${args.school.code}:${args.school.period}`) ?? 0) !== args.school.expectedRev) return { kind: 'conflict', on: 'school' };
+      this.db.applySchool(structuredClone(args.school));
+    }
+    for (const entry of args.outbox) this.db.enqueue(args.home, entry, args.now);
+    this.db.put(sessionKey, { data: args.session.data, rev: args.session.expectedRev + 1 }, args.session.ttlMs);
+    this.db.put(recordKey, { ...structuredClone(args.record), replayed: false }, args.keepMs);
+    const lockKey = this.key('turn-lock', args.home, args.userId);
+    if (this.db.get(lockKey) === args.lock) this.db.delete(lockKey);
+    return { kind: 'ok' };
+  }
+
+  async release(home: string, userId: string, lock: string): Promise<void> {
+    const lockKey = this.key('turn-lock', home, userId);
+    if (this.db.get(lockKey) === lock) this.db.delete(lockKey);
+  }
+
+  async record(home: string, userId: string, deliveryId: string): Promise<TurnRecord | null> {
+    const record = this.db.get<TurnRecord>(this.key('turn', home, userId, deliveryId));
+    return record ? structuredClone(record) : null;
+  }
+
+  async markReplayed(home: string, userId: string, deliveryId: string): Promise<void> {
+    const key = this.key('turn', home, userId, deliveryId);
+    const record = this.db.get<TurnRecord>(key);
+    if (record) this.db.replace(key, { ...record, replayed: true });
+  }
+
+  async readSession(home: string, userId: string): Promise<StoredSession | null> {
+    const session = this.db.get<StoredSession>(this.key('session', home, userId));
+    return session ? { ...session } : null;
+  }
+}

@@ -1,0 +1,71 @@
+import type { EntryInit } from '../outbox/entry';
+import type { SchoolSnapshot, SchoolWrite, StoredSession } from './store';
+
+/**
+ * One inbound event's turn, committed once. A turn lives in its home partition: the school's for a
+ * school contact (their session sits beside the school's records), the user's own otherwise. The
+ * commit writes, in one step and only if nothing changed under it, the records, the session, the
+ * outbox entries and the turn record — keyed by the WeCom delivery id, so that a retry finds the
+ * turn applied once (and replays its replies) or not at all.
+ */
+export interface TurnStore {
+  /**
+   * Starts a turn in one step: the turn record if the delivery was applied already; otherwise the
+   * user's lock (taken, or refreshed when `lock` is already ours), the session and — when asked —
+   * a school's records for a period. 'locked' when another holder has the lock.
+   */
+  begin(args: TurnBeginArgs): Promise<TurnBegin>;
+  /** Commits a turn (see the interface comment); writes nothing on 'applied' or 'conflict'. */
+  commit(args: TurnCommitArgs): Promise<TurnCommitResult>;
+  /** Lets the lock go (a turn that failed); only with its token. */
+  release(home: string, userId: string, lock: string): Promise<void>;
+  /** The turn record of a delivery, if applied and still kept. */
+  record(home: string, userId: string, deliveryId: string): Promise<TurnRecord | null>;
+  /** Notes that a retry was answered with the turn's replies (so that nobody sends them again). */
+  markReplayed(home: string, userId: string, deliveryId: string): Promise<void>;
+  /** A user's session in a home (tests and tools). */
+  readSession(home: string, userId: string): Promise<StoredSession | null>;
+}
+
+export interface TurnBeginArgs {
+  home: string;
+  userId: string;
+  deliveryId: string;
+  /** The lock token this turn holds or wants. */
+  lock: string;
+  lockTtlMs: number;
+  /** A school's records to read with it (the school must live in the same home). */
+  school?: { code: string; period: string };
+}
+
+export type TurnBegin =
+  | { kind: 'applied'; record: TurnRecord }
+  | { kind: 'locked' }
+  | { kind: 'ready'; session: StoredSession | null; school: SchoolSnapshot | null };
+
+/** What a committed turn left for its retries. */
+export interface TurnRecord {
+  /** The replies a passive answer carries (empty when they went through the outbox). */
+  replies: string[];
+  /** A late reply entry (the HTTP answer had gone when the turn committed), if any. */
+  late: string | null;
+  /** A retry of the delivery was answered with the replies. */
+  replayed: boolean;
+}
+
+export interface TurnCommitArgs {
+  home: string;
+  userId: string;
+  deliveryId: string;
+  lock: string;
+  /** How long the turn record keeps the delivery id taken (longer than any accepted callback's age). */
+  keepMs: number;
+  record: TurnRecord;
+  session: { data: string; expectedRev: number; ttlMs: number };
+  /** A school's records and derived status (the school must live in the same home). */
+  school?: SchoolWrite;
+  outbox: readonly EntryInit[];
+  now: number;
+}
+
+export type TurnCommitResult = { kind: 'ok' } | { kind: 'applied'; record: TurnRecord } | { kind: 'conflict'; on: 'session' | 'school' };
