@@ -88,7 +88,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
     { outbox, clock, logger, handlers: followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick }) },
-    options.worker,
+    { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
   const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
   const turns = new TurnRunner({ turns: stores.turns, outbox, conversation, clock, logger, onEntries: kick }, options.turns);

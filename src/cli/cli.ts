@@ -114,7 +114,7 @@ function jobParts(config: Config, ctx: CliContext, warn: (line: string) => void)
   const { store, outbox } = ctx.stores;
   const sender = new WeComSender(ctx.client);
   const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick: () => undefined });
-  const deliverer = (clock: Clock) => new OutboxWorker({ outbox, handlers, clock, logger: pino({ level: 'silent' }) });
+  const deliverer = (clock: Clock) => new OutboxWorker({ outbox, handlers, clock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
   return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, links: DashboardLinks.fromConfig(config), deliverer };
 }
 

@@ -32,6 +32,8 @@ export interface Config {
   dashboardLinkHours: number;
   /** A school is nudged at most once within this many hours, whoever asks (scheduled nudge, 催报). */
   nudgeIntervalHours: number;
+  /** How long one instance holds an outbox entry it is sending; one that died lets another take it after this. */
+  outboxLeaseSeconds: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -157,6 +159,10 @@ const fields = {
     schema: intBetween(1, 72, 4),
     fix: 'At most one nudge per school within this many hours, whoever asks (1–72); 4 by default.',
   },
+  OUTBOX_LEASE_SECONDS: {
+    schema: intBetween(15, 600, 30),
+    fix: 'How long an instance holds a message it is sending (15–600 s, longer than a WeCom call takes); 30 by default.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     fix: 'Use one of fatal, error, warn, info, debug, trace, silent.',
@@ -211,5 +217,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardLinkSecret: p.DASHBOARD_LINK_SECRET ?? createHmac('sha256', p.WECOM_SECRET).update('yuebao dashboard links').digest('hex'),
     dashboardLinkHours: p.DASHBOARD_LINK_HOURS,
     nudgeIntervalHours: p.NUDGE_INTERVAL_HOURS,
+    outboxLeaseSeconds: p.OUTBOX_LEASE_SECONDS,
   };
 }

@@ -107,12 +107,21 @@ async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Pr
 async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'report') throw new Error(`not a report: ${entry.id}`);
   const p = entry.payload;
-  let summary = summarize(await deps.outbox.get(p.of));
-  for (let waited = 0; summary.pending > 0 && waited < REPORT_WAIT_MS; waited += 100) {
+  let entries = await deps.outbox.get(p.of);
+  let summary = summarize(entries);
+  // Entries due now are being sent: wait for them a little. Ones put off (a back-off, a limit, the
+  // morning) are looked at again when they come due.
+  const dueLater = () => entries.filter((e) => e !== null && e.state === 'pending' && e.due > ctx.now + 1_000).map((e) => e!.due);
+  for (let waited = 0; summary.pending > dueLater().length && waited < REPORT_WAIT_MS; waited += 100) {
     await sleep(100);
-    summary = summarize(await deps.outbox.get(p.of));
+    entries = await deps.outbox.get(p.of);
+    summary = summarize(entries);
   }
-  if (summary.pending > 0) return { kind: 'later', due: ctx.now + Math.min(60_000, 2_000 * 2 ** Math.min(5, entry.attempts)) };
+  if (summary.pending > 0) {
+    const later = dueLater();
+    const next = later.length === summary.pending ? Math.min(...later) : ctx.now + Math.min(60_000, 2_000 * 2 ** Math.min(5, entry.attempts));
+    return { kind: 'later', due: next };
+  }
   const text = deliveryReportText(p.head, summary, p.notes);
   await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:message`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
   await deps.store.appendAudit({ ...p.audit, sent: String(summary.reached.length), invalid: String(summary.invalid.length), failed: String(summary.failed.length) }, entry.id);

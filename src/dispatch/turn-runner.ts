@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { sleep, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { EntryInit, WeComMessage } from '../outbox/entry';
-import { ENTRY_KEEP_MS, type OutboxStore } from '../outbox/outbox-store';
+import type { OutboxStore } from '../outbox/outbox-store';
 import { SESSION_TTL_MS, decodeSession, encodeSession, newSession } from '../session/session';
-import type { TurnRecord, TurnStore } from '../store/turn-store';
+import { lateEntryId, type TurnRecord, type TurnStore } from '../store/turn-store';
 import { fitsPassiveReply } from '../wecom/passive-reply';
 import { cardMessage, textMessages } from '../wecom/sender';
 import { deliveryId, type Inbound } from '../wecom/inbound';
@@ -126,14 +126,14 @@ export class TurnRunner {
           result = await turns.commit({ home: located.home, userId, deliveryId: id, lock, keepMs: this.keepMs, record: plan.record, session: { data: encodeSession(outcome.session), expectedRev: start.session?.rev ?? 0, ttlMs: SESSION_TTL_MS }, ...(outcome.school ? { school: outcome.school } : {}), outbox: plan.entries, now: now.getTime() });
         } catch (error) {
           // The commit may have reached Redis all the same (a timeout): make sure its replies reach the user.
-          this.reconcileLater(located.home, inbound, plan.passive);
+          this.reconcileLater(located.home, inbound, lock, plan.passive);
           throw error;
         }
         if (result.kind === 'applied') return await this.replay(located.home, inbound, result.record);
         if (result.kind === 'ok') {
           if (plan.entries.length > 0) this.deps.onEntries?.(located.home);
           // The HTTP answer went out while the commit was on its way: the replies follow through the API.
-          if (ticket.late && plan.record.late === null && plan.passive.length > 0) await this.sendLate(located.home, inbound, plan.passive, now.getTime());
+          if (ticket.late && plan.record.late === null && plan.passive.length > 0) await this.sendLate(located.home, inbound, plan.passive, this.lateDelayMs);
           return { status: 'handled', replies: plan.record.late === null ? plan.passive.map(text) : [] };
         }
         start = await this.waitForLock(begin, userId);
@@ -150,7 +150,7 @@ export class TurnRunner {
    * entry committed with the turn. A turn whose HTTP answer has gone already keeps its passive
    * replies in a late entry, sent unless a retry carries them first.
    */
-  private plan(inbound: Inbound, outcome: Outcome, ticket: TurnTicket, now: Date): { record: TurnRecord; entries: EntryInit[]; passive: string[] } {
+  private plan(inbound: Inbound, outcome: Outcome, ticket: TurnTicket, now: Date): { record: Pick<TurnRecord, 'replies' | 'late'>; entries: EntryInit[]; passive: string[] } {
     const id = turnId(inbound);
     const entries = [...(outcome.outbox ?? [])];
     const replies = outcome.replies;
@@ -158,44 +158,43 @@ export class TurnRunner {
     const joined = texts?.join('\n') ?? '';
     if (replies.length > 0 && (texts === null || !fitsPassiveReply(joined))) {
       entries.unshift({ id: `${id}:reply`, payload: { kind: 'message', to: [inbound.userId], messages: replies.flatMap(replyMessages) }, due: now.getTime() });
-      return { record: { replies: [], late: null, replayed: false }, entries, passive: [] };
+      return { record: { replies: [], late: null}, entries, passive: [] };
     }
     const passive = replies.length > 0 ? [joined] : [];
     if (ticket.late && passive.length > 0) {
-      const late = { id: `${id}:late`, payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(joined) }, due: now.getTime() + this.lateDelayMs };
-      return { record: { replies: passive, late: late.id, replayed: false }, entries: [late, ...entries], passive };
+      const late = { id: lateEntryId(inbound.userId, deliveryId(inbound)), payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(joined) }, due: now.getTime() + this.lateDelayMs };
+      return { record: { replies: passive, late: late.id}, entries: [late, ...entries], passive };
     }
-    return { record: { replies: passive, late: null, replayed: false }, entries, passive };
+    return { record: { replies: passive, late: null}, entries, passive };
   }
 
   /** The applied turn's replies again; a late entry still waiting is withdrawn (this answer carries them). */
   private async replay(home: string, inbound: Inbound, record: TurnRecord): Promise<Processed> {
-    const { outbox, turns, clock } = this.deps;
-    if (record.late !== null) {
-      const withdrawn = await outbox.cancel({ owner: home, id: record.late }, clock.now().getTime(), ENTRY_KEEP_MS);
-      if (!withdrawn) return { status: 'replayed', replies: [] };
-    } else if (record.replies.length > 0) {
-      await turns.markReplayed(home, inbound.userId, deliveryId(inbound));
-    }
-    return { status: 'replayed', replies: record.replies.map(text) };
+    const { turns, clock } = this.deps;
+    if (record.replies.length === 0) return { status: 'replayed', replies: [] };
+    const outcome = await turns.markReplayed(home, inbound.userId, deliveryId(inbound), clock.now().getTime());
+    return { status: 'replayed', replies: outcome === 'late-sent' ? [] : record.replies.map(text) };
   }
 
-  private async sendLate(home: string, inbound: Inbound, passive: string[], now: number): Promise<void> {
-    await this.deps.outbox.enqueue(home, [{ id: `${turnId(inbound)}:late`, payload: { kind: 'message', to: [inbound.userId], messages: textMessages(passive.join('\n')) }, due: now }], now);
-    this.deps.onEntries?.(home);
+  /** The replies of a turn whose HTTP answer went out without them, due `dueInMs` from now unless a retry answers first. */
+  private async sendLate(home: string, inbound: Inbound, passive: string[], dueInMs: number): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    const entry = { id: lateEntryId(inbound.userId, deliveryId(inbound)), payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(passive.join('\n')) }, due: now + dueInMs };
+    if ((await this.deps.turns.lateReply(home, inbound.userId, deliveryId(inbound), entry, now)) === 'queued') this.deps.onEntries?.(home);
   }
 
   /**
    * After a commit whose outcome is unknown: once WeCom's retries are over, if the turn did commit
    * and no retry was answered with its replies, they are sent through the outbox.
    */
-  private reconcileLater(home: string, inbound: Inbound, passive: string[]): void {
+  private reconcileLater(home: string, inbound: Inbound, attempt: string, passive: string[]): void {
     if (passive.length === 0) return;
     const timer = setTimeout(() => {
       void (async () => {
         const record = await this.deps.turns.record(home, inbound.userId, deliveryId(inbound));
-        if (record === null || record.replayed || record.late !== null) return;
-        await this.sendLate(home, inbound, passive, this.deps.clock.now().getTime());
+        // Committed by a retry instead (which answered), or answered by a retry's replay: nothing to send.
+        if (record === null || record.attempt !== attempt || record.replayed || record.late !== null) return;
+        await this.sendLate(home, inbound, passive, 0);
         this.deps.logger.info({ userId: inbound.userId }, 'replies of a turn committed under an unknown outcome sent through the outbox');
       })().catch((error: unknown) => this.deps.logger.warn({ userId: inbound.userId, err: error instanceof Error ? error.message : String(error) }, 'could not reconcile a turn'));
     }, this.lateDelayMs);

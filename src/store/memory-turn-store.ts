@@ -1,4 +1,6 @@
-import type { MemoryDb } from './memory-db';
+import type { EntryInit } from '../outbox/entry';
+import { ENTRY_KEEP_MS } from '../outbox/outbox-store';
+import type { MemoryDb, StoredEntry } from './memory-db';
 import { partitionOf } from './partition';
 import type { StoredSession } from './store';
 import type { TurnBegin, TurnBeginArgs, TurnCommitArgs, TurnCommitResult, TurnRecord, TurnStore } from './turn-store';
@@ -36,7 +38,7 @@ export class MemoryTurnStore implements TurnStore {
     }
     for (const entry of args.outbox) this.db.enqueue(args.home, entry, args.now);
     this.db.put(sessionKey, { data: args.session.data, rev: args.session.expectedRev + 1 }, args.session.ttlMs);
-    this.db.put(recordKey, { ...structuredClone(args.record), replayed: false }, args.keepMs);
+    this.db.put(recordKey, { replies: [...args.record.replies], late: args.record.late, replayed: false, attempt: args.lock }, args.keepMs);
     const lockKey = this.key('turn-lock', args.home, args.userId);
     if (this.db.get(lockKey) === args.lock) this.db.delete(lockKey);
     return { kind: 'ok' };
@@ -52,10 +54,31 @@ export class MemoryTurnStore implements TurnStore {
     return record ? structuredClone(record) : null;
   }
 
-  async markReplayed(home: string, userId: string, deliveryId: string): Promise<void> {
+  async markReplayed(home: string, userId: string, deliveryId: string, now: number): Promise<'ok' | 'late-sent'> {
     const key = this.key('turn', home, userId, deliveryId);
     const record = this.db.get<TurnRecord>(key);
-    if (record) this.db.replace(key, { ...record, replayed: true });
+    if (!record) return 'ok';
+    this.db.replace(key, { ...record, replayed: true });
+    if (record.late === null) return 'ok';
+    const p = partitionOf(home);
+    const entry = this.db.get<StoredEntry>(this.db.entryKey(p, record.late));
+    if (!entry || entry.state === 'cancelled') return 'ok';
+    if (entry.state !== 'pending' || entry.lease !== null) return 'late-sent';
+    Object.assign(entry, { state: 'cancelled', finishedAt: now });
+    this.db.dueMap(p).delete(record.late);
+    this.db.expire(this.db.entryKey(p, record.late), ENTRY_KEEP_MS);
+    return 'ok';
+  }
+
+  async lateReply(home: string, userId: string, deliveryId: string, entry: EntryInit, now: number): Promise<'queued' | 'answered' | 'exists' | 'gone'> {
+    const key = this.key('turn', home, userId, deliveryId);
+    const record = this.db.get<TurnRecord>(key);
+    if (!record) return 'gone';
+    if (record.replayed) return 'answered';
+    if (record.late !== null) return 'exists';
+    this.db.enqueue(home, entry, now);
+    this.db.replace(key, { ...record, late: entry.id });
+    return 'queued';
   }
 
   async readSession(home: string, userId: string): Promise<StoredSession | null> {

@@ -51,8 +51,8 @@ export const SCRIPTS = {
   // KEYS: turn record, lock, session [, rev, draft, reports, reopened]. ARGV: lockTtlMs, token, period.
   ybTurnBegin: {
     keys: -1,
-    lua: `local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed')
-if rec[1] then return {'applied', rec[1], rec[2] or '', rec[3] or '0'} end
+    lua: `local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed', 'attempt')
+if rec[1] then return {'applied', rec[1], rec[2] or '', rec[3] or '0', rec[4] or ''} end
 local cur = redis.call('GET', KEYS[2])
 if cur and cur ~= ARGV[2] then return {'locked'} end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
@@ -61,7 +61,7 @@ if #KEYS < 7 then return {'ready', s[1] or false, s[2] or false} end
 return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0', redis.call('GET', KEYS[5]) or false, redis.call('HGETALL', KEYS[6]), redis.call('SISMEMBER', KEYS[7], ARGV[3]), redis.call('SMEMBERS', KEYS[7])}`,
   },
   // KEYS: turn record, lock, session, outbox due [, 11 school keys], entry keys…
-  // ARGV: token, session rev, session data, session ttl, keepMs, replies, late, now, has school, n entries,
+  // ARGV: token (the attempt), session rev, session data, session ttl, keepMs, replies, late, now, has school, n entries,
   //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON],
   //   then per entry: id, owner, due, kind, payload.
   ybTurnCommit: {
@@ -69,8 +69,8 @@ return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0'
     lua: `${ENQUEUE}
 ${APPLY_SCHOOL}
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed')
-  return {'applied', rec[1], rec[2] or '', rec[3] or '0'}
+  local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed', 'attempt')
+  return {'applied', rec[1], rec[2] or '', rec[3] or '0', rec[4] or ''}
 end
 if tonumber(redis.call('HGET', KEYS[3], 'rev') or '0') ~= tonumber(ARGV[2]) then return {'conflict', 'session'} end
 local hasSchool = ARGV[9] == '1'
@@ -92,10 +92,39 @@ end
 local srev = tonumber(redis.call('HGET', KEYS[3], 'rev') or '0') + 1
 redis.call('HSET', KEYS[3], 'rev', srev, 'data', ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
-redis.call('HSET', KEYS[1], 'replies', ARGV[6], 'late', ARGV[7], 'replayed', '0')
+redis.call('HSET', KEYS[1], 'replies', ARGV[6], 'late', ARGV[7], 'replayed', '0', 'attempt', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return {'ok'}`,
+  },
+  // KEYS: turn record, outbox due, late entry (or a placeholder). ARGV: now, keepMs. See TurnStore.markReplayed.
+  ybTurnReplayed: {
+    keys: 3,
+    lua: `local late = redis.call('HGET', KEYS[1], 'late')
+if not late then return 'ok' end
+redis.call('HSET', KEYS[1], 'replayed', '1')
+if late == '' then return 'ok' end
+local state = redis.call('HGET', KEYS[3], 'state')
+if state ~= 'pending' or redis.call('HEXISTS', KEYS[3], 'lease') == 1 then
+  if state == 'cancelled' then return 'ok' end
+  return 'late-sent'
+end
+redis.call('HSET', KEYS[3], 'state', 'cancelled', 'finishedAt', ARGV[1])
+redis.call('ZREM', KEYS[2], late)
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 'ok'`,
+  },
+  // KEYS: turn record, outbox due, entry. ARGV: id, owner, due, kind, payload, now. See TurnStore.lateReply.
+  ybTurnLateReply: {
+    keys: 3,
+    lua: `${ENQUEUE}
+local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed')
+if not rec[1] then return 'gone' end
+if rec[3] == '1' then return 'answered' end
+if rec[2] and rec[2] ~= '' then return 'exists' end
+enqueue(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[4], ARGV[5])
+redis.call('HSET', KEYS[1], 'late', ARGV[1])
+return 'queued'`,
   },
   // KEYS: 11 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON.
   ybCommitSchool: {

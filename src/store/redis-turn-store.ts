@@ -4,10 +4,12 @@ import { partitionOf } from './partition';
 import { entryArgs, schoolSnapshot, schoolWriteArgs } from './redis-store';
 import { scriptClient, type ScriptClient } from './redis-scripts';
 import type { StoredSession } from './store';
-import type { TurnBegin, TurnBeginArgs, TurnCommitArgs, TurnCommitResult, TurnRecord, TurnStore } from './turn-store';
+import type { EntryInit } from '../outbox/entry';
+import { ENTRY_KEEP_MS } from '../outbox/outbox-store';
+import { lateEntryId, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from './turn-store';
 
-function turnRecord(replies: string, late: string, replayed: string): TurnRecord {
-  return { replies: JSON.parse(replies) as string[], late: late || null, replayed: replayed === '1' };
+function turnRecord(replies: string, late: string, replayed: string, attempt: string): TurnRecord {
+  return { replies: JSON.parse(replies) as string[], late: late || null, replayed: replayed === '1', attempt };
 }
 
 /** Turns on Redis: a begin and a commit script, each in the turn's home partition. */
@@ -32,7 +34,7 @@ export class RedisTurnStore implements TurnStore {
       keys.push(k.schoolRev(code, period), k.draft(code, period), k.reports(code), k.reopened(code));
     }
     const out = (await this.scripts.ybTurnBegin(keys.length, ...keys, args.lockTtlMs, args.lock, args.school?.period ?? '')) as unknown[];
-    if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string) };
+    if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string, out[4] as string) };
     if (out[0] === 'locked') return { kind: 'locked' };
     const [data, rev] = [out[1], out[2]];
     const session = typeof data === 'string' && typeof rev === 'string' ? { data, rev: Number(rev) } : null;
@@ -68,7 +70,7 @@ export class RedisTurnStore implements TurnStore {
     }
     const out = (await this.scripts.ybTurnCommit(keys.length, ...keys, ...argv)) as string[];
     if (out[0] === 'ok') return { kind: 'ok' };
-    if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1]!, out[2]!, out[3]!) };
+    if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1]!, out[2]!, out[3]!, out[4]!) };
     return { kind: 'conflict', on: out[1] === 'school' ? 'school' : 'session' };
   }
 
@@ -77,14 +79,23 @@ export class RedisTurnStore implements TurnStore {
   }
 
   async record(home: string, userId: string, deliveryId: string): Promise<TurnRecord | null> {
-    const [replies, late, replayed] = await this.redis.hmget(this.keys.turn(home, userId, deliveryId), 'replies', 'late', 'replayed');
-    return replies ? turnRecord(replies, late ?? '', replayed ?? '0') : null;
+    const [replies, late, replayed, attempt] = await this.redis.hmget(this.keys.turn(home, userId, deliveryId), 'replies', 'late', 'replayed', 'attempt');
+    return replies ? turnRecord(replies, late ?? '', replayed ?? '0', attempt ?? '') : null;
   }
 
-  async markReplayed(home: string, userId: string, deliveryId: string): Promise<void> {
-    // Only an existing record (HSET on a missing key would create one without an expiry).
-    const key = this.keys.turn(home, userId, deliveryId);
-    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'replayed', '1');
+  async markReplayed(home: string, userId: string, deliveryId: string, now: number): Promise<'ok' | 'late-sent'> {
+    const k = this.keys;
+    const p = partitionOf(home);
+    const key = k.turn(home, userId, deliveryId);
+    // The record names the late entry; its id is derived here, so the script needs no read first.
+    const late = k.outboxEntry(p, lateEntryId(userId, deliveryId));
+    return (await this.scripts.ybTurnReplayed(key, k.outboxDue(p), late, now, ENTRY_KEEP_MS)) as 'ok' | 'late-sent';
+  }
+
+  async lateReply(home: string, userId: string, deliveryId: string, entry: EntryInit, now: number): Promise<'queued' | 'answered' | 'exists' | 'gone'> {
+    const k = this.keys;
+    const p = partitionOf(home);
+    return (await this.scripts.ybTurnLateReply(k.turn(home, userId, deliveryId), k.outboxDue(p), k.outboxEntry(p, entry.id), ...entryArgs(home, entry), now)) as 'queued' | 'answered' | 'exists' | 'gone';
   }
 
   async readSession(home: string, userId: string): Promise<StoredSession | null> {

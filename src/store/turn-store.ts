@@ -21,11 +21,23 @@ export interface TurnStore {
   release(home: string, userId: string, lock: string): Promise<void>;
   /** The turn record of a delivery, if applied and still kept. */
   record(home: string, userId: string, deliveryId: string): Promise<TurnRecord | null>;
-  /** Notes that a retry was answered with the turn's replies (so that nobody sends them again). */
-  markReplayed(home: string, userId: string, deliveryId: string): Promise<void>;
+  /**
+   * Notes, before a retry is answered with the turn's replies, that it was — and withdraws a late
+   * reply entry of the turn still waiting. 'late-sent': that entry is out (or going out) already,
+   * so the retry must be answered without the replies.
+   */
+  markReplayed(home: string, userId: string, deliveryId: string, now: number): Promise<'ok' | 'late-sent'>;
+  /**
+   * The replies of a committed turn whose HTTP answer had gone, as an entry sent unless a retry
+   * answers first: written, and named in the turn record, only if no retry was answered yet.
+   */
+  lateReply(home: string, userId: string, deliveryId: string, entry: EntryInit, now: number): Promise<'queued' | 'answered' | 'exists' | 'gone'>;
   /** A user's session in a home (tests and tools). */
   readSession(home: string, userId: string): Promise<StoredSession | null>;
 }
+
+/** The id of a turn's late reply entry (one per delivery; the turn record names it). */
+export const lateEntryId = (userId: string, deliveryId: string): string => `turn:${userId}:${deliveryId}:late`;
 
 export interface TurnBeginArgs {
   home: string;
@@ -51,6 +63,8 @@ export interface TurnRecord {
   late: string | null;
   /** A retry of the delivery was answered with the replies. */
   replayed: boolean;
+  /** Which attempt committed the turn (a retry may have committed it instead of one that failed). */
+  attempt: string;
 }
 
 export interface TurnCommitArgs {
@@ -60,7 +74,8 @@ export interface TurnCommitArgs {
   lock: string;
   /** How long the turn record keeps the delivery id taken (longer than any accepted callback's age). */
   keepMs: number;
-  record: TurnRecord;
+  /** What the record keeps (it is written as not replayed, committed by the attempt holding `lock`). */
+  record: Pick<TurnRecord, 'replies' | 'late'>;
   session: { data: string; expectedRev: number; ttlMs: number };
   /** A school's records and derived status (the school must live in the same home). */
   school?: SchoolWrite;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock';
+import { importRoster } from '../../src/cli/roster-command';
 import { readSession } from '../helpers/sessions';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -62,5 +64,33 @@ describe('exactly-once handling', () => {
     const res = await t.post(image);
     expect(res).toEqual({ status: 200, body: '' });
     expect((await t.redis!.keys()).length).toBe(before);
+  });
+});
+
+describe('exactly-once handling of turns that write records', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ clock: new ManualClock('2026-11-05T01:00:00Z') });
+    const schools = 'code,name,city,level,category,pilot,contacts\n4101,河南工业职业技术学院,南阳,高职,A,否,filer\n';
+    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+  });
+  afterAll(async () => t.close());
+
+  it('applies an answer delivered three times, in sequence and at once, to its cell once and to no other', async () => {
+    await t.post(t.platform.textXml({ from: 'filer', content: '填报', msgId: '7000000000000000100' }));
+    const answer = (msgId: string, content: string) => t.platform.envelope(t.platform.textXml({ from: 'filer', content, msgId }));
+    const first = answer('7000000000000000101', '2');
+    const replies: string[] = [];
+    for (let i = 0; i < 3; i++) replies.push(await (await fetch(`${t.baseUrl}/wecom/callback?${first.query}`, { method: 'POST', body: first.body })).text());
+    const second = answer('7000000000000000102', '3');
+    replies.push(...(await Promise.all([0, 1, 2].map(async () => (await fetch(`${t.baseUrl}/wecom/callback?${second.query}`, { method: 'POST', body: second.body })).text()))));
+    expect(JSON.parse((await t.store.readSchool('4101', '2026-10')).draft!).values).toEqual({ projects_fiscal: 2, projects_nonfiscal: 3 });
+    expect((await t.store.readHistory('4101')).filter((h) => h.type === 'edit')).toEqual([]);
+    // Each retry was answered with the reply of the turn it repeats.
+    const contents = replies.map((r) => t.platform.openReply(r).Content ?? '');
+    expect(new Set(contents.slice(0, 3)).size).toBe(1);
+    expect(contents[0]).toContain('✓ 财政资金项目 2');
+    expect(new Set(contents.slice(3)).size).toBe(1);
+    expect(contents[3]).toContain('✓ 非财政资金项目 3');
   });
 });

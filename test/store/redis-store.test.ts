@@ -24,7 +24,7 @@ describe('redis store keys', () => {
         deliveryId: 'm:1',
         lock: 'L',
         keepMs: 60_000,
-        record: { replies: [], late: null, replayed: false },
+        record: { replies: [], late: null },
         session: { data: '{}', expectedRev: 0, ttlMs: 60_000 },
         school: { code: '4101', period: '2026-10', expectedRev: 0, draft: '{}', history: [{ type: 'edit' }], status: 'drafting', ytd: { year: 2026, sums: '{}' } },
         outbox: [{ id: 'turn:zhangsan:m:1:reply', payload: { kind: 'message', to: ['zhangsan'], messages: [{ msgtype: 'text', text: { content: 'x' } }] }, due: 0 }],

@@ -253,7 +253,7 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       deliveryId: 'm:1',
       lock: 'L1',
       keepMs: 60_000,
-      record: { replies: ['好的'], late: null, replayed: false },
+      record: { replies: ['好的'], late: null },
       session: { data: '{"n":1}', expectedRev: 0, ttlMs: 60_000 },
       outbox: [],
       now: 100,
@@ -292,12 +292,12 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.readHistory('s1')).toEqual([{ type: 'edit' }]);
       expect((await store.readPeriodIndex('2026-10')).status.drafting).toEqual(['s1']);
       expect((await outbox.get([{ owner: 's1', id: 'turn:c1:m:1:reply' }]))[0]).toMatchObject({ state: 'pending', due: 100 });
-      expect(await turns.record('s1', 'c1', 'm:1')).toEqual({ replies: ['好的'], late: null, replayed: false });
+      expect(await turns.record('s1', 'c1', 'm:1')).toEqual({ replies: ['好的'], late: null, replayed: false, attempt: 'L1' });
       // The lock is free, and the same delivery committed again changes nothing.
       expect((await turns.begin({ home: 's1', userId: 'c1', deliveryId: 'm:2', lock: 'L3', lockTtlMs: 10_000 })).kind).toBe('ready');
-      expect(await turns.commit({ ...args, session: { ...args.session, expectedRev: 1 }, school: { ...args.school!, expectedRev: 1 } })).toEqual({ kind: 'applied', record: { replies: ['好的'], late: null, replayed: false } });
+      expect(await turns.commit({ ...args, session: { ...args.session, expectedRev: 1 }, school: { ...args.school!, expectedRev: 1 } })).toEqual({ kind: 'applied', record: { replies: ['好的'], late: null, replayed: false, attempt: 'L1' } });
       expect(await store.readSchool('s1', '2026-10')).toMatchObject({ rev: 1 });
-      expect(await turns.begin({ home: 's1', userId: 'c1', deliveryId: 'm:1', lock: 'L4', lockTtlMs: 10_000 })).toEqual({ kind: 'applied', record: { replies: ['好的'], late: null, replayed: false } });
+      expect(await turns.begin({ home: 's1', userId: 'c1', deliveryId: 'm:1', lock: 'L4', lockTtlMs: 10_000 })).toEqual({ kind: 'applied', record: { replies: ['好的'], late: null, replayed: false, attempt: 'L1' } });
     });
 
     it('refuses a turn whose session or school changed under it, writing nothing', async () => {
@@ -315,12 +315,35 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
 
     it('keeps a turn record for keepMs, and notes a replay', async () => {
       await turns.commit(commitArgs({ keepMs: 40 }));
-      await turns.markReplayed('u', 'u', 'm:1');
-      expect(await turns.record('u', 'u', 'm:1')).toEqual({ replies: ['好的'], late: null, replayed: true });
+      expect(await turns.markReplayed('u', 'u', 'm:1', 5)).toBe('ok');
+      expect(await turns.record('u', 'u', 'm:1')).toEqual({ replies: ['好的'], late: null, replayed: true, attempt: 'L1' });
       await new Promise((r) => setTimeout(r, 80));
       expect(await turns.record('u', 'u', 'm:1')).toBeNull();
-      await turns.markReplayed('u', 'u', 'm:1');
+      expect(await turns.markReplayed('u', 'u', 'm:1', 5)).toBe('ok');
       expect(await turns.record('u', 'u', 'm:1')).toBeNull();
+    });
+
+    it('writes a late reply once, unless a retry was answered; a replay withdraws it, or learns it went out', async () => {
+      const late = (to = 'u') => ({ id: `turn:${to}:m:1:late`, payload: { kind: 'message' as const, to: [to], messages: [{ msgtype: 'text' as const, text: { content: '好的' } }] }, due: 500 });
+      expect(await turns.lateReply('u', 'u', 'm:1', late(), 10)).toBe('gone');
+      await turns.commit(commitArgs());
+      expect(await turns.lateReply('u', 'u', 'm:1', late(), 10)).toBe('queued');
+      expect(await turns.lateReply('u', 'u', 'm:1', late(), 11)).toBe('exists');
+      expect(await turns.record('u', 'u', 'm:1')).toMatchObject({ late: 'turn:u:m:1:late', replayed: false });
+      // A retry is answered: the waiting entry is withdrawn.
+      expect(await turns.markReplayed('u', 'u', 'm:1', 20)).toBe('ok');
+      expect((await outbox.get([{ owner: 'u', id: 'turn:u:m:1:late' }]))[0]).toMatchObject({ state: 'cancelled' });
+      // Another turn: its late entry is being sent when the retry comes, which must not repeat it.
+      await turns.commit(commitArgs({ userId: 'v', home: 'v' }));
+      expect(await turns.lateReply('v', 'v', 'm:1', late('v'), 10)).toBe('queued');
+      const { partitionOf } = await import('../../src/store/partition');
+      expect(await outbox.lease(partitionOf('v'), ['turn:v:m:1:late'], 600, 1_000)).toHaveLength(1);
+      expect(await turns.markReplayed('v', 'v', 'm:1', 700)).toBe('late-sent');
+      // And one answered by a retry first gets no late entry at all.
+      await turns.commit(commitArgs({ userId: 'w', home: 'w' }));
+      await turns.markReplayed('w', 'w', 'm:1', 5);
+      expect(await turns.lateReply('w', 'w', 'm:1', late('w'), 10)).toBe('answered');
+      expect((await outbox.get([{ owner: 'w', id: 'turn:w:m:1:late' }]))[0]).toBeNull();
     });
 
     it('releases a lock only with its token', async () => {
