@@ -35,24 +35,30 @@ export interface Instance {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `npm start` (src/main.ts) and resolves once it listens. */
+/** Starts `npm start` (src/main.ts) and resolves once it answers HTTP (whatever its log level). */
 export async function startInstance(env: Record<string, string>, port?: number): Promise<Instance> {
   const p = port ?? (await freePort());
   const child = spawn(NODE[0], [...NODE.slice(1), 'src/main.ts'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      for (const line of d.toString().split('\n')) {
-        if (!line) continue;
-        lines.push(line);
-        if (line.includes('yuebao listening')) resolve();
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    void exited.then((code) => reject(new Error(`src/main.ts exited with ${code}: ${err}`)));
-  });
+  let gone = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      gone = true;
+      resolve(code);
+    }),
+  );
+  child.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  for (;;) {
+    if (gone) throw new Error(`src/main.ts exited with ${child.exitCode}: ${err}`);
+    const up = await fetch(`http://127.0.0.1:${p}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return {
     port: p,
     child,

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { SAMPLE } from '../helpers/test-server';
 import { appMenu } from '../../src/wecom/app-menu';
+import { redisKeys } from '../../src/store/keys';
+import { partitionOf } from '../../src/store/partition';
+import { redisStores } from '../../src/store/stores';
+import { report, seedDraft, seedReport } from '../helpers/records';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn('node_modules/.bin/tsx', ['src/cli/cli.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,6 +102,50 @@ describe('npm run cli', () => {
     expect(unknown).toMatchObject({ code: 2, out: '没有「sweep」这个任务。可用：nudge、close、notice、digest、open。\n' });
     const badAt = await cli(['jobs', 'run', 'close', '--at', 'tomorrow'], env);
     expect(badAt).toMatchObject({ code: 1, out: '--at「tomorrow」不是 ISO-8601 时间，如 2026-11-11T00:05:00+08:00。\n' });
+  });
+
+  it('outbox status lists what waits and what failed, with reasons; outbox retry puts failed ones back', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    const { outbox } = redisStores(redis, prefix);
+    const now = Date.now();
+    const msg = (id: string, due: number) => ({ id, payload: { kind: 'message' as const, to: ['u9'], messages: [{ msgtype: 'text' as const, text: { content: 'x' } }] }, due });
+    await outbox.enqueue('u9', [msg('cli:waiting', now + 3_600_000), msg('cli:broken', now)], now - 120_000);
+    const [held] = await outbox.lease(partitionOf('u9'), ['cli:broken'], now, 30_000);
+    await outbox.finish(held!, { state: 'failed', error: 'WeCom message/send answered 40008 invalid message type', result: { msgIds: [], invalid: [], unlicensed: [] }, at: now, keepMs: 60_000 });
+    redis.disconnect();
+    const status = await cli(['outbox', 'status'], env);
+    expect(status.code).toBe(0);
+    expect(status.out).toContain('待发 1 条（其中 1 条定时稍后发出），最早的已等 2 分钟（cli:waiting）。');
+    expect(status.out).toContain('失败 1 条：\n  cli:broken → 1 人：WeCom message/send answered 40008 invalid message type');
+    expect(status.out).toContain('npm run cli -- outbox retry --failed');
+    expect(await cli(['outbox', 'retry', 'nope'], env)).toMatchObject({ code: 1, out: '没有编号为 nope 的消息（或已过保留期）。\n' });
+    expect(await cli(['outbox', 'retry', 'cli:broken'], env)).toMatchObject({ code: 0, out: '已将 cli:broken 重新放入待发队列。\n' });
+    expect((await cli(['outbox', 'status'], env)).out).toContain('失败 0 条。');
+  });
+
+  it('reindex rebuilds the status index and the year’s sums from the records and says what it changed', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    const stores = redisStores(redis, prefix);
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0301,丙学院,郑州,高职,A,否,u3\n0302,丁学院,郑州,高职,A,否,u4\n');
+    expect((await cli(['roster', 'import', `${dir}/schools.csv`], env)).code).toBe(0);
+    await seedReport(stores.store, report('0301', '2026-10', 'filed', { trainees_students: 40 }));
+    await seedDraft(stores.store, '0302', '2026-10', { projects_fiscal: 1 });
+    // The derived data gone wrong (an older version, a manual edit): 0301 shown as drafting, its sums lost.
+    const p = partitionOf('0301');
+    const k = redisKeys(prefix);
+    await redis.srem(k.status(p, '2026-10', 'filed'), '0301');
+    await redis.sadd(k.status(p, '2026-10', 'drafting'), '0301');
+    await redis.hdel(k.ytd(p, 2026), '0301');
+    const fixed = await cli(['reindex', '--year', '2026'], env);
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toBe('2026 年状态索引：更正了 1 所学校的 1 个月份：\n  0301 2026-10：填报中 → 已报\n2026 年度累计：更正了 1 所学校。\n');
+    expect((await stores.store.readPeriodIndex('2026-10')).status).toMatchObject({ filed: ['0301'], drafting: ['0302'] });
+    expect(JSON.parse((await stores.store.readYearToDate(2026))['0301']!)).toMatchObject({ trainees: 40 });
+    expect((await cli(['reindex', '--year', '2026'], env)).out).toMatch(/^2026 年的状态索引和年度累计与记录一致（\d+ 所学校），没有改动。\n$/);
+    expect(await cli(['reindex', '--year', 'soon'], env)).toMatchObject({ code: 1, out: '--year「soon」应写成四位年份，如 2026。\n' });
+    redis.disconnect();
   });
 
   it('menu sync pushes 填报 / 查询进度 / 帮助', async () => {

@@ -20,6 +20,17 @@ function run(env: Record<string, string>, onLine?: (line: string, child: ReturnT
 }
 
 describe('npm start (src/main.ts)', () => {
+  const serverEnv = (port: number) => ({
+    WECOM_CORP_ID: SAMPLE.corpId,
+    WECOM_AGENT_ID: SAMPLE.agentId,
+    WECOM_SECRET: SAMPLE.secret,
+    WECOM_TOKEN: SAMPLE.token,
+    WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
   // The server's keys (scheduler markers, if a fire falls due) under this run's own prefix, removed afterwards.
   const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
   afterAll(async () => {
@@ -35,6 +46,49 @@ describe('npm start (src/main.ts)', () => {
     expect(err).toContain('WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits');
     expect(err).toContain('PORT: must be a number');
     expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops promptly on SIGTERM under keep-alive load: answers ask clients to close, and it exits 0 in well under its 10 s bound', async () => {
+    const port = await freePort();
+    const { Agent, request } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    let sigtermAt = 0;
+    let closeHeaders = 0;
+    let load: Promise<void> = Promise.resolve();
+    const get = () =>
+      new Promise<string | undefined>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers.connection));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const result = await run(serverEnv(port), (line, child) => {
+      if (!line.includes('yuebao listening')) return;
+      // Eight keep-alive clients sending without pause, as a load balancer's connections would.
+      load = Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (;;) {
+            try {
+              if ((await get()) === 'close' && sigtermAt > 0) closeHeaders++;
+            } catch {
+              return;
+            }
+          }
+        }),
+      ).then(() => undefined);
+      setTimeout(() => {
+        sigtermAt = Date.now();
+        child.kill('SIGTERM');
+      }, 300);
+    });
+    const took = Date.now() - sigtermAt;
+    await load;
+    agent.destroy();
+    expect(result.code).toBe(0);
+    expect(closeHeaders).toBeGreaterThan(0);
+    expect(took).toBeLessThan(3_000);
   });
 
   it('serves, then on SIGTERM stops accepting, finishes and exits 0', async () => {
