@@ -107,7 +107,7 @@ try {
   await client.tokens.get();
   await measure(`催报 run: ${owing.length} schools through the outbox and the stand-in`, async () => {
     await outbox.enqueue('sheng', staffEntries('turn:sheng:bench', province, effects, clock.now()), clock.now().getTime());
-    await worker.runDue(1_000);
+    await worker.runDue();
   });
   process.stdout.write(`  owing ${owing.length}, first page ${turn.text.split('\n').length - 3} rows; stand-in received ${api.callsTo('message/send').length} sends\n`);
 

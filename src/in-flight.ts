@@ -1,4 +1,4 @@
-/** Background work the process must finish before it exits (late replies sent after the HTTP answer). */
+/** Background work the process must finish before it exits (turns still committing after their HTTP answer, a 503). */
 export class InFlight {
   private readonly pending = new Set<Promise<unknown>>();
 

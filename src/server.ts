@@ -91,7 +91,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
   const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
-  const turns = new TurnRunner({ turns: stores.turns, outbox, conversation, clock, logger, onEntries: kick }, options.turns);
+  const turns = new TurnRunner({ turns: stores.turns, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   let stopping = false;
@@ -124,7 +124,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     scheduler,
     links,
     // The demo's clock control runs jobs at the demo's own now: this instance's worker delivers them.
-    jobs: { ...jobParts, deliverer: () => worker },
+    jobs: { ...jobParts, worker },
     beginStopping: () => {
       stopping = true;
     },
@@ -146,6 +146,7 @@ export function listen(app: Koa, port: number, host: string): Promise<{ server: 
  * finishing after their answer too. The caller closes the store afterwards.
  */
 export async function stopGracefully(server: Server, parts: Pick<Assembled, 'scheduler' | 'worker' | 'inFlight' | 'beginStopping'>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   parts.beginStopping();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -155,5 +156,5 @@ export async function stopGracefully(server: Server, parts: Pick<Assembled, 'sch
   await Promise.all([parts.scheduler.stop(timeoutMs), parts.worker.stop(timeoutMs), closed]);
   clearInterval(idle);
   clearTimeout(force);
-  await parts.inFlight.drain(timeoutMs);
+  await parts.inFlight.drain(Math.max(0, deadline - Date.now()));
 }

@@ -60,7 +60,7 @@ async function engineHost(clock: ManualClock): Promise<Host> {
   const logger = pino({ level: 'silent' });
   const parts = jobParts(stores, api, clock);
   const make = () =>
-    new TurnRunner({ turns: stores.turns, outbox: stores.outbox, conversation: createBot({ store: stores.store, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
+    new TurnRunner({ turns: stores.turns, conversation: createBot({ store: stores.store, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
   let runner = make();
   return {
     store: stores.store,

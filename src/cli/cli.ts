@@ -17,11 +17,12 @@ import { WorkCalendar } from '../schedule/work-calendar';
 import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
-import { systemClock, type Clock } from '../clock';
+import { systemClock } from '../clock';
 import { OutboxWorker } from '../outbox/worker';
 import { followUpHandlers } from '../dispatch/follow-ups';
 import { outboxRetry, outboxStatus } from './outbox-command';
 import { reindex } from './reindex-command';
+import { currentWindow, parsePeriod } from '../report/period';
 import type { Config } from '../config/config';
 import type { CliContext } from './context';
 
@@ -114,8 +115,9 @@ function jobParts(config: Config, ctx: CliContext, warn: (line: string) => void)
   const { store, outbox } = ctx.stores;
   const sender = new WeComSender(ctx.client);
   const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick: () => undefined });
-  const deliverer = (clock: Clock) => new OutboxWorker({ outbox, handlers, clock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
-  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, links: DashboardLinks.fromConfig(config), deliverer };
+  // Real time, as the servers' workers: its leases and back-offs mean the same to them.
+  const worker = new OutboxWorker({ outbox, handlers, clock: systemClock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
+  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, links: DashboardLinks.fromConfig(config), worker };
 }
 
 const outbox = program.command('outbox').description('messages waiting to go out, and the ones that failed');
@@ -149,15 +151,16 @@ outbox
 program
   .command('reindex')
   .description('rebuild the status index and year-to-date sums from the records, saying what changed')
-  .option('--year <YYYY>', 'the year to rebuild (default: this year)')
+  .option('--year <YYYY>', 'the year to rebuild (default: the year of the period being filed now)')
   .action(async (opts: { year?: string }) => {
-    const year = opts.year ? Number(opts.year) : new Date().getFullYear();
+    const config = loadConfig();
+    const year = opts.year ? Number(opts.year) : parsePeriod(currentWindow(new Date(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
     if (!Number.isInteger(year) || year < 2000 || year > 2100) {
       process.stdout.write(`--year「${opts.year}」应写成四位年份，如 2026。\n`);
       process.exitCode = 1;
       return;
     }
-    const ctx = cliContext(loadConfig());
+    const ctx = cliContext(config);
     try {
       await ctx.redis.connect();
       process.exitCode = await reindex(ctx.store, year, (line) => process.stdout.write(`${line}\n`));

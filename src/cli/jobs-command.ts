@@ -1,4 +1,4 @@
-import { clockStartingAt, sleep, type Clock } from '../clock';
+import { sleep } from '../clock';
 import { summarize } from '../outbox/delivery-report';
 import type { EntryRef } from '../outbox/entry';
 import type { OutboxWorker } from '../outbox/worker';
@@ -11,10 +11,10 @@ const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
 const NAMES: Record<JobName, string> = { open: '开始填报', nudge: '催报', close: '关账', notice: '目标进度', digest: '工作人员日报' };
 
 /**
- * What `jobs run` works with: the jobs' parts, and an outbox worker on a clock that says the run's
- * instant (`--at`), so that what the run makes due then is delivered by the run.
+ * What `jobs run` works with: the jobs' parts, and an outbox worker that delivers the run's own
+ * entries as they come due on its clock (real time in the CLI; the demo's clock in the demo).
  */
-export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { deliverer: (clock: Clock) => OutboxWorker };
+export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { worker: OutboxWorker };
 
 /**
  * `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant —
@@ -62,8 +62,7 @@ export async function runJob(job: string, parts: JobRunParts, options: { at: Dat
   const s = outcome.summary;
   if (s.due === 0) return 0;
   print(s.recorded !== undefined ? `${label}：新记零申报 ${s.recorded} 所，之前已记 ${s.due - s.recorded} 所。` : `${label}：新写入发件箱 ${s.queued} 条，之前已写入 ${s.already} 条。`);
-  const clock = clockStartingAt(options.at);
-  await followDelivery(parts, parts.deliverer(clock), clock, s.entries, label, options.waitMs ?? 10 * 60_000, print);
+  await followDelivery(parts, s.entries, label, options.waitMs ?? 10 * 60_000, print);
   return 0;
 }
 
@@ -76,14 +75,14 @@ function refused(print: (line: string) => void, reason: string): number {
  * Delivers (with this process's worker, beside any server's) and reports what the outbox
  * recorded: sent, invalid, failed — and what is waiting for later (quiet hours, per-member limits).
  */
-async function followDelivery(parts: JobRunParts, worker: OutboxWorker, clock: Clock, refs: EntryRef[], label: string, waitMs: number, print: (line: string) => void): Promise<void> {
+async function followDelivery(parts: JobRunParts, refs: EntryRef[], label: string, waitMs: number, print: (line: string) => void): Promise<void> {
   const deadline = Date.now() + waitMs;
   let shown = -1;
   for (;;) {
-    await worker.runDue();
+    await parts.worker.runEntries(refs);
     const entries = await parts.outbox.get(refs);
     const summary = summarize(entries);
-    const now = clock.now().getTime();
+    const now = parts.worker.clock.now().getTime();
     const later = entries.filter((e) => e !== null && e.state === 'pending' && e.due > now + 5_000);
     if (summary.done !== shown && summary.pending > 0) {
       shown = summary.done;

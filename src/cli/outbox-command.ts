@@ -32,9 +32,9 @@ export async function outboxStatus(outbox: OutboxStore, now: number, print: (lin
   const oldest = pending.reduce<Entry | null>((a, e) => (a === null || e.createdAt < a.createdAt ? e : a), null);
   print(`待发 ${pending.length} 条${waiting.length ? `（其中 ${waiting.length} 条定时稍后发出）` : ''}${oldest ? `，最早的已等 ${age(now - oldest.createdAt)}（${oldest.id}）` : ''}。`);
   const retrying = pending.filter((e) => e.lastError);
-  for (const e of retrying.slice(0, 20)) print(`  重试中 ${e.id} → ${recipients(e)}：第 ${e.attempts} 次，${e.lastError}`);
+  for (const e of retrying.slice(0, 20)) print(`  重试中 ${e.id} → ${recipients(e)}：已失败 ${e.failures} 次，${e.lastError}`);
   print(`失败 ${failed.length} 条${failed.length ? '：' : '。'}`);
-  for (const e of failed.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0)).slice(0, 50)) print(`  ${e.id} → ${recipients(e)}：${e.lastError ?? '未知原因'}（${age(now - (e.finishedAt ?? now))}前，${e.attempts} 次）`);
+  for (const e of failed.sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0)).slice(0, 50)) print(`  ${e.id} → ${recipients(e)}：${e.lastError ?? '未知原因'}（${age(now - (e.finishedAt ?? now))}前，失败 ${e.failures} 次）`);
   if (failed.length > 50) print(`  ……还有 ${failed.length - 50} 条`);
   if (failed.length) print('修好原因后，运行 npm run cli -- outbox retry --failed 重发（或 outbox retry <id>）。');
   return 0;

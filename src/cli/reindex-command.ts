@@ -28,7 +28,8 @@ async function expected(store: Store, codes: string[], periods: string[], year: 
       const s: IndexedStatus | null = report ? report.status : draft ? 'drafting' : null;
       if (s) status[period]![s].push(code);
     });
-    if (reports.some((r) => r.period.startsWith(`${year}-`))) ytd[code] = JSON.stringify(yearToDate(reports, year));
+    // As a submission writes them: sums for a school with a filed report in the year (a 零申报 adds nothing).
+    if (reports.some((r) => r.period.startsWith(`${year}-`) && r.status !== 'defaulted')) ytd[code] = JSON.stringify(yearToDate(reports, year));
   });
   return { status, year, ytd };
 }

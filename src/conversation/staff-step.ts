@@ -22,7 +22,7 @@ export interface StaffMember {
 export type StaffData =
   | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; monthsElapsed: number }
   | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
-  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; rev: number; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets }
+  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets }
   | { kind: 'none' };
 
 export interface StaffContext {
@@ -107,7 +107,7 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
   }
 }
 
-function staffHelp(member: StaffMember, intervalHours = 4): string {
+function staffHelp(member: StaffMember, intervalHours: number): string {
   return [
     `您是${member.role === 'province' ? '省级' : `${member.city}`}工作人员${member.name ? `（${member.name}）` : ''}。可以回复：`,
     '· 进度 — 本期报送率和全年目标完成情况',
@@ -227,6 +227,9 @@ function nudge(ctx: StaffContext, filter: SchoolFilter, cal: PeriodCalendar, now
     return say(`${changed}将向 ${count}发送催报；${skip}。\n回复「确认」发送，回复其他取消。`, { filter: scope, count: targets.length });
   }
   const later = ctx.nudgeSendAt.getTime() > now.getTime();
+  if (ctx.nudgeSendAt >= ctx.window.closesAt) {
+    return say(`现在是静默时段（${ctx.quietHours}），催报要到 ${timeLabel(ctx.nudgeSendAt, cal)} 才能发出，那时${periodLabel(period)}月报已经截止，所以不再催报。逾期未报的学校按零申报（未报）处理。`);
+  }
   const when = later ? `现在是静默时段（${ctx.quietHours}），催报将于 ${timeLabel(ctx.nudgeSendAt, cal)} 发出` : '正在发送催报';
   return {
     text: `${when}：${count}；${skip}。发出后告诉您结果。`,

@@ -118,7 +118,7 @@ export const dashboardClientScript = `(function () {
         .then(function (res) { return res.json().catch(function () { return { error: '服务器没有正常回答（' + res.status + '），请稍后再试。' }; }); })
         .then(function (r) {
           out.textContent = r.error || r.text;
-          pending = r.confirm ? { city: body.city, category: body.category, confirm: r.confirm, requestId: body.requestId || newId() } : null;
+          pending = r.confirm ? { city: body.city, category: body.category, confirm: r.confirm, requestId: body.confirm ? body.requestId : newId() } : null;
           confirmBox.hidden = pending === null;
           if (then) then(r);
         })
@@ -133,7 +133,7 @@ export const dashboardClientScript = `(function () {
     button.addEventListener('click', function () {
       button.disabled = true;
       out.textContent = '正在统计……';
-      post({ city: cityFilter ? cityFilter.value : '', category: categoryFilter ? categoryFilter.value : '' });
+      post({ city: cityFilter ? cityFilter.value : '', category: categoryFilter ? categoryFilter.value : '', requestId: newId() });
     });
     confirmButton.addEventListener('click', function () {
       if (!pending) return;

@@ -192,7 +192,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
       ctx.body = { text: result.text, started: false, ...(count !== null ? { confirm: count } : {}) };
       return;
     }
-    // The request id makes a resent confirmation write the same entries, once.
+    // The request id makes a resent request write the same entries, once (the page sends one with every request).
     const turn = `dashboard:${access.member.userId}:${requestId ?? `${now.getTime()}`}`;
     const entries = staffEntries(turn, access.member, result.effects, now);
     await deps.outbox.enqueue(access.member.userId, entries, now.getTime());

@@ -86,7 +86,7 @@ async function locate(deps: BotDeps, inbound: Inbound, now: Date): Promise<Locat
 async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolSnapshot | null, now: Date): Promise<BotContext> {
   const { member, school } = located.who;
   if (member === null) return { kind: 'unregistered' };
-  if (member.role === 'school' && school !== null) return loadSchool(deps, member.userId, school, snapshot!, now);
+  if (member.role === 'school' && school !== null) return loadSchool(deps, member.userId, school, located.read!.period, snapshot!, now);
   const staffMember = member as StaffMember;
   const window = currentWindow(now, deps.cal);
   const command = staffCommandOf(inbound, window.period);
@@ -106,8 +106,9 @@ async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, lo
   return { kind: 'staff', staff: { ...staff, command } };
 }
 
-async function loadSchool(deps: BotDeps, userId: string, school: School, current: SchoolSnapshot, now: Date): Promise<BotContext> {
-  const currentW = currentWindow(now, deps.cal);
+async function loadSchool(deps: BotDeps, userId: string, school: School, period: string, current: SchoolSnapshot, now: Date): Promise<BotContext> {
+  // The period whose records were read with the session (a turn at a month's turn stays on it).
+  const currentW = windowFor(period, deps.cal);
   let window = currentW;
   let snap = current;
   // A month staff reopened is filed next — unless this month's window is open and not yet filed.
@@ -160,7 +161,7 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
   const outcome: Outcome = { session: { ...session, report: result.state }, replies: result.replies };
-  if (result.change) outcome.school = schoolWrite(school.ctx, school.rev, result.change);
+  if (result.change) outcome.school = schoolWrite(school.ctx, school.rev, school.snapshot.reportsRev, result.change);
   return outcome;
 }
 
@@ -168,7 +169,7 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
  * The store's write for a change to a school's records, with what is derived from them: the
  * school's status for the period (only when it changes) and, after a submission, the year's sums.
  */
-export function schoolWrite(ctx: SchoolContext, rev: number, change: RecordChange): SchoolWrite {
+function schoolWrite(ctx: SchoolContext, rev: number, reportsRev: number, change: RecordChange): SchoolWrite {
   const report = change.report ?? ctx.report;
   const draft = change.draft === undefined ? ctx.draft : change.draft;
   const statusOf = (r: Report | null, d: unknown): IndexedStatus | null => (r ? r.status : d ? 'drafting' : null);
@@ -188,6 +189,8 @@ export function schoolWrite(ctx: SchoolContext, rev: number, change: RecordChang
     const year = ctx.progress.year;
     const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), change.report];
     write.ytd = { year, sums: JSON.stringify(yearToDate(reports, year)) };
+    // The sums hold only if no other month's report was written meanwhile.
+    write.expectedReportsRev = reportsRev;
   }
   return write;
 }

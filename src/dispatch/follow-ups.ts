@@ -8,7 +8,7 @@ import type { Leased } from '../outbox/entry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { Handled, HandlerContext, Handlers } from '../outbox/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
-import { periodLabel, type PeriodCalendar } from '../report/period';
+import { periodLabel, windowFor, type PeriodCalendar } from '../report/period';
 import { nextSendingTime, type Schedule } from '../schedule/schedule';
 import type { WorkCalendar } from '../schedule/work-calendar';
 import type { Store } from '../store/store';
@@ -67,6 +67,13 @@ async function reopen(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'nudge') throw new Error(`not a nudge: ${entry.id}`);
   const p = entry.payload;
+  // Held past the close (the instance was down through it): nobody is nudged for a closed month.
+  if (ctx.now >= windowFor(p.period, deps.cal).closesAt.getTime()) {
+    const text = `${periodLabel(p.period)}月报已截止，${p.label}的催报没有发出。`;
+    await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:closed`, payload: { kind: 'message', to: [p.by], messages: textMessages(text) }, due: ctx.now }], ctx.now);
+    deps.kick(entry.owner);
+    return { kind: 'finish', state: 'done' };
+  }
   const run = await nudgeSchools(
     { store: deps.store, form: deps.form, cal: deps.cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
     { period: p.period, codes: p.schools, sendAt: p.sendAt, now: ctx.now, idOf: (code) => `${entry.id}:${code}` },
@@ -76,6 +83,7 @@ async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Pr
     run.recent.length ? `跳过 ${run.recent.length} 所（${hours} 小时内已提醒过）。` : '',
     run.filed.length ? `${run.filed.length} 所刚刚已提交，不再提醒。` : '',
     run.noContacts.length ? `${run.noContacts.length} 所学校没有登记填报人，请补充名单。` : '',
+    run.unknown.length ? `${run.unknown.length} 所学校已不在名单中。` : '',
   ].filter(Boolean);
   await deps.outbox.enqueue(
     entry.owner,
@@ -119,7 +127,8 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
   }
   if (summary.pending > 0) {
     const later = dueLater();
-    const next = later.length === summary.pending ? Math.min(...later) : ctx.now + Math.min(60_000, 2_000 * 2 ** Math.min(5, entry.attempts));
+    // Looked at again when the entries it waits for come due, or soon (later the longer it has waited).
+    const next = later.length === summary.pending ? Math.min(...later) : ctx.now + Math.min(60_000, Math.max(2_000, (ctx.now - entry.createdAt) / 4));
     return { kind: 'later', due: next };
   }
   const text = deliveryReportText(p.head, summary, p.notes);
@@ -149,7 +158,7 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {
     const failure = classifyFailure(error);
-    if (failure.kind !== 'permanent' && entry.attempts < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
+    if (failure.kind !== 'permanent' && entry.failures + 1 < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
     const text = `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
     await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:error`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
     deps.kick(entry.owner);

@@ -17,7 +17,8 @@ export function staffEntries(turn: string, member: StaffMember, effects: readonl
       case 'reopen':
         return [{ id: `${turn}:reopen`, payload: { kind: 'reopen', school: effect.school, period: effect.period, by: effect.by, at, notice: effect.notice, contacts: effect.contacts }, due: at }];
       case 'nudge':
-        return [{ id: `${turn}:nudge`, payload: { kind: 'nudge', by: effect.by, period: effect.period, schools: effect.schools, sendAt: effect.sendAt, label: effect.label }, due: at }];
+        // Fanned out when it goes out (after quiet hours): the policy and the texts judged then.
+        return [{ id: `${turn}:nudge`, payload: { kind: 'nudge', by: effect.by, period: effect.period, schools: effect.schools, sendAt: effect.sendAt, label: effect.label }, due: Math.max(at, effect.sendAt) }];
       case 'broadcast': {
         // One entry per 1000 recipients (WeCom's limit per call), then the report once they are delivered.
         const chunks: EntryInit[] = [];

@@ -85,7 +85,7 @@ export async function loadStaff(store: Store, targets: Targets, member: StaffMem
     if (matches.length === 1) {
       const snap = await store.readSchool(matches[0]!.code, period);
       const raw = snap.reports[period];
-      records = { report: raw ? reportSchema.parse(JSON.parse(raw)) : null, hasDraft: snap.draft !== null, rev: snap.rev, reopened: snap.reopened };
+      records = { report: raw ? reportSchema.parse(JSON.parse(raw)) : null, hasDraft: snap.draft !== null, reopened: snap.reopened };
       const sums = (await store.readYearToDate(year))[matches[0]!.code];
       ytd = sums ? (JSON.parse(sums) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0 };
     }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { sleep, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { EntryInit, WeComMessage } from '../outbox/entry';
-import type { OutboxStore } from '../outbox/outbox-store';
 import { SESSION_TTL_MS, decodeSession, encodeSession, newSession } from '../session/session';
 import { lateEntryId, type TurnRecord, type TurnStore } from '../store/turn-store';
 import { fitsPassiveReply } from '../wecom/passive-reply';
@@ -56,7 +55,6 @@ export interface TurnOptions {
 
 export interface TurnDeps {
   turns: TurnStore;
-  outbox: OutboxStore;
   conversation: Conversation<any, any>;
   clock: Clock;
   logger: Logger;
@@ -129,11 +127,17 @@ export class TurnRunner {
           this.reconcileLater(located.home, inbound, lock, plan.passive);
           throw error;
         }
-        if (result.kind === 'applied') return await this.replay(located.home, inbound, result.record);
+        if (result.kind === 'applied') {
+          // Another attempt of the same delivery committed first (on another instance): ours is its replay.
+          await turns.release(located.home, userId, lock);
+          return await this.replay(located.home, inbound, result.record);
+        }
         if (result.kind === 'ok') {
           if (plan.entries.length > 0) this.deps.onEntries?.(located.home);
           // The HTTP answer went out while the commit was on its way: the replies follow through the API.
-          if (ticket.late && plan.record.late === null && plan.passive.length > 0) await this.sendLate(located.home, inbound, plan.passive, this.lateDelayMs);
+          if (ticket.late && plan.record.late === null && plan.passive.length > 0) {
+            await this.sendLate(located.home, inbound, plan.passive, this.lateDelayMs).catch(() => this.reconcileLater(located.home, inbound, lock, plan.passive));
+          }
           return { status: 'handled', replies: plan.record.late === null ? plan.passive.map(text) : [] };
         }
         start = await this.waitForLock(begin, userId);
@@ -158,14 +162,14 @@ export class TurnRunner {
     const joined = texts?.join('\n') ?? '';
     if (replies.length > 0 && (texts === null || !fitsPassiveReply(joined))) {
       entries.unshift({ id: `${id}:reply`, payload: { kind: 'message', to: [inbound.userId], messages: replies.flatMap(replyMessages) }, due: now.getTime() });
-      return { record: { replies: [], late: null}, entries, passive: [] };
+      return { record: { replies: [], late: null }, entries, passive: [] };
     }
     const passive = replies.length > 0 ? [joined] : [];
     if (ticket.late && passive.length > 0) {
       const late = { id: lateEntryId(inbound.userId, deliveryId(inbound)), payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(joined) }, due: now.getTime() + this.lateDelayMs };
-      return { record: { replies: passive, late: late.id}, entries: [late, ...entries], passive };
+      return { record: { replies: passive, late: late.id }, entries: [late, ...entries], passive };
     }
-    return { record: { replies: passive, late: null}, entries, passive };
+    return { record: { replies: passive, late: null }, entries, passive };
   }
 
   /** The applied turn's replies again; a late entry still waiting is withdrawn (this answer carries them). */
@@ -215,6 +219,6 @@ export class TurnRunner {
 }
 
 /** A reply as the messages an outbox entry sends. */
-export function replyMessages(reply: Reply): WeComMessage[] {
+function replyMessages(reply: Reply): WeComMessage[] {
   return reply.kind === 'text' ? textMessages(reply.text) : [cardMessage(reply)];
 }

@@ -62,9 +62,10 @@ export function nudgeText(form: Form, cal: PeriodCalendar, work: WorkCalendar, s
 
 /**
  * Nudges schools that owe a period. Each school's nudge is written by one atomic step in the
- * school's partition that applies the policy — not twice for one request, not once it has filed,
- * not within the interval of any other nudge — so that re-runs, other instances and other
- * requesters can never nudge a school twice.
+ * school's partition that applies the policy — not twice for one request, not once it has filed
+ * (as of this step, which runs when the nudge goes out: a 催报 held for quiet hours fans out in the
+ * morning), not within the interval of any other nudge — so that re-runs, other instances and
+ * other requesters never nudge a school twice.
  */
 export async function nudgeSchools(deps: NudgeDeps, request: NudgeRequest): Promise<NudgeRun> {
   const run: NudgeRun = { queued: [], fresh: 0, recent: [], filed: [], noContacts: [], unknown: [] };

@@ -29,7 +29,7 @@ export function messageHandler(deps: { sender: WeComSender; store: Store; limits
     let result: DeliveryResult = structuredClone(entry.result);
     while (progress < messages.length) {
       const real = deps.realClock.now().getTime();
-      const tag = `${entry.id}:${entry.attempts}:${progress}`;
+      const tag = `${entry.id}:${entry.token}:${progress}`;
       const waits = await deps.store.reserveSends(to, real, deps.limits, { tag });
       const wait = Math.max(0, ...waits);
       if (wait > 0) {
@@ -51,7 +51,8 @@ export function messageHandler(deps: { sender: WeComSender; store: Store; limits
       const missed = new Set([...result.invalid, ...result.unlicensed]);
       // Nobody can be reached: the rest would fare no better.
       if (to.every((u) => missed.has(u))) return { kind: 'finish', state: 'invalid', result };
-      if (progress < messages.length) await ctx.progress({ progress, result });
+      // The lease was lost (this instance stalled past it): the entry's next holder goes on.
+      if (progress < messages.length && !(await ctx.progress({ progress, result }))) return { kind: 'failed', failure: { kind: 'transient', reason: 'lease lost' }, progress, result };
     }
     return { kind: 'finish', state: 'sent', result };
   };

@@ -98,9 +98,11 @@ export interface DeliveryResult {
 export interface Entry extends EntryInit {
   owner: string;
   state: EntryState;
-  attempts: number;
+  /** Attempts that failed (a deferral for a member's limit, or for later, is not one). */
+  failures: number;
   createdAt: number;
-  firstAttemptAt: number | null;
+  /** When it first failed: give-up is counted from here. */
+  firstFailedAt: number | null;
   finishedAt: number | null;
   lastError: string | null;
   /** Messages of the entry already sent (a resumed entry goes on from there). */

@@ -43,26 +43,29 @@ export class MemoryOutboxStore implements OutboxStore {
       if (!stored || at === undefined || at > now || stored.state !== 'pending') continue;
       due.set(id, now + leaseMs);
       stored.lease = token;
-      stored.attempts += 1;
-      stored.firstAttemptAt ??= now;
       out.push({ ...view(stored), token });
     }
     return out;
   }
 
-  async progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }): Promise<boolean> {
+  async progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }, leaseUntil: number): Promise<boolean> {
     const stored = this.held(entry);
     if (!stored) return false;
     stored.progress = update.progress;
     stored.result = structuredClone(update.result);
     if (update.media) stored.media = update.media;
+    this.db.dueMap(partitionOf(entry.owner)).set(entry.id, leaseUntil);
     return true;
   }
 
-  async defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult }): Promise<boolean> {
+  async defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult; at: number }): Promise<boolean> {
     const stored = this.held(entry);
     if (!stored) return false;
     Object.assign(stored, { due: update.due, lastError: update.error, progress: update.progress, result: structuredClone(update.result), lease: null });
+    if (update.error) {
+      stored.failures += 1;
+      stored.firstFailedAt ??= update.at;
+    }
     this.db.dueMap(partitionOf(entry.owner)).set(entry.id, update.due);
     return true;
   }
@@ -72,6 +75,7 @@ export class MemoryOutboxStore implements OutboxStore {
     if (!stored) return false;
     const p = partitionOf(entry.owner);
     Object.assign(stored, { state: update.state, lastError: update.error, result: structuredClone(update.result), finishedAt: update.at, lease: null });
+    if (update.state === 'failed') stored.failures += 1;
     this.db.dueMap(p).delete(entry.id);
     if (update.state === 'failed') this.db.failedMap(p).set(entry.id, update.at);
     else this.db.expire(this.db.entryKey(p, entry.id), update.keepMs);
@@ -93,16 +97,6 @@ export class MemoryOutboxStore implements OutboxStore {
     return null;
   }
 
-  async cancel(ref: EntryRef, at: number, keepMs: number): Promise<boolean> {
-    const p = partitionOf(ref.owner);
-    const stored = this.stored(p, ref.id);
-    if (!stored || stored.state !== 'pending' || stored.lease !== null) return false;
-    Object.assign(stored, { state: 'cancelled', finishedAt: at });
-    this.db.dueMap(p).delete(ref.id);
-    this.db.expire(this.db.entryKey(p, ref.id), keepMs);
-    return true;
-  }
-
   async inspect(partition: number): Promise<{ pending: Entry[]; failed: Entry[] }> {
     const read = (ids: Iterable<string>) => [...ids].flatMap((id) => {
       const stored = this.stored(partition, id);
@@ -115,7 +109,7 @@ export class MemoryOutboxStore implements OutboxStore {
     const p = partitionOf(ref.owner);
     const stored = this.stored(p, ref.id);
     if (!stored || stored.state !== 'failed') return false;
-    Object.assign(stored, { state: 'pending', due: now, attempts: 0, firstAttemptAt: null, finishedAt: null, lease: null });
+    Object.assign(stored, { state: 'pending', due: now, failures: 0, firstFailedAt: null, finishedAt: null, lease: null });
     this.db.failedMap(p).delete(ref.id);
     this.db.dueMap(p).set(ref.id, now);
     this.db.put(this.db.entryKey(p, ref.id), stored);

@@ -13,24 +13,25 @@ export interface OutboxStore {
   due(partition: number, now: number, max: number): Promise<string[]>;
   /**
    * Leases those of the ids still due, until now + leaseMs, each with a fresh token; an entry
-   * leased by someone else meanwhile is left out. The lease counts as an attempt.
+   * leased by someone else meanwhile, or one this version cannot read, is left out.
    */
   lease(partition: number, ids: readonly string[], now: number, leaseMs: number): Promise<Leased[]>;
-  /** Records the messages sent so far (and an export's media id) while keeping the lease. */
-  progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }): Promise<boolean>;
-  /** Gives a leased entry back for a later attempt. False when the lease was lost. */
-  defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult }): Promise<boolean>;
+  /** Records the messages sent so far (and an export's media id), and extends the lease to `leaseUntil`. */
+  progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }, leaseUntil: number): Promise<boolean>;
+  /**
+   * Gives a leased entry back for later, at `due`; with an `error` the attempt counts as a failure
+   * (the first one is remembered at `at`). False when the lease was lost.
+   */
+  defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult; at: number }): Promise<boolean>;
   /** Ends a leased entry (sent, invalid, failed, done); it is kept `keepMs`, failed ones listed. */
   finish(entry: Leased, update: { state: 'sent' | 'invalid' | 'failed' | 'done'; error: string | null; result: DeliveryResult; at: number; keepMs: number }): Promise<boolean>;
   /** Entries by reference (null when unknown or expired). */
   get(refs: readonly EntryRef[]): Promise<(Entry | null)[]>;
   /** Finds an entry by id in any partition. */
   find(id: string): Promise<Entry | null>;
-  /** A pending entry nobody holds is withdrawn (a late reply that a retry answered after all). */
-  cancel(ref: EntryRef, at: number, keepMs: number): Promise<boolean>;
   /** A partition's pending and failed entries, for the operator. */
   inspect(partition: number): Promise<{ pending: Entry[]; failed: Entry[] }>;
-  /** Puts a failed entry back in the queue, due now, with its attempts counted afresh. */
+  /** Puts a failed entry back in the queue, due now, with its failures counted afresh. */
   retry(ref: EntryRef, now: number): Promise<boolean>;
 }
 

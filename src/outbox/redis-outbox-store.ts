@@ -10,16 +10,16 @@ import type { OutboxStore } from './outbox-store';
 const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
 
 /** A stored entry's hash as an Entry; values are parsed here, so callers never see the strings. */
-export function entryFromHash(h: Record<string, string>): Entry {
+function entryFromHash(h: Record<string, string>): Entry {
   return {
     id: h.id!,
     owner: h.owner!,
     payload: payloadSchema.parse(JSON.parse(h.payload!)),
     due: Number(h.due),
     state: h.state as EntryState,
-    attempts: Number(h.attempts ?? 0),
+    failures: Number(h.failures ?? 0),
     createdAt: Number(h.createdAt),
-    firstAttemptAt: num(h.firstAttemptAt),
+    firstFailedAt: num(h.firstFailedAt),
     finishedAt: num(h.finishedAt),
     lastError: h.lastError || null,
     progress: Number(h.progress ?? 0),
@@ -60,7 +60,15 @@ export class RedisOutboxStore implements OutboxStore {
     const token = `${this.instance}:${++this.sequence}`;
     const keys = [k.outboxDue(partition), ...ids.map((id) => k.outboxEntry(partition, id))];
     const out = (await this.scripts.ybOutboxLease(keys.length, ...keys, now, now + leaseMs, token, ...ids)) as string[][];
-    return out.map((flat) => ({ ...entryFromHash(pairsToRecord(flat)), token }));
+    return out.flatMap((flat) => {
+      try {
+        return [{ ...entryFromHash(pairsToRecord(flat)), token }];
+      } catch {
+        // Written by a newer version (a kind this one does not know): left for an instance that
+        // reads it, once the lease ends, rather than holding up the rest.
+        return [];
+      }
+    });
   }
 
   private settle(entry: Leased, op: string, args: (string | number)[]): Promise<unknown> {
@@ -69,12 +77,12 @@ export class RedisOutboxStore implements OutboxStore {
     return this.scripts.ybOutboxSettle(k.outboxDue(p), k.outboxEntry(p, entry.id), k.outboxFailed(p), entry.token, op, entry.id, ...args);
   }
 
-  async progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }): Promise<boolean> {
-    return Number(await this.settle(entry, 'progress', [update.progress, JSON.stringify(update.result), update.media ?? ''])) === 1;
+  async progress(entry: Leased, update: { progress: number; result: DeliveryResult; media?: string | null }, leaseUntil: number): Promise<boolean> {
+    return Number(await this.settle(entry, 'progress', [update.progress, JSON.stringify(update.result), update.media ?? '', leaseUntil])) === 1;
   }
 
-  async defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult }): Promise<boolean> {
-    return Number(await this.settle(entry, 'defer', [update.due, update.error ?? '', update.progress, JSON.stringify(update.result)])) === 1;
+  async defer(entry: Leased, update: { due: number; error: string | null; progress: number; result: DeliveryResult; at: number }): Promise<boolean> {
+    return Number(await this.settle(entry, 'defer', [update.due, update.error ?? '', update.progress, JSON.stringify(update.result), update.at])) === 1;
   }
 
   async finish(entry: Leased, update: { state: 'sent' | 'invalid' | 'failed' | 'done'; error: string | null; result: DeliveryResult; at: number; keepMs: number }): Promise<boolean> {
@@ -94,11 +102,6 @@ export class RedisOutboxStore implements OutboxStore {
     const found = await Promise.all(ALL_PARTITIONS.map((p) => this.redis.hgetall(this.keys.outboxEntry(p, id))));
     const h = found.find((x) => x.id);
     return h ? entryFromHash(h) : null;
-  }
-
-  async cancel(ref: EntryRef, at: number, keepMs: number): Promise<boolean> {
-    const p = partitionOf(ref.owner);
-    return Number(await this.scripts.ybOutboxCancel(this.keys.outboxDue(p), this.keys.outboxEntry(p, ref.id), ref.id, at, keepMs)) === 1;
   }
 
   async inspect(partition: number): Promise<{ pending: Entry[]; failed: Entry[] }> {

@@ -1,9 +1,8 @@
-import pLimit from 'p-limit';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { ALL_PARTITIONS, partitionOf } from '../store/partition';
 import type { FailureKind } from '../wecom/api-error';
-import type { DeliveryResult, Leased, PayloadKind } from './entry';
+import type { DeliveryResult, EntryRef, Leased, PayloadKind } from './entry';
 import { ENTRY_KEEP_MS, type OutboxStore } from './outbox-store';
 
 /** What a handler made of an entry. */
@@ -11,13 +10,16 @@ export type Handled =
   | { kind: 'finish'; state: 'sent' | 'invalid' | 'failed' | 'done'; result?: DeliveryResult; error?: string }
   /** Not yet (a per-member limit, entries still being delivered): try again at `due`; not a failure. */
   | { kind: 'later'; due: number; progress?: number; result?: DeliveryResult }
-  /** An attempt failed; the worker backs off, or gives up once the entry has tried long enough. */
+  /** An attempt failed; the worker backs off, or gives up once the entry has failed for long enough. */
   | { kind: 'failed'; failure: { kind: FailureKind; reason: string }; progress?: number; result?: DeliveryResult };
 
 export interface HandlerContext {
-  /** The business clock's now (due times are on it). */
+  /** The worker clock's now (due times are on it). */
   now: number;
-  /** Records progress while keeping the lease (a resumed entry goes on from there). */
+  /**
+   * Records progress and extends the lease. False when the lease was lost (the entry went to
+   * another instance): the handler stops there.
+   */
   progress(update: { progress: number; result: DeliveryResult; media?: string | null }): Promise<boolean>;
 }
 
@@ -31,28 +33,30 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How long a leased entry is ours: longer than one attempt (a 10 s HTTP timeout, an upload). */
   leaseMs?: number;
-  /** A failing entry is retried for this long from its first attempt, then given up. */
+  /** A failing entry is retried for this long from its first failure, then given up. */
   giveUpMs?: number;
 }
 
 const FREQUENCY_PAUSE_MS = 60_000;
 const CONFIG_RETRY_MS = 5 * 60_000;
+/** How many due ids one look at a partition fetches. */
+const PREFETCH = 200;
 
-/** Back-off after the n-th failed attempt: 1 s, 2 s, 4 s … at most 5 minutes, with jitter. */
-export function backoffMs(attempts: number): number {
-  const base = Math.min(300_000, 1_000 * 2 ** Math.max(0, attempts - 1));
+/** Back-off after the n-th failure: 1 s, 2 s, 4 s … at most 5 minutes, with jitter. */
+function backoffMs(failures: number): number {
+  const base = Math.min(300_000, 1_000 * 2 ** Math.max(0, failures - 1));
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
 /**
- * Delivers the outbox. Runs on every instance: it leases due entries (a lease outlives one
- * attempt, so two instances never hold one entry at once), hands each to the handler of its
- * kind, and settles it — finished, or deferred with back-off, or given up with the reason once
- * it has failed for `giveUpMs`. A crash leaves leased entries to come due again when the lease
- * ends; WeCom's duplicate check drops a resend of a message that had gone out.
+ * Delivers the outbox. Runs on every instance: it leases due entries only as it can start them
+ * (each lease outlives one attempt, and a handler extends it as it goes), hands each to the
+ * handler of its kind, and settles it — finished, put off, or after a failure deferred with
+ * back-off, and given up with the reason once it has failed for `giveUpMs`. A crash leaves the
+ * entries it held to come due again when their lease ends; WeCom's duplicate check drops a resend
+ * of a message that had gone out, as it does if a stalled holder sends after its lease.
  */
 export class OutboxWorker {
-  private readonly limit: ReturnType<typeof pLimit>;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -64,6 +68,8 @@ export class OutboxWorker {
   private readonly dirty = new Set<number>();
   private passing: Promise<void> | null = null;
   private readonly active = new Set<Promise<void>>();
+  /** Due ids seen per partition and not leased yet. */
+  private readonly candidates = new Map<number, string[]>();
   /** Entries this instance has taken in hand so far (runDue sees whether a round did anything). */
   private handledCount = 0;
 
@@ -72,10 +78,14 @@ export class OutboxWorker {
     options: WorkerOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
-    this.limit = pLimit(this.concurrency);
     this.pollMs = options.pollMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.giveUpMs = options.giveUpMs ?? 50 * 60_000;
+  }
+
+  /** The worker's clock (due times are on it). */
+  get clock(): Clock {
+    return this.deps.clock;
   }
 
   /** Polls every partition every pollMs until stopped. */
@@ -103,11 +113,16 @@ export class OutboxWorker {
     if (this.running) this.schedule();
   }
 
+  private get room(): number {
+    return this.concurrency - this.active.size;
+  }
+
   private schedule(): void {
     if (this.stopping || this.passing) return;
     this.passing = (async () => {
       try {
-        while (this.dirty.size > 0 && !this.stopping) {
+        // No room: the partitions stay dirty, and the next entry to finish schedules again.
+        while (this.dirty.size > 0 && !this.stopping && this.room > 0) {
           const partitions = [...this.dirty];
           this.dirty.clear();
           await this.pass(partitions);
@@ -120,37 +135,53 @@ export class OutboxWorker {
     })();
   }
 
-  /** Leases what is due in these partitions, as far as there is room, and starts handling it. Returns how many it took. */
+  /**
+   * Leases what is due in these partitions, as many as can start now, and starts them. Due ids
+   * are looked up a batch at a time and kept until leased, so that a long run (a nudge to every
+   * school) does not ask every partition again for each entry. Returns how many it took.
+   */
   private async pass(partitions: readonly number[]): Promise<number> {
     const now = this.deps.clock.now().getTime();
-    if (now < this.pausedUntil || this.stopping) return 0;
-    const room = this.concurrency * 2 - this.active.size;
-    if (room <= 0) {
+    if (now < this.pausedUntil || this.stopping || this.room <= 0) {
       for (const p of partitions) this.dirty.add(p);
       return 0;
     }
-    const due = await Promise.all(partitions.map((p) => this.deps.outbox.due(p, now, room)));
+    const unknown = partitions.filter((p) => !this.candidates.get(p)?.length);
+    const found = await Promise.all(unknown.map((p) => this.deps.outbox.due(p, now, PREFETCH)));
+    unknown.forEach((p, i) => {
+      if (found[i]!.length > 0) this.candidates.set(p, found[i]!);
+    });
     let taken = 0;
-    for (const [i, ids] of due.entries()) {
-      if (ids.length === 0 || taken >= room || this.stopping) continue;
-      const leased = await this.deps.outbox.lease(partitions[i]!, ids.slice(0, room - taken), now, this.leaseMs);
-      taken += leased.length;
-      for (const entry of leased) this.spawn(entry);
-      // More may be due than there was room for: look again once some finish.
-      if (ids.length >= room) this.dirty.add(partitions[i]!);
+    for (const p of partitions) {
+      const ids = this.candidates.get(p);
+      if (!ids?.length) continue;
+      if (this.room <= 0 || this.stopping) {
+        this.dirty.add(p);
+        continue;
+      }
+      // Another instance may have taken some meanwhile: the lease leaves those out.
+      taken += await this.take(p, ids.splice(0, this.room), now);
+      if (ids.length > 0) this.dirty.add(p);
+      else this.candidates.delete(p);
     }
     return taken;
   }
 
+  private async take(partition: number, ids: readonly string[], now: number): Promise<number> {
+    const leased = await this.deps.outbox.lease(partition, ids, now, this.leaseMs);
+    for (const entry of leased) this.spawn(entry);
+    return leased.length;
+  }
+
   private spawn(entry: Leased): void {
-    const work = this.limit(() => this.handle(entry))
+    const work = this.handle(entry)
       // The store failing while an entry is settled: its lease ends and it comes due again.
       .catch((error: unknown) => this.deps.logger.warn({ entry: entry.id, err: error instanceof Error ? error.message : String(error) }, 'outbox entry not settled; it comes due again when its lease ends'))
       .finally(() => {
-      this.active.delete(work);
-      this.dirty.add(partitionOf(entry.owner));
-      if (this.running) this.schedule();
-    });
+        this.active.delete(work);
+        this.dirty.add(partitionOf(entry.owner));
+        if (this.running) this.schedule();
+      });
     this.active.add(work);
   }
 
@@ -158,10 +189,10 @@ export class OutboxWorker {
     this.handledCount++;
     const { outbox, handlers, clock, logger } = this.deps;
     const now = clock.now().getTime();
-    const log = { entry: entry.id, kind: entry.payload.kind, attempt: entry.attempts };
+    const log = { entry: entry.id, kind: entry.payload.kind, failures: entry.failures };
     let handled: Handled;
     try {
-      handled = await handlers[entry.payload.kind](entry, { now, progress: (update) => outbox.progress(entry, update) });
+      handled = await handlers[entry.payload.kind](entry, { now, progress: (update) => outbox.progress(entry, update, clock.now().getTime() + this.leaseMs) });
     } catch (error) {
       handled = { kind: 'failed', failure: { kind: 'transient', reason: error instanceof Error ? error.message : String(error) } };
     }
@@ -173,18 +204,19 @@ export class OutboxWorker {
       settled = await outbox.finish(entry, { state: handled.state, error: handled.error ?? null, result, at, keepMs: ENTRY_KEEP_MS });
       if (handled.state === 'failed') logger.warn({ ...log, reason: handled.error }, 'outbox entry given up');
     } else if (handled.kind === 'later') {
-      settled = await outbox.defer(entry, { due: handled.due, error: null, progress, result });
+      settled = await outbox.defer(entry, { due: handled.due, error: null, progress, result, at });
     } else {
       const { kind, reason } = handled.failure;
-      const tried = at - (entry.firstAttemptAt ?? now);
-      if (kind === 'permanent' || tried >= this.giveUpMs) {
+      // Counted from the first failure: deferrals (a member's limit, the morning) are not failures.
+      const failingFor = at - (entry.firstFailedAt ?? at);
+      if (kind === 'permanent' || failingFor >= this.giveUpMs) {
         settled = await outbox.finish(entry, { state: 'failed', error: reason, result, at, keepMs: ENTRY_KEEP_MS });
         logger.warn({ ...log, reason }, 'outbox entry given up');
       } else {
         if (kind === 'frequency') this.pausedUntil = at + FREQUENCY_PAUSE_MS;
         if (kind === 'config') logger.error({ ...log, reason }, 'outbox delivery refused: check the configuration');
-        const wait = kind === 'frequency' ? FREQUENCY_PAUSE_MS : kind === 'config' ? CONFIG_RETRY_MS : backoffMs(entry.attempts);
-        settled = await outbox.defer(entry, { due: at + wait, error: reason, progress, result });
+        const wait = kind === 'frequency' ? FREQUENCY_PAUSE_MS : kind === 'config' ? CONFIG_RETRY_MS : backoffMs(entry.failures + 1);
+        settled = await outbox.defer(entry, { due: at + wait, error: reason, progress, result, at });
         logger.info({ ...log, reason, waitMs: wait }, 'outbox delivery failed; will retry');
       }
     }
@@ -192,10 +224,10 @@ export class OutboxWorker {
   }
 
   /**
-   * Delivers everything due now, and what that makes due, until nothing is left (tests, the CLI).
+   * Delivers everything due now, and what that makes due, until nothing is left (tests, the demo).
    * Resolves with the number of entries handled.
    */
-  async runDue(maxRounds = 10_000): Promise<number> {
+  async runDue(maxRounds = Infinity): Promise<number> {
     const start = this.handledCount;
     let idle = 0;
     for (let round = 0; round < maxRounds && idle < 2; round++) {
@@ -204,10 +236,39 @@ export class OutboxWorker {
       if (taken > 0) idle = 0;
       else if (this.active.size === 0) idle++;
       // Room is made as entries finish: wait for one, then look again.
-      if (this.active.size > 0 && (taken === 0 || this.active.size >= this.concurrency * 2)) await Promise.race([...this.active]);
+      if (this.active.size > 0 && (taken === 0 || this.room <= 0)) await Promise.race([...this.active]);
     }
     await this.settled();
     return this.handledCount - start;
+  }
+
+  /**
+   * Delivers these entries as far as they are due, and nothing else (`jobs run` sends what its run
+   * wrote, never what the servers have in hand). Resolves once none of them is due and in reach.
+   */
+  async runEntries(refs: readonly EntryRef[]): Promise<void> {
+    const byPartition = new Map<number, string[]>();
+    for (const ref of refs) byPartition.set(partitionOf(ref.owner), [...(byPartition.get(partitionOf(ref.owner)) ?? []), ref.id]);
+    for (;;) {
+      let taken = 0;
+      const now = this.deps.clock.now().getTime();
+      if (now >= this.pausedUntil) {
+        for (const [p, ids] of byPartition) {
+          for (let i = 0; i < ids.length; ) {
+            if (this.room <= 0) {
+              await Promise.race([...this.active]);
+              continue;
+            }
+            const batch = ids.slice(i, i + this.room);
+            i += batch.length;
+            taken += await this.take(p, batch, now);
+          }
+        }
+      }
+      await this.settled();
+      // Nothing of them was due (or in reach) this round: the rest is for later, or for others.
+      if (taken === 0) return;
+    }
   }
 
   /** Resolves once nothing is being leased or handled. */
@@ -228,10 +289,5 @@ export class OutboxWorker {
     const finished = await Promise.race([done, timeout]);
     clearTimeout(timer);
     return finished;
-  }
-
-  /** Entries being handled by this instance right now. */
-  get inHand(): number {
-    return this.active.size;
   }
 }

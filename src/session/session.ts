@@ -19,7 +19,10 @@ export const reportStateSchema = z.object({
   awaiting: z.enum(['submit', 'zero', 'discard']).nullable(),
   /** Failed answers to the current question; the third brings the cell's help. */
   attempts: z.number().int().nonnegative(),
-  /** The cell asked last, so that asking it again does not repeat its part's introduction. */
+  /**
+   * The cell asked last: a bare number answers it (if another contact filled it meanwhile, the
+   * answer is refused, not written elsewhere), and asking it again skips its part's introduction.
+   */
   asked: z.string().nullable(),
 });
 export type ReportState = z.infer<typeof reportStateSchema>;

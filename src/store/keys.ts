@@ -18,6 +18,8 @@ export function redisKeys(prefix: string) {
     schoolRev: (code: string, period: string) => `${school(code)}:rev:${period}`,
     draft: (code: string, period: string) => `${school(code)}:draft:${period}`,
     reports: (code: string) => `${school(code)}:reports`,
+    /** Counts the reports written, any period (a submission's year sums are judged against it). */
+    reportsRev: (code: string) => `${school(code)}:reports-rev`,
     reopened: (code: string) => `${school(code)}:reopened`,
     history: (code: string) => `${school(code)}:history`,
     /** When the school was last nudged (epoch ms), whoever asked. */
@@ -50,7 +52,7 @@ export function redisKeys(prefix: string) {
     auditOrder: `${prefix}{audit}:order`,
     auditSeq: `${prefix}{audit}:seq`,
     lockNamed: (name: string) => `${prefix}{${name}}:lock`,
-    once: (scope: string, member: string) => `${prefix}{once}:${scope}:${member}`,
+    once: (scope: string, member: string) => `${prefix}{roster}:once:${scope}:${member}`,
   };
 }
 

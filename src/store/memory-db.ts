@@ -71,6 +71,7 @@ export class MemoryDb {
       reports: { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}) },
       reopened: reopened.has(period),
       reopenedPeriods: [...reopened].sort(),
+      reportsRev: this.get<number>(`reports-rev:${code}`) ?? 0,
     };
   }
 
@@ -80,7 +81,10 @@ export class MemoryDb {
     this.put(`rev:${code}:${period}`, (this.get<number>(`rev:${code}:${period}`) ?? 0) + 1);
     if (w.draft === null) this.delete(`draft:${code}:${period}`);
     else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, w.draft);
-    if (w.report !== undefined) this.put(`reports:${code}`, { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}), [period]: w.report });
+    if (w.report !== undefined) {
+      this.put(`reports:${code}`, { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}), [period]: w.report });
+      this.bumpReports(code);
+    }
     if (w.reopened !== undefined) {
       const set = new Set(this.set(`reopened:${code}`));
       if (w.reopened) set.add(period);
@@ -94,6 +98,16 @@ export class MemoryDb {
       this.put(key, { ...(this.get<Record<string, string>>(key) ?? {}), [code]: w.ytd.sums });
       this.bumpDerived(code);
     }
+  }
+
+  bumpReports(code: string): void {
+    this.put(`reports-rev:${code}`, (this.get<number>(`reports-rev:${code}`) ?? 0) + 1);
+  }
+
+  /** A school write's revision checks: the period's records, and (with a report) the reports revision. */
+  schoolWriteHolds(w: SchoolWrite): boolean {
+    if ((this.get<number>(`rev:${w.code}:${w.period}`) ?? 0) !== w.expectedRev) return false;
+    return w.expectedReportsRev === undefined || (this.get<number>(`reports-rev:${w.code}`) ?? 0) === w.expectedReportsRev;
   }
 
   appendHistory(code: string, entries: Record<string, string>[]): void {
@@ -124,19 +138,19 @@ export class MemoryDb {
 
   /** Due times of a partition's pending entries (leased ones: until their lease ends). */
   dueMap(partition: number): Map<string, number> {
-    let map = this.get<Map<string, number>>(`outbox-due:${partition}`);
-    if (!map) {
-      map = new Map();
-      this.put(`outbox-due:${partition}`, map);
-    }
-    return map;
+    return this.mapAt(`outbox-due:${partition}`);
   }
 
+  /** When each failed entry of a partition gave up. */
   failedMap(partition: number): Map<string, number> {
-    let map = this.get<Map<string, number>>(`outbox-failed:${partition}`);
+    return this.mapAt(`outbox-failed:${partition}`);
+  }
+
+  private mapAt(key: string): Map<string, number> {
+    let map = this.get<Map<string, number>>(key);
     if (!map) {
       map = new Map();
-      this.put(`outbox-failed:${partition}`, map);
+      this.put(key, map);
     }
     return map;
   }
@@ -150,9 +164,9 @@ export class MemoryDb {
       ...structuredClone(init),
       owner,
       state: 'pending',
-      attempts: 0,
+      failures: 0,
       createdAt: now,
-      firstAttemptAt: null,
+      firstFailedAt: null,
       finishedAt: null,
       lastError: null,
       progress: 0,

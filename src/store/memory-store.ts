@@ -148,7 +148,7 @@ export class MemoryStore implements Store {
   }
 
   async commitSchool(write: SchoolWrite): Promise<boolean> {
-    if ((this.db.get<number>(`rev:${write.code}:${write.period}`) ?? 0) !== write.expectedRev) return false;
+    if (!this.db.schoolWriteHolds(write)) return false;
     this.db.applySchool(structuredClone(write));
     return true;
   }
@@ -157,6 +157,7 @@ export class MemoryStore implements Store {
     const reports = this.db.get<Record<string, string>>(`reports:${school}`) ?? {};
     if (reports[period] !== undefined) return false;
     this.db.put(`reports:${school}`, { ...reports, [period]: report });
+    this.db.bumpReports(school);
     this.db.put(`rev:${school}:${period}`, (this.db.get<number>(`rev:${school}:${period}`) ?? 0) + 1);
     this.db.appendHistory(school, [{ ...history }]);
     this.db.setStatus(school, period, 'defaulted');
@@ -233,8 +234,8 @@ export class MemoryStore implements Store {
     if (this.db.get<CachedToken>('token')?.value === ifValue) this.db.delete('token');
   }
 
-  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options: { peek?: boolean; tag?: string } = {}): Promise<number[]> {
-    return userIds.map((userId) => this.reserveOne(userId, nowMs, limits, options.peek ?? false, options.tag ?? this.db.nextToken()));
+  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options: { tag?: string } = {}): Promise<number[]> {
+    return userIds.map((userId) => this.reserveOne(userId, nowMs, limits, options.tag ?? this.db.nextToken()));
   }
 
   async releaseSends(userIds: readonly string[], nowMs: number, tag: string): Promise<void> {
@@ -244,14 +245,13 @@ export class MemoryStore implements Store {
     }
   }
 
-  private reserveOne(userId: string, nowMs: number, limits: SendLimits, peek: boolean, tag: string): number {
+  private reserveOne(userId: string, nowMs: number, limits: SendLimits, tag: string): number {
     const key = `sends:${userId}`;
     const sends = (this.db.get<Reservation[]>(key) ?? []).filter((x) => x.at > nowMs - HOUR_MS);
     const times = sends.map((x) => x.at);
     if (times.length >= limits.perHour) return Math.max(1, times[times.length - limits.perHour]! + HOUR_MS - nowMs);
     const inMinute = times.filter((t) => t > nowMs - MINUTE_MS);
     if (inMinute.length >= limits.perMinute) return Math.max(1, inMinute[inMinute.length - limits.perMinute]! + MINUTE_MS - nowMs);
-    if (peek) return 0;
     // Sorted insert: callers may pass a time earlier than one already recorded.
     const at = sends.findIndex((x) => x.at > nowMs);
     sends.splice(at < 0 ? sends.length : at, 0, { at: nowMs, tag });

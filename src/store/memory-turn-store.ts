@@ -16,11 +16,11 @@ export class MemoryTurnStore implements TurnStore {
   async begin(args: TurnBeginArgs): Promise<TurnBegin> {
     const record = this.db.get<TurnRecord>(this.key('turn', args.home, args.userId, args.deliveryId));
     if (record) return { kind: 'applied', record: structuredClone(record) };
+    if (args.school && partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
     const lockKey = this.key('turn-lock', args.home, args.userId);
     const held = this.db.get<string>(lockKey);
     if (held !== undefined && held !== args.lock) return { kind: 'locked' };
     this.db.put(lockKey, args.lock, args.lockTtlMs);
-    if (args.school && partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
     const session = this.db.get<StoredSession>(this.key('session', args.home, args.userId)) ?? null;
     return { kind: 'ready', session: session && { ...session }, school: args.school ? this.db.schoolSnapshot(args.school.code, args.school.period) : null };
   }
@@ -33,7 +33,7 @@ export class MemoryTurnStore implements TurnStore {
     if ((this.db.get<StoredSession>(sessionKey)?.rev ?? 0) !== args.session.expectedRev) return { kind: 'conflict', on: 'session' };
     if (args.school) {
       if (partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
-      if ((this.db.get<number>(`rev:${args.school.code}:${args.school.period}`) ?? 0) !== args.school.expectedRev) return { kind: 'conflict', on: 'school' };
+      if (!this.db.schoolWriteHolds(args.school)) return { kind: 'conflict', on: 'school' };
       this.db.applySchool(structuredClone(args.school));
     }
     for (const entry of args.outbox) this.db.enqueue(args.home, entry, args.now);
@@ -62,7 +62,8 @@ export class MemoryTurnStore implements TurnStore {
     if (record.late === null) return 'ok';
     const p = partitionOf(home);
     const entry = this.db.get<StoredEntry>(this.db.entryKey(p, record.late));
-    if (!entry || entry.state === 'cancelled') return 'ok';
+    if (entry?.state === 'cancelled') return 'ok';
+    if (!entry) return 'late-sent';
     if (entry.state !== 'pending' || entry.lease !== null) return 'late-sent';
     Object.assign(entry, { state: 'cancelled', finishedAt: now });
     this.db.dueMap(p).delete(record.late);

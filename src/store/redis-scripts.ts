@@ -9,20 +9,24 @@ import { HOUR_MS, MINUTE_MS } from './store';
 const ENQUEUE = `
 local function enqueue(kDue, kEntry, id, owner, due, now, kind, payload)
   if redis.call('EXISTS', kEntry) == 1 then return 0 end
-  redis.call('HSET', kEntry, 'id', id, 'owner', owner, 'kind', kind, 'payload', payload, 'state', 'pending', 'due', due, 'attempts', 0, 'createdAt', now, 'progress', 0)
+  redis.call('HSET', kEntry, 'id', id, 'owner', owner, 'kind', kind, 'payload', payload, 'state', 'pending', 'due', due, 'failures', 0, 'createdAt', now, 'progress', 0)
   redis.call('ZADD', kDue, due, id)
   return 1
 end`;
 
 /**
  * Applies a change to a school's records and its derived status and sums.
- * k: rev, draft, reports, reopened, history, status filed/late/drafting/defaulted, ytd, derived rev.
+ * k: rev, draft, reports, reopened, history, status filed/late/drafting/defaulted, ytd, derived rev,
+ * reports rev (counts every report written, any period: the year's sums are judged against it).
  */
 const APPLY_SCHOOL = `
 local function apply_school(k, period, code, draftOp, draft, report, reopenedOp, statusOp, ytd, histories)
   redis.call('INCR', k[1])
   if draftOp == 'set' then redis.call('SET', k[2], draft) elseif draftOp == 'del' then redis.call('DEL', k[2]) end
-  if report ~= '' then redis.call('HSET', k[3], period, report) end
+  if report ~= '' then
+    redis.call('HSET', k[3], period, report)
+    redis.call('INCR', k[12])
+  end
   if reopenedOp == '1' then redis.call('SADD', k[4], period) elseif reopenedOp == '0' then redis.call('SREM', k[4], period) end
   for _, fields in ipairs(histories) do
     local flat = {}
@@ -41,14 +45,14 @@ local function apply_school(k, period, code, draftOp, draft, report, reopenedOp,
 end`;
 
 /** Number of keys a school change needs (see APPLY_SCHOOL). */
-export const SCHOOL_KEYS = 11;
+export const SCHOOL_KEYS = 12;
 
 export const SCRIPTS = {
   ybUnlock: {
     keys: 1,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
   },
-  // KEYS: turn record, lock, session [, rev, draft, reports, reopened]. ARGV: lockTtlMs, token, period.
+  // KEYS: turn record, lock, session [, rev, draft, reports, reopened, reports rev]. ARGV: lockTtlMs, token, period.
   ybTurnBegin: {
     keys: -1,
     lua: `local rec = redis.call('HMGET', KEYS[1], 'replies', 'late', 'replayed', 'attempt')
@@ -57,12 +61,12 @@ local cur = redis.call('GET', KEYS[2])
 if cur and cur ~= ARGV[2] then return {'locked'} end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
 local s = redis.call('HMGET', KEYS[3], 'data', 'rev')
-if #KEYS < 7 then return {'ready', s[1] or false, s[2] or false} end
-return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0', redis.call('GET', KEYS[5]) or false, redis.call('HGETALL', KEYS[6]), redis.call('SISMEMBER', KEYS[7], ARGV[3]), redis.call('SMEMBERS', KEYS[7])}`,
+if #KEYS < 8 then return {'ready', s[1] or false, s[2] or false} end
+return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0', redis.call('GET', KEYS[5]) or false, redis.call('HGETALL', KEYS[6]), redis.call('SISMEMBER', KEYS[7], ARGV[3]), redis.call('SMEMBERS', KEYS[7]), redis.call('GET', KEYS[8]) or '0'}`,
   },
-  // KEYS: turn record, lock, session, outbox due [, 11 school keys], entry keys…
+  // KEYS: turn record, lock, session, outbox due [, 12 school keys], entry keys…
   // ARGV: token (the attempt), session rev, session data, session ttl, keepMs, replies, late, now, has school, n entries,
-  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON],
+  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON, expected reports rev (-1: not checked)],
   //   then per entry: id, owner, due, kind, payload.
   ybTurnCommit: {
     keys: -1,
@@ -78,11 +82,12 @@ local a = 11
 local histories = {}
 if hasSchool then
   if tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[11]) then return {'conflict', 'school'} end
+  if tonumber(ARGV[21]) >= 0 and tonumber(redis.call('GET', KEYS[4 + ${SCHOOL_KEYS}]) or '0') ~= tonumber(ARGV[21]) then return {'conflict', 'school'} end
   histories = cjson.decode(ARGV[20])
   local k = {}
   for i = 1, ${SCHOOL_KEYS} do k[i] = KEYS[4 + i] end
   apply_school(k, ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19], histories)
-  a = 21
+  a = 22
 end
 local firstEntry = hasSchool and (5 + ${SCHOOL_KEYS}) or 5
 for i = 0, tonumber(ARGV[10]) - 1 do
@@ -126,15 +131,16 @@ enqueue(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'late', ARGV[1])
 return 'queued'`,
   },
-  // KEYS: 11 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON.
+  // KEYS: 12 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON, expected reports rev (-1: not checked).
   ybCommitSchool: {
     keys: SCHOOL_KEYS,
     lua: `${APPLY_SCHOOL}
 if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
+if tonumber(ARGV[11]) >= 0 and tonumber(redis.call('GET', KEYS[12]) or '0') ~= tonumber(ARGV[11]) then return 0 end
 apply_school(KEYS, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], cjson.decode(ARGV[10]))
 return 1`,
   },
-  // KEYS: rev, reports, history, status filed/late/drafting/defaulted, derived rev, outbox due [, entry].
+  // KEYS: rev, reports, history, status filed/late/drafting/defaulted, derived rev, reports rev, outbox due [, entry].
   // ARGV: period, code, report, history JSON, now [, id, owner, due, kind, payload].
   ybRecordDefault: {
     keys: -1,
@@ -149,7 +155,8 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', unpack(flat))
 for i = 4, 7 do redis.call('SREM', KEYS[i], ARGV[2]) end
 redis.call('SADD', KEYS[7], ARGV[2])
 redis.call('INCR', KEYS[8])
-if #KEYS >= 10 then enqueue(KEYS[9], KEYS[10], ARGV[6], ARGV[7], ARGV[8], ARGV[5], ARGV[9], ARGV[10]) end
+redis.call('INCR', KEYS[9])
+if #KEYS >= 11 then enqueue(KEYS[10], KEYS[11], ARGV[6], ARGV[7], ARGV[8], ARGV[5], ARGV[9], ARGV[10]) end
 return 1`,
   },
   // KEYS: nudged, status filed, status late, outbox due, entry. ARGV: code, sendAt, intervalMs, now, id, owner, kind, payload.
@@ -180,10 +187,10 @@ redis.call('INCR', KEYS[4])
 if #KEYS >= 6 then enqueue(KEYS[5], KEYS[6], ARGV[5], ARGV[6], ARGV[7], ARGV[4], ARGV[8], ARGV[9]) end
 return 1`,
   },
-  // KEYS: rev, draft, reports, reopened. ARGV: period.
+  // KEYS: rev, draft, reports, reopened, reports rev. ARGV: period.
   ybReadSchool: {
-    keys: 4,
-    lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SMEMBERS', KEYS[4])}`,
+    keys: 5,
+    lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SMEMBERS', KEYS[4]), redis.call('GET', KEYS[5]) or '0'}`,
   },
   // KEYS: members, schools, staff. ARGV: userId. A school contact (with their school) or else a staff member.
   ybMemberWithSchool: {
@@ -219,7 +226,7 @@ return 1`,
     lua: `local v = redis.call('GET', KEYS[1])
 if v and cjson.decode(v).value == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
   },
-  // Sliding windows over a sorted set of send times; returns 0 (reserved) or ms to wait. ARGV: now, perMinute, perHour, member, peek.
+  // Sliding windows over a sorted set of send times; returns 0 (reserved) or ms to wait. ARGV: now, perMinute, perHour, member.
   ybReserveSend: {
     keys: 1,
     lua: `local now = tonumber(ARGV[1])
@@ -236,7 +243,6 @@ if inMinute >= perMinute then
   local edge = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - ${MINUTE_MS}), '+inf', 'WITHSCORES', 'LIMIT', inMinute - perMinute, 1)
   return math.max(1, tonumber(edge[2]) + ${MINUTE_MS} - now)
 end
-if ARGV[5] == '1' then return 0 end
 redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ${HOUR_MS})
 return 0`,
@@ -257,15 +263,14 @@ for i = 2, #KEYS do
   if score and tonumber(score) <= tonumber(ARGV[1]) and redis.call('HGET', KEYS[i], 'state') == 'pending' then
     redis.call('ZADD', KEYS[1], ARGV[2], id)
     redis.call('HSET', KEYS[i], 'lease', ARGV[3])
-    redis.call('HINCRBY', KEYS[i], 'attempts', 1)
-    if not redis.call('HGET', KEYS[i], 'firstAttemptAt') then redis.call('HSET', KEYS[i], 'firstAttemptAt', ARGV[1]) end
     out[#out + 1] = redis.call('HGETALL', KEYS[i])
   end
 end
 return out`,
   },
   // KEYS: due, entry, failed. ARGV: token, op, id, then by op —
-  //   progress: progress, result, media ('' keeps it); defer: due, error, progress, result;
+  //   progress: progress, result, media ('' keeps it), lease until;
+  //   defer: due, error ('' for none: not a failure), progress, result, at;
   //   finish: state, error, result, at, keepMs.
   ybOutboxSettle: {
     keys: 3,
@@ -274,33 +279,30 @@ local op = ARGV[2]
 if op == 'progress' then
   redis.call('HSET', KEYS[2], 'progress', ARGV[4], 'result', ARGV[5])
   if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'media', ARGV[6]) end
+  redis.call('ZADD', KEYS[1], ARGV[7], ARGV[3])
 elseif op == 'defer' then
   redis.call('HSET', KEYS[2], 'due', ARGV[4], 'lastError', ARGV[5], 'progress', ARGV[6], 'result', ARGV[7])
+  if ARGV[5] ~= '' then
+    redis.call('HINCRBY', KEYS[2], 'failures', 1)
+    if not redis.call('HGET', KEYS[2], 'firstFailedAt') then redis.call('HSET', KEYS[2], 'firstFailedAt', ARGV[8]) end
+  end
   redis.call('HDEL', KEYS[2], 'lease')
   redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
 else
   redis.call('HSET', KEYS[2], 'state', ARGV[4], 'lastError', ARGV[5], 'result', ARGV[6], 'finishedAt', ARGV[7])
+  if ARGV[4] == 'failed' then redis.call('HINCRBY', KEYS[2], 'failures', 1) end
   redis.call('HDEL', KEYS[2], 'lease')
   redis.call('ZREM', KEYS[1], ARGV[3])
   if ARGV[4] == 'failed' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[3]) else redis.call('PEXPIRE', KEYS[2], ARGV[8]) end
 end
 return 1`,
   },
-  // KEYS: due, entry. ARGV: id, at, keepMs.
-  ybOutboxCancel: {
-    keys: 2,
-    lua: `if redis.call('HGET', KEYS[2], 'state') ~= 'pending' or redis.call('HEXISTS', KEYS[2], 'lease') == 1 then return 0 end
-redis.call('HSET', KEYS[2], 'state', 'cancelled', 'finishedAt', ARGV[2])
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return 1`,
-  },
   // KEYS: due, entry, failed. ARGV: id, now.
   ybOutboxRetry: {
     keys: 3,
     lua: `if redis.call('HGET', KEYS[2], 'state') ~= 'failed' then return 0 end
-redis.call('HSET', KEYS[2], 'state', 'pending', 'due', ARGV[2], 'attempts', 0)
-redis.call('HDEL', KEYS[2], 'firstAttemptAt', 'finishedAt', 'lease')
+redis.call('HSET', KEYS[2], 'state', 'pending', 'due', ARGV[2], 'failures', 0)
+redis.call('HDEL', KEYS[2], 'firstFailedAt', 'finishedAt', 'lease')
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('PERSIST', KEYS[2])

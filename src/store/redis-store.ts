@@ -36,11 +36,12 @@ export function schoolWriteArgs(k: RedisKeys, w: SchoolWrite): { keys: string[];
     ...k.statusOf(w.code, w.period),
     k.ytd(partition, year),
     k.derivedRev(partition),
+    k.reportsRev(w.code),
   ];
   const draftOp = w.draft === undefined ? 'keep' : w.draft === null ? 'del' : 'set';
   const reopened = w.reopened === undefined ? 'keep' : w.reopened ? '1' : '0';
   const status = w.status === undefined ? 'keep' : (w.status ?? '');
-  const args = [w.expectedRev, w.period, w.code, draftOp, w.draft ?? '', w.report ?? '', reopened, status, w.ytd?.sums ?? '', JSON.stringify(w.history)];
+  const args = [w.expectedRev, w.period, w.code, draftOp, w.draft ?? '', w.report ?? '', reopened, status, w.ytd?.sums ?? '', JSON.stringify(w.history), w.expectedReportsRev ?? -1];
   return { keys, args };
 }
 
@@ -164,7 +165,7 @@ export class RedisStore implements Store {
 
   async readSchool(school: string, period: string): Promise<SchoolSnapshot> {
     const k = this.keys;
-    const raw = (await this.scripts.ybReadSchool(k.schoolRev(school, period), k.draft(school, period), k.reports(school), k.reopened(school), period)) as [string, string | null, string[], number, string[]];
+    const raw = (await this.scripts.ybReadSchool(k.schoolRev(school, period), k.draft(school, period), k.reports(school), k.reopened(school), k.reportsRev(school), period)) as [string, string | null, string[], number, string[], string];
     return schoolSnapshot(raw);
   }
 
@@ -176,7 +177,7 @@ export class RedisStore implements Store {
   async recordDefault(school: string, period: string, report: string, history: Record<string, string>, notice: EntryInit | null, now: number): Promise<boolean> {
     const k = this.keys;
     const p = partitionOf(school);
-    const keys = [k.schoolRev(school, period), k.reports(school), k.history(school), ...k.statusOf(school, period), k.derivedRev(p), k.outboxDue(p), ...(notice ? [k.outboxEntry(p, notice.id)] : [])];
+    const keys = [k.schoolRev(school, period), k.reports(school), k.history(school), ...k.statusOf(school, period), k.derivedRev(p), k.reportsRev(school), k.outboxDue(p), ...(notice ? [k.outboxEntry(p, notice.id)] : [])];
     const args = [period, school, report, JSON.stringify(history), now, ...(notice ? entryArgs(school, notice) : [])];
     return Number(await this.scripts.ybRecordDefault(keys.length, ...keys, ...args)) === 1;
   }
@@ -261,12 +262,12 @@ export class RedisStore implements Store {
     await this.scripts.ybDropToken(this.keys.token, ifValue);
   }
 
-  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options: { peek?: boolean; tag?: string } = {}): Promise<number[]> {
+  async reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options: { tag?: string } = {}): Promise<number[]> {
     // One script per recipient, each in its own hash slot: issued together, auto-pipelining sends
     // them in a few writes (per node on a Cluster, where one cross-slot pipeline would be refused).
     return Promise.all(
       userIds.map(async (userId) =>
-        Number(await this.scripts.ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, `${nowMs}:${options.tag ?? this.token()}`, options.peek ? '1' : '0')),
+        Number(await this.scripts.ybReserveSend(this.keys.sends(userId), nowMs, limits.perMinute, limits.perHour, `${nowMs}:${options.tag ?? this.token()}`)),
       ),
     );
   }
@@ -277,6 +278,6 @@ export class RedisStore implements Store {
 }
 
 /** The answer of ybReadSchool (or the school part of ybTurnBegin) as a snapshot. */
-export function schoolSnapshot([rev, draft, flat, reopened, reopenedPeriods]: [string, string | null | false, string[], number, string[]]): SchoolSnapshot {
-  return { rev: Number(rev), draft: draft || null, reports: pairsToRecord(flat), reopened: reopened === 1, reopenedPeriods: [...reopenedPeriods].sort() };
+export function schoolSnapshot([rev, draft, flat, reopened, reopenedPeriods, reportsRev]: [string, string | null | false, string[], number, string[], string]): SchoolSnapshot {
+  return { rev: Number(rev), draft: draft || null, reports: pairsToRecord(flat), reopened: reopened === 1, reopenedPeriods: [...reopenedPeriods].sort(), reportsRev: Number(reportsRev) };
 }

@@ -31,14 +31,14 @@ export class RedisTurnStore implements TurnStore {
     if (args.school) {
       const { code, period } = args.school;
       if (partitionOf(code) !== partitionOf(args.home)) throw new Error(`school ${code} does not live in the home of ${args.userId}`);
-      keys.push(k.schoolRev(code, period), k.draft(code, period), k.reports(code), k.reopened(code));
+      keys.push(k.schoolRev(code, period), k.draft(code, period), k.reports(code), k.reopened(code), k.reportsRev(code));
     }
     const out = (await this.scripts.ybTurnBegin(keys.length, ...keys, args.lockTtlMs, args.lock, args.school?.period ?? '')) as unknown[];
     if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string, out[4] as string) };
     if (out[0] === 'locked') return { kind: 'locked' };
     const [data, rev] = [out[1], out[2]];
     const session = typeof data === 'string' && typeof rev === 'string' ? { data, rev: Number(rev) } : null;
-    const school = args.school ? schoolSnapshot(out.slice(3, 8) as [string, string | false, string[], number, string[]]) : null;
+    const school = args.school ? schoolSnapshot(out.slice(3, 9) as [string, string | false, string[], number, string[], string]) : null;
     return { kind: 'ready', session, school };
   }
 

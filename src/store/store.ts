@@ -103,9 +103,9 @@ export interface Store {
   /**
    * For each user: 0 when a send was reserved now (under `tag`), else the milliseconds to wait
    * before trying again. Windows are sliding: at most perMinute in any 60 s and perHour in any
-   * 3600 s. With `peek`, nothing is reserved (the waits are what a reservation would answer).
+   * 3600 s.
    */
-  reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options?: { peek?: boolean; tag?: string }): Promise<number[]>;
+  reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options?: { tag?: string }): Promise<number[]>;
   /** Gives back reservations made at nowMs under `tag` (a send to several users that some could not take yet). */
   releaseSends(userIds: readonly string[], nowMs: number, tag: string): Promise<void>;
 }
@@ -126,6 +126,8 @@ export interface SchoolWrite {
   status?: IndexedStatus | null;
   /** The school's sums for the period's year after the change (JSON); undefined when unchanged. */
   ytd?: { year: number; sums: string };
+  /** With a report and its sums: the school's reports revision they were computed from (a concurrent submission of another month makes the write conflict). */
+  expectedReportsRev?: number;
 }
 
 /** A partition's derived data, as reindex reads and replaces it. */
@@ -174,6 +176,8 @@ export interface SchoolSnapshot {
   reopened: boolean;
   /** Every period staff reopened for the school and it has not filed since. */
   reopenedPeriods: string[];
+  /** How many reports the school has had written, any period. */
+  reportsRev: number;
 }
 
 export interface CachedToken {

@@ -22,13 +22,12 @@ export const NUDGE_INTERVAL_MS = 4 * 3_600_000;
  * What `jobs run` gets, wired to the WeCom stand-in, with an outbox worker on `clock` (its due
  * times are on the business clock); `sleep` records the client's waits instead of waiting.
  */
-export function jobParts(stores: Stores, api: WeComApiStub, clock: Clock, sleep?: (ms: number) => Promise<void>): JobRunParts & { worker: OutboxWorker } {
-  // `worker` delivers on `clock`; `jobs run` builds its own on the run's instant (deliverer).
+export function jobParts(stores: Stores, api: WeComApiStub, clock: Clock, sleep?: (ms: number) => Promise<void>): JobRunParts {
   const logger = pino({ level: 'silent' });
   const { store, outbox } = stores;
   const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, ...(sleep ? { sleep } : {}) });
   const work = new WorkCalendar();
   const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, realClock: { now: () => new Date() }, kick: () => undefined });
-  const deliverer = (on: Clock) => new OutboxWorker({ outbox, handlers, clock: on, logger });
-  return { store, outbox, form, cal, targets: loadTargets('config/targets.json'), schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, links: null, deliverer, worker: deliverer(clock) };
+  const worker = new OutboxWorker({ outbox, handlers, clock, logger });
+  return { store, outbox, form, cal, targets: loadTargets('config/targets.json'), schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, links: null, worker };
 }

@@ -95,17 +95,7 @@ describe('npm start (src/main.ts)', () => {
     const port = await freePort();
     let healthz: number | undefined;
     const result = await run(
-      {
-        WECOM_CORP_ID: SAMPLE.corpId,
-        WECOM_AGENT_ID: SAMPLE.agentId,
-        WECOM_SECRET: SAMPLE.secret,
-        WECOM_TOKEN: SAMPLE.token,
-        WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
-        REDIS_URL: inject('redisUrl'),
-        REDIS_KEY_PREFIX: prefix,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-      },
+      serverEnv(port),
       (line, child) => {
         if (line.includes('yuebao listening')) {
           void fetch(`http://127.0.0.1:${port}/healthz`).then((res) => {

@@ -31,13 +31,14 @@ describe('staff actions that send', () => {
     return res.body === '' ? '' : (t!.platform.openReply(res.body).Content ?? '');
   };
 
+  /** A school contact files a report of zeros (本月无培训), start to finish. */
+  const fileZeroReport = async (user: string) => {
+    for (const text of ['本月无培训', '确认', '300', '8000', '确认']) await say(user, text);
+  };
+
   it('催报 is confirmed with the count, nudges exactly the schools that owe, reports how it went, and never twice within the interval', async () => {
     await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng', 'zzcity'] });
-    await say('zhao', '本月无培训');
-    await say('zhao', '确认');
-    await say('zhao', '300');
-    await say('zhao', '8000');
-    await say('zhao', '确认');
+    await fileZeroReport('zhao');
     expect(await say('sheng', '催报')).toBe('将向 全省 3 所未报学校（3 位填报人）发送催报；4 小时内已提醒过的学校会跳过。\n回复「确认」发送，回复其他取消。');
     await t!.deliver();
     expect(t!.api.delivered).toEqual([]);
@@ -61,11 +62,7 @@ describe('staff actions that send', () => {
   it('催报 shows the new count when the list changed before 「确认」, and sends only on a second 「确认」', async () => {
     await setup({ members: ['zhangsan', 'zhao', 'wang', 'sheng'] });
     expect(await say('sheng', '催报 A')).toContain('将向 A 类 2 所未报学校');
-    await say('zhao', '本月无培训');
-    await say('zhao', '确认');
-    await say('zhao', '300');
-    await say('zhao', '8000');
-    await say('zhao', '确认');
+    await fileZeroReport('zhao');
     expect(await say('sheng', '确认')).toBe('名单有变化，现在是 1 所。将向 A 类 1 所未报学校（2 位填报人）发送催报；4 小时内已提醒过的学校会跳过。\n回复「确认」发送，回复其他取消。');
     await t!.deliver();
     expect(t!.api.textsTo('zhangsan')).toEqual([]);
@@ -79,11 +76,7 @@ describe('staff actions that send', () => {
     await say('sheng', '催报');
     await say('sheng', '确认');
     // 4101 files while the 催报 waits in the outbox.
-    await say('zhangsan', '本月无培训');
-    await say('zhangsan', '确认');
-    await say('zhangsan', '300');
-    await say('zhangsan', '8000');
-    await say('zhangsan', '确认');
+    await fileZeroReport('zhangsan');
     await t!.deliver();
     expect(t!.api.textsTo('zhangsan').filter((x) => x.startsWith('【月报提醒】'))).toEqual([]);
     expect(t!.api.textsTo('zhao')).toHaveLength(1);

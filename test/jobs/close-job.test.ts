@@ -43,7 +43,11 @@ describe('jobs run close', () => {
   });
 
   const parts = () => jobParts(stores, api, clock);
-  const run = (at: string, dryRun = false) => runJob('close', parts(), { at: new Date(at), dryRun }, (l) => out.push(l));
+  /** The run at `at`, its worker's clock there too (as a server's would be, running then). */
+  const run = (at: string, dryRun = false) => {
+    clock.set(at);
+    return runJob('close', parts(), { at: new Date(at), dryRun }, (l) => out.push(l));
+  };
   const report = async (code: string) => {
     const raw = (await stores.store.readSchool(code, '2026-10')).reports['2026-10'];
     return raw ? reportSchema.parse(JSON.parse(raw)) : null;

@@ -39,7 +39,9 @@ describe('window opening, target notice and staff digest', () => {
     await r.cleanup();
   });
 
+  /** The run at `at`, its worker's clock there too (as a server's would be, running then). */
   const run = (job: string, at: string) => {
+    clock.set(at);
     return runJob(job, jobParts(stores, api, clock), { at: new Date(at), dryRun: false }, (l) => out.push(l));
   };
 
@@ -79,6 +81,7 @@ describe('window opening, target notice and staff digest', () => {
   it('follows the digest with each member’s own dashboard card when links are configured, once per stage', async () => {
     const links = new DashboardLinks({ baseUrl: () => 'https://yuebao.example.cn', secret: 's'.repeat(40), hours: 24 });
     const deps = { ...jobParts(stores, api, clock), links };
+    clock.set('2026-12-08T09:40:00+08:00');
     expect(await runJob('digest', deps, { at: new Date('2026-12-08T09:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
     const cards = api.delivered.filter((d) => d.msgtype === 'textcard').map((d) => ({ user: d.userId, card: d.body.textcard as { title: string; url: string; description: string } }));
     expect(cards.map((c) => [c.user, c.card.title])).toEqual([
@@ -94,6 +97,7 @@ describe('window opening, target notice and staff digest', () => {
     // The card comes after the digest's text.
     const sheng = api.delivered.filter((d) => d.userId === 'sheng').map((d) => d.msgtype);
     expect(sheng).toEqual(['text', 'textcard']);
+    clock.set('2026-12-08T10:40:00+08:00');
     expect(await runJob('digest', deps, { at: new Date('2026-12-08T10:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
     expect(api.delivered.filter((d) => d.msgtype === 'textcard')).toHaveLength(2);
   });

@@ -40,7 +40,11 @@ describe('jobs run nudge', () => {
     await r.cleanup();
   });
 
-  const run = (at: string, dryRun = false) => runJob('nudge', jobParts(stores, api, clock), { at: new Date(at), dryRun }, (l) => out.push(l));
+  /** The run at `at`, its worker's clock there too (as a server's would be, running then). */
+  const run = (at: string, dryRun = false) => {
+    clock.set(at);
+    return runJob('nudge', jobParts(stores, api, clock), { at: new Date(at), dryRun }, (l) => out.push(l));
+  };
 
   it('reminds the schools that owe, telling one with a draft where it stands, and nothing twice', async () => {
     await seed('2026-11');
@@ -67,6 +71,10 @@ describe('jobs run nudge', () => {
     const { nudgeSchools } = await import('../../src/nudge/nudge-service');
     const parts = jobParts(stores, api, clock);
     await nudgeSchools({ store: stores.store, form: parts.form, cal: parts.cal, work: parts.work, intervalMs: parts.nudgeIntervalMs }, { period: '2026-11', codes: ['4101'], sendAt: Date.parse('2026-12-04T08:00:00+08:00'), now: Date.parse('2026-12-04T08:00:00+08:00'), idOf: (c) => `staff-req:${c}` });
+    // A server's worker delivers it at 08:00.
+    clock.set('2026-12-04T08:00:00+08:00');
+    await parts.worker.runDue();
+    expect(api.textsTo('zhangsan')).toHaveLength(1);
     expect(await run('2026-12-04T09:10:00+08:00')).toBe(0);
     expect(api.textsTo('zhangsan')).toHaveLength(1);
     expect(api.textsTo('wang')).toHaveLength(1);
@@ -94,6 +102,7 @@ describe('jobs run nudge', () => {
     api.failNext('message/send', -1);
     api.failNext('message/send', 45009);
     // The run's own worker waits out the back-off and the minute's pause on its clock; a short wait here.
+    clock.set('2026-12-04T09:10:00+08:00');
     const parts = jobParts(stores, api, clock);
     const started = Date.now();
     const done = runJob('nudge', parts, { at: new Date('2026-12-04T09:10:00+08:00'), dryRun: false, waitMs: 1_500 }, (l) => out.push(l));

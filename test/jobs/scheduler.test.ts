@@ -32,7 +32,7 @@ describe('the scheduler on two instances', () => {
   function instance(): Scheduler {
     // Each instance has its own ports and client, sharing one Redis, as separate processes would.
     const own = redisStores(r.redis, r.prefix);
-    const { deliverer: _d, worker: _w, ...parts } = jobParts(own, api, clock);
+    const { worker: _w, ...parts } = jobParts(own, api, clock);
     return new Scheduler({ ...parts, clock, logger: pino({ level: 'silent' }) });
   }
   /** What a server's outbox worker delivers at `iso`. */

@@ -87,12 +87,12 @@ describe('outbox delivery', () => {
     api.failNext('message/send', -1);
     await stores.outbox.enqueue('u1', [message('a', ['u1'], '一', now())], now());
     await w.runDue();
-    expect(await get('u1', 'a')).toMatchObject({ state: 'pending', attempts: 1, lastError: expect.stringContaining('-1') });
+    expect(await get('u1', 'a')).toMatchObject({ state: 'pending', failures: 1, lastError: expect.stringContaining('-1') });
     for (let i = 0; i < 3; i++) {
       clock.advance(10_000);
       await w.runDue();
     }
-    expect(await get('u1', 'a')).toMatchObject({ state: 'sent', attempts: 3, result: { msgIds: [expect.any(String)] } });
+    expect(await get('u1', 'a')).toMatchObject({ state: 'sent', failures: 2, result: { msgIds: [expect.any(String)] } });
     expect(api.textsTo('u1')).toEqual(['一']);
   });
 
@@ -121,13 +121,29 @@ describe('outbox delivery', () => {
     await outboxStatus(stores.outbox, now(), (l) => lines.push(l));
     expect(lines[0]).toBe('待发 0 条。');
     expect(lines[1]).toBe('失败 1 条：');
-    expect(lines[2]).toMatch(/^ {2}bad → 1 人：WeCom message\/send answered 40008 invalid message type（0 秒前，1 次）$/);
+    expect(lines[2]).toMatch(/^ {2}bad → 1 人：WeCom message\/send answered 40008 invalid message type（0 秒前，失败 1 次）$/);
     expect(await outboxRetry(stores.outbox, { failed: true }, now(), (l) => lines.push(l))).toBe(0);
     expect(lines.at(-1)).toBe('已将 1 条失败的消息重新放入待发队列；运行中的服务会马上发送。');
     await w.runDue();
     expect(api.textsTo('u1')).toEqual(['一']);
     expect(await outboxRetry(stores.outbox, { id: 'bad' }, now(), (l) => lines.push(l))).toBe(1);
     expect(lines.at(-1)).toBe('bad 不是失败状态（现在：sent），无需重发。');
+  });
+
+  it('does not count waiting for a member’s limit as failing: give-up runs from the first failure', async () => {
+    const w = instance({ giveUpMs: 30_000, limits: { perMinute: 1, perHour: 1_000 } });
+    await stores.outbox.enqueue('u1', [message('first', ['u1'], '一', now()), message('held', ['u1'], '二', now())], now());
+    await w.runDue();
+    // One went out; the other waits a minute for the member's limit — longer than the give-up time.
+    expect(api.textsTo('u1')).toHaveLength(1);
+    clock.advance(61_000);
+    api.failNext('message/send', -1);
+    await w.runDue();
+    // Its first failure now: retried, not given up.
+    expect((await stores.outbox.inspect(partitionOf('u1'))).pending.map((e) => [e.failures, e.lastError?.includes('-1')])).toEqual([[1, true]]);
+    clock.advance(61_000);
+    await w.runDue();
+    expect(api.textsTo('u1')).toHaveLength(2);
   });
 
   it('gives a message up once it has failed for the give-up time, and says why', async () => {
@@ -177,7 +193,7 @@ describe('outbox delivery', () => {
     clock.advance(30_001);
     await survivor.runDue();
     expect(api.textsTo('u1')).toEqual(['一']);
-    expect(await get('u1', 'orphan')).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(await get('u1', 'orphan')).toMatchObject({ state: 'sent', failures: 0 });
   });
 
   it('goes on with a long entry from the piece an earlier attempt got to', async () => {

@@ -19,7 +19,7 @@ describe('TurnRunner', () => {
   let stores: Stores;
   const clock = new ManualClock('2026-11-05T01:00:00Z');
   const runner = (step: Step = respond, options: TurnOptions = { waitMs: 300 }, s: Stores = stores) =>
-    new TurnRunner({ turns: s.turns, outbox: s.outbox, conversation: sessionOnly(step), clock, logger: pino({ level: 'silent' }) }, options);
+    new TurnRunner({ turns: s.turns, conversation: sessionOnly(step), clock, logger: pino({ level: 'silent' }) }, options);
   const turns = async (userId: string) => (await readSession(stores.turns, userId, userId)).turns;
 
   beforeEach(async () => {
@@ -144,7 +144,7 @@ describe('TurnRunner with a session it cannot read', () => {
     try {
       const stores = redisStores(r.redis, r.prefix);
       await r.redis.hset(`${r.prefix}{p${String((await import('../../src/store/partition')).partitionOf('old')).padStart(2, '0')}}:session:old`, 'data', JSON.stringify({ v: 99, whatever: true }), 'rev', '1');
-      const runner = new TurnRunner({ turns: stores.turns, outbox: stores.outbox, conversation: sessionOnly((i, s, now) => respondToUnregistered(i, s, now)), clock: new ManualClock('2026-11-05T01:00:00Z'), logger: pino({ level: 'silent' }) });
+      const runner = new TurnRunner({ turns: stores.turns, conversation: sessionOnly((i, s, now) => respondToUnregistered(i, s, now)), clock: new ManualClock('2026-11-05T01:00:00Z'), logger: pino({ level: 'silent' }) });
       const out = await runner.run(text('old', '1', '帮助'));
       // One passive answer: the notice first, then what was asked for.
       expect(out.replies).toHaveLength(1);
