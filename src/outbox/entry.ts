@@ -5,7 +5,7 @@ import { z } from 'zod';
  * sends, fixed when the entry is written so that a resend is the same request (WeCom's duplicate
  * check compares whole requests).
  */
-export const wecomMessageSchema = z.union([
+const wecomMessageSchema = z.union([
   z.object({ msgtype: z.literal('text'), text: z.object({ content: z.string() }) }),
   z.object({ msgtype: z.literal('markdown'), markdown: z.object({ content: z.string() }) }),
   z.object({
@@ -19,7 +19,7 @@ export type WeComMessage = z.infer<typeof wecomMessageSchema>;
 const filterSchema = z.object({ city: z.string().optional(), category: z.enum(['A', 'B', 'C', 'D']).optional() });
 
 /** The reference of an entry: which partition owner it lives under, and its idempotency key. */
-export const entryRefSchema = z.object({ owner: z.string(), id: z.string() });
+const entryRefSchema = z.object({ owner: z.string(), id: z.string() });
 export type EntryRef = z.infer<typeof entryRefSchema>;
 
 /**

@@ -47,7 +47,7 @@ end`;
 /** Number of keys a school change needs (see APPLY_SCHOOL). */
 export const SCHOOL_KEYS = 12;
 
-export const SCRIPTS = {
+const SCRIPTS = {
   ybUnlock: {
     keys: 1,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
