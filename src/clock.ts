@@ -11,6 +11,27 @@ export function clockStartingAt(start: Date, real: Clock = systemClock): Clock {
   return { now: () => new Date(real.now().getTime() + offset) };
 }
 
+/** Where a shifted clock stood at one real instant: FAKE_NOW as the first process of a deployment recorded it. */
+export interface ClockAnchor {
+  fakeAt: number;
+  realAt: number;
+}
+
+/** A clock running forward in real time from an anchor: every process given the same anchor reads the same instant. */
+export function anchoredClock(anchor: ClockAnchor, real: Clock = systemClock): Clock {
+  const offset = anchor.fakeAt - anchor.realAt;
+  return { now: () => new Date(real.now().getTime() + offset) };
+}
+
+/**
+ * The business clock of a deployment: the system clock, or FAKE_NOW anchored in the store by the
+ * first process that started with it, so that a server and a CLI command run later agree on now.
+ */
+export async function sharedClock(fakeNow: Date | undefined, anchor: (fakeAt: number, realAt: number) => Promise<ClockAnchor>, real: Clock = systemClock): Promise<Clock> {
+  if (fakeNow === undefined) return real;
+  return anchoredClock(await anchor(fakeNow.getTime(), real.now().getTime()), real);
+}
+
 /**
  * A clock that runs forward in real time from `start` and can be set to another instant, after
  * which it runs on from there (the demo's clock control).

@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { sharedClock } from './clock';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './log/logger';
 import { redisStores } from './store/stores';
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const redis = createRedisClient(config.redisUrl, logger);
   await connectRedis(redis, logger);
-  const parts = assemble(config, { stores: redisStores(redis, config.redisKeyPrefix), logger });
+  const stores = redisStores(redis, config.redisKeyPrefix);
+  // FAKE_NOW is anchored in Redis by the first process, so that every instance and CLI command reads the same now.
+  const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.store.anchorClock(fakeAt, realAt));
+  const parts = assemble(config, { stores, logger, clock });
   const { server, port } = await listen(parts.app, config.port, config.host);
   parts.scheduler.start();
   parts.worker.start();

@@ -11,9 +11,9 @@ import { createBot } from './dispatch/bot';
 import { followUpHandlers } from './dispatch/follow-ups';
 import { loadForm } from './conversation/form';
 import { loadTargets } from './targets/targets';
-import { Scheduler } from './schedule/scheduler';
-import { loadSchedule } from './schedule/schedule';
-import { WorkCalendar } from './schedule/work-calendar';
+import { Scheduler } from './jobs/scheduler';
+import { loadSchedule } from './calendar/schedule';
+import { WorkCalendar } from './calendar/work-calendar';
 import monthlyReport from '../conversations/monthly-report';
 import { InFlight } from './in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
@@ -28,7 +28,7 @@ import type { JobRunParts } from './cli/jobs-command';
 export interface AssembleOptions {
   stores: Stores;
   logger: Logger;
-  /** The business clock (periods, deadlines, due times); defaults to FAKE_NOW or the system clock. */
+  /** The business clock (periods, deadlines, due times); defaults to FAKE_NOW (from this process's start) or the system clock. main.ts gives the deployment's shared one. */
   clock?: Clock;
   /** Real time, for callback timestamps (FAKE_NOW does not move WeCom's clock). */
   callbackClock?: Clock;
@@ -87,7 +87,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   let worker: OutboxWorker | null = null;
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
-    { outbox, clock, logger, handlers: followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick }) },
+    { outbox, clock, logger, handlers: followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}), realClock: systemClock, kick }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
   const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
@@ -112,7 +112,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     logger,
   );
   app.use(dashboardRoutes({ store, outbox, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
-  const jobParts = { store, outbox, form, cal, targets, schedule, work, nudgeIntervalMs, links };
+  const jobParts = { store, outbox, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   return {
     app,

@@ -12,7 +12,7 @@ import { TurnRunner } from '../src/dispatch/turn-runner';
 import { draftSchema, reportSchema, type Report } from '../src/report/records';
 import { memoryStores, redisStores } from '../src/store/stores';
 import type { Store } from '../src/store/store';
-import { DEFAULT_SCHEDULE } from '../src/schedule/schedule';
+import { DEFAULT_SCHEDULE } from '../src/calendar/schedule';
 import { yearToDate } from '../src/report/progress';
 import { assemble, listen, stopGracefully, type Assembled } from '../src/server';
 import { jobParts } from './helpers/job-deps';

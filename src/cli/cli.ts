@@ -12,8 +12,8 @@ import { runJob } from './jobs-command';
 import { DashboardLinks } from '../dashboard/dashboard-link';
 import { WeComSender } from '../wecom/sender';
 import { loadTargets } from '../targets/targets';
-import { loadSchedule } from '../schedule/schedule';
-import { WorkCalendar } from '../schedule/work-calendar';
+import { loadSchedule } from '../calendar/schedule';
+import { WorkCalendar } from '../calendar/work-calendar';
 import { pino } from 'pino';
 import { loadForm } from '../conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
@@ -22,7 +22,7 @@ import { OutboxWorker } from '../outbox/worker';
 import { followUpHandlers } from '../dispatch/follow-ups';
 import { outboxRetry, outboxStatus } from './outbox-command';
 import { reindex } from './reindex-command';
-import { currentWindow, parsePeriod } from '../report/period';
+import { currentWindow, parsePeriod } from '../calendar/period';
 import type { Config } from '../config/config';
 import type { CliContext } from './context';
 
@@ -49,8 +49,8 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
     .action(async (fileName: string, opts: { dryRun?: boolean; by: string }) => {
       const ctx = cliContext(loadConfig());
       try {
-        await ctx.redis.connect();
-        const code = await importRoster(ctx.store, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: new Date() }, (line) =>
+        await ctx.open();
+        const code = await importRoster(ctx.store, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, (line) =>
           process.stdout.write(`${line}\n`),
         );
         process.exitCode = code;
@@ -73,9 +73,9 @@ program
     const config = loadConfig();
     const ctx = cliContext(config);
     try {
-      await ctx.redis.connect();
+      await ctx.open();
       const cal = { timezone: config.timezone, dueDay: config.dueDay };
-      process.exitCode = await exportReport(ctx.store, loadForm(monthlyReport), cal, { ...opts, now: new Date() }, (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = await exportReport(ctx.store, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }
@@ -90,15 +90,15 @@ program
   .option('--dry-run', 'print who would get what, and send and write nothing')
   .action(async (job: string, opts: { at?: string; dryRun?: boolean }) => {
     const config = loadConfig();
-    const at = opts.at ? new Date(opts.at) : new Date();
-    if (Number.isNaN(at.getTime())) {
+    if (opts.at !== undefined && Number.isNaN(new Date(opts.at).getTime())) {
       process.stdout.write(`--at「${opts.at}」不是 ISO-8601 时间，如 2026-11-11T00:05:00+08:00。\n`);
       process.exitCode = 1;
       return;
     }
     const ctx = cliContext(config);
     try {
-      await ctx.redis.connect();
+      await ctx.open();
+      const at = opts.at ? new Date(opts.at) : ctx.clock.now();
       process.exitCode = await runJob(job, jobParts(config, ctx, (line) => process.stdout.write(`${line}\n`)), { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
@@ -114,10 +114,11 @@ function jobParts(config: Config, ctx: CliContext, warn: (line: string) => void)
   const nudgeIntervalMs = config.nudgeIntervalHours * 3_600_000;
   const { store, outbox } = ctx.stores;
   const sender = new WeComSender(ctx.client);
-  const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, realClock: systemClock, kick: () => undefined });
-  // Real time, as the servers' workers: its leases and back-offs mean the same to them.
-  const worker = new OutboxWorker({ outbox, handlers, clock: systemClock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
-  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, links: DashboardLinks.fromConfig(config), worker };
+  const firstPeriod = config.firstPeriod ? { firstPeriod: config.firstPeriod } : {};
+  const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, ...firstPeriod, realClock: systemClock, kick: () => undefined });
+  // The servers' clock (FAKE_NOW shared through the store): due times, leases and back-offs mean the same to them.
+  const worker = new OutboxWorker({ outbox, handlers, clock: ctx.clock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
+  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, ...firstPeriod, links: DashboardLinks.fromConfig(config), worker };
 }
 
 const outbox = program.command('outbox').description('messages waiting to go out, and the ones that failed');
@@ -127,8 +128,8 @@ outbox
   .action(async () => {
     const ctx = cliContext(loadConfig());
     try {
-      await ctx.redis.connect();
-      process.exitCode = await outboxStatus(ctx.stores.outbox, Date.now(), (line) => process.stdout.write(`${line}\n`));
+      await ctx.open();
+      process.exitCode = await outboxStatus(ctx.stores.outbox, ctx.clock.now().getTime(), (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }
@@ -141,8 +142,8 @@ outbox
   .action(async (id: string | undefined, opts: { failed?: boolean }) => {
     const ctx = cliContext(loadConfig());
     try {
-      await ctx.redis.connect();
-      process.exitCode = await outboxRetry(ctx.stores.outbox, { ...(id ? { id } : {}), ...(opts.failed ? { failed: true } : {}) }, Date.now(), (line) => process.stdout.write(`${line}\n`));
+      await ctx.open();
+      process.exitCode = await outboxRetry(ctx.stores.outbox, { ...(id ? { id } : {}), ...(opts.failed ? { failed: true } : {}) }, ctx.clock.now().getTime(), (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }
@@ -154,15 +155,16 @@ program
   .option('--year <YYYY>', 'the year to rebuild (default: the year of the period being filed now)')
   .action(async (opts: { year?: string }) => {
     const config = loadConfig();
-    const year = opts.year ? Number(opts.year) : parsePeriod(currentWindow(new Date(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+    const asked = opts.year === undefined ? undefined : Number(opts.year);
+    if (asked !== undefined && (!Number.isInteger(asked) || asked < 2000 || asked > 2100)) {
       process.stdout.write(`--year「${opts.year}」应写成四位年份，如 2026。\n`);
       process.exitCode = 1;
       return;
     }
     const ctx = cliContext(config);
     try {
-      await ctx.redis.connect();
+      await ctx.open();
+      const year = asked ?? parsePeriod(currentWindow(ctx.clock.now(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
       process.exitCode = await reindex(ctx.store, year, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
@@ -176,7 +178,7 @@ menu
   .action(async () => {
     const ctx = cliContext(loadConfig());
     try {
-      await ctx.redis.connect();
+      await ctx.open();
       await ctx.client.createMenu(appMenu);
       process.stdout.write(`menu pushed to agent ${ctx.config.wecom.agentId}: ${appMenu.button.map((b) => b.name).join(' / ')}\n`);
     } finally {

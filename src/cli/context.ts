@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { sharedClock, systemClock, type Clock } from '../clock';
 import type { Config } from '../config/config';
 import type { Store } from '../store/store';
 import { redisStores, type Stores } from '../store/stores';
@@ -12,6 +13,10 @@ export interface CliContext {
   stores: Stores;
   store: Store;
   client: WeComClient;
+  /** The deployment's business clock (FAKE_NOW as the servers read it); set by open(). */
+  clock: Clock;
+  /** Connects to Redis and reads the shared clock. */
+  open(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,7 +27,20 @@ export function cliContext(config: Config): CliContext {
   const stores = redisStores(redis, config.redisKeyPrefix);
   const logger = pino({ level: 'silent' });
   const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store: stores.store, logger });
-  return { config, redis, stores, store: stores.store, client, close: async () => void redis.disconnect() };
+  const ctx: CliContext = {
+    config,
+    redis,
+    stores,
+    store: stores.store,
+    client,
+    clock: systemClock,
+    open: async () => {
+      await redis.connect();
+      ctx.clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.store.anchorClock(fakeAt, realAt));
+    },
+    close: async () => void redis.disconnect(),
+  };
+  return ctx;
 }
 
 /** A Redis URL fit for printing: the password masked. */

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Form } from '../conversation/form';
-import { buildReportTable } from '../export/report-table';
+import { beforeStart, firstPeriodIn } from '../calendar/deployment';
+import { BEFORE_START, buildReportTable } from '../export/report-table';
 import { tableToCsv, tableToXlsx } from '../export/write-table';
-import { periodLabel, parsePeriod, type PeriodCalendar } from '../report/period';
+import { periodLabel, parsePeriod, type PeriodCalendar } from '../calendar/period';
 import type { Store } from '../store/store';
 
 /** `report export`: the period's table to a file. Returns the exit code. */
@@ -10,7 +11,7 @@ export async function exportReport(
   store: Store,
   form: Form,
   cal: PeriodCalendar,
-  options: { period: string; format: string; out: string; by: string; now: Date },
+  options: { period: string; format: string; out: string; by: string; now: Date; firstPeriod?: string },
   print: (line: string) => void,
 ): Promise<number> {
   try {
@@ -23,10 +24,12 @@ export async function exportReport(
     print(`--format「${options.format}」应为 csv 或 xlsx。`);
     return 1;
   }
-  const table = await buildReportTable(store, form, cal, options.period);
+  const first = await firstPeriodIn(store, options.firstPeriod, cal);
+  const table = await buildReportTable(store, form, cal, options.period, {}, first);
   const data = options.format === 'csv' ? tableToCsv(table) : await tableToXlsx(table, `${periodLabel(options.period)}职业培训情况月报表`);
   await writeFile(options.out, data);
   await store.appendAudit({ action: 'export', by: options.by, at: String(options.now.getTime()), period: options.period, rows: String(table.rows.length) });
   print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);
+  if (beforeStart(options.period, first)) print(`${periodLabel(options.period)}在本系统启用（${periodLabel(first!)}起收集）之前，未提交的学校标为「${BEFORE_START}」，不是未报。`);
   return 0;
 }

@@ -2,17 +2,18 @@ import { sleep } from '../clock';
 import { summarize } from '../outbox/delivery-report';
 import type { EntryRef } from '../outbox/entry';
 import type { OutboxWorker } from '../outbox/worker';
-import { periodLabel, timeLabel } from '../report/period';
+import { periodLabel, timeLabel } from '../calendar/period';
 import { RUNNERS, runFire } from '../jobs/fire-runner';
 import { JobRefused, type JobDeps } from '../jobs/job-deps';
-import { inQuietHours, latestFire, type JobName } from '../schedule/schedule';
+import { closesDue, deploymentStart } from '../calendar/deployment';
+import { inQuietHours, latestFire, type Fire, type JobName } from '../calendar/schedule';
 
 const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
 const NAMES: Record<JobName, string> = { open: '开始填报', nudge: '催报', close: '关账', notice: '目标进度', digest: '工作人员日报' };
 
 /**
  * What `jobs run` works with: the jobs' parts, and an outbox worker that delivers the run's own
- * entries as they come due on its clock (real time in the CLI; the demo's clock in the demo).
+ * entries as they come due on its clock (the deployment's shared clock in the CLI; the demo's clock in the demo).
  */
 export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { worker: OutboxWorker };
 
@@ -28,11 +29,26 @@ export async function runJob(job: string, parts: JobRunParts, options: { at: Dat
   }
   const name = job as JobName;
   const { schedule, cal } = parts;
-  const fire = latestFire(name, options.at, schedule, cal, parts.work);
-  if (!fire) {
+  const latest = latestFire(name, options.at, schedule, cal, parts.work);
+  if (!latest) {
     print(`${options.at.toISOString()} 之前没有要运行的 ${job}。`);
     return 1;
   }
+  // As the scheduler does: every month past its close and not closed yet, oldest first (else the latest close again).
+  const fires = name === 'close' && !options.dryRun ? await pendingCloses(parts, options.at) : [];
+  let code = 0;
+  for (const fire of fires.length > 0 ? fires : [latest]) code = Math.max(code, await runOne(parts, fire, options, print));
+  return code;
+}
+
+async function pendingCloses(parts: JobRunParts, at: Date): Promise<Fire[]> {
+  const calendar = await parts.store.readCalendar();
+  return closesDue(at, deploymentStart(parts.firstPeriod, calendar.startedAt, parts.cal), new Set(calendar.closed), parts.schedule, parts.cal, parts.work);
+}
+
+async function runOne(parts: JobRunParts, fire: Fire, options: { at: Date; dryRun: boolean; waitMs?: number }, print: (line: string) => void): Promise<number> {
+  const { schedule, cal } = parts;
+  const name = fire.job;
   const deps: JobDeps = { ...parts, now: options.at, print };
   const label = `${NAMES[name]} ${periodLabel(fire.period)}${fire.stage.startsWith('day-') ? `（${fire.stage}）` : ''}`;
   if (options.dryRun) {
@@ -47,7 +63,7 @@ export async function runJob(job: string, parts: JobRunParts, options: { at: Dat
   // As the scheduler would: nothing but the close runs in quiet hours (its notices wait).
   if (inQuietHours(options.at, schedule, cal)) {
     if (name !== 'close') {
-      print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${job} 将在 ${schedule.quietHours.resume} 后运行。`);
+      print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${name} 将在 ${schedule.quietHours.resume} 后运行。`);
       return 1;
     }
     print(`现在是静默时段：只记录零申报，通知在 ${schedule.quietHours.resume} 发出。`);

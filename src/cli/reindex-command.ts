@@ -1,4 +1,4 @@
-import { periodOf } from '../report/period';
+import { periodOf } from '../calendar/period';
 import { yearToDate } from '../report/progress';
 import { draftSchema, reportSchema, type Report } from '../report/records';
 import { STATUSES } from '../store/keys';

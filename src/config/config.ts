@@ -18,6 +18,8 @@ export interface Config {
   host: string;
   timezone: string;
   dueDay: number;
+  /** The first month this deployment collects (YYYY-MM); else the month the first roster import made the first. */
+  firstPeriod: string | undefined;
   fakeNow: Date | undefined;
   logLevel: LogLevel;
   production: boolean;
@@ -128,6 +130,10 @@ const fields = {
     schema: intBetween(1, 28, 10),
     fix: 'The notice asks for reports before the 10th: use 10 unless the province changes it.',
   },
+  FIRST_PERIOD: {
+    schema: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM').optional(),
+    fix: 'Leave it unset (the first roster import decides), or give the first month to collect, e.g. 2026-11.',
+  },
   FAKE_NOW: {
     schema: z.iso
       .datetime({ offset: true, error: 'must be an ISO-8601 instant such as 2026-11-05T09:00:00+08:00' })
@@ -207,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: p.HOST,
     timezone: p.REPORT_TIMEZONE,
     dueDay: p.REPORT_DUE_DAY,
+    firstPeriod: p.FIRST_PERIOD,
     fakeNow: p.FAKE_NOW,
     logLevel: p.LOG_LEVEL,
     production,

@@ -1,5 +1,5 @@
 import type { Reply } from '../dispatch/reply';
-import type { Window } from '../report/period';
+import type { Window } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { PastReport } from '../report/rules';
 import type { YearToDate } from '../report/progress';

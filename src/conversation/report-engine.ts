@@ -1,4 +1,4 @@
-import { dueDateLabel, periodLabel, type PeriodCalendar } from '../report/period';
+import { dueDateLabel, periodLabel, type PeriodCalendar } from '../calendar/period';
 import { periodStatus, type Draft, type HistoryEntry } from '../report/records';
 import type { Finding } from '../report/rules';
 import type { Values } from '../report/values';

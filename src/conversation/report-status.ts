@@ -1,4 +1,4 @@
-import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../report/period';
+import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
 import { periodStatus, type Draft, type Report } from '../report/records';
 import type { Form } from './form';
 import type { SchoolContext } from './report-context';

@@ -1,4 +1,4 @@
-import { dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../report/period';
+import { dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { Finding } from '../report/rules';
 import type { Form } from './form';

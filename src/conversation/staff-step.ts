@@ -1,5 +1,5 @@
 import { formatNumber as f } from '../report/number-parser';
-import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../report/period';
+import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
 import type { Report } from '../report/records';
 import type { School } from '../roster/roster';

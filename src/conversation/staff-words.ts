@@ -1,5 +1,5 @@
 import { normalizePlace } from '../roster/places';
-import { periodOf, shiftPeriod, parsePeriod, type Period } from '../report/period';
+import { periodOf, shiftPeriod, parsePeriod, type Period } from '../calendar/period';
 
 /** A filter on schools: a place, a category, or both. */
 export interface SchoolFilter {

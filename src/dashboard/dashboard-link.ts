@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { periodLabel, timeLabel, type PeriodCalendar, type Period } from '../report/period';
+import { periodLabel, timeLabel, type PeriodCalendar, type Period } from '../calendar/period';
 import type { TextCard } from '../wecom/sender';
 import type { Config } from '../config/config';
 import { scopeLabel } from './dashboard-view';

@@ -1,4 +1,4 @@
-import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../report/period';
+import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../calendar/period';
 import { onPace, type YearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
 import { rollUp, type GroupProgress } from '../report/rollup';

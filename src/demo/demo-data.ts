@@ -109,6 +109,8 @@ export async function seedDemo(store: Store, form: Form, now: Date): Promise<Dem
   }
   await store.replaceSchools(Object.fromEntries(people.schools.map((s) => [s.code, JSON.stringify(s)])), members, index);
   await store.replaceStaff(Object.fromEntries(people.staff.map((s) => [s.userId, JSON.stringify(s)])));
+  // The demo's records begin with January 2026: as if its roster came while January was being filed.
+  await store.startCalendar(Date.parse('2026-02-01T00:00:00+08:00'));
   const at = now.getTime();
   // Filed on a working morning or afternoon early in the following month (Beijing time), never after now.
   const filedAt = (month: number, lastDay: number) => Math.min(at, Date.UTC(2026, month, 1 + Math.floor(rnd() * lastDay), Math.floor(rnd() * 9), Math.floor(rnd() * 60)));

@@ -2,7 +2,7 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../report/period';
+import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../calendar/period';
 import { yearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import { draftSchema, historyFields, reportSchema, type Report } from '../report/records';
@@ -18,7 +18,7 @@ import { parseAudience, stepBroadcast, type Recipients } from '../conversation/b
 import { stepStaff, type StaffContext, type StaffMember } from '../conversation/staff-step';
 import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
-import type { Schedule } from '../schedule/schedule';
+import type { Schedule } from '../calendar/schedule';
 import { staffEntries } from './staff-entries';
 import { turnId } from './turn-runner';
 

@@ -1,5 +1,6 @@
 import { sleep, type Clock } from '../clock';
 import type { Form } from '../conversation/form';
+import { firstPeriodIn } from '../calendar/deployment';
 import { buildReportTable } from '../export/report-table';
 import { tableToXlsx } from '../export/write-table';
 import { dedupeSeconds, messageHandler } from '../outbox/deliver-message';
@@ -8,9 +9,9 @@ import type { Leased } from '../outbox/entry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { Handled, HandlerContext, Handlers } from '../outbox/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
-import { periodLabel, windowFor, type PeriodCalendar } from '../report/period';
-import { nextSendingTime, type Schedule } from '../schedule/schedule';
-import type { WorkCalendar } from '../schedule/work-calendar';
+import { periodLabel, windowFor, type PeriodCalendar } from '../calendar/period';
+import { nextSendingTime, type Schedule } from '../calendar/schedule';
+import type { WorkCalendar } from '../calendar/work-calendar';
 import type { Store } from '../store/store';
 import { classifyFailure } from '../wecom/api-error';
 import { MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
@@ -25,6 +26,8 @@ export interface FollowUpDeps {
   schedule: Schedule;
   work: WorkCalendar;
   nudgeIntervalMs: number;
+  /** FIRST_PERIOD, when configured. */
+  firstPeriod?: string;
   /** Real time, for WeCom's per-member limits. */
   realClock: Clock;
   /** Something was written for `owner`'s partition: deliver it soon. */
@@ -145,7 +148,7 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
   const p = entry.payload;
-  const table = await buildReportTable(deps.store, deps.form, deps.cal, p.period, p.filter);
+  const table = await buildReportTable(deps.store, deps.form, deps.cal, p.period, p.filter, await firstPeriodIn(deps.store, deps.firstPeriod, deps.cal));
   let media = entry.media;
   try {
     if (media === null) {

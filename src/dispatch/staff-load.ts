@@ -2,11 +2,11 @@ import type { StaffContext, StaffData, StaffMember, StaffSettings } from '../con
 import type { Audience, Recipients } from '../conversation/broadcast';
 import { scopedFilter } from '../conversation/staff-step';
 import type { StaffCommand } from '../conversation/staff-words';
-import { parsePeriod, type Window } from '../report/period';
+import { parsePeriod, type Window } from '../calendar/period';
 import type { YearToDate } from '../report/progress';
 import { reportSchema } from '../report/records';
-import { nextSendingTime, quietHoursLabel, type Schedule } from '../schedule/schedule';
-import type { PeriodCalendar } from '../report/period';
+import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/schedule';
+import type { PeriodCalendar } from '../calendar/period';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Store } from '../store/store';
 import { targetsFor, type Targets } from '../targets/targets';

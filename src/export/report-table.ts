@@ -1,5 +1,6 @@
 import type { Form } from '../conversation/form';
-import { timeLabel, type PeriodCalendar } from '../report/period';
+import { beforeStart } from '../calendar/deployment';
+import { timeLabel, type PeriodCalendar } from '../calendar/period';
 import { reportSchema, type Report } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
 import type { Store } from '../store/store';
@@ -22,8 +23,15 @@ export interface ReportTable {
   moneyColumns: number[];
 }
 
-/** Builds the period's table: one row per school in scope, then a totals row over what was filed. */
-export async function buildReportTable(store: Store, form: Form, cal: PeriodCalendar, period: string, filter: SchoolFilter = {}): Promise<ReportTable> {
+/** A school without a report for a month before the deployment's first: it was never asked for one. */
+export const BEFORE_START = '系统启用前';
+
+/**
+ * Builds the period's table: one row per school in scope, then a totals row over what was filed.
+ * `first` is the deployment's first period: before it a missing report is not 未报.
+ */
+export async function buildReportTable(store: Store, form: Form, cal: PeriodCalendar, period: string, filter: SchoolFilter = {}, first: string | null = null): Promise<ReportTable> {
+  const missing = beforeStart(period, first) ? BEFORE_START : '未报';
   const roster = await store.readRoster();
   const schools = Object.values(roster.schools)
     .map((json) => schoolSchema.parse(JSON.parse(json)))
@@ -39,7 +47,7 @@ export async function buildReportTable(store: Store, form: Form, cal: PeriodCale
       if (report.status !== 'defaulted') totals[j]! += v;
       return v;
     });
-    return [school.code, school.name, school.city, school.level, school.category, report ? STATUS[report.status] : '未报', report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];
+    return [school.code, school.name, school.city, school.level, school.category, report ? STATUS[report.status] : missing, report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];
   });
   const groups = [{ title: '学校', span: SCHOOL_COLUMNS.length }, ...form.parts.map((p) => ({ title: `${p.number}. ${p.title}`, span: p.cells.length }))];
   const moneyColumns = form.cells.map((c, j) => (c.unit === '万元' ? SCHOOL_COLUMNS.length + j : -1)).filter((j) => j >= 0);

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
-import { dueDateLabel, periodLabel, windowFor } from '../report/period';
+import { dueDateLabel, periodLabel, windowFor } from '../calendar/period';
 import { historyFields, type Report } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
-import { nextSendingTime, type Fire } from '../schedule/schedule';
+import { nextSendingTime, type Fire } from '../calendar/schedule';
 import { textMessages } from '../wecom/sender';
 import { JobRefused, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 

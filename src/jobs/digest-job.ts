@@ -1,8 +1,8 @@
 import { staffProgressText, stepStaff, type StaffMember } from '../conversation/staff-step';
 import { loadStaff, staffSettings } from '../dispatch/staff-load';
 import { dashboardCard } from '../dashboard/dashboard-link';
-import { periodLabel, windowFor } from '../report/period';
-import type { Fire } from '../schedule/schedule';
+import { periodLabel, windowFor } from '../calendar/period';
+import type { Fire } from '../calendar/schedule';
 import { cardMessage, textMessages } from '../wecom/sender';
 import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 

@@ -1,4 +1,4 @@
-import type { Fire, JobName } from '../schedule/schedule';
+import type { Fire, JobName } from '../calendar/schedule';
 import { runClose } from './close-job';
 import { runDigest } from './digest-job';
 import { JobRefused, type JobDeps, type JobSummary } from './job-deps';
@@ -28,6 +28,12 @@ export type FireOutcome =
   /** Not a failure: e.g. a nudge caught up after its window closed. Marked done, never retried. */
   | { kind: 'refused'; reason: string };
 
+/** A close marked done by a run that died before it recorded the period as closed: record it now. */
+async function doneBefore(deps: JobDeps, fire: Fire): Promise<FireOutcome> {
+  if (fire.job === 'close') await deps.store.markClosed(fire.period);
+  return { kind: 'done-before' };
+}
+
 /**
  * Runs one fire the way the scheduler and `jobs run` both do: under the fire's lease (so that two
  * instances, or a server and the CLI, never run it at once), marked done when it finishes. Every
@@ -36,13 +42,14 @@ export type FireOutcome =
 export async function runFire(deps: JobDeps, fire: Fire, options: { skipIfDone: boolean }): Promise<FireOutcome> {
   const { store } = deps;
   const id = fireId(fire);
-  if (options.skipIfDone && (await store.isMarked('fire-done', id))) return { kind: 'done-before' };
+  if (options.skipIfDone && (await store.isMarked('fire-done', id))) return doneBefore(deps, fire);
   const lease = await store.tryLock(`fire:${id}`, FIRE_LEASE_MS);
   if (lease === null) return { kind: 'busy' };
   try {
-    if (options.skipIfDone && (await store.isMarked('fire-done', id))) return { kind: 'done-before' };
+    if (options.skipIfDone && (await store.isMarked('fire-done', id))) return doneBefore(deps, fire);
     const summary = await RUNNERS[fire.job](deps, fire, false);
     await store.markOnce('fire-done', [id], DONE_MS);
+    if (fire.job === 'close') await store.markClosed(fire.period);
     return { kind: 'ran', summary };
   } catch (error) {
     if (!(error instanceof JobRefused)) throw error;

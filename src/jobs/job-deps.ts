@@ -2,9 +2,9 @@ import type { DashboardLinks } from '../dashboard/dashboard-link';
 import type { Form } from '../conversation/form';
 import type { EntryInit, EntryRef, WeComMessage } from '../outbox/entry';
 import type { OutboxStore } from '../outbox/outbox-store';
-import type { PeriodCalendar } from '../report/period';
-import type { Schedule } from '../schedule/schedule';
-import type { WorkCalendar } from '../schedule/work-calendar';
+import type { PeriodCalendar } from '../calendar/period';
+import type { Schedule } from '../calendar/schedule';
+import type { WorkCalendar } from '../calendar/work-calendar';
 import type { Store } from '../store/store';
 import type { Targets } from '../targets/targets';
 
@@ -19,6 +19,8 @@ export interface JobDeps {
   work: WorkCalendar;
   /** A school is nudged at most once within this interval, whoever asks. */
   nudgeIntervalMs: number;
+  /** FIRST_PERIOD, when configured (else the first roster import decides). */
+  firstPeriod?: string;
   now: Date;
   print: (line: string) => void;
   /** Dashboard links for the staff digest's card; none when no public base URL is configured. */

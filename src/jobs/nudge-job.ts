@@ -1,7 +1,7 @@
 import { draftSchema } from '../report/records';
-import { periodLabel, windowFor } from '../report/period';
+import { periodLabel, windowFor } from '../calendar/period';
 import { schoolSchema } from '../roster/roster';
-import type { Fire } from '../schedule/schedule';
+import type { Fire } from '../calendar/schedule';
 import { nudgeSchools, nudgeText } from '../nudge/nudge-service';
 import { JobRefused, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 

@@ -1,8 +1,8 @@
 import { formatNumber as f } from '../report/number-parser';
-import { dueDateLabel, parsePeriod, periodLabel, windowFor } from '../report/period';
+import { dueDateLabel, parsePeriod, periodLabel, windowFor } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
 import { schoolSchema, type School } from '../roster/roster';
-import type { Fire } from '../schedule/schedule';
+import type { Fire } from '../calendar/schedule';
 import { schoolTarget, targetsFor } from '../targets/targets';
 import { textMessages } from '../wecom/sender';
 import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';

@@ -1,10 +1,10 @@
 import { answeredCount } from '../conversation/report-texts';
 import type { Form } from '../conversation/form';
 import type { EntryRef } from '../outbox/entry';
-import { daysLeft, dueDateLabel, periodLabel, windowFor, type Period, type PeriodCalendar } from '../report/period';
+import { daysLeft, dueDateLabel, periodLabel, windowFor, type Period, type PeriodCalendar } from '../calendar/period';
 import { draftSchema, type Draft } from '../report/records';
 import { schoolSchema, type School } from '../roster/roster';
-import type { WorkCalendar } from '../schedule/work-calendar';
+import type { WorkCalendar } from '../calendar/work-calendar';
 import type { Store } from '../store/store';
 import { textMessages } from '../wecom/sender';
 import { DateTime } from 'luxon';

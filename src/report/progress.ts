@@ -1,4 +1,4 @@
-import { parsePeriod } from './period';
+import { parsePeriod } from '../calendar/period';
 import type { Report } from './records';
 import { totalTrainees } from './values';
 

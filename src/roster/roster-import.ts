@@ -59,7 +59,11 @@ export async function planImport(store: Store, kind: 'schools' | 'staff', fileNa
 /** Writes a planned import (all at once) and records it in the audit log. */
 export async function applyImport(store: Store, plan: ImportPlan, by: string, now: Date): Promise<void> {
   if ('staff' in plan.write) await store.replaceStaff(plan.write.staff);
-  else await store.replaceSchools(plan.write.schools, plan.write.members, plan.write.index);
+  else {
+    await store.replaceSchools(plan.write.schools, plan.write.members, plan.write.index);
+    // The first roster sets where the deployment's records begin (see calendar/deployment.ts).
+    await store.startCalendar(now.getTime());
+  }
   await store.appendAudit({
     action: plan.kind === 'schools' ? 'roster-import' : 'staff-import',
     by,

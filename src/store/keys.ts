@@ -53,6 +53,9 @@ export function redisKeys(prefix: string) {
     auditSeq: `${prefix}{audit}:seq`,
     lockNamed: (name: string) => `${prefix}{${name}}:lock`,
     once: (scope: string, member: string) => `${prefix}{roster}:once:${scope}:${member}`,
+    calendarStart: `${prefix}{roster}:calendar:started-at`,
+    closedPeriods: `${prefix}{roster}:calendar:closed`,
+    clockAnchor: `${prefix}{roster}:calendar:fake-clock`,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ClockAnchor } from '../clock';
 import type { EntryInit } from '../outbox/entry';
 import { STATUSES } from './keys';
 import { MemoryDb } from './memory-db';
@@ -6,6 +7,7 @@ import {
   HOUR_MS,
   MINUTE_MS,
   type CachedToken,
+  type CalendarState,
   type DerivedData,
   type IndexedStatus,
   type NudgeVerdict,
@@ -141,6 +143,28 @@ export class MemoryStore implements Store {
 
   async isMarked(scope: string, member: string): Promise<boolean> {
     return this.db.get(`once:${scope}:${member}`) !== undefined;
+  }
+
+  async readCalendar(): Promise<CalendarState> {
+    return { startedAt: this.db.get<number>('calendar:started-at') ?? null, closed: [...this.db.set('calendar:closed')].sort() };
+  }
+
+  async startCalendar(at: number): Promise<number> {
+    const previous = this.db.get<number>('calendar:started-at');
+    if (previous !== undefined) return previous;
+    this.db.put('calendar:started-at', at);
+    return at;
+  }
+
+  async markClosed(period: string): Promise<void> {
+    this.db.put('calendar:closed', new Set([...this.db.set('calendar:closed'), period]));
+  }
+
+  async anchorClock(fakeAt: number, realAt: number): Promise<ClockAnchor> {
+    const stored = this.db.get<ClockAnchor>('calendar:fake-clock');
+    if (stored?.fakeAt === fakeAt) return { ...stored };
+    this.db.put('calendar:fake-clock', { fakeAt, realAt });
+    return { fakeAt, realAt };
   }
 
   async readSchool(school: string, period: string): Promise<SchoolSnapshot> {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import type { ClockAnchor } from '../clock';
 import type { EntryInit } from '../outbox/entry';
 import { redisKeys, STATUSES, type RedisKeys } from './keys';
 import { ALL_PARTITIONS, partitionOf } from './partition';
 import { pairsToRecord, scriptClient, type ScriptClient } from './redis-scripts';
 import type {
   CachedToken,
+  CalendarState,
   DerivedData,
   IndexedStatus,
   NudgeVerdict,
@@ -161,6 +163,29 @@ export class RedisStore implements Store {
 
   async isMarked(scope: string, member: string): Promise<boolean> {
     return (await this.redis.exists(this.keys.once(scope, member))) === 1;
+  }
+
+  async readCalendar(): Promise<CalendarState> {
+    const [startedAt, closed] = await Promise.all([this.redis.get(this.keys.calendarStart), this.redis.smembers(this.keys.closedPeriods)]);
+    return { startedAt: startedAt === null ? null : Number(startedAt), closed: closed.sort() };
+  }
+
+  async startCalendar(at: number): Promise<number> {
+    const previous = await this.redis.set(this.keys.calendarStart, String(at), 'NX', 'GET');
+    return previous === null ? at : Number(previous);
+  }
+
+  async markClosed(period: string): Promise<void> {
+    await this.redis.sadd(this.keys.closedPeriods, period);
+  }
+
+  async anchorClock(fakeAt: number, realAt: number): Promise<ClockAnchor> {
+    const mine = `${fakeAt}:${realAt}`;
+    const stored = await this.redis.set(this.keys.clockAnchor, mine, 'NX', 'GET');
+    const [storedFake, storedReal] = (stored ?? mine).split(':').map(Number);
+    if (storedFake === fakeAt) return { fakeAt, realAt: storedReal! };
+    await this.redis.set(this.keys.clockAnchor, mine);
+    return { fakeAt, realAt };
   }
 
   async readSchool(school: string, period: string): Promise<SchoolSnapshot> {

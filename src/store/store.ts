@@ -1,3 +1,4 @@
+import type { ClockAnchor } from '../clock';
 import type { EntryInit } from '../outbox/entry';
 
 /**
@@ -47,6 +48,19 @@ export interface Store {
   markOnce(scope: string, members: readonly string[], ttlMs: number): Promise<boolean[]>;
   /** Whether a member of a scope is marked (without marking it). */
   isMarked(scope: string, member: string): Promise<boolean>;
+
+  // ── The deployment's calendar: when its records begin, and which periods are closed ──
+  /** When the first roster was imported (epoch ms; null before), and the periods whose close has run. */
+  readCalendar(): Promise<CalendarState>;
+  /** Records the first roster import's instant unless one is recorded; returns the one in force. */
+  startCalendar(at: number): Promise<number>;
+  /** Records that a period's close has run: its zero reports are written. */
+  markClosed(period: string): Promise<void>;
+  /**
+   * FAKE_NOW shared by every process: records (fakeAt, realAt) unless an anchor for the same fakeAt
+   * is recorded (a changed FAKE_NOW starts again); returns the anchor in force.
+   */
+  anchorClock(fakeAt: number, realAt: number): Promise<ClockAnchor>;
 
   // ── A school's records (drafts, reports, history), kept in the school's partition ──
   /** A consistent snapshot of a school's records for one period, and its reports of every period. */
@@ -108,6 +122,11 @@ export interface Store {
   reserveSends(userIds: readonly string[], nowMs: number, limits: SendLimits, options?: { tag?: string }): Promise<number[]>;
   /** Gives back reservations made at nowMs under `tag` (a send to several users that some could not take yet). */
   releaseSends(userIds: readonly string[], nowMs: number, tag: string): Promise<void>;
+}
+
+export interface CalendarState {
+  startedAt: number | null;
+  closed: string[];
 }
 
 export type NudgeVerdict = 'queued' | 'already' | 'filed' | 'recent';

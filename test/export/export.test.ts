@@ -14,6 +14,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 const form = loadForm(monthlyReport);
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 const now = new Date('2026-11-12T01:00:00Z');
+/** The roster came on 2 November, while October was being filed: October is the first month. */
+const imported = new Date('2026-11-02T01:00:00Z');
 const SCHOOLS = [
   'code,name,city,level,category,pilot,contacts',
   '0101,郑州铁路职业技术学院,郑州,高职,A,是,zhao',
@@ -34,7 +36,7 @@ describe('report export', () => {
     r = await testRedis();
     store = redisStores(r.redis, r.prefix).store;
     dir = await mkdtemp('/tmp/yb-export-');
-    expect(await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now }, () => undefined)).toBe(0);
+    expect(await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: imported }, () => undefined)).toBe(0);
     await seedReport(store, report('0101', 'filed', { trainees_students: 100, trainees_public: 50, funds_received: 12.3456, industry_c: 150 }));
     await seedReport(store, report('0201', 'defaulted', {}));
   });
@@ -89,6 +91,16 @@ describe('report export', () => {
     expect(lines[2]!.startsWith('0101,郑州铁路职业技术学院,郑州,高职,A,已报,2026-11-05 09:40,0,0,0,12.3456,0,0,100,50,')).toBe(true);
     expect(lines[3]).toContain(`0102,"'=HYPERLINK(""http://evil"")",郑州,中职,C,未报,,,,`);
     expect(lines[4]!.startsWith('合计,3 所学校,,,,已报 1,,0,0,0,12.3456,0,0,100,50,')).toBe(true);
+  });
+
+  it('marks a month before the deployment began as such, not 未报 (FIRST_PERIOD moves the start)', async () => {
+    const out: string[] = [];
+    expect(await exportReport(store, form, cal, { period: '2026-09', format: 'csv', out: `${dir}/sep.csv`, by: 'ops', now }, (l) => out.push(l))).toBe(0);
+    const rows = (await readFile(`${dir}/sep.csv`, 'utf8')).trim().split('\n').slice(1, -1);
+    expect(rows.map((l) => l.split(',')[5])).toEqual(['系统启用前', '系统启用前', '系统启用前']);
+    expect(out[1]).toBe('2026年9月在本系统启用（2026年10月起收集）之前，未提交的学校标为「系统启用前」，不是未报。');
+    expect(await exportReport(store, form, cal, { period: '2026-09', format: 'csv', out: `${dir}/sep.csv`, by: 'ops', now, firstPeriod: '2026-01' }, () => undefined)).toBe(0);
+    expect((await readFile(`${dir}/sep.csv`, 'utf8')).trim().split('\n').slice(1, -1).map((l) => l.split(',')[5])).toEqual(['未报', '未报', '未报']);
   });
 
   it('refuses a bad period or format with a clear message', async () => {

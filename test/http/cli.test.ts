@@ -104,6 +104,38 @@ describe('npm run cli', () => {
     expect(badAt).toMatchObject({ code: 1, out: '--at「tomorrow」不是 ISO-8601 时间，如 2026-11-11T00:05:00+08:00。\n' });
   });
 
+  it('reads the deployment’s clock: FAKE_NOW anchored by the first process, the same for every command after it', async () => {
+    const clockEnv = { ...env, REDIS_KEY_PREFIX: `${prefix}clock:`, FAKE_NOW: '2026-11-05T09:00:00+08:00' };
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0401,戊学院,郑州,高职,A,否,u5\n0402,己学校,洛阳,中职,C,否,u6\n');
+    const started = Date.now();
+    expect((await cli(['roster', 'import', `${dir}/schools.csv`], clockEnv)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await cli(['roster', 'import', `${dir}/schools.csv`], clockEnv)).code).toBe(0);
+    const redis = new Redis(inject('redisUrl'));
+    const { store } = redisStores(redis, `${prefix}clock:`);
+    const stamps = (await store.readAudit()).map((a) => Number(a.at));
+    const fake = Date.parse('2026-11-05T09:00:00+08:00');
+    // The import is stamped on the business clock, which the second command reads on from the first's anchor.
+    expect(stamps[0]! - fake).toBeGreaterThanOrEqual(0);
+    expect(stamps[0]! - fake).toBeLessThan(Date.now() - started);
+    expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(1_500);
+    // The first roster set where the records begin: October, being filed on 5 November.
+    expect((await store.readCalendar()).startedAt).toBe(stamps[0]);
+    // A close run in January catches up every month not closed since, oldest first; none before October.
+    const close = await cli(['jobs', 'run', 'close', '--at', '2027-01-12T10:05:00+08:00'], clockEnv);
+    expect(close.code).toBe(0);
+    expect(close.out.split('\n').filter((l) => l.includes('新记零申报'))).toEqual([
+      '关账 2026年10月：新记零申报 2 所，之前已记 0 所。',
+      '关账 2026年11月：新记零申报 2 所，之前已记 0 所。',
+      '关账 2026年12月：新记零申报 2 所，之前已记 0 所。',
+    ]);
+    expect((await store.readCalendar()).closed).toEqual(['2026-10', '2026-11', '2026-12']);
+    expect((await store.readSchool('0401', '2026-09')).reports['2026-09']).toBeUndefined();
+    redis.disconnect();
+  });
+
   it('outbox status lists what waits and what failed, with reasons; outbox retry puts failed ones back', async () => {
     const redis = new Redis(inject('redisUrl'));
     const { outbox } = redisStores(redis, prefix);

@@ -10,7 +10,7 @@ import { loadForm } from '../../src/conversation/form';
 import { createBot } from '../../src/dispatch/bot';
 import { TurnRunner } from '../../src/dispatch/turn-runner';
 import { reportSchema } from '../../src/report/records';
-import { DEFAULT_SCHEDULE } from '../../src/schedule/schedule';
+import { DEFAULT_SCHEDULE } from '../../src/calendar/schedule';
 import { memoryStores, redisStores, type Stores } from '../../src/store/stores';
 import { loadTargets } from '../../src/targets/targets';
 import { deletePrefix } from '../helpers/redis-server';

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
-import { Scheduler } from '../../src/schedule/scheduler';
+import { Scheduler } from '../../src/jobs/scheduler';
 import { redisStores, type Stores } from '../../src/store/stores';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
@@ -29,12 +29,18 @@ describe('the scheduler on two instances', () => {
     await r.cleanup();
   });
 
-  function instance(): Scheduler {
+  function instance(options: { prefix?: string; dueDay?: number; firstPeriod?: string } = {}): Scheduler {
     // Each instance has its own ports and client, sharing one Redis, as separate processes would.
-    const own = redisStores(r.redis, r.prefix);
+    const own = redisStores(r.redis, options.prefix ?? r.prefix);
     const { worker: _w, ...parts } = jobParts(own, api, clock);
-    return new Scheduler({ ...parts, clock, logger: pino({ level: 'silent' }) });
+    const cal = { ...parts.cal, ...(options.dueDay ? { dueDay: options.dueDay } : {}) };
+    return new Scheduler({ ...parts, cal, ...(options.firstPeriod ? { firstPeriod: options.firstPeriod } : {}), clock, logger: pino({ level: 'silent' }) });
   }
+  const statusOf = async (code: string, period: string) => {
+    const json = (await stores.store.readSchool(code, period)).reports[period];
+    return json ? (JSON.parse(json) as { status: string }).status : null;
+  };
+  const periods = (fires: { job: string; period: string }[]) => fires.map((f) => `${f.job} ${f.period}`);
   /** What a server's outbox worker delivers at `iso`. */
   const deliverAt = (iso: string) => jobParts(stores, api, new ManualClock(iso)).worker.runDue();
   const at = (iso: string) => new Date(iso);
@@ -73,6 +79,40 @@ describe('the scheduler on two instances', () => {
     await deliverAt('2026-12-11T08:11:00+08:00');
     expect(api.textsTo('a1')[0]).toMatch(/^【月报】甲学院：2026年11月培训月报已于 12月10日截止，贵校未提交，按规定记为零申报/);
     expect(api.textsTo('b1')).toEqual([]);
+  });
+
+  it('records a close missed by days on the next tick, and a month missed altogether, once each', async () => {
+    const a = instance();
+    // Every instance was down from 1 December to 13 January: both closes were missed.
+    expect(periods((await a.tick(at('2027-01-13T10:11:00+08:00'))).filter((f) => f.job === 'close'))).toEqual(['close 2026-11', 'close 2026-12']);
+    expect(await statusOf('4101', '2026-11')).toBe('defaulted');
+    expect(await statusOf('4101', '2026-12')).toBe('defaulted');
+    expect(await statusOf('4102', '2026-11')).toBe('filed');
+    expect((await stores.store.readCalendar()).closed).toEqual(['2026-11', '2026-12']);
+    expect(periods((await a.tick(at('2027-01-13T10:12:00+08:00'))).filter((f) => f.job === 'close'))).toEqual([]);
+    // Long after a fire's done mark has gone, a closed month stays closed.
+    expect(periods((await a.tick(at('2027-09-13T10:12:00+08:00'))).filter((f) => f.job === 'close' && f.period < '2027-01'))).toEqual([]);
+  });
+
+  it('never closes a month before the deployment began, unless FIRST_PERIOD says it began earlier', async () => {
+    // The roster came on 1 December, while November was being filed: October is before the start.
+    expect(periods(await instance().tick(at('2026-12-11T00:06:00+08:00')))).toEqual(['close 2026-11']);
+    expect(await statusOf('4101', '2026-10')).toBeNull();
+    expect(periods(await instance({ firstPeriod: '2026-10' }).tick(at('2026-12-11T00:07:00+08:00')))).toEqual(['close 2026-10']);
+    expect(await statusOf('4101', '2026-10')).toBe('defaulted');
+  });
+
+  it('closes nothing on a fresh install without a roster', async () => {
+    const empty = `${r.prefix}fresh:`;
+    expect(periods(await instance({ prefix: empty }).tick(at('2026-12-11T00:06:00+08:00')))).toEqual([]);
+    expect((await redisStores(r.redis, empty).store.readCalendar())).toEqual({ startedAt: null, closed: [] });
+  });
+
+  it('with a due day of 28, closes January on 1 March in a non-leap year', async () => {
+    const late = instance({ dueDay: 28, firstPeriod: '2027-01' });
+    expect(periods((await late.tick(at('2027-02-28T23:59:00+08:00'))).filter((f) => f.job === 'close'))).toEqual([]);
+    expect(periods((await late.tick(at('2027-03-01T00:06:00+08:00'))).filter((f) => f.job === 'close'))).toEqual(['close 2027-01']);
+    expect(await statusOf('4102', '2027-01')).toBe('defaulted');
   });
 
   it('leaves a fire another instance is running alone, and resumes it once that lease lapses', async () => {

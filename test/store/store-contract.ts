@@ -161,6 +161,21 @@ export function storeContract(name: string, make: () => Promise<ContractSubject>
       expect(await store.markOnce('fire-done', ['c'], 30)).toEqual([true]);
     });
 
+    it('keeps the calendar: the first import’s instant set once, the closed periods, the FAKE_NOW anchor', async () => {
+      expect(await store.readCalendar()).toEqual({ startedAt: null, closed: [] });
+      expect(await store.startCalendar(1_000)).toBe(1_000);
+      expect(await store.startCalendar(2_000)).toBe(1_000);
+      await store.markClosed('2026-11');
+      await store.markClosed('2026-10');
+      await store.markClosed('2026-11');
+      expect(await store.readCalendar()).toEqual({ startedAt: 1_000, closed: ['2026-10', '2026-11'] });
+      // The first process anchors FAKE_NOW; a later one with the same FAKE_NOW reads on from it; a new FAKE_NOW starts again.
+      expect(await store.anchorClock(5_000, 100)).toEqual({ fakeAt: 5_000, realAt: 100 });
+      expect(await store.anchorClock(5_000, 900)).toEqual({ fakeAt: 5_000, realAt: 100 });
+      expect(await store.anchorClock(7_000, 950)).toEqual({ fakeAt: 7_000, realAt: 950 });
+      expect(await store.anchorClock(7_000, 990)).toEqual({ fakeAt: 7_000, realAt: 950 });
+    });
+
     it('records a zero report only where the school has none, with its history, status and notice', async () => {
       await store.commitSchool(write({ code: 's1', period: '2026-10', draft: '{}', status: 'drafting' }));
       expect(await store.recordDefault('s1', '2026-10', '{"status":"defaulted"}', { type: 'default', by: 'system' }, message('close:2026-10:s1', ['c1'], '零申报'), 5)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLink, DashboardLinks, signLink } from '../../src/dashboard/dashboard-link';
 import { buildOverview, buildSchoolPage } from '../../src/dashboard/dashboard-view';
 import { overviewPage } from '../../src/dashboard/dashboard-pages';
-import { windowFor } from '../../src/report/period';
+import { windowFor } from '../../src/calendar/period';
 import type { Report } from '../../src/report/records';
 import type { School } from '../../src/roster/roster';
 import type { PeriodIndex } from '../../src/store/store';

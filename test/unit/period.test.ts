@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentWindow, daysLeft, dueDateLabel, nextWindow, openWindow, previousPeriod, shiftPeriod, windowFor } from '../../src/report/period';
+import { currentWindow, daysLeft, dueDateLabel, nextWindow, openWindow, previousPeriod, shiftPeriod, windowFor } from '../../src/calendar/period';
 
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 const at = (iso: string) => new Date(iso);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { nextSendingTime, DEFAULT_SCHEDULE, ScheduleError, latestFire, loadSchedule, planMonth, scheduleSchema } from '../../src/schedule/schedule';
-import { WorkCalendar } from '../../src/schedule/work-calendar';
+import { nextSendingTime, DEFAULT_SCHEDULE, ScheduleError, latestFire, loadSchedule, planMonth, scheduleSchema } from '../../src/calendar/schedule';
+import { WorkCalendar } from '../../src/calendar/work-calendar';
+import { shiftPeriod, windowFor } from '../../src/calendar/period';
 
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 const work = new WorkCalendar();
@@ -13,11 +14,11 @@ const lines = (period: string, schedule = DEFAULT_SCHEDULE) =>
   });
 
 describe('the month’s schedule', () => {
-  it('in a plain month: open, nudges on 5/8/10, close after the due day, notice, digests', () => {
+  it('in a plain month: open, nudges on 5/8/10, close after the due day, notice, digests (the 5th, a Saturday, moved to Friday)', () => {
     expect(lines('2026-11')).toEqual([
       'open day-1 2026-12-01 09:10',
       'nudge day-5 2026-12-04 09:10',
-      'digest day-5 2026-12-05 09:40',
+      'digest day-5 2026-12-04 09:40',
       'nudge day-8 2026-12-08 09:10',
       'digest day-8 2026-12-08 09:40',
       'nudge day-10 2026-12-10 09:10 last-call',
@@ -53,6 +54,52 @@ describe('the month’s schedule', () => {
     expect(nextSendingTime(new Date('2026-12-11T23:50:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T08:10:00+08:00').toISOString());
     expect(nextSendingTime(new Date('2026-12-12T03:00:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T08:10:00+08:00').toISOString());
     expect(nextSendingTime(new Date('2026-12-12T09:00:00+08:00'), late, cal).toISOString()).toBe(new Date('2026-12-12T09:00:00+08:00').toISOString());
+  });
+
+  it('moves a digest or notice day off a day off: before the due day to the working day before, after it to the working day after', () => {
+    // October 2026: the 5th is in the National Day holiday (the working day before would be in September: dropped);
+    // the 11th is a Sunday (to Monday the 12th).
+    expect(lines('2026-09').filter((l) => l.startsWith('digest'))).toEqual(['digest day-8 2026-10-08 09:40', 'digest day-11 2026-10-12 09:40']);
+    // 15 November 2026 is a Sunday: the target notice goes out on Monday the 16th.
+    expect(lines('2026-10').filter((l) => l.startsWith('notice'))).toEqual(['notice day-15 2026-11-16 09:10']);
+  });
+
+  it('gives every due day from 1 to 28 a sound plan in every month of a leap and a non-leap year', () => {
+    const local = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    for (const year of [2027, 2028]) {
+      for (let month = 1; month <= 12; month++) {
+        const period = `${year}-${String(month).padStart(2, '0')}`;
+        for (let dueDay = 1; dueDay <= 28; dueDay++) {
+          const c = { timezone: 'Asia/Shanghai', dueDay };
+          const fires = planMonth(period, DEFAULT_SCHEDULE, c, work);
+          const where = `${period} due ${dueDay}`;
+          for (const f of fires) expect(Number.isFinite(f.at.getTime()), `${where}: ${f.job} ${f.stage}`).toBe(true);
+          const w = windowFor(period, c);
+          const close = fires.filter((f) => f.job === 'close');
+          expect(close, where).toHaveLength(1);
+          // The close is 5 minutes into the first day after the window, whatever month that day is in.
+          expect(close[0]!.at.getTime() - w.closesAt.getTime(), where).toBe(5 * 60_000);
+          expect(local(w.closesAt).slice(11), where).toBe('00:00');
+          const filing = shiftPeriod(period, 1);
+          const lastDay = dueDay === 28 && filing.endsWith('-02') ? local(w.closesAt).slice(0, 10) : `${filing}-${String(dueDay + 1).padStart(2, '0')}`;
+          expect(local(w.closesAt).slice(0, 10), where).toBe(lastDay);
+          // Every nudge comes before the window closes, and the last call is on the due day (or the working day before it).
+          for (const n of fires.filter((f) => f.job === 'nudge')) expect(n.at < w.closesAt && n.at >= w.opensAt, `${where}: ${n.stage}`).toBe(true);
+          // What `jobs run close` finds right after it, and what the scheduler would.
+          expect(latestFire('close', new Date(close[0]!.at.getTime() + 60_000), DEFAULT_SCHEDULE, c, work), where).toMatchObject({ job: 'close', period });
+        }
+      }
+    }
+    // A due day of 28 in a non-leap February: the window closes at the end of the 28th, the close runs on 1 March.
+    const feb = planMonth('2027-01', DEFAULT_SCHEDULE, { timezone: 'Asia/Shanghai', dueDay: 28 }, work).find((f) => f.job === 'close')!;
+    expect(local(feb.at)).toBe('2027-03-01 00:05');
+    const leap = planMonth('2028-01', DEFAULT_SCHEDULE, { timezone: 'Asia/Shanghai', dueDay: 28 }, work).find((f) => f.job === 'close')!;
+    expect(local(leap.at)).toBe('2028-02-29 00:05');
+  });
+
+  it('drops nudge days after the due day', () => {
+    const early = { timezone: 'Asia/Shanghai', dueDay: 6 };
+    expect(planMonth('2026-11', DEFAULT_SCHEDULE, early, work).filter((f) => f.job === 'nudge').map((f) => f.stage)).toEqual(['day-5']);
   });
 
   it('refuses minute :00 and :30', () => {

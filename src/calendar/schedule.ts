@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parsePeriod, shiftPeriod, type Period, type PeriodCalendar } from '../report/period';
+import { previousPeriod, shiftPeriod, windowFor, type Period, type PeriodCalendar } from './period';
 import { WorkCalendar, type LocalDate } from './work-calendar';
 
 /** The scheduled jobs (interfaces.md: `jobs run <nudge|close|notice|digest>`), plus the window opening. */
@@ -86,56 +86,78 @@ function minutes(t: string): number {
   return h! * 60 + m!;
 }
 
+/** Whether a local time of day (minutes after midnight) is in the quiet hours: the one test of it. */
+function quietMinute(m: number, quiet: Schedule['quietHours']): boolean {
+  const from = minutes(quiet.from);
+  const until = minutes(quiet.until);
+  return from > until ? m >= from || m < until : m >= from && m < until;
+}
+
 /**
- * The runs of every job in the month a period is filed in, as instants. A nudge day that is not a
- * working day moves to the working day before it; any send that falls in quiet hours moves to
- * the resume time (the close itself is not a send and keeps its time: its notices wait).
+ * The runs of every job in the month a period is filed in, as instants, all derived from the
+ * period's window (windowFor) with luxon. Days are days of the filing month (1–28, so each exists
+ * in every month). A day that is not a working day moves: on or before the due day, to the
+ * working day before it (a reminder must come before the deadline; one that would fall before the
+ * 1st is dropped); after the due day, to the working day after it (a report on what happened).
+ * Nudges after the due day are dropped. The close is the first minutes after the window, on
+ * whatever day that is (1 March for a due day of 28 in February). A send that falls in quiet
+ * hours moves to the resume time (the close itself is not a send and keeps its time).
  */
 export function planMonth(period: Period, schedule: Schedule, cal: PeriodCalendar, work: WorkCalendar): Fire[] {
-  const { year, month } = parsePeriod(shiftPeriod(period, 1));
-  const date = (d: number): LocalDate => `${year}-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  const window = windowFor(period, cal);
+  const first = DateTime.fromJSDate(window.opensAt, { zone: cal.timezone });
+  const date = (d: number): LocalDate => first.set({ day: d }).toISODate()!;
+  const due = date(cal.dueDay);
+  const placed = (d: number): LocalDate | null => {
+    if (d > cal.dueDay) return work.workdayOnOrAfter(date(d));
+    const before = work.workdayOnOrBefore(date(d));
+    return before < date(1) ? null : before;
+  };
   const at = (d: LocalDate, t: string, quiet = true): Date => {
-    const q = schedule.quietHours;
-    let hhmm = t;
-    const m = minutes(t);
-    const from = minutes(q.from);
-    const until = minutes(q.until);
-    if (quiet && (from > until ? m >= from || m < until : m >= from && m < until)) hhmm = q.resume;
-    const [h, mi] = hhmm.split(':').map(Number);
+    const [h, mi] = (quiet && quietMinute(minutes(t), schedule.quietHours) ? schedule.quietHours.resume : t).split(':').map(Number);
     return DateTime.fromISO(d, { zone: cal.timezone }).set({ hour: h!, minute: mi!, second: 0, millisecond: 0 }).toJSDate();
   };
-  const due = date(cal.dueDay);
   const dueDayIsHoliday = !work.isWorkday(due);
   const fires: Fire[] = [{ job: 'open', period, stage: `day-${schedule.open.day}`, at: at(date(schedule.open.day), schedule.open.time) }];
-  const nudgeDates = new Set<LocalDate>();
-  for (const d of [...schedule.nudge.days].sort((a, b) => a - b)) {
-    const shifted = work.workdayOnOrBefore(date(d));
-    if (nudgeDates.has(shifted) || shifted < date(1)) continue;
-    nudgeDates.add(shifted);
-    fires.push({ job: 'nudge', period, stage: `day-${d}`, at: at(shifted, schedule.nudge.time), lastCall: d === cal.dueDay, dueDayIsHoliday });
-  }
+  const onDays = (job: 'nudge' | 'digest', days: readonly number[], time: string, extra: (d: number) => Partial<Fire> = () => ({})) => {
+    const taken = new Set<LocalDate>();
+    for (const d of [...days].sort((a, b) => a - b)) {
+      const day = placed(d);
+      if (day === null || taken.has(day)) continue;
+      taken.add(day);
+      fires.push({ job, period, stage: `day-${d}`, at: at(day, time), ...extra(d) });
+    }
+  };
+  onDays('nudge', schedule.nudge.days.filter((d) => d <= cal.dueDay), schedule.nudge.time, (d) => ({ lastCall: d === cal.dueDay, dueDayIsHoliday }));
   // The close records at once (quiet hours or not); its notices are due at the first sending time.
-  fires.push({ job: 'close', period, stage: 'close', at: at(date(cal.dueDay + 1), schedule.close.time, false) });
-  fires.push({ job: 'notice', period, stage: `day-${schedule.notice.day}`, at: at(date(schedule.notice.day), schedule.notice.time) });
-  for (const d of schedule.digest.days) fires.push({ job: 'digest', period, stage: `day-${d}`, at: at(date(d), schedule.digest.time) });
+  fires.push({ job: 'close', period, stage: 'close', at: at(DateTime.fromJSDate(window.closesAt, { zone: cal.timezone }).toISODate()!, schedule.close.time, false) });
+  const noticeDay = placed(schedule.notice.day);
+  if (noticeDay !== null) fires.push({ job: 'notice', period, stage: `day-${schedule.notice.day}`, at: at(noticeDay, schedule.notice.time) });
+  onDays('digest', schedule.digest.days, schedule.digest.time);
   return fires.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /** Whether `now` falls in the quiet hours, when nothing is sent. */
 export function inQuietHours(now: Date, schedule: Schedule, cal: PeriodCalendar): boolean {
   const local = DateTime.fromJSDate(now, { zone: cal.timezone });
-  const m = local.hour * 60 + local.minute;
-  const from = minutes(schedule.quietHours.from);
-  const until = minutes(schedule.quietHours.until);
-  return from > until ? m >= from || m < until : m >= from && m < until;
+  return quietMinute(local.hour * 60 + local.minute, schedule.quietHours);
 }
 
-/** The latest run of a job at or before `now` (what `jobs run <job> --at` runs), looking back a month. */
+/** The fires of the months around `now` (a close can fall in the month after its filing month). */
+export function firesAround(now: Date, schedule: Schedule, cal: PeriodCalendar, work: WorkCalendar): Fire[] {
+  const filing = previousPeriod(now, cal);
+  return [shiftPeriod(filing, -2), shiftPeriod(filing, -1), filing].flatMap((p) => planMonth(p, schedule, cal, work));
+}
+
+/** The latest run of a job at or before `now` (what `jobs run <job> --at` runs). */
 export function latestFire(job: JobName, now: Date, schedule: Schedule, cal: PeriodCalendar, work: WorkCalendar): Fire | null {
-  const local = DateTime.fromJSDate(now, { zone: cal.timezone });
-  const thisPeriod = shiftPeriod(`${local.year}-${String(local.month).padStart(2, '0')}`, -1);
-  const fires = [...planMonth(shiftPeriod(thisPeriod, -1), schedule, cal, work), ...planMonth(thisPeriod, schedule, cal, work)].filter((f) => f.job === job && f.at <= now);
-  return fires.pop() ?? null;
+  const fires = firesAround(now, schedule, cal, work).filter((f) => f.job === job && f.at <= now);
+  return fires.sort((a, b) => a.at.getTime() - b.at.getTime()).pop() ?? null;
+}
+
+/** The close of a period, as the plan has it. */
+export function closeFire(period: Period, schedule: Schedule, cal: PeriodCalendar, work: WorkCalendar): Fire {
+  return planMonth(period, schedule, cal, work).find((f) => f.job === 'close')!;
 }
 
 /** When something asked for at `now` may be sent: now, or the end of the quiet hours it falls in. */

@@ -1,10 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
-import { fireId, runFire } from '../jobs/fire-runner';
-import type { JobDeps } from '../jobs/job-deps';
+import { fireId, runFire } from './fire-runner';
+import type { JobDeps } from './job-deps';
 import type { Logger } from '../log/logger';
-import { shiftPeriod } from '../report/period';
-import { inQuietHours, planMonth, type Fire } from './schedule';
+import { closesDue, deploymentStart } from '../calendar/deployment';
+import { firesAround, inQuietHours, type Fire } from '../calendar/schedule';
 
 /** What the scheduler gives every job, besides the instant and where to print. */
 export type SchedulerDeps = Omit<JobDeps, 'now' | 'print'> & {
@@ -15,7 +15,7 @@ export type SchedulerDeps = Omit<JobDeps, 'now' | 'print'> & {
   onEntries?: () => void;
 };
 
-/** A fire missed while every instance was down still runs if it is at most this late. */
+/** A fire missed while every instance was down still runs if it is at most this late (the close, however late). */
 const CATCH_UP_MS = 24 * 3_600_000;
 
 /**
@@ -65,11 +65,13 @@ export class Scheduler {
   }
 
   private async runDue(now: Date): Promise<Fire[]> {
-    const { cal, logger } = this.deps;
-    const filing = shiftPeriod(`${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`, -1);
-    const fires = [shiftPeriod(filing, -2), shiftPeriod(filing, -1), filing]
-      .flatMap((p) => planMonth(p, this.deps.schedule, cal, this.deps.work))
-      .filter((f) => f.at <= now && now.getTime() - f.at.getTime() <= CATCH_UP_MS);
+    const { cal, logger, schedule, work, store } = this.deps;
+    // Closes come from the state (every period from the first that is past its close and not closed), the rest from the plan.
+    const calendar = await store.readCalendar();
+    const first = deploymentStart(this.deps.firstPeriod, calendar.startedAt, cal);
+    const closes = closesDue(now, first, new Set(calendar.closed), schedule, cal, work);
+    const others = firesAround(now, schedule, cal, work).filter((f) => f.job !== 'close' && f.at <= now && now.getTime() - f.at.getTime() <= CATCH_UP_MS);
+    const fires = [...closes, ...others].sort((a, b) => a.at.getTime() - b.at.getTime());
     const ran: Fire[] = [];
     const quiet = inQuietHours(now, this.deps.schedule, cal);
     for (const fire of fires) {

@@ -1,4 +1,5 @@
 import chineseDays from 'chinese-days';
+import { DateTime } from 'luxon';
 
 /** 'YYYY-MM-DD' in the report time zone. */
 export type LocalDate = string;
@@ -26,8 +27,7 @@ export class WorkCalendar {
 
   isWorkday(date: LocalDate): boolean {
     if (this.knowsYear(Number(date.slice(0, 4)))) return chineseDays.isWorkday(date);
-    const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return day !== 0 && day !== 6;
+    return DateTime.fromISO(date, { zone: 'utc' }).weekday <= 5;
   }
 
   /** The date itself when it is a working day, else the closest working day before it. */
@@ -36,10 +36,15 @@ export class WorkCalendar {
     for (let i = 0; i < 30 && !this.isWorkday(d); i++) d = addDays(d, -1);
     return d;
   }
+
+  /** The date itself when it is a working day, else the closest working day after it. */
+  workdayOnOrAfter(date: LocalDate): LocalDate {
+    let d = date;
+    for (let i = 0; i < 30 && !this.isWorkday(d); i++) d = addDays(d, 1);
+    return d;
+  }
 }
 
-export function addDays(date: LocalDate, days: number): LocalDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+function addDays(date: LocalDate, days: number): LocalDate {
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate()!;
 }
