@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { importRoster } from '../src/cli/roster-command';
-import { draftSchema } from '../src/report/records';
 import { redisStores } from '../src/store/stores';
 import { freePort } from '../test/helpers/redis-server';
 import { processEnv, startInstance, type Instance } from '../test/helpers/processes';
@@ -140,7 +139,7 @@ async function runFault(fault: Fault, redis: DurableRedis, api: WeComApiStub, ro
   const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   // Redis goes away on purpose here: the client reconnects by itself.
   admin.on('error', () => undefined);
-  const { store } = redisStores(admin, prefix);
+  const store = redisStores(admin, prefix);
   const rows = Array.from({ length: CONTACTS }, (_, c) => `F${round}${String(c).padStart(4, '0')},学校${c},郑州,高职,A,否,f${round}u${c}`);
   await importRoster(store, 'schools', 'schools.csv', Buffer.from(['code,name,city,level,category,pilot,contacts', ...rows].join('\n')), { dryRun: false, by: 'bench', now: new Date() }, () => undefined);
   const env = processEnv(api.url, redis.url, prefix, { FAKE_NOW: '2026-11-05T09:00:00+08:00', LOG_LEVEL: 'warn', OUTBOX_LEASE_SECONDS: '15' });
@@ -193,9 +192,9 @@ async function runFault(fault: Fault, redis: DurableRedis, api: WeComApiStub, ro
 
   const tally: Tally = { answered: 0, lost: 0, duplicated: 0, misplaced: 0, attempts, ms };
   const codes = rows.map((r) => r.split(',')[0]!);
-  const drafts = await store.readDrafts('2026-10', codes);
+  const drafts = await store.records.drafts('2026-10', codes);
   codes.forEach((_, c) => {
-    const values = drafts[c] ? draftSchema.parse(JSON.parse(drafts[c]!)).values : {};
+    const values = drafts[c]?.values ?? {};
     const sentFor = new Map<number, number>();
     for (let k = 0; k < ANSWERS; k++) sentFor.set(valueFor(c, k), k);
     for (let k = 0; k < form.cells.length; k++) {

@@ -31,7 +31,8 @@ const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 let own: ThrowawayRedis | undefined;
 const redis = new Redis(process.env.REDIS_URL ?? (own = await startRedisServer()).url, { enableAutoPipelining: true });
 const prefix = `bench-jobs:${randomBytes(4).toString('hex')}:`;
-const { store, outbox } = redisStores(redis, prefix);
+const stores = redisStores(redis, prefix);
+const { outbox } = stores;
 const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
 const clock = new ManualClock('2026-12-08T09:10:00+08:00');
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
@@ -42,22 +43,15 @@ async function measure<T>(work: () => Promise<T>): Promise<{ out: T; ms: number;
   return { out, ms: performance.now() - t0, used: (await commands()) - c0 - 1 };
 }
 try {
-  const schools: Record<string, string> = {};
-  const members: Record<string, string> = {};
-  for (let n = 0; n < N; n++) {
-    const code = `S${String(n).padStart(6, '0')}`;
-    schools[code] = JSON.stringify({ code, name: `学校${n}`, city: '郑州', level: '高职', category: 'B', pilot: false, contacts: [`u${n}`] });
-    members[`u${n}`] = JSON.stringify({ userId: `u${n}`, role: 'school', school: code });
-  }
-  await store.replaceSchools(schools, members, { byCity: { 郑州: Object.keys(schools) }, byCategory: { B: Object.keys(schools) } });
+  await stores.roster.replaceSchools(Array.from({ length: N }, (_, n) => ({ code: `S${String(n).padStart(6, '0')}`, name: `学校${n}`, city: '郑州', level: '高职' as const, category: 'B' as const, pilot: false, contacts: [`u${n}`] })));
   const logger = pino({ level: 'silent' });
-  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
+  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), tokens: stores.tokens, markers: stores.markers, logger, clock });
   await client.tokens.get();
   const form = loadForm(monthlyReport);
   const work = new WorkCalendar();
   const fire = latestFire('nudge', clock.now(), DEFAULT_SCHEDULE, cal, work)!;
-  const deps = { store, outbox, form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, now: clock.now(), print: () => undefined, targets: loadTargets('config/targets.json') };
-  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
+  const deps = { ...stores, form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, now: clock.now(), print: () => undefined, targets: loadTargets('config/targets.json') };
+  const handlers = followUpHandlers({ ...stores, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
   const worker = new OutboxWorker({ outbox, handlers, clock, logger });
 
   const run = await measure(() => runNudge(deps, fire, false));

@@ -15,7 +15,10 @@ import { loadForm } from '../src/conversation/form';
 import { stepStaff } from '../src/conversation/staff-step';
 import { followUpHandlers } from '../src/dispatch/follow-ups';
 import { staffEntries } from '../src/dispatch/staff-entries';
-import { loadStaff, staffSettings } from '../src/dispatch/staff-load';
+import { owingSchools } from '../src/queries/period-queries';
+import { StaffQueries } from '../src/queries/staff-queries';
+import type { Report } from '../src/report/records';
+import type { School } from '../src/roster/roster';
 import { OutboxWorker } from '../src/outbox/worker';
 import { DEFAULT_SCHEDULE } from '../src/calendar/schedule';
 import { WorkCalendar } from '../src/calendar/work-calendar';
@@ -23,7 +26,6 @@ import { overviewPage } from '../src/dashboard/dashboard-pages';
 import { buildOverview } from '../src/dashboard/dashboard-view';
 import { buildReportTable } from '../src/export/report-table';
 import { tableToXlsx } from '../src/export/write-table';
-import { windowFor } from '../src/calendar/period';
 import { redisStores } from '../src/store/stores';
 import { loadTargets } from '../src/targets/targets';
 import { WeComClient } from '../src/wecom/api-client';
@@ -43,7 +45,7 @@ const url = process.env.REDIS_URL ?? (own = await startRedisServer()).url;
 const redis = new Redis(url, { enableAutoPipelining: true });
 const prefix = `bench-staff:${randomBytes(4).toString('hex')}:`;
 const stores = redisStores(redis, prefix);
-const { store, outbox } = stores;
+const { outbox } = stores;
 const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
 const clock = new ManualClock('2026-11-05T01:00:00Z');
 
@@ -65,44 +67,37 @@ async function measure<T>(name: string, work: () => Promise<T>): Promise<T> {
 try {
   process.stdout.write(`seeding ${N} schools (half filed for 2026-10)…\n`);
   const places = ['郑州', '开封', '洛阳', '南阳', '新乡', '信阳', '周口', '商丘'];
-  const schools: Record<string, string> = {};
-  const members: Record<string, string> = {};
-  const index = { byCity: {} as Record<string, string[]>, byCategory: {} as Record<string, string[]> };
-  for (let n = 0; n < N; n++) {
-    const code = `S${String(n).padStart(6, '0')}`;
-    const city = places[n % places.length]!;
-    const category = 'ABCD'[n % 4]!;
-    schools[code] = JSON.stringify({ code, name: `学校${n}`, city, level: category < 'C' ? '高职' : '中职', category, pilot: false, contacts: [`u${n}`] });
-    members[`u${n}`] = JSON.stringify({ userId: `u${n}`, role: 'school', school: code });
-    (index.byCity[city] ??= []).push(code);
-    (index.byCategory[category] ??= []).push(code);
-  }
-  await store.replaceSchools(schools, members, index);
-  const filed = JSON.stringify({ v: 1, period: '2026-10', status: 'filed', values: {}, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: true });
-  await Promise.all(Object.keys(schools).map((code, n) => (n % 2 === 0 ? store.commitSchool({ code, period: '2026-10', expectedRev: 0, report: filed, history: [], status: 'filed' }) : Promise.resolve())));
+  const schools: School[] = Array.from({ length: N }, (_, n) => {
+    const category = 'ABCD'[n % 4] as School['category'];
+    return { code: `S${String(n).padStart(6, '0')}`, name: `学校${n}`, city: places[n % places.length]!, level: category < 'C' ? '高职' : '中职', category, pilot: false, contacts: [`u${n}`] };
+  });
+  await stores.roster.replaceSchools(schools);
+  const filed = (code: string, values: Record<string, number> = {}): Report => ({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: Object.keys(values).length === 0 });
+  await Promise.all(schools.map((s, n) => (n % 2 === 0 ? stores.records.commit({ code: s.code, period: '2026-10', expectedRev: 0, report: filed(s.code), history: [], status: 'filed' }) : Promise.resolve())));
 
-  const window = windowFor('2026-10', cal);
   const province = { userId: 'sheng', role: 'province' as const, name: '王省' };
   const targets = loadTargets('config/targets.json');
-  const settings = staffSettings(DEFAULT_SCHEDULE, cal, 4 * 3_600_000, clock.now());
-  const owing = await measure(`owing set, province-wide (${N} schools)`, () => store.owingSchools('2026-10', {}));
-  await measure(`owing set, one city and category`, () => store.owingSchools('2026-10', { city: '郑州', category: 'A' }));
+  const queries = new StaffQueries({ ...stores, targets, cal, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 });
+  const at = { now: clock.now(), period: '2026-10' };
+  const owing = await measure(`owing set, province-wide (${N} schools)`, () => owingSchools(stores, '2026-10', {}));
+  await measure(`owing set, one city and category`, () => owingSchools(stores, '2026-10', { city: '郑州', category: 'A' }));
   const turn = await measure(`未报 turn: load + step, province-wide`, async () => {
-    const ctx = await loadStaff(store, targets, province, { kind: 'owing', filter: {}, page: 1 }, window, settings);
+    const ctx = await queries.context(province, { kind: 'owing', filter: {}, page: 1 }, at);
     return stepStaff(ctx, cal, clock.now());
   });
   const page = await measure(`dashboard page: load + figures + HTML, province-wide`, async () => {
-    const ctx = await loadStaff(store, targets, province, { kind: 'progress' }, window, settings);
+    const ctx = await queries.context(province, { kind: 'progress' }, at);
+    const window = ctx.window;
     if (ctx.data.kind !== 'progress') throw new Error('progress data expected');
     const { index, schools: all, ytd, targets: year } = ctx.data;
     return overviewPage(buildOverview({ member: province, window, index, schools: all, ytd, targets: year, now: clock.now(), cal, nudgeIntervalHours: 4 }), 'token');
   });
   process.stdout.write(`  dashboard page ${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB\n`);
   // 催报 confirmed: the staff turn's entry, then the outbox's fan-out to schools, the sends and the report.
-  const nudgeCtx = await loadStaff(store, targets, province, { kind: 'confirm' }, window, { ...settings, pendingNudge: { filter: {}, count: owing.length } });
-  const effects = stepStaff({ ...nudgeCtx, data: (await loadStaff(store, targets, province, { kind: 'nudge', filter: {} }, window, settings)).data }, cal, clock.now()).effects;
-  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, clock });
-  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work: new WorkCalendar(), nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
+  const nudgeCtx = await queries.context(province, { kind: 'nudge', filter: {} }, { ...at, pendingNudge: { filter: {}, count: owing.length } });
+  const effects = stepStaff({ ...nudgeCtx, command: { kind: 'confirm' } }, cal, clock.now()).effects;
+  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), tokens: stores.tokens, markers: stores.markers, logger, clock });
+  const handlers = followUpHandlers({ ...stores, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work: new WorkCalendar(), nudgeIntervalMs: 4 * 3_600_000, realClock: clock, kick: () => undefined });
   const worker = new OutboxWorker({ outbox, handlers, clock, logger });
   await client.tokens.get();
   await measure(`催报 run: ${owing.length} schools through the outbox and the stand-in`, async () => {
@@ -111,11 +106,11 @@ try {
   });
   process.stdout.write(`  owing ${owing.length}, first page ${turn.text.split('\n').length - 3} rows; stand-in received ${api.callsTo('message/send').length} sends\n`);
 
-  const some = Object.keys(schools).slice(0, 2000);
-  const small = redisStores(redis, `${prefix}export:`).store;
-  await small.replaceSchools(Object.fromEntries(some.map((c) => [c, schools[c]!])), {}, { byCity: {}, byCategory: {} });
+  const some = schools.slice(0, 2000);
+  const small = redisStores(redis, `${prefix}export:`);
+  await small.roster.replaceSchools(some);
   const values = Object.fromEntries(form.cells.map((c) => [c.id, 1]));
-  await Promise.all(some.map((code) => small.commitSchool({ code, period: '2026-10', expectedRev: 0, report: JSON.stringify({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false }), history: [], status: 'filed' })));
+  await Promise.all(some.map((s) => small.records.commit({ code: s.code, period: '2026-10', expectedRev: 0, report: filed(s.code, values), history: [], status: 'filed' })));
   await measure(`export of ${some.length} schools: table + .xlsx`, async () => tableToXlsx(await buildReportTable(small, form, cal, '2026-10'), 'bench'));
 } finally {
   await deletePrefix(redis, prefix);

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   await connectRedis(redis, logger);
   const stores = redisStores(redis, config.redisKeyPrefix);
   // FAKE_NOW is anchored in Redis by the first process, so that every instance and CLI command reads the same now.
-  const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.store.anchorClock(fakeAt, realAt));
+  const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));
   const parts = assemble(config, { stores, logger, clock });
   const { server, port } = await listen(parts.app, config.port, config.host);
   parts.scheduler.start();

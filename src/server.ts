@@ -63,14 +63,15 @@ export interface Assembled {
 /** Builds every part from config and the storage ports; opens no connection and listens on nothing. */
 export function assemble(config: Config, options: AssembleOptions): Assembled {
   const { stores, logger } = options;
-  const { store, outbox } = stores;
+  const { outbox } = stores;
   const clock = options.clock ?? (config.fakeNow ? clockStartingAt(config.fakeNow) : systemClock);
   const client = new WeComClient({
     apiBase: config.wecom.apiBase,
     corpId: config.wecom.corpId,
     secret: config.wecom.secret,
     agentId: config.wecom.agentId,
-    store,
+    tokens: stores.tokens,
+    markers: stores.markers,
     logger,
     ...(options.wecomSleep ? { sleep: options.wecomSleep } : {}),
   });
@@ -87,17 +88,17 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   let worker: OutboxWorker | null = null;
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
-    { outbox, clock, logger, handlers: followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}), realClock: systemClock, kick }) },
+    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, schedule, work, nudgeIntervalMs, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}), realClock: systemClock, kick }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
-  const conversation = options.conversation ?? createBot({ store, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
+  const conversation = options.conversation ?? createBot({ ...stores, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
   const turns = new TurnRunner({ turns: stores.turns, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
   let stopping = false;
   const app = createApp(
     {
-      store,
+      ping: () => stores.ping(),
       storeKind: stores.kind,
       crypto,
       corpId: config.wecom.corpId,
@@ -111,8 +112,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  app.use(dashboardRoutes({ store, outbox, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
-  const jobParts = { store, outbox, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) };
+  app.use(dashboardRoutes({ ...stores, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
+  const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   return {
     app,

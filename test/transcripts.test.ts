@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { periodIndex } from '../src/queries/period-queries';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -9,9 +10,9 @@ import { loadForm } from '../src/conversation/form';
 import { loadTargets } from '../src/targets/targets';
 import { createBot } from '../src/dispatch/bot';
 import { TurnRunner } from '../src/dispatch/turn-runner';
-import { draftSchema, reportSchema, type Report } from '../src/report/records';
-import { memoryStores, redisStores } from '../src/store/stores';
-import type { Store } from '../src/store/store';
+import type { Report } from '../src/report/records';
+import type { School, StaffMember } from '../src/roster/roster';
+import { memoryStores, redisStores, type Stores } from '../src/store/stores';
 import { DEFAULT_SCHEDULE } from '../src/calendar/schedule';
 import { yearToDate } from '../src/report/progress';
 import { assemble, listen, stopGracefully, type Assembled } from '../src/server';
@@ -30,7 +31,7 @@ const targets = loadTargets('config/targets.json');
 
 /** Drives a transcript: the engine behind the turn runner, or the whole server over HTTP. */
 interface Host {
-  store: Store;
+  stores: Stores;
   send(user: string, text: string, click: string | null): Promise<string>;
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -60,10 +61,10 @@ async function engineHost(clock: ManualClock): Promise<Host> {
   const logger = pino({ level: 'silent' });
   const parts = jobParts(stores, api, clock);
   const make = () =>
-    new TurnRunner({ turns: stores.turns, conversation: createBot({ store: stores.store, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
+    new TurnRunner({ turns: stores.turns, conversation: createBot({ ...stores, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
   let runner = make();
   return {
-    store: stores.store,
+    stores,
     async send(user, text, click) {
       const before = api.textsTo(user).length;
       const out = await runner.run(inbound(user, text, click));
@@ -93,7 +94,7 @@ async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }
   };
   await boot();
   return {
-    store: stores.store,
+    stores,
     redis,
     async send(user, text, click) {
       const before = api.textsTo(user).length;
@@ -138,8 +139,8 @@ function record(path: string, replies: Map<number, string>): void {
 async function play(host: Host, clock: ManualClock, steps: Step[], file: string, replies?: Map<number, string>): Promise<void> {
   let user = '';
   let school = '';
-  const roster: Record<string, { code: string; city: string; category: string; contacts: string[] }> = {};
-  const staff: Record<string, string> = {};
+  const roster: Record<string, School> = {};
+  const staff: Record<string, StaffMember> = {};
   for (const step of steps) {
     const where = `${file}:${step.line}`;
     switch (step.kind) {
@@ -151,69 +152,60 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         break;
       case 'school': {
         school = step.code;
-        roster[step.code] = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts } as (typeof roster)[string];
+        roster[step.code] = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts } as School;
         // As a roster import would: schools, contacts and the index sets, all at once.
-        const index = { byCity: {} as Record<string, string[]>, byCategory: {} as Record<string, string[]> };
-        const members: Record<string, string> = {};
-        for (const s of Object.values(roster)) {
-          (index.byCity[s.city] ??= []).push(s.code);
-          (index.byCategory[s.category] ??= []).push(s.code);
-          for (const c of s.contacts) members[c] = JSON.stringify({ userId: c, role: 'school', school: s.code });
-        }
-        await host.store.replaceSchools(Object.fromEntries(Object.values(roster).map((s) => [s.code, JSON.stringify(s)])), members, index);
+        await host.stores.roster.replaceSchools(Object.values(roster));
         break;
       }
       case 'staff': {
-        staff[step.user] = JSON.stringify({ userId: step.user, role: step.role, name: step.name, ...(step.city ? { city: step.city } : {}) });
-        await host.store.replaceStaff(staff);
+        staff[step.user] = step.role === 'city' ? { userId: step.user, role: 'city', name: step.name, city: step.city! } : { userId: step.user, role: 'province', name: step.name };
+        await host.stores.roster.replaceStaff(Object.values(staff));
         break;
       }
       case 'expect-audit': {
-        expect((await host.store.readAudit()).map((a) => a.action), where).toEqual(step.actions);
+        expect((await host.stores.audit.read()).map((a) => a.action), where).toEqual(step.actions);
         break;
       }
       case 'past-report': {
         const values = Object.fromEntries(form.cells.map((c) => [c.id, step.values[c.id] ?? 0]));
         const at = Date.parse(`${step.period}-28T00:00:00Z`);
         const report: Report = { v: 1, school, period: step.period, status: 'filed', values, submittedBy: 'seed', submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
-        const snap = await host.store.readSchool(school, step.period);
+        const snap = await host.stores.records.read(school, step.period);
         // As a submission would write it: with the school's status and the year's sums.
         const year = Number(step.period.slice(0, 4));
-        const reports = [...Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json))), report];
-        const ytd = { year, sums: JSON.stringify(yearToDate(reports, year)) };
-        expect(await host.store.commitSchool({ code: school, period: step.period, expectedRev: snap.rev, report: JSON.stringify(report), history: [], status: 'filed', ytd }), where).toBe(true);
+        const reports = [...Object.values(snap.reports), report];
+        expect(await host.stores.records.commit({ code: school, period: step.period, expectedRev: snap.rev, report, history: [], status: 'filed', ytd: yearToDate(reports, year) }), where).toBe(true);
         break;
       }
       case 'reopen': {
-        const snap = await host.store.readSchool(school, step.period);
-        await host.store.commitSchool({ code: school, period: step.period, expectedRev: snap.rev, reopened: true, history: [] });
+        const snap = await host.stores.records.read(school, step.period);
+        await host.stores.records.commit({ code: school, period: step.period, expectedRev: snap.rev, reopened: true, history: [] });
         break;
       }
       case 'restart':
         await host.restart();
         break;
       case 'expect-report': {
-        const raw = (await host.store.readSchool(school, step.period)).reports[step.period];
-        expect(raw, `${where}: no report stored`).toBeDefined();
-        const report = reportSchema.parse(JSON.parse(raw!));
+        const report = (await host.stores.records.read(school, step.period)).reports[step.period]!;
+        expect(report, `${where}: no report stored`).toBeDefined();
         expect(report.status, where).toBe(step.status);
         for (const [cell, value] of Object.entries(step.values)) expect(report.values[cell], `${where}: ${cell}`).toBe(value);
         // The period's status index agrees with the record.
-        const index = await host.store.readPeriodIndex(step.period);
+        const index = await periodIndex(host.stores, step.period);
         expect(index.status[step.status as 'filed'], `${where}: status index`).toContain(school);
         break;
       }
       case 'expect-draft': {
-        const snap = await host.store.readSchool(school, currentPeriod(clock));
+        const snap = await host.stores.records.read(school, currentPeriod(clock));
         if (step.filled === null) expect(snap.draft, where).toBeNull();
         else {
-          expect(Object.keys(draftSchema.parse(JSON.parse(snap.draft ?? 'null')).values).length, where).toBe(step.filled);
-          if (!snap.reports[currentPeriod(clock)]) expect((await host.store.readPeriodIndex(currentPeriod(clock))).status.drafting, `${where}: status index`).toContain(school);
+          expect(Object.keys(snap.draft?.values ?? {}).length, where).toBe(step.filled);
+          if (!snap.reports[currentPeriod(clock)]) expect((await periodIndex(host.stores, currentPeriod(clock))).status.drafting, `${where}: status index`).toContain(school);
         }
         break;
       }
       case 'expect-history': {
-        const types = (await host.store.readHistory(school)).map((e) => e.type);
+        const types = (await host.stores.records.history(school)).map((e) => e.type);
         expect(types, where).toEqual(step.types);
         break;
       }

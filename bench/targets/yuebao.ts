@@ -17,12 +17,9 @@ const memory = process.env.BENCH_STORE === 'memory';
 // and the clock is put inside the October 2026 filing window.
 const schools = Number(process.env.BENCH_SCHOOLS ?? 0);
 const stores = memory ? memoryStores() : redisStores(redis, prefix);
-const store = stores.store;
-for (let i = 0; i < schools; i++) {
-  const code = `B${String(i).padStart(6, '0')}`;
-  await store.putSchool(code, JSON.stringify({ code, name: `基准职业学院${i}`, city: '郑州', level: '高职', category: 'B', pilot: false, contacts: [`bench-user-${i}`] }));
-  await store.putMember(`bench-user-${i}`, JSON.stringify({ userId: `bench-user-${i}`, role: 'school', school: code }));
-}
+await stores.roster.replaceSchools(
+  Array.from({ length: schools }, (_, i) => ({ code: `B${String(i).padStart(6, '0')}`, name: `基准职业学院${i}`, city: '郑州', level: '高职' as const, category: 'B' as const, pilot: false, contacts: [`bench-user-${i}`] })),
+);
 const parts = assemble(testConfig(process.env.BENCH_API_BASE!, schools > 0 ? { FAKE_NOW: '2026-11-05T09:00:00+08:00' } : {}), {
   stores,
   logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination('/dev/null')),

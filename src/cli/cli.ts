@@ -50,7 +50,7 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
       const ctx = cliContext(loadConfig());
       try {
         await ctx.open();
-        const code = await importRoster(ctx.store, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, (line) =>
+        const code = await importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, (line) =>
           process.stdout.write(`${line}\n`),
         );
         process.exitCode = code;
@@ -75,7 +75,7 @@ program
     try {
       await ctx.open();
       const cal = { timezone: config.timezone, dueDay: config.dueDay };
-      process.exitCode = await exportReport(ctx.store, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = await exportReport(ctx.stores, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }
@@ -112,13 +112,13 @@ function jobParts(config: Config, ctx: CliContext, warn: (line: string) => void)
   const schedule = loadSchedule(config.scheduleFile);
   const work = new WorkCalendar((year) => warn(`注意：节假日数据没有 ${year} 年，按周一至周五计算工作日。`));
   const nudgeIntervalMs = config.nudgeIntervalHours * 3_600_000;
-  const { store, outbox } = ctx.stores;
+  const stores = ctx.stores;
   const sender = new WeComSender(ctx.client);
   const firstPeriod = config.firstPeriod ? { firstPeriod: config.firstPeriod } : {};
-  const handlers = followUpHandlers({ store, outbox, sender, form, cal, schedule, work, nudgeIntervalMs, ...firstPeriod, realClock: systemClock, kick: () => undefined });
+  const handlers = followUpHandlers({ ...stores, sender, form, cal, schedule, work, nudgeIntervalMs, ...firstPeriod, realClock: systemClock, kick: () => undefined });
   // The servers' clock (FAKE_NOW shared through the store): due times, leases and back-offs mean the same to them.
-  const worker = new OutboxWorker({ outbox, handlers, clock: ctx.clock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
-  return { store, outbox, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, ...firstPeriod, links: DashboardLinks.fromConfig(config), worker };
+  const worker = new OutboxWorker({ outbox: stores.outbox, handlers, clock: ctx.clock, logger: pino({ level: 'silent' }) }, { leaseMs: config.outboxLeaseSeconds * 1000 });
+  return { ...stores, form, cal, targets: loadTargets(config.targetsFile), schedule, work, nudgeIntervalMs, ...firstPeriod, links: DashboardLinks.fromConfig(config), worker };
 }
 
 const outbox = program.command('outbox').description('messages waiting to go out, and the ones that failed');
@@ -165,7 +165,7 @@ program
     try {
       await ctx.open();
       const year = asked ?? parsePeriod(currentWindow(ctx.clock.now(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
-      process.exitCode = await reindex(ctx.store, year, (line) => process.stdout.write(`${line}\n`));
+      process.exitCode = await reindex(ctx.stores, year, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }

@@ -19,7 +19,7 @@ export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) 
     const started = Date.now();
     try {
       await ctx.redis.connect();
-      await ctx.store.ping();
+      await ctx.stores.ping();
       print(`✓ redis: reachable at ${safeRedisUrl(config.redisUrl)} (${Date.now() - started} ms)`);
     } catch (error) {
       ok = false;

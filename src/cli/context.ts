@@ -2,7 +2,6 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { sharedClock, systemClock, type Clock } from '../clock';
 import type { Config } from '../config/config';
-import type { Store } from '../store/store';
 import { redisStores, type Stores } from '../store/stores';
 import { WeComClient } from '../wecom/api-client';
 
@@ -11,7 +10,6 @@ export interface CliContext {
   config: Config;
   redis: Redis;
   stores: Stores;
-  store: Store;
   client: WeComClient;
   /** The deployment's business clock (FAKE_NOW as the servers read it); set by open(). */
   clock: Clock;
@@ -26,17 +24,16 @@ export function cliContext(config: Config): CliContext {
   redis.on('error', () => undefined);
   const stores = redisStores(redis, config.redisKeyPrefix);
   const logger = pino({ level: 'silent' });
-  const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, store: stores.store, logger });
+  const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, tokens: stores.tokens, markers: stores.markers, logger });
   const ctx: CliContext = {
     config,
     redis,
     stores,
-    store: stores.store,
     client,
     clock: systemClock,
     open: async () => {
       await redis.connect();
-      ctx.clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.store.anchorClock(fakeAt, realAt));
+      ctx.clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));
     },
     close: async () => void redis.disconnect(),
   };

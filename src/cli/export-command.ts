@@ -4,11 +4,11 @@ import { beforeStart, firstPeriodIn } from '../calendar/deployment';
 import { BEFORE_START, buildReportTable } from '../export/report-table';
 import { tableToCsv, tableToXlsx } from '../export/write-table';
 import { periodLabel, parsePeriod, type PeriodCalendar } from '../calendar/period';
-import type { Store } from '../store/store';
+import type { Stores } from '../store/stores';
 
 /** `report export`: the period's table to a file. Returns the exit code. */
 export async function exportReport(
-  store: Store,
+  stores: Pick<Stores, 'roster' | 'records' | 'markers' | 'audit'>,
   form: Form,
   cal: PeriodCalendar,
   options: { period: string; format: string; out: string; by: string; now: Date; firstPeriod?: string },
@@ -24,11 +24,11 @@ export async function exportReport(
     print(`--format「${options.format}」应为 csv 或 xlsx。`);
     return 1;
   }
-  const first = await firstPeriodIn(store, options.firstPeriod, cal);
-  const table = await buildReportTable(store, form, cal, options.period, {}, first);
+  const first = await firstPeriodIn(stores.markers, options.firstPeriod, cal);
+  const table = await buildReportTable(stores, form, cal, options.period, {}, first);
   const data = options.format === 'csv' ? tableToCsv(table) : await tableToXlsx(table, `${periodLabel(options.period)}职业培训情况月报表`);
   await writeFile(options.out, data);
-  await store.appendAudit({ action: 'export', by: options.by, at: String(options.now.getTime()), period: options.period, rows: String(table.rows.length) });
+  await stores.audit.append({ action: 'export', by: options.by, at: options.now.getTime(), period: options.period, rows: table.rows.length });
   print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);
   if (beforeStart(options.period, first)) print(`${periodLabel(options.period)}在本系统启用（${periodLabel(first!)}起收集）之前，未提交的学校标为「${BEFORE_START}」，不是未报。`);
   return 0;

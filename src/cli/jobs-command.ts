@@ -42,7 +42,7 @@ export async function runJob(job: string, parts: JobRunParts, options: { at: Dat
 }
 
 async function pendingCloses(parts: JobRunParts, at: Date): Promise<Fire[]> {
-  const calendar = await parts.store.readCalendar();
+  const calendar = await parts.markers.readCalendar();
   return closesDue(at, deploymentStart(parts.firstPeriod, calendar.startedAt, parts.cal), new Set(calendar.closed), parts.schedule, parts.cal, parts.work);
 }
 

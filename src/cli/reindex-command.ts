@@ -1,42 +1,43 @@
 import { periodOf } from '../calendar/period';
 import { yearToDate } from '../report/progress';
-import { draftSchema, reportSchema, type Report } from '../report/records';
-import { STATUSES } from '../store/keys';
+import { filingStatus, INDEXED_STATUSES, STATUS_LABEL, type FilingStatus, type IndexedStatus } from '../report/status';
+import { ytdCodec } from '../store/codecs';
 import { ALL_PARTITIONS, partitionOf } from '../store/partition';
-import type { DerivedData, IndexedStatus, Store } from '../store/store';
+import type { DerivedData, RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
 
-const LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', late: '逾期补报', drafting: '填报中', defaulted: '零申报(未报)', none: '未开始' };
+type Ports = { roster: RosterStore; records: RecordsStore };
 
 interface Change {
   code: string;
   period: string;
-  from: IndexedStatus | 'none';
-  to: IndexedStatus | 'none';
+  from: FilingStatus;
+  to: FilingStatus;
 }
 
 /** What a partition's derived data should be, from its schools' records. */
-async function expected(store: Store, codes: string[], periods: string[], year: number): Promise<Omit<DerivedData, 'rev'>> {
+async function expected(records: RecordsStore, codes: string[], periods: string[], year: number): Promise<Omit<DerivedData, 'rev'>> {
   const status: DerivedData['status'] = Object.fromEntries(periods.map((p) => [p, { filed: [], late: [], drafting: [], defaulted: [] }]));
-  const ytd: Record<string, string> = {};
-  const snapshots = await Promise.all(codes.map((code) => store.readSchool(code, periods[0]!)));
-  const drafts = await Promise.all(periods.map((period) => store.readDrafts(period, codes)));
+  const ytd: DerivedData['ytd'] = {};
+  const snapshots = await Promise.all(codes.map((code) => records.read(code, periods[0]!)));
+  const drafts = await Promise.all(periods.map((period) => records.drafts(period, codes)));
   codes.forEach((code, i) => {
-    const reports: Report[] = Object.values(snapshots[i]!.reports).map((json) => reportSchema.parse(JSON.parse(json)));
+    const reports = Object.values(snapshots[i]!.reports);
     periods.forEach((period, j) => {
-      const report = reports.find((r) => r.period === period);
-      const draft = drafts[j]![i] ? draftSchema.parse(JSON.parse(drafts[j]![i]!)) : null;
-      const s: IndexedStatus | null = report ? report.status : draft ? 'drafting' : null;
-      if (s) status[period]![s].push(code);
+      const s = filingStatus(snapshots[i]!.reports[period] ?? null, drafts[j]![i] ?? null);
+      if (s !== 'none') status[period]![s].push(code);
     });
     // As a submission writes them: sums for a school with a filed report in the year (a 零申报 adds nothing).
-    if (reports.some((r) => r.period.startsWith(`${year}-`) && r.status !== 'defaulted')) ytd[code] = JSON.stringify(yearToDate(reports, year));
+    if (reports.some((r) => r.period.startsWith(`${year}-`) && r.status !== 'defaulted')) ytd[code] = yearToDate(reports, year);
   });
   return { status, year, ytd };
 }
 
+const sameSums = (a: DerivedData['ytd'][string] | undefined, b: DerivedData['ytd'][string] | undefined) => (a && ytdCodec.encode(a)) === (b && ytdCodec.encode(b));
+
 function statusOf(sets: Record<IndexedStatus, string[]> | undefined): Map<string, IndexedStatus> {
   const out = new Map<string, IndexedStatus>();
-  for (const s of STATUSES) for (const code of sets?.[s] ?? []) out.set(code, s);
+  for (const s of INDEXED_STATUSES) for (const code of sets?.[s] ?? []) out.set(code, s);
   return out;
 }
 
@@ -45,8 +46,8 @@ function statusOf(sets: Record<IndexedStatus, string[]> | undefined): Map<string
  * records, partition by partition (each replaced only if no commit changed it meanwhile), and
  * says what it changed.
  */
-export async function reindex(store: Store, year: number, print: (line: string) => void): Promise<number> {
-  const roster = await store.readRoster();
+export async function reindex(ports: Ports, year: number, print: (line: string) => void): Promise<number> {
+  const roster = await ports.roster.read();
   const byPartition = new Map<number, string[]>();
   for (const code of Object.keys(roster.schools)) byPartition.set(partitionOf(code), [...(byPartition.get(partitionOf(code)) ?? []), code]);
   const periods = Array.from({ length: 12 }, (_, i) => periodOf(year, i + 1));
@@ -55,8 +56,8 @@ export async function reindex(store: Store, year: number, print: (line: string) 
   for (const p of ALL_PARTITIONS) {
     const codes = byPartition.get(p) ?? [];
     for (let attempt = 0; ; attempt++) {
-      const current = await store.readDerived(p, periods, year);
-      const want = await expected(store, codes, periods, year);
+      const current = await ports.records.readDerived(p, periods, year);
+      const want = await expected(ports.records, codes, periods, year);
       const found: Change[] = [];
       for (const period of periods) {
         const before = statusOf(current.status[period]);
@@ -67,9 +68,9 @@ export async function reindex(store: Store, year: number, print: (line: string) 
           if (from !== to) found.push({ code, period, from, to });
         }
       }
-      const ytdDiff = new Set([...Object.keys(current.ytd), ...Object.keys(want.ytd)].filter((code) => current.ytd[code] !== want.ytd[code])).size;
+      const ytdDiff = new Set([...Object.keys(current.ytd), ...Object.keys(want.ytd)].filter((code) => !sameSums(current.ytd[code], want.ytd[code]))).size;
       if (found.length === 0 && ytdDiff === 0) break;
-      if (await store.replaceDerived(p, { rev: current.rev, ...want })) {
+      if (await ports.records.replaceDerived(p, { rev: current.rev, ...want })) {
         changes.push(...found);
         ytdChanged += ytdDiff;
         break;
@@ -84,7 +85,7 @@ export async function reindex(store: Store, year: number, print: (line: string) 
   }
   const schools = new Set(changes.map((c) => c.code)).size;
   print(`${year} 年状态索引：更正了 ${schools} 所学校的 ${changes.length} 个月份${changes.length ? '：' : '。'}`);
-  for (const c of changes.slice(0, 30)) print(`  ${c.code} ${c.period}：${LABEL[c.from]} → ${LABEL[c.to]}`);
+  for (const c of changes.slice(0, 30)) print(`  ${c.code} ${c.period}：${STATUS_LABEL[c.from]} → ${STATUS_LABEL[c.to]}`);
   if (changes.length > 30) print(`  ……还有 ${changes.length - 30} 处`);
   print(`${year} 年度累计：更正了 ${ytdChanged} 所学校。`);
   return 0;

@@ -1,10 +1,9 @@
 import { TableError } from '../roster/read-table';
-import { applyImport, planImport, summarizeImport } from '../roster/roster-import';
-import type { Store } from '../store/store';
+import { applyImport, planImport, summarizeImport, type ImportPorts } from '../roster/roster-import';
 
 /** `roster import` / `staff import`: check, plan, print, and (unless a dry run) apply. Returns the exit code. */
 export async function importRoster(
-  store: Store,
+  ports: ImportPorts,
   kind: 'schools' | 'staff',
   fileName: string,
   data: Buffer,
@@ -13,7 +12,7 @@ export async function importRoster(
 ): Promise<number> {
   let result;
   try {
-    result = await planImport(store, kind, fileName, data);
+    result = await planImport(ports, kind, fileName, data);
   } catch (error) {
     if (!(error instanceof TableError)) throw error;
     print(`${fileName}：${error.message}。未做任何更改。`);
@@ -23,7 +22,7 @@ export async function importRoster(
     print(result.message);
     return 1;
   }
-  if (!options.dryRun) await applyImport(store, result.plan, options.by, options.now);
+  if (!options.dryRun) await applyImport(ports, result.plan, options.by, options.now);
   print(summarizeImport(result.plan, options.dryRun));
   return 0;
 }

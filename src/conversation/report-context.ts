@@ -1,4 +1,4 @@
-import type { Reply } from '../dispatch/reply';
+import type { Reply } from './reply';
 import type { Window } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { PastReport } from '../report/rules';

@@ -1,5 +1,6 @@
 import { dueDateLabel, periodLabel, type PeriodCalendar } from '../calendar/period';
-import { periodStatus, type Draft, type HistoryEntry } from '../report/records';
+import type { Draft, HistoryEntry } from '../report/records';
+import { STATUS_LABEL } from '../report/status';
 import type { Finding } from '../report/rules';
 import type { Values } from '../report/values';
 import type { ReportState } from '../session/session';
@@ -207,7 +208,7 @@ class ReportTurn {
     }
     if (this.ctx.report) {
       const r = this.ctx.report;
-      return this.done(state, viewText(this.form, r.values, this.findings(r.values), `${this.ctx.school.name} ${periodLabel(r.period)}月报（${periodStatus(r, null)}）`));
+      return this.done(state, viewText(this.form, r.values, this.findings(r.values), `${this.ctx.school.name} ${periodLabel(r.period)}月报（${STATUS_LABEL[r.status]}）`));
     }
     return this.done(state, `${periodLabel(this.ctx.window.period)}月报还没有开始填写。回复「填报」开始。`);
   }

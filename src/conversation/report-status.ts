@@ -1,5 +1,6 @@
 import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
-import { periodStatus, type Draft, type Report } from '../report/records';
+import type { Draft, Report } from '../report/records';
+import { filingStatus, STATUS_LABEL } from '../report/status';
 import type { Form } from './form';
 import type { SchoolContext } from './report-context';
 import { answeredCount } from './report-texts';
@@ -9,17 +10,17 @@ import { onPace, percent } from '../report/progress';
 /** Texts about where a school stands for the period: pure functions of the context and the time. */
 
 export function filedText(report: Report, cal: PeriodCalendar): string {
-  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由 ${report.submittedBy ?? '系统'} 提交（${periodStatus(report, null)}）。`;
+  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由 ${report.submittedBy ?? '系统'} 提交（${STATUS_LABEL[report.status]}）。`;
 }
 
 export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
   const w = ctx.window;
   if (now < w.opensAt) return `${periodLabel(w.period)}月报 ${dateLabel(w.opensAt, cal)}开始填报。`;
-  const status = periodStatus(ctx.report, draft);
+  const status = filingStatus(ctx.report, draft);
   const next = ctx.next;
   const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, cal)}开始填报，${dueDateLabel(next, cal)}截止。`;
-  const unsent = status === '填报中' ? `已填的 ${answeredCount(form, draft?.values ?? {})} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
-  return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, cal)}截止（本校：${status === '填报中' ? '填报中，未提交' : status}）。${unsent}${upcoming}`;
+  const unsent = status === 'drafting' ? `已填的 ${answeredCount(form, draft?.values ?? {})} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
+  return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, cal)}截止（本校：${status === 'drafting' ? '填报中，未提交' : STATUS_LABEL[status]}）。${unsent}${upcoming}`;
 }
 
 /** 进度 for a school: this period's status and deadline, then the year against target and pace (a few lines). */
@@ -29,12 +30,12 @@ export function progressText(form: Form, ctx: SchoolContext, draft: Draft | null
 
 function periodLine(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
   if (!ctx.open) return `${ctx.school.name} ${closedText(form, ctx, draft, now, cal)}`;
-  const status = periodStatus(ctx.report, draft);
-  const head = `${ctx.school.name} ${periodLabel(ctx.window.period)}月报：${status}`;
+  const status = filingStatus(ctx.report, draft);
+  const head = `${ctx.school.name} ${periodLabel(ctx.window.period)}月报：${STATUS_LABEL[status]}`;
   const left = daysLeft(now, ctx.window, cal);
   const due = `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
-  if (status === '填报中') return `${head}，已完成 ${answeredCount(form, draft?.values ?? {})}/${form.cells.length}。${due}，回复「继续」接着填。`;
-  if (status === '未开始') return `${head}。${due}，回复「填报」开始。`;
+  if (status === 'drafting') return `${head}，已完成 ${answeredCount(form, draft?.values ?? {})}/${form.cells.length}。${due}，回复「继续」接着填。`;
+  if (status === 'none') return `${head}。${due}，回复「填报」开始。`;
   return `${head}（${timeLabel(new Date(ctx.report!.submittedAt), cal)}）。${due}。`;
 }
 

@@ -2,21 +2,16 @@ import { formatNumber as f } from '../report/number-parser';
 import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
 import type { Report } from '../report/records';
-import type { School } from '../roster/roster';
-import type { IndexedStatus, PeriodIndex } from '../store/store';
+import type { School, StaffMember } from '../roster/roster';
+import { filingStatus, STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
 import { schoolTarget, type YearTargets } from '../targets/targets';
 import { rollUp } from '../report/rollup';
 import type { SchoolFilter, StaffCommand } from './staff-words';
 import type { BroadcastEffect } from './broadcast';
 import type { NudgeState } from '../session/session';
-import type { TextCard } from '../wecom/sender';
+import type { TextCard } from './reply';
 
-export interface StaffMember {
-  userId: string;
-  role: 'city' | 'province';
-  city?: string;
-  name?: string;
-}
+export type { StaffMember } from '../roster/roster';
 
 /** What each staff command needs, loaded by the dispatcher before the (pure) step. */
 export type StaffData =
@@ -59,7 +54,6 @@ export interface StaffResult {
 }
 
 const PAGE = 20;
-export const STATUS_LABEL: Record<IndexedStatus | 'none', string> = { filed: '已报', late: '逾期补报', drafting: '填报中', defaulted: '零申报(未报)', none: '未开始' };
 
 /** The filter a command may use: city staff are held to their own city. */
 export function scopedFilter(member: StaffMember, filter: SchoolFilter): SchoolFilter | { refused: string } {
@@ -243,7 +237,7 @@ function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   const { matches, elsewhere, records, ytd, targets } = ctx.data;
   const query = ctx.command.kind === 'lookup' ? ctx.command.query : '';
   if (matches.length === 0) {
-    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看和处理${ctx.member.city}的学校。`;
+    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看和处理${ctx.member.role === 'city' ? ctx.member.city : ''}的学校。`;
     return `没有找到「${query}」。可以用学校全称、简称或代码查询。`;
   }
   if (matches.length > 1) {
@@ -253,7 +247,7 @@ function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   const s = matches[0]!;
   const t = schoolTarget(targets, s);
   const report = records?.report ?? null;
-  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : records?.hasDraft ? '填报中' : '未开始';
+  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : STATUS_LABEL[filingStatus(null, records?.hasDraft ?? false)];
   const months = Number(ctx.window.period.slice(5));
   return [
     `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
@@ -291,7 +285,7 @@ function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult 
   if (records.reopened) return say(`${school.name} ${periodLabel(period)}月报已经是解锁状态，学校可以直接回复「填报」补报或修改。`);
   const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
   if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
-  const status = records.report ? STATUS_LABEL[records.report.status] : records.hasDraft ? '填报中' : '未开始';
+  const status = STATUS_LABEL[filingStatus(records.report, records.hasDraft)];
   const notice = `【月报解锁】${school.name}：${periodLabel(period)}培训月报已由${ctx.member.name ?? ctx.member.userId}解锁，现在可以${records.report && records.report.status !== 'defaulted' ? '修改' : '补报'}：回复「填报」开始。`;
   return {
     text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { periodLabel, timeLabel, type PeriodCalendar, type Period } from '../calendar/period';
-import type { TextCard } from '../wecom/sender';
+import type { TextCard } from '../conversation/reply';
+import type { StaffMember } from '../roster/roster';
 import type { Config } from '../config/config';
 import { scopeLabel } from './dashboard-view';
 
@@ -72,7 +73,7 @@ export class DashboardLinks {
 }
 
 /** The 「月报看板」 card for a staff member (after 进度, and on the staff digest); null without a public base URL. */
-export function dashboardCard(links: DashboardLinks | null | undefined, member: { userId: string; role: 'city' | 'province'; city?: string }, period: Period, now: Date, cal: PeriodCalendar): TextCard | null {
+export function dashboardCard(links: DashboardLinks | null | undefined, member: StaffMember, period: Period, now: Date, cal: PeriodCalendar): TextCard | null {
   const link = links?.linkFor(member.userId, now);
   if (!link) return null;
   return {

@@ -1,7 +1,7 @@
 import { formatNumber as f } from '../report/number-parser';
 import { percent } from '../report/progress';
 import type { GroupProgress } from '../report/rollup';
-import { STATUS_LABEL } from '../conversation/staff-step';
+import { STATUS_LABEL } from '../report/status';
 import type { Overview, SchoolPage, StatusCounts } from './dashboard-view';
 
 /** The dashboard's HTML, rendered on the server (tables readable without script); charts are drawn by dashboard.js. */

@@ -6,17 +6,16 @@ import type { Clock } from '../clock';
 import type { StaffMember } from '../conversation/staff-step';
 import { inScope, stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
-import { loadStaff, staffSettings } from '../dispatch/staff-load';
+import { StaffQueries } from '../queries/staff-queries';
 import { staffEntries } from '../dispatch/staff-entries';
 import { readRawBody } from '../http/raw-body';
 import type { Logger } from '../log/logger';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { Schedule } from '../calendar/schedule';
-import { currentWindow, parsePeriod, timeLabel, type PeriodCalendar } from '../calendar/period';
-import { draftSchema, reportSchema } from '../report/records';
+import { parsePeriod, timeLabel, type PeriodCalendar } from '../calendar/period';
 import { normalizePlace } from '../roster/places';
-import { memberSchema, schoolSchema } from '../roster/roster';
-import type { Store } from '../store/store';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
 import { targetsFor, type Targets } from '../targets/targets';
 import type { DashboardLinks } from './dashboard-link';
 import { dashboardClientScript } from './dashboard-client';
@@ -24,7 +23,8 @@ import { overviewPage, refusalPage, schoolPageHtml } from './dashboard-pages';
 import { buildOverview, buildSchoolPage } from './dashboard-view';
 
 export interface DashboardDeps {
-  store: Store;
+  roster: RosterStore;
+  records: RecordsStore;
   targets: Targets;
   cal: PeriodCalendar;
   clock: Clock;
@@ -53,8 +53,7 @@ async function authorize(deps: DashboardDeps, token: string | undefined): Promis
     }
     return { ok: false, status: 403, title: '链接无效', text: `这个看板链接无效：它不完整，或被改动过。${again}` };
   }
-  const raw = (await deps.store.getMemberWithSchool(check.claims.userId)).member;
-  const member = raw === null ? null : memberSchema.parse(JSON.parse(raw));
+  const { member } = await deps.roster.whois(check.claims.userId);
   if (member === null || member.role === 'school') {
     return { ok: false, status: 403, title: '没有查看权限', text: '您不在月报工作人员名单中，不能查看看板。如有疑问，请联系省职成教处。' };
   }
@@ -86,6 +85,7 @@ function securePage(ctx: Koa.Context): void {
  */
 export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
   const router = new Router({ prefix: '/dashboard' });
+  const queries = new StaffQueries(deps);
 
   // Our own trouble (Redis unreachable, say) gets a Chinese page or message, not the callback's plain 503.
   router.use(async (ctx, next) => {
@@ -103,8 +103,8 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
     if (!access.ok) return refuse(ctx, access, false);
     const now = deps.clock.now();
-    const window = currentWindow(now, deps.cal);
-    const ctxStaff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'progress' }, window, staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now));
+    const ctxStaff = await queries.context(access.member, { kind: 'progress' }, { now });
+    const window = ctxStaff.window;
     if (ctxStaff.data.kind !== 'progress') throw new Error('progress data expected');
     const { index, schools, ytd, targets } = ctxStaff.data;
     const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000) });
@@ -117,22 +117,21 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
     if (!access.ok) return refuse(ctx, access, false);
     const code = ctx.params.code!;
-    const [raw] = await deps.store.getSchools([code]);
-    const school = raw ? schoolSchema.parse(JSON.parse(raw)) : null;
+    const school = (await deps.roster.schools([code]))[0] ?? null;
     if (school === null || !inScope(access.member, school)) {
       ctx.status = 404;
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${access.member.city}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
+      ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${access.member.role === 'city' ? access.member.city : ''}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
       return;
     }
     const now = deps.clock.now();
-    const window = currentWindow(now, deps.cal);
-    const snap = await deps.store.readSchool(school.code, window.period);
+    const window = queries.window(now);
+    const snap = await deps.records.read(school.code, window.period);
     const page = buildSchoolPage({
       school,
       window,
-      reports: Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json))),
-      draft: snap.draft ? draftSchema.parse(JSON.parse(snap.draft)) : null,
+      reports: Object.values(snap.reports),
+      draft: snap.draft,
       targets: targetsFor(deps.targets, parsePeriod(window.period).year),
       cal: deps.cal,
     });
@@ -181,9 +180,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
       return;
     }
     const now = deps.clock.now();
-    const window = currentWindow(now, deps.cal);
-    const settings = { ...staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now), pendingNudge: confirm === null ? null : { filter, count: confirm } };
-    const staff = await loadStaff(deps.store, deps.targets, access.member, { kind: 'nudge', filter }, window, settings);
+    const staff = await queries.context(access.member, { kind: 'nudge', filter }, { now, pendingNudge: confirm === null ? null : { filter, count: confirm } });
     const result = stepStaff({ ...staff, command: confirm === null ? { kind: 'nudge', filter } : { kind: 'confirm' } }, deps.cal, now);
     if (result.effects.length === 0) {
       // More than one school: the page asks for a confirmation with this count (again, if it changed).

@@ -3,13 +3,11 @@ import { onPace, type YearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
 import { rollUp, type GroupProgress } from '../report/rollup';
 import { totalTrainees } from '../report/values';
-import type { School } from '../roster/roster';
-import type { IndexedStatus, PeriodIndex } from '../store/store';
+import type { School, StaffMember } from '../roster/roster';
+import type { FilingStatus, IndexedStatus, PeriodIndex } from '../report/status';
 import { schoolTarget, type YearTargets } from '../targets/targets';
-import type { StaffMember } from '../conversation/staff-step';
 
 /** What the dashboard shows, computed from loaded data (no I/O here): the page draws it as tables and charts. */
-export type FilingStatus = IndexedStatus | 'none';
 
 export interface StatusCounts {
   group: string;
@@ -69,8 +67,8 @@ export interface OverviewInput {
 const CATEGORY_ORDER = ['A', 'B', 'C', 'D'];
 
 /** 全省 for provincial staff, the city for city staff. */
-export function scopeLabel(member: Pick<StaffMember, 'role' | 'city'>): string {
-  return member.role === 'province' ? '全省' : member.city!;
+export function scopeLabel(member: StaffMember): string {
+  return member.role === 'province' ? '全省' : member.city;
 }
 
 function counts(group: string, codes: readonly string[], statusOf: Record<string, IndexedStatus>): StatusCounts {

@@ -1,8 +1,8 @@
 import type { Form } from '../conversation/form';
 import { yearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
-import type { School } from '../roster/roster';
-import type { Store } from '../store/store';
+import type { School, StaffMember } from '../roster/roster';
+import type { Stores } from '../store/stores';
 
 /** The demo's places and how many schools each has: several cities, 济源 and two directly governed counties. */
 const PLACES: [string, number][] = [
@@ -24,7 +24,7 @@ const SIZE: Record<School['category'], number> = { A: 900, B: 420, C: 240, D: 80
 
 export interface DemoPeople {
   schools: School[];
-  staff: { userId: string; name: string; role: 'province' | 'city'; city?: string }[];
+  staff: StaffMember[];
 }
 
 /** A small deterministic random source, so that every demo run shows the same province. */
@@ -97,20 +97,13 @@ export function plausibleValues(form: Form, school: School, rnd: () => number, t
  * Fills a store with the demo province: the roster and staff, reports for January–September of
  * 2026 for every school, and October under way (some filed, some drafting, some not started).
  */
-export async function seedDemo(store: Store, form: Form, now: Date): Promise<DemoPeople> {
+export async function seedDemo(stores: Pick<Stores, 'roster' | 'records' | 'markers'>, form: Form, now: Date): Promise<DemoPeople> {
   const people = demoPeople();
   const rnd = random(20_260_101);
-  const index = { byCity: {} as Record<string, string[]>, byCategory: {} as Record<string, string[]> };
-  const members: Record<string, string> = {};
-  for (const s of people.schools) {
-    (index.byCity[s.city] ??= []).push(s.code);
-    (index.byCategory[s.category] ??= []).push(s.code);
-    for (const c of s.contacts) members[c] = JSON.stringify({ userId: c, role: 'school', school: s.code });
-  }
-  await store.replaceSchools(Object.fromEntries(people.schools.map((s) => [s.code, JSON.stringify(s)])), members, index);
-  await store.replaceStaff(Object.fromEntries(people.staff.map((s) => [s.userId, JSON.stringify(s)])));
+  await stores.roster.replaceSchools(people.schools);
+  await stores.roster.replaceStaff(people.staff);
   // The demo's records begin with January 2026: as if its roster came while January was being filed.
-  await store.startCalendar(Date.parse('2026-02-01T00:00:00+08:00'));
+  await stores.markers.startCalendar(Date.parse('2026-02-01T00:00:00+08:00'));
   const at = now.getTime();
   // Filed on a working morning or afternoon early in the following month (Beijing time), never after now.
   const filedAt = (month: number, lastDay: number) => Math.min(at, Date.UTC(2026, month, 1 + Math.floor(rnd() * lastDay), Math.floor(rnd() * 9), Math.floor(rnd() * 60)));
@@ -123,20 +116,20 @@ export async function seedDemo(store: Store, form: Form, now: Date): Promise<Dem
       const when = filedAt(month, 9);
       const report: Report = { v: 1, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
-      await store.commitSchool({ code: school.code, period, expectedRev: 0, report: JSON.stringify(report), history: [], status: 'filed', ytd: { year: 2026, sums: JSON.stringify(yearToDate(reports, 2026)) } });
+      await stores.records.commit({ code: school.code, period, expectedRev: 0, report, history: [], status: 'filed', ytd: yearToDate(reports, 2026) });
     }
     // October: a third filed, a quarter drafting, the rest not started.
     if (i % 3 === 0) {
       const when = filedAt(10, 4);
       const report: Report = { v: 1, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
-      await store.commitSchool({ code: school.code, period: '2026-10', expectedRev: 0, report: JSON.stringify(report), history: [], status: 'filed', ytd: { year: 2026, sums: JSON.stringify(yearToDate(reports, 2026)) } });
+      await stores.records.commit({ code: school.code, period: '2026-10', expectedRev: 0, report, history: [], status: 'filed', ytd: yearToDate(reports, 2026) });
     } else if (i % 4 === 1) {
       const values = plausibleValues(form, school, rnd, teachers);
       const partial = Object.fromEntries(form.cells.slice(0, 11 + (i % 7)).map((c) => [c.id, values[c.id]!]));
       const started = filedAt(10, 4);
       const draft: Draft = { v: 1, values: partial, startedBy: school.contacts[0]!, startedAt: started, updatedBy: school.contacts[0]!, updatedAt: started, zero: false };
-      await store.commitSchool({ code: school.code, period: '2026-10', expectedRev: 0, draft: JSON.stringify(draft), history: [], status: 'drafting' });
+      await stores.records.commit({ code: school.code, period: '2026-10', expectedRev: 0, draft, history: [], status: 'drafting' });
     }
   }
   return people;

@@ -53,13 +53,12 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   } else {
     stores = memoryStores();
   }
-  const store = stores.store;
   // The page's clock control sets this clock; the bot, the jobs and the scheduler all read it.
   const clock = new SettableClock(config.fakeNow ?? new Date());
   let base = '';
   // The outbox looks often: what the bot sends shows in the page within a moment.
   const parts = assemble(config, { stores, logger, clock, publicBaseUrl: () => base || undefined, worker: { pollMs: 250 } });
-  const people = await seedDemo(store, loadForm(monthlyReport), parts.clock.now());
+  const people = await seedDemo(stores, loadForm(monthlyReport), parts.clock.now());
   const platform = new WeComPlatform({ token: credentials.token, encodingAesKey: credentials.encodingAesKey, corpId: credentials.corpId, agentId: credentials.agentId });
   parts.app.use(demoRoutes({ platform, api, people, baseUrl: () => base, clock, jobs: parts.jobs }));
   // port 0 (tests) picks any free port, which the configuration itself would refuse.
@@ -71,7 +70,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     url: `${base}/demo`,
     startupMs: Date.now() - started,
     api,
-    store,
+    stores,
     /** The Redis key prefix of this run (null on the memory store), for a caller that cleans up. */
     keyPrefix: redis ? keyPrefix : null,
     stop: async () => {

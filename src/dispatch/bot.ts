@@ -5,17 +5,20 @@ import type { Logger } from '../log/logger';
 import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../calendar/period';
 import { yearToDate } from '../report/progress';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
-import { draftSchema, historyFields, reportSchema, type Report } from '../report/records';
-import { memberSchema, schoolSchema, type Member, type School } from '../roster/roster';
+import type { Draft, Report } from '../report/records';
+import type { Member, School, StaffMember } from '../roster/roster';
 import type { Session } from '../session/session';
-import type { IndexedStatus, SchoolSnapshot, SchoolWrite, Store } from '../store/store';
+import type { RecordsStore, SchoolChange, SchoolRecords } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
+import { filingStatus, type IndexedStatus } from '../report/status';
+import { filingState, periodToFile } from '../report/filing-context';
 import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Located, Outcome } from './conversation';
 import { respondToUnregistered } from './unregistered';
-import { loadRecipients, loadStaff, staffSettings } from './staff-load';
+import { StaffQueries } from '../queries/staff-queries';
 import { parseAudience, stepBroadcast, type Recipients } from '../conversation/broadcast';
-import { stepStaff, type StaffContext, type StaffMember } from '../conversation/staff-step';
+import { stepStaff, type StaffContext } from '../conversation/staff-step';
 import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 import type { Schedule } from '../calendar/schedule';
@@ -23,7 +26,8 @@ import { staffEntries } from './staff-entries';
 import { turnId } from './turn-runner';
 
 export interface BotDeps {
-  store: Store;
+  roster: RosterStore;
+  records: RecordsStore;
   form: Form;
   cal: PeriodCalendar;
   targets: Targets;
@@ -42,7 +46,7 @@ interface Who {
 
 type BotContext =
   | { kind: 'unregistered' }
-  | { kind: 'school'; ctx: SchoolContext; rev: number; snapshot: SchoolSnapshot }
+  | { kind: 'school'; ctx: SchoolContext; rev: number; snapshot: SchoolRecords }
   | { kind: 'staff'; staff: StaffContext }
   /** A 广播 being composed: the recipients of the audience being chosen or confirmed. */
   | { kind: 'broadcast'; staff: StaffContext; recipients: Recipients | { refused: string } | null };
@@ -53,9 +57,10 @@ type BotContext =
  * staff words arrive with the roster.
  */
 export function createBot(deps: BotDeps): Conversation<Who, BotContext> {
+  const staff = new StaffQueries(deps);
   return {
     locate: (inbound, now) => locate(deps, inbound, now),
-    load: (inbound, session, located, snapshot, now) => loadContext(deps, inbound, session, located, snapshot, now),
+    load: (inbound, session, located, snapshot, now) => loadContext(deps, staff, inbound, session, located, snapshot, now),
     step(inbound, session, context, now) {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
       if (context.kind === 'unregistered') return respondToUnregistered(inbound, base, now);
@@ -72,54 +77,44 @@ export function createBot(deps: BotDeps): Conversation<Who, BotContext> {
 /** The roster lookup: a school contact's turn lives with their school's records, anyone else's on its own. */
 async function locate(deps: BotDeps, inbound: Inbound, now: Date): Promise<Located<Who>> {
   const userId = inbound.userId;
-  const raw = await deps.store.getMemberWithSchool(userId);
-  const member = raw.member === null ? null : memberSchema.parse(JSON.parse(raw.member));
+  const { member, school } = await deps.roster.whois(userId);
   if (member?.role !== 'school') return { home: userId, who: { member, school: null } };
-  if (raw.school === null) {
+  if (school === null) {
     deps.logger.warn({ userId, school: member.school }, 'member of a school missing from the roster; answering as unregistered');
     return { home: userId, who: { member: null, school: null } };
   }
-  const school = schoolSchema.parse(JSON.parse(raw.school));
   return { home: school.code, read: { school: school.code, period: currentWindow(now, deps.cal).period }, who: { member, school } };
 }
 
-async function loadContext(deps: BotDeps, inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolSnapshot | null, now: Date): Promise<BotContext> {
+async function loadContext(deps: BotDeps, staffQueries: StaffQueries, inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolRecords | null, now: Date): Promise<BotContext> {
   const { member, school } = located.who;
   if (member === null) return { kind: 'unregistered' };
   if (member.role === 'school' && school !== null) return loadSchool(deps, member.userId, school, located.read!.period, snapshot!, now);
   const staffMember = member as StaffMember;
-  const window = currentWindow(now, deps.cal);
+  const window = staffQueries.window(now);
   const command = staffCommandOf(inbound, window.period);
-  const extras = { ...staffSettings(deps.schedule, deps.cal, deps.nudgeIntervalMs, now), pendingNudge: session.nudge };
   if (session.broadcast !== null || command.kind === 'broadcast') {
     // The audience to count: the one being typed, or the one being confirmed.
     const b = session.broadcast;
     const text = inbound.kind === 'text' ? inbound.content.trim() : '';
     const audienceText = b?.step === 'audience' ? text : b?.step === 'confirm' ? b.audience : null;
     const audience = audienceText ? parseAudience(audienceText) : null;
-    const recipients = audience && !('unknown' in audience) ? await loadRecipients(deps.store, staffMember, audience, window) : null;
-    return { kind: 'broadcast', staff: { member: staffMember, command, window, period: window.period, data: { kind: 'none' }, ...extras }, recipients };
+    const recipients = audience && !('unknown' in audience) ? await staffQueries.recipients(staffMember, audience, window.period) : null;
+    return { kind: 'broadcast', staff: { member: staffMember, command, window, period: window.period, data: { kind: 'none' }, ...staffQueries.settings(now, session.nudge) }, recipients };
   }
   // 「确认」 of a 催报 counts the schools again, for the filter that was shown.
   const loadAs: StaffCommand = command.kind === 'confirm' && session.nudge ? { kind: 'nudge', filter: session.nudge.filter } : command;
-  const staff = await loadStaff(deps.store, deps.targets, staffMember, loadAs, window, extras);
+  const staff = await staffQueries.context(staffMember, loadAs, { now, pendingNudge: session.nudge });
   return { kind: 'staff', staff: { ...staff, command } };
 }
 
-async function loadSchool(deps: BotDeps, userId: string, school: School, period: string, current: SchoolSnapshot, now: Date): Promise<BotContext> {
+async function loadSchool(deps: BotDeps, userId: string, school: School, period: string, current: SchoolRecords, now: Date): Promise<BotContext> {
   // The period whose records were read with the session (a turn at a month's turn stays on it).
   const currentW = windowFor(period, deps.cal);
-  let window = currentW;
-  let snap = current;
-  // A month staff reopened is filed next — unless this month's window is open and not yet filed.
-  const older = snap.reopenedPeriods.filter((p) => p < currentW.period).pop();
-  const currentOpen = now >= currentW.opensAt && now < currentW.closesAt;
-  const currentFiled = snap.reports[currentW.period] !== undefined && !snap.reopened;
-  if (older && (!currentOpen || currentFiled)) {
-    window = windowFor(older, deps.cal);
-    snap = await deps.store.readSchool(school.code, older);
-  }
-  const reports = Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json)));
+  const filing = periodToFile(now, currentW, current);
+  const window = filing === currentW.period ? currentW : windowFor(filing, deps.cal);
+  const snap = filing === currentW.period ? current : await deps.records.read(school.code, filing);
+  const reports = Object.values(snap.reports);
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
   const { year, month } = parsePeriod(window.period);
   const yearTargets = targetsFor(deps.targets, year);
@@ -132,10 +127,10 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       userId,
       school,
       window,
-      open: (now >= window.opensAt && now < window.closesAt) || snap.reopened,
+      open: filingState(now, window, snap.reopened).open,
       reopened: snap.reopened,
       next: nextWindow(now, deps.cal),
-      draft: snap.draft === null ? null : draftSchema.parse(JSON.parse(snap.draft)),
+      draft: snap.draft,
       report: reports.find((r) => r.period === window.period) ?? null,
       history: history.map((r) => ({ period: r.period, values: r.values })),
       allReports: reports,
@@ -169,26 +164,29 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
  * The store's write for a change to a school's records, with what is derived from them: the
  * school's status for the period (only when it changes) and, after a submission, the year's sums.
  */
-function schoolWrite(ctx: SchoolContext, rev: number, reportsRev: number, change: RecordChange): SchoolWrite {
+function schoolWrite(ctx: SchoolContext, rev: number, reportsRev: number, change: RecordChange): SchoolChange {
   const report = change.report ?? ctx.report;
   const draft = change.draft === undefined ? ctx.draft : change.draft;
-  const statusOf = (r: Report | null, d: unknown): IndexedStatus | null => (r ? r.status : d ? 'drafting' : null);
+  const statusOf = (r: Report | null, d: Draft | null): IndexedStatus | null => {
+    const status = filingStatus(r, d);
+    return status === 'none' ? null : status;
+  };
   const status = statusOf(report, draft);
-  const write: SchoolWrite = {
+  const write: SchoolChange = {
     code: ctx.school.code,
     period: ctx.window.period,
     expectedRev: rev,
-    ...(change.draft !== undefined ? { draft: change.draft === null ? null : JSON.stringify(change.draft) } : {}),
-    ...(change.report ? { report: JSON.stringify(change.report) } : {}),
+    ...(change.draft !== undefined ? { draft: change.draft } : {}),
+    ...(change.report ? { report: change.report } : {}),
     ...(change.reopened !== undefined ? { reopened: change.reopened } : {}),
-    history: change.history.map(historyFields),
+    history: change.history,
   };
   // An answer to a draft in progress leaves the school where it was: no index write.
   if (status !== statusOf(ctx.report, ctx.draft)) write.status = status;
   if (change.report) {
     const year = ctx.progress.year;
     const reports = [...ctx.allReports.filter((r) => r.period !== ctx.window.period), change.report];
-    write.ytd = { year, sums: JSON.stringify(yearToDate(reports, year)) };
+    write.ytd = yearToDate(reports, year);
     // The sums hold only if no other month's report was written meanwhile.
     write.expectedReportsRev = reportsRev;
   }

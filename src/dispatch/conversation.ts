@@ -1,8 +1,8 @@
 import type { EntryInit } from '../outbox/entry';
 import type { Session } from '../session/session';
-import type { SchoolSnapshot, SchoolWrite } from '../store/store';
+import type { SchoolChange, SchoolRecords } from '../store/records-store';
 import type { Inbound } from '../wecom/inbound';
-import type { Reply } from './reply';
+import type { Reply } from '../conversation/reply';
 
 /** Who spoke, as the roster says, and where their turn is kept. */
 export interface Located<Who = unknown> {
@@ -20,7 +20,7 @@ export interface Located<Who = unknown> {
 export interface Outcome {
   session: Session;
   replies: Reply[];
-  school?: SchoolWrite;
+  school?: SchoolChange;
   outbox?: EntryInit[];
 }
 
@@ -31,7 +31,7 @@ export interface Outcome {
  */
 export interface Conversation<Who = unknown, Context = unknown> {
   locate(inbound: Inbound, now: Date): Promise<Located<Who>>;
-  load(inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolSnapshot | null, now: Date): Promise<Context>;
+  load(inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolRecords | null, now: Date): Promise<Context>;
   step(inbound: Inbound, session: Session, context: Context, now: Date): Outcome;
 }
 

@@ -12,13 +12,20 @@ import { nudgeSchools } from '../nudge/nudge-service';
 import { periodLabel, windowFor, type PeriodCalendar } from '../calendar/period';
 import { nextSendingTime, type Schedule } from '../calendar/schedule';
 import type { WorkCalendar } from '../calendar/work-calendar';
-import type { Store } from '../store/store';
+import type { AuditEntry, AuditLog } from '../store/audit-log';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
+import type { Markers } from '../store/markers';
+import type { SendBudget } from '../store/send-budget';
 import { classifyFailure } from '../wecom/api-error';
 import { MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
-import { historyFields } from '../report/records';
 
 export interface FollowUpDeps {
-  store: Store;
+  roster: RosterStore;
+  records: RecordsStore;
+  markers: Markers;
+  audit: AuditLog;
+  budget: SendBudget;
   outbox: OutboxStore;
   sender: WeComSender;
   form: Form;
@@ -47,7 +54,7 @@ const EXPORT_ATTEMPTS = 3;
  */
 export function followUpHandlers(deps: FollowUpDeps): Handlers {
   return {
-    message: messageHandler({ sender: deps.sender, store: deps.store, limits: MEMBER_LIMITS, realClock: deps.realClock }),
+    message: messageHandler({ sender: deps.sender, budget: deps.budget, limits: MEMBER_LIMITS, realClock: deps.realClock }),
     export: (entry, ctx) => exportFile(deps, entry, ctx),
     reopen: (entry, ctx) => reopen(deps, entry, ctx),
     nudge: (entry, ctx) => nudge(deps, entry, ctx),
@@ -58,11 +65,11 @@ export function followUpHandlers(deps: FollowUpDeps): Handlers {
 async function reopen(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'reopen') throw new Error(`not a reopen: ${entry.id}`);
   const p = entry.payload;
-  const history = historyFields({ type: 'reopen', period: p.period, by: p.by, at: p.at, cells: [] });
+  const history = { type: 'reopen' as const, period: p.period, by: p.by, at: p.at, cells: [] };
   const sendAt = nextSendingTime(new Date(ctx.now), deps.schedule, deps.cal).getTime();
   const notice = p.contacts.length > 0 ? { id: `${entry.id}:notice`, payload: { kind: 'message' as const, to: p.contacts, messages: textMessages(p.notice) }, due: sendAt } : null;
-  await deps.store.reopenSchool(p.school, p.period, entry.id, history, notice, ctx.now);
-  await deps.store.appendAudit({ action: 'reopen', by: p.by, at: String(p.at), school: p.school, period: p.period }, entry.id);
+  await deps.records.reopen(p.school, p.period, entry.id, history, notice, ctx.now);
+  await deps.audit.append({ action: 'reopen', by: p.by, at: p.at, school: p.school, period: p.period }, entry.id);
   deps.kick(p.school);
   return { kind: 'finish', state: 'done' };
 }
@@ -78,7 +85,7 @@ async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Pr
     return { kind: 'finish', state: 'done' };
   }
   const run = await nudgeSchools(
-    { store: deps.store, form: deps.form, cal: deps.cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
+    { roster: deps.roster, records: deps.records, form: deps.form, cal: deps.cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
     { period: p.period, codes: p.schools, sendAt: p.sendAt, now: ctx.now, idOf: (code) => `${entry.id}:${code}` },
   );
   const hours = Math.round(deps.nudgeIntervalMs / 3_600_000);
@@ -99,7 +106,7 @@ async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Pr
           of: run.queued,
           head: `催报完成：${p.label} ${run.queued.length} 所学校`,
           notes,
-          audit: { action: 'nudge', by: p.by, at: String(ctx.now), period: p.period, schools: String(run.queued.length) },
+          audit: { action: 'nudge', by: p.by, at: ctx.now, period: p.period, schools: run.queued.length },
         },
         due: p.sendAt,
       },
@@ -136,7 +143,7 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
   }
   const text = deliveryReportText(p.head, summary, p.notes);
   await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:message`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
-  await deps.store.appendAudit({ ...p.audit, sent: String(summary.reached.length), invalid: String(summary.invalid.length), failed: String(summary.failed.length) }, entry.id);
+  await deps.audit.append({ ...(p.audit as AuditEntry), sent: summary.reached.length, invalid: summary.invalid.length, failed: summary.failed.length }, entry.id);
   deps.kick(entry.owner);
   return { kind: 'finish', state: 'done' };
 }
@@ -148,7 +155,7 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
   const p = entry.payload;
-  const table = await buildReportTable(deps.store, deps.form, deps.cal, p.period, p.filter, await firstPeriodIn(deps.store, deps.firstPeriod, deps.cal));
+  const table = await buildReportTable(deps, deps.form, deps.cal, p.period, p.filter, await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal));
   let media = entry.media;
   try {
     if (media === null) {
@@ -157,7 +164,7 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     }
     const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));
     const sent = answer.invalid.length + answer.unlicensed.length === 0;
-    await deps.store.appendAudit({ action: 'export', by: p.by, at: String(ctx.now), period: p.period, rows: String(table.rows.length), sent: sent ? '1' : '0' }, entry.id);
+    await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows: table.rows.length, sent: sent ? 1 : 0 }, entry.id);
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {
     const failure = classifyFailure(error);

@@ -33,7 +33,7 @@ export function staffEntries(turn: string, member: StaffMember, effects: readonl
             of: chunks.map((c) => ({ owner: member.userId, id: c.id })),
             head: `广播已发送（${effect.label}）`,
             notes: [],
-            audit: { action: 'broadcast', by: effect.by, at: String(at), audience: effect.label, recipients: String(effect.users.length) },
+            audit: { action: 'broadcast', by: effect.by, at, audience: effect.label, recipients: effect.users.length },
           },
           due: at,
         };

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { sleep, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { EntryInit, WeComMessage } from '../outbox/entry';
-import { SESSION_TTL_MS, decodeSession, encodeSession, newSession } from '../session/session';
+import { SESSION_TTL_MS, newSession } from '../session/session';
 import { lateEntryId, type TurnRecord, type TurnStore } from '../store/turn-store';
 import { fitsPassiveReply } from '../wecom/passive-reply';
 import { cardMessage, textMessages } from '../wecom/sender';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
 import { messages } from './messages';
-import { text, type Reply } from './reply';
+import { text, type Reply } from '../conversation/reply';
 import type { Conversation, Located, Outcome } from './conversation';
 
 /**
@@ -111,8 +111,8 @@ export class TurnRunner {
       for (let attempt = 0; attempt < 3; attempt++) {
         if (start.kind === 'applied') return await this.replay(located.home, inbound, start.record);
         if (start.kind === 'locked') throw new UserBusyError(userId);
-        const decoded = start.session === null ? { session: newSession(), restarted: false as const } : decodeSession(start.session.data);
-        if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.reason }, 'session restarted');
+        const decoded = start.session ?? { session: newSession(), restarted: null };
+        if (decoded.restarted) this.deps.logger.warn({ userId, reason: decoded.restarted }, 'session restarted');
         const now = clock.now();
         const context: unknown = await conversation.load(inbound, decoded.session, located, start.school, now);
         const outcome = conversation.step(inbound, decoded.session, context, now);
@@ -121,7 +121,7 @@ export class TurnRunner {
         const plan = this.plan(inbound, outcome, ticket, now);
         let result;
         try {
-          result = await turns.commit({ home: located.home, userId, deliveryId: id, lock, keepMs: this.keepMs, record: plan.record, session: { data: encodeSession(outcome.session), expectedRev: start.session?.rev ?? 0, ttlMs: SESSION_TTL_MS }, ...(outcome.school ? { school: outcome.school } : {}), outbox: plan.entries, now: now.getTime() });
+          result = await turns.commit({ home: located.home, userId, deliveryId: id, lock, keepMs: this.keepMs, record: plan.record, session: { session: outcome.session, expectedRev: start.session?.rev ?? 0, ttlMs: SESSION_TTL_MS }, ...(outcome.school ? { school: outcome.school } : {}), outbox: plan.entries, now: now.getTime() });
         } catch (error) {
           // The commit may have reached Redis all the same (a timeout): make sure its replies reach the user.
           this.reconcileLater(located.home, inbound, lock, plan.passive);

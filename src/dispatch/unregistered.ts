@@ -4,7 +4,7 @@ import type { Session } from '../session/session';
 import { commandOf, normalizeInput } from '../conversation/vocabulary';
 import type { Outcome } from './conversation';
 import { messages } from './messages';
-import { text } from './reply';
+import { text } from '../conversation/reply';
 
 const DAY_MS = 24 * 3_600_000;
 

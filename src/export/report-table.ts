@@ -1,13 +1,12 @@
 import type { Form } from '../conversation/form';
 import { beforeStart } from '../calendar/deployment';
 import { timeLabel, type PeriodCalendar } from '../calendar/period';
-import { reportSchema, type Report } from '../report/records';
-import { schoolSchema, type School } from '../roster/roster';
-import type { Store } from '../store/store';
+import type { School } from '../roster/roster';
+import { exportStatusLabel } from '../report/status';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
 import type { SchoolFilter } from '../conversation/staff-words';
 
-/** The export's status words (interfaces.md): a school still drafting has not filed. */
-const STATUS: Record<Report['status'], string> = { filed: '已报', late: '逾期补报', defaulted: '零申报(未报)' };
 
 export const SCHOOL_COLUMNS = ['学校代码', '学校名称', '所在地', '层次', '类别', '状态', '提交时间'];
 
@@ -30,24 +29,23 @@ export const BEFORE_START = '系统启用前';
  * Builds the period's table: one row per school in scope, then a totals row over what was filed.
  * `first` is the deployment's first period: before it a missing report is not 未报.
  */
-export async function buildReportTable(store: Store, form: Form, cal: PeriodCalendar, period: string, filter: SchoolFilter = {}, first: string | null = null): Promise<ReportTable> {
+export async function buildReportTable(ports: { roster: RosterStore; records: RecordsStore }, form: Form, cal: PeriodCalendar, period: string, filter: SchoolFilter = {}, first: string | null = null): Promise<ReportTable> {
   const missing = beforeStart(period, first) ? BEFORE_START : '未报';
-  const roster = await store.readRoster();
+  const roster = await ports.roster.read();
   const schools = Object.values(roster.schools)
-    .map((json) => schoolSchema.parse(JSON.parse(json)))
     .filter((s) => (!filter.city || s.city === filter.city) && (!filter.category || s.category === filter.category))
     .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
-  const raw = await store.readReports(period, schools.map((s) => s.code));
+  const reports = await ports.records.reports(period, schools.map((s) => s.code));
   const totals: number[] = form.cells.map(() => 0);
   const rows = schools.map((school: School, i) => {
-    const report = raw[i] ? reportSchema.parse(JSON.parse(raw[i]!)) : null;
+    const report = reports[i] ?? null;
     const cells = form.cells.map((c, j) => {
       if (!report) return null;
       const v = report.values[c.id] ?? 0;
       if (report.status !== 'defaulted') totals[j]! += v;
       return v;
     });
-    return [school.code, school.name, school.city, school.level, school.category, report ? STATUS[report.status] : missing, report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];
+    return [school.code, school.name, school.city, school.level, school.category, report ? exportStatusLabel(report.status) : missing, report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];
   });
   const groups = [{ title: '学校', span: SCHOOL_COLUMNS.length }, ...form.parts.map((p) => ({ title: `${p.number}. ${p.title}`, span: p.cells.length }))];
   const moneyColumns = form.cells.map((c, j) => (c.unit === '万元' ? SCHOOL_COLUMNS.length + j : -1)).filter((j) => j >= 0);

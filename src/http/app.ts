@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../log/logger';
-import type { Store } from '../store/store';
 import { registerCallbackRoutes, type CallbackDeps } from './callback-routes';
 import { errorHandler } from './error-handler';
 
 export interface AppDeps extends CallbackDeps {
-  store: Store;
+  /** The backing store's health. */
+  ping: () => Promise<void>;
   /** Reported by /healthz: "ok" when the store answers; the embedded store says "memory". */
   storeKind: 'redis' | 'memory';
   /** True once the process is shutting down: answers then ask clients to close keep-alive connections. */
@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps, logger: Logger): Koa {
       timer = setTimeout(() => reject(new Error('timeout')), HEALTH_TIMEOUT_MS);
     });
     try {
-      await Promise.race([deps.store.ping(), timeout]);
+      await Promise.race([deps.ping(), timeout]);
       ctx.body = { status: 'ok', redis: deps.storeKind === 'redis' ? 'ok' : 'memory' };
     } catch {
       ctx.status = 503;

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { dueDateLabel, periodLabel, windowFor } from '../calendar/period';
-import { historyFields, type Report } from '../report/records';
-import { schoolSchema, type School } from '../roster/roster';
+import type { HistoryEntry, Report } from '../report/records';
+import type { School } from '../roster/roster';
+import { owingSchools } from '../queries/period-queries';
 import { nextSendingTime, type Fire } from '../calendar/schedule';
 import { textMessages } from '../wecom/sender';
 import { JobRefused, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
@@ -15,11 +16,11 @@ const CONCURRENCY = 8;
  * report, and with it the notice, is only written where no report exists.
  */
 export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
-  const { store, cal, now, print } = deps;
+  const { records, cal, now, print } = deps;
   const window = windowFor(fire.period, cal);
   if (now < window.closesAt) throw new JobRefused(`${periodLabel(fire.period)}月报的填报期到 ${dueDateLabel(window, cal)}结束，现在还不能关账。`);
-  const codes = (await store.owingSchools(fire.period, {})).sort();
-  const schools = (await store.getSchools(codes)).flatMap((json) => (json ? [schoolSchema.parse(JSON.parse(json))] : []));
+  const codes = (await owingSchools(deps, fire.period, {})).sort();
+  const schools = (await deps.roster.schools(codes)).filter((s): s is School => s !== null);
   if (schools.length === 0) {
     print(`关账 ${periodLabel(fire.period)}：所有学校都已提交，无事可做。`);
     return nothingToDo();
@@ -46,7 +47,7 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     acceptedWarnings: [],
     zero: true,
   });
-  const history = historyFields({ type: 'default', period: fire.period, by: 'system', at, cells: [], status: 'defaulted' });
+  const history: HistoryEntry = { type: 'default', period: fire.period, by: 'system', at, cells: [], status: 'defaulted' };
   const limit = pLimit(CONCURRENCY);
   let recorded = 0;
   let seen = 0;
@@ -55,7 +56,7 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     schools.map((school) =>
       limit(async () => {
         const notice = school.contacts.length > 0 ? messageEntry(`close:${fire.period}:${school.code}`, school.contacts, textMessages(text(school)), sendAt) : null;
-        if (await store.recordDefault(school.code, fire.period, JSON.stringify(zero(school)), history, notice, at)) recorded++;
+        if (await records.recordDefault(school.code, fire.period, zero(school), history, notice, at)) recorded++;
         if (++seen % step === 0 || seen === schools.length) print(`关账 ${periodLabel(fire.period)}：${seen}/${schools.length}`);
       }),
     ),

@@ -1,7 +1,7 @@
-import { staffProgressText, stepStaff, type StaffMember } from '../conversation/staff-step';
-import { loadStaff, staffSettings } from '../dispatch/staff-load';
+import { staffProgressText, stepStaff } from '../conversation/staff-step';
+import { StaffQueries } from '../queries/staff-queries';
 import { dashboardCard } from '../dashboard/dashboard-link';
-import { periodLabel, windowFor } from '../calendar/period';
+import { periodLabel } from '../calendar/period';
 import type { Fire } from '../calendar/schedule';
 import { cardMessage, textMessages } from '../wecom/sender';
 import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
@@ -13,10 +13,9 @@ import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary }
  * the dashboard card when links are configured; text and card are one entry, sent in order.
  */
 export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
-  const { store, cal, now } = deps;
-  const window = windowFor(fire.period, cal);
-  const settings = staffSettings(deps.schedule, cal, deps.nudgeIntervalMs, now);
-  const staff = Object.values((await store.readRoster()).staff).map((json) => JSON.parse(json) as StaffMember);
+  const { cal, now } = deps;
+  const queries = new StaffQueries(deps);
+  const staff = Object.values((await deps.roster.read()).staff);
   const label = `工作人员日报 ${periodLabel(fire.period)}`;
   if (staff.length === 0) {
     deps.print(`${label}：没有登记的工作人员，无事可做。`);
@@ -24,8 +23,8 @@ export async function runDigest(deps: JobDeps, fire: Fire, dryRun: boolean): Pro
   }
   const items = [];
   for (const member of staff) {
-    const progress = staffProgressText(await loadStaff(store, deps.targets, member, { kind: 'progress' }, window, settings), cal, now, { hint: false });
-    const owing = stepStaff(await loadStaff(store, deps.targets, member, { kind: 'owing', filter: {}, page: 1 }, window, settings), cal, now).text;
+    const progress = staffProgressText(await queries.context(member, { kind: 'progress' }, { now, period: fire.period }), cal, now, { hint: false });
+    const owing = stepStaff(await queries.context(member, { kind: 'owing', filter: {}, page: 1 }, { now, period: fire.period }), cal, now).text;
     const card = dashboardCard(deps.links, member, fire.period, now, cal);
     const messages = [...textMessages(`【月报日报】\n${progress}\n\n${owing}`), ...(card ? [cardMessage(card)] : [])];
     items.push({ owner: member.userId, entry: messageEntry(`digest:${fire.period}:${fire.stage}:${member.userId}`, [member.userId], messages, now.getTime()) });

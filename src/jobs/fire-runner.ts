@@ -30,7 +30,7 @@ export type FireOutcome =
 
 /** A close marked done by a run that died before it recorded the period as closed: record it now. */
 async function doneBefore(deps: JobDeps, fire: Fire): Promise<FireOutcome> {
-  if (fire.job === 'close') await deps.store.markClosed(fire.period);
+  if (fire.job === 'close') await deps.markers.markClosed(fire.period);
   return { kind: 'done-before' };
 }
 
@@ -40,7 +40,7 @@ async function doneBefore(deps: JobDeps, fire: Fire): Promise<FireOutcome> {
  * entry a run writes has its idempotency key, so a run that died is simply run again.
  */
 export async function runFire(deps: JobDeps, fire: Fire, options: { skipIfDone: boolean }): Promise<FireOutcome> {
-  const { store } = deps;
+  const store = deps.markers;
   const id = fireId(fire);
   if (options.skipIfDone && (await store.isMarked('fire-done', id))) return doneBefore(deps, fire);
   const lease = await store.tryLock(`fire:${id}`, FIRE_LEASE_MS);

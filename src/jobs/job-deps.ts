@@ -5,12 +5,16 @@ import type { OutboxStore } from '../outbox/outbox-store';
 import type { PeriodCalendar } from '../calendar/period';
 import type { Schedule } from '../calendar/schedule';
 import type { WorkCalendar } from '../calendar/work-calendar';
-import type { Store } from '../store/store';
+import type { Markers } from '../store/markers';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
 import type { Targets } from '../targets/targets';
 
 /** What a scheduled job works with. Jobs write outbox entries; they never send. */
 export interface JobDeps {
-  store: Store;
+  roster: RosterStore;
+  records: RecordsStore;
+  markers: Markers;
   outbox: OutboxStore;
   targets: Targets;
   form: Form;

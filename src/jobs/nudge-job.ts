@@ -1,6 +1,5 @@
-import { draftSchema } from '../report/records';
 import { periodLabel, windowFor } from '../calendar/period';
-import { schoolSchema } from '../roster/roster';
+import { owingSchools } from '../queries/period-queries';
 import type { Fire } from '../calendar/schedule';
 import { nudgeSchools, nudgeText } from '../nudge/nudge-service';
 import { JobRefused, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
@@ -12,29 +11,29 @@ import { JobRefused, nothingToDo, type JobDeps, type JobSummary } from './job-de
  * outbox entry, so re-runs and other instances write nothing twice.
  */
 export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Promise<JobSummary> {
-  const { store, cal, now, print, form } = deps;
+  const { roster, records, cal, now, print, form } = deps;
   const window = windowFor(fire.period, cal);
   if (now < window.opensAt || now >= window.closesAt) throw new JobRefused(`${periodLabel(fire.period)}月报现在不在填报期内，不发催报。`);
-  const owing = (await store.owingSchools(fire.period, {})).sort();
+  const owing = (await owingSchools(deps, fire.period, {})).sort();
   const label = `催报 ${periodLabel(fire.period)}（${fire.stage}）`;
   if (owing.length === 0) {
     print(`${label}：所有学校都已提交，无事可做。`);
     return nothingToDo();
   }
   if (dryRun) {
-    const [schools, drafts] = await Promise.all([store.getSchools(owing), store.readDrafts(fire.period, owing)]);
+    const [schools, drafts] = await Promise.all([roster.schools(owing), records.drafts(fire.period, owing)]);
     print(`（试运行）${label}：${owing.length} 所学校：`);
     owing.forEach((code, i) => {
-      if (!schools[i]) return;
-      const school = schoolSchema.parse(JSON.parse(schools[i]!));
-      const draft = drafts[i] ? draftSchema.parse(JSON.parse(drafts[i]!)) : null;
+      const school = schools[i];
+      if (!school) return;
+      const draft = drafts[i] ?? null;
       print(`  ${code} → ${school.contacts.length ? school.contacts.join('、') : '（无填报人）'}：${nudgeText(form, cal, deps.work, school, fire.period, draft, now)}`);
     });
     return { ...nothingToDo(), due: owing.length };
   }
   print(`${label}：${owing.length} 所学校，写入发件箱…`);
   const run = await nudgeSchools(
-    { store, form, cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
+    { roster, records, form, cal, work: deps.work, intervalMs: deps.nudgeIntervalMs },
     { period: fire.period, codes: owing, sendAt: now.getTime(), now: now.getTime(), idOf: (code) => `nudge:${fire.period}:${fire.stage}:${code}` },
   );
   if (run.recent.length) print(`${label}：${run.recent.length} 所学校在 ${Math.round(deps.nudgeIntervalMs / 3_600_000)} 小时内已被提醒过，这次不再提醒。`);

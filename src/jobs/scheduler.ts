@@ -31,7 +31,7 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {}
 
   start(): void {
-    const store = this.deps.store;
+    const markers = this.deps.markers;
     this.task = cron.schedule(
       '* * * * *',
       () => this.tick().then(() => undefined),
@@ -39,7 +39,7 @@ export class Scheduler {
         name: 'yuebao-jobs',
         timezone: this.deps.cal.timezone,
         noOverlap: true,
-        runCoordinator: { shouldRun: async (key, ttlMs) => (await store.tryLock(`cron:${key}`, ttlMs)) !== null },
+        runCoordinator: { shouldRun: async (key, ttlMs) => (await markers.tryLock(`cron:${key}`, ttlMs)) !== null },
       },
     );
   }
@@ -65,9 +65,9 @@ export class Scheduler {
   }
 
   private async runDue(now: Date): Promise<Fire[]> {
-    const { cal, logger, schedule, work, store } = this.deps;
+    const { cal, logger, schedule, work, markers } = this.deps;
     // Closes come from the state (every period from the first that is past its close and not closed), the rest from the plan.
-    const calendar = await store.readCalendar();
+    const calendar = await markers.readCalendar();
     const first = deploymentStart(this.deps.firstPeriod, calendar.startedAt, cal);
     const closes = closesDue(now, first, new Set(calendar.closed), schedule, cal, work);
     const others = firesAround(now, schedule, cal, work).filter((f) => f.job !== 'close' && f.at <= now && now.getTime() - f.at.getTime() <= CATCH_UP_MS);

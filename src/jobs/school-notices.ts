@@ -1,7 +1,7 @@
 import { formatNumber as f } from '../report/number-parser';
 import { dueDateLabel, parsePeriod, periodLabel, windowFor } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
-import { schoolSchema, type School } from '../roster/roster';
+import type { School } from '../roster/roster';
 import type { Fire } from '../calendar/schedule';
 import { schoolTarget, targetsFor } from '../targets/targets';
 import { textMessages } from '../wecom/sender';
@@ -23,15 +23,13 @@ interface SchoolYear {
 
 async function schoolYears(deps: JobDeps, fire: Fire): Promise<SchoolYear[]> {
   const { year, month } = parsePeriod(fire.period);
-  const roster = await deps.store.readRoster();
-  const sums = await deps.store.readYearToDate(year);
+  const [roster, sums] = await Promise.all([deps.roster.read(), deps.records.yearToDate(year)]);
   const yt = targetsFor(deps.targets, year);
   return Object.values(roster.schools)
-    .map((json) => schoolSchema.parse(JSON.parse(json)))
     .sort((a, b) => a.code.localeCompare(b.code))
     .map((school) => {
       const target = schoolTarget(yt, school);
-      const ytd = sums[school.code] ? (JSON.parse(sums[school.code]!) as YearToDate) : { year, trainees: 0, subsidized: 0, poor: 0 };
+      const ytd = sums[school.code] ?? { year, trainees: 0, subsidized: 0, poor: 0 };
       return { school, ytd, target, pace: onPace(target.all, month) };
     });
 }

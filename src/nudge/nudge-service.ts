@@ -2,15 +2,17 @@ import { answeredCount } from '../conversation/report-texts';
 import type { Form } from '../conversation/form';
 import type { EntryRef } from '../outbox/entry';
 import { daysLeft, dueDateLabel, periodLabel, windowFor, type Period, type PeriodCalendar } from '../calendar/period';
-import { draftSchema, type Draft } from '../report/records';
-import { schoolSchema, type School } from '../roster/roster';
+import type { Draft } from '../report/records';
+import type { School } from '../roster/roster';
 import type { WorkCalendar } from '../calendar/work-calendar';
-import type { Store } from '../store/store';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
 import { textMessages } from '../wecom/sender';
 import { DateTime } from 'luxon';
 
 export interface NudgeDeps {
-  store: Store;
+  roster: RosterStore;
+  records: RecordsStore;
   form: Form;
   cal: PeriodCalendar;
   work: WorkCalendar;
@@ -72,17 +74,16 @@ export async function nudgeSchools(deps: NudgeDeps, request: NudgeRequest): Prom
   const sendAt = new Date(request.sendAt);
   for (let i = 0; i < request.codes.length; i += CHUNK) {
     const codes = request.codes.slice(i, i + CHUNK);
-    const [schools, drafts] = await Promise.all([deps.store.getSchools(codes), deps.store.readDrafts(request.period, codes)]);
+    const [schools, drafts] = await Promise.all([deps.roster.schools(codes), deps.records.drafts(request.period, codes)]);
     await Promise.all(
       codes.map(async (code, j) => {
-        const raw = schools[j];
-        if (!raw) return void run.unknown.push(code);
-        const school = schoolSchema.parse(JSON.parse(raw));
+        const school = schools[j];
+        if (!school) return void run.unknown.push(code);
         if (school.contacts.length === 0) return void run.noContacts.push(code);
-        const draft = drafts[j] ? draftSchema.parse(JSON.parse(drafts[j]!)) : null;
+        const draft = drafts[j] ?? null;
         const id = request.idOf(code);
         const entry = { id, payload: { kind: 'message' as const, to: school.contacts, messages: textMessages(nudgeText(deps.form, deps.cal, deps.work, school, request.period, draft, sendAt)) }, due: request.sendAt };
-        const verdict = await deps.store.nudgeSchool(code, request.period, entry, { sendAt: request.sendAt, intervalMs: deps.intervalMs, now: request.now });
+        const verdict = await deps.records.nudge(code, request.period, entry, { sendAt: request.sendAt, intervalMs: deps.intervalMs, now: request.now });
         if (verdict === 'queued') run.fresh++;
         if (verdict === 'queued' || verdict === 'already') run.queued.push({ owner: code, id });
         else if (verdict === 'recent') run.recent.push(code);

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { stableHash } from '../store/partition';
-import type { SendLimits, Store } from '../store/store';
+import type { SendBudget, SendLimits } from '../store/send-budget';
 import { classifyFailure } from '../wecom/api-error';
 import type { WeComSender } from '../wecom/sender';
 import type { DeliveryResult, Leased } from './entry';
@@ -21,7 +21,7 @@ export function dedupeSeconds(entryId: string): number {
  * is checked first: a recipient at the limit puts the whole entry off until there is room, as
  * WeCom would silently drop the excess.
  */
-export function messageHandler(deps: { sender: WeComSender; store: Store; limits: SendLimits; realClock: Clock }) {
+export function messageHandler(deps: { sender: WeComSender; budget: SendBudget; limits: SendLimits; realClock: Clock }) {
   return async (entry: Leased, ctx: HandlerContext): Promise<Handled> => {
     if (entry.payload.kind !== 'message') throw new Error(`not a message entry: ${entry.id}`);
     const { to, messages } = entry.payload;
@@ -30,11 +30,11 @@ export function messageHandler(deps: { sender: WeComSender; store: Store; limits
     while (progress < messages.length) {
       const real = deps.realClock.now().getTime();
       const tag = `${entry.id}:${entry.token}:${progress}`;
-      const waits = await deps.store.reserveSends(to, real, deps.limits, { tag });
+      const waits = await deps.budget.reserve(to, real, deps.limits, { tag });
       const wait = Math.max(0, ...waits);
       if (wait > 0) {
         // All or none: the ones reserved are given back, so that a member at the limit costs the others nothing.
-        await deps.store.releaseSends(to.filter((_, i) => waits[i] === 0), real, tag);
+        await deps.budget.release(to.filter((_, i) => waits[i] === 0), real, tag);
         return { kind: 'later', due: ctx.now + wait, progress, result };
       }
       try {

@@ -71,7 +71,7 @@ export const payloadSchema = z.discriminatedUnion('kind', [
     /** Lines said whatever the outcome (schools skipped, schools without contacts). */
     notes: z.array(z.string()),
     /** Written to the audit log once the entries are delivered. */
-    audit: z.record(z.string(), z.string()),
+    audit: z.looseObject({ action: z.string(), by: z.string(), at: z.number() }),
   }),
 ]);
 export type Payload = z.infer<typeof payloadSchema>;

@@ -1,4 +1,4 @@
-import type { MemoryDb, StoredEntry } from '../store/memory-db';
+import type { MemoryDb, StoredEntry } from '../store/memory/db';
 import { ALL_PARTITIONS, partitionOf } from '../store/partition';
 import type { DeliveryResult, Entry, EntryInit, EntryRef, Leased } from './entry';
 import type { OutboxStore } from './outbox-store';

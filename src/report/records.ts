@@ -34,39 +34,14 @@ export const reportSchema = z.object({
 });
 export type Report = z.infer<typeof reportSchema>;
 
-export type PeriodStatus = '未开始' | '填报中' | '已报' | '逾期补报' | '零申报(未报)';
-
-/**
- * A school's status for a period. A filed report being corrected still counts as filed; a zero
- * report recorded at the close stands over a draft left behind until the school files late.
- */
-export function periodStatus(report: Report | null, draft: Draft | null): PeriodStatus {
-  if (report?.status === 'filed') return '已报';
-  if (report?.status === 'late') return '逾期补报';
-  if (report?.status === 'defaulted') return '零申报(未报)';
-  if (draft !== null) return '填报中';
-  return '未开始';
-}
-
 /** One line of a school's append-only history (a Redis Stream entry). */
-export interface HistoryEntry {
-  type: 'submit' | 'edit' | 'reopen' | 'discard' | 'default';
-  period: string;
-  by: string;
-  at: number;
+export const historyEntrySchema = z.object({
+  type: z.enum(['submit', 'edit', 'reopen', 'discard', 'default']),
+  period: z.string(),
+  by: z.string(),
+  at: z.number(),
   /** Cells that changed, old → new (old null when first set). */
-  cells: { id: string; old: number | null; new: number | null }[];
-  status?: Report['status'];
-}
-
-/** A history entry as the store keeps it (a Redis Stream entry's fields). */
-export function historyFields(entry: HistoryEntry): Record<string, string> {
-  return {
-    type: entry.type,
-    period: entry.period,
-    by: entry.by,
-    at: String(entry.at),
-    cells: JSON.stringify(entry.cells),
-    ...(entry.status ? { status: entry.status } : {}),
-  };
-}
+  cells: z.array(z.object({ id: z.string(), old: z.number().nullable(), new: z.number().nullable() })),
+  status: z.enum(['filed', 'late', 'defaulted']).optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;

@@ -1,6 +1,9 @@
-import type { SchoolIndex, Store } from '../store/store';
+import { schoolCodec, staffCodec } from '../store/codecs';
+import type { AuditLog } from '../store/audit-log';
+import type { Markers } from '../store/markers';
+import { rosterDerived, type RosterStore } from '../store/roster-store';
 import { readTable } from './read-table';
-import type { School } from './roster';
+import type { School, StaffMember } from './roster';
 import { formatProblems, validateSchools, validateStaff, type RowProblem, type StaffEntry } from './validate';
 
 /** What an import would change, and the full next state it writes. */
@@ -12,11 +15,19 @@ export interface ImportPlan {
   /** School contacts who gain or lose access (schools import only). */
   contactsAdded: string[];
   contactsRemoved: string[];
-  write: { schools: Record<string, string>; members: Record<string, string>; index: SchoolIndex } | { staff: Record<string, string> };
+  write: { schools: School[] } | { staff: StaffMember[] };
 }
 
 export type ImportResult = { ok: true; plan: ImportPlan } | { ok: false; message: string; problems: RowProblem[] };
 
+/** The ports an import reads and writes. */
+export interface ImportPorts {
+  roster: RosterStore;
+  markers: Markers;
+  audit: AuditLog;
+}
+
+/** Keys added, changed (by their encoded value) and removed between two states. */
 function diff(before: Record<string, string>, after: Record<string, string>) {
   return {
     added: Object.keys(after).filter((k) => !(k in before)).sort(),
@@ -25,52 +36,46 @@ function diff(before: Record<string, string>, after: Record<string, string>) {
   };
 }
 
-function schoolsWrite(schools: School[]) {
-  const bySchool: Record<string, string> = {};
-  const members: Record<string, string> = {};
-  const index: SchoolIndex = { byCity: {}, byCategory: {} };
-  for (const school of schools) {
-    bySchool[school.code] = JSON.stringify(school);
-    for (const userId of school.contacts) members[userId] = JSON.stringify({ userId, role: 'school', school: school.code });
-    (index.byCity[school.city] ??= []).push(school.code);
-    (index.byCategory[school.category] ??= []).push(school.code);
-  }
-  return { schools: bySchool, members, index };
+const encoded = <T>(items: Record<string, T>, encode: (t: T) => string) => Object.fromEntries(Object.entries(items).map(([k, v]) => [k, encode(v)]));
+
+function staffMember(s: StaffEntry): StaffMember {
+  return s.role === 'city' ? { userId: s.userId, role: 'city', name: s.name, city: s.city! } : { userId: s.userId, role: 'province', name: s.name };
 }
 
 /** Reads and checks a roster file and plans the import; nothing is written. */
-export async function planImport(store: Store, kind: 'schools' | 'staff', fileName: string, data: Buffer): Promise<ImportResult> {
+export async function planImport(ports: Pick<ImportPorts, 'roster'>, kind: 'schools' | 'staff', fileName: string, data: Buffer): Promise<ImportResult> {
   const table = await readTable(fileName, data);
-  const current = await store.readRoster();
+  const current = await ports.roster.read();
   if (kind === 'schools') {
     const checked = validateSchools(table);
     if (!checked.ok) return { ok: false, message: formatProblems(fileName, checked.problems), problems: checked.problems };
-    const write = schoolsWrite(checked.items);
-    const schools = diff(current.schools, write.schools);
-    const contacts = diff(current.members, write.members);
-    return { ok: true, plan: { kind, ...schools, contactsAdded: contacts.added, contactsRemoved: contacts.removed, write } };
+    const next = Object.fromEntries(checked.items.map((s) => [s.code, s]));
+    const schools = diff(encoded(current.schools, schoolCodec.encode), encoded(next, schoolCodec.encode));
+    const contacts = diff(current.contacts, rosterDerived(checked.items).contacts);
+    return { ok: true, plan: { kind, ...schools, contactsAdded: contacts.added, contactsRemoved: contacts.removed, write: { schools: checked.items } } };
   }
   const checked = validateStaff(table);
   if (!checked.ok) return { ok: false, message: formatProblems(fileName, checked.problems), problems: checked.problems };
-  const staff = Object.fromEntries(checked.items.map((s: StaffEntry) => [s.userId, JSON.stringify({ userId: s.userId, role: s.role, name: s.name, ...(s.city ? { city: s.city } : {}) })]));
-  return { ok: true, plan: { kind, ...diff(current.staff, staff), contactsAdded: [], contactsRemoved: [], write: { staff } } };
+  const staff = checked.items.map(staffMember);
+  const changes = diff(encoded(current.staff, staffCodec.encode), encoded(Object.fromEntries(staff.map((s) => [s.userId, s])), staffCodec.encode));
+  return { ok: true, plan: { kind, ...changes, contactsAdded: [], contactsRemoved: [], write: { staff } } };
 }
 
 /** Writes a planned import (all at once) and records it in the audit log. */
-export async function applyImport(store: Store, plan: ImportPlan, by: string, now: Date): Promise<void> {
-  if ('staff' in plan.write) await store.replaceStaff(plan.write.staff);
+export async function applyImport(ports: ImportPorts, plan: ImportPlan, by: string, now: Date): Promise<void> {
+  if ('staff' in plan.write) await ports.roster.replaceStaff(plan.write.staff);
   else {
-    await store.replaceSchools(plan.write.schools, plan.write.members, plan.write.index);
+    await ports.roster.replaceSchools(plan.write.schools);
     // The first roster sets where the deployment's records begin (see calendar/deployment.ts).
-    await store.startCalendar(now.getTime());
+    await ports.markers.startCalendar(now.getTime());
   }
-  await store.appendAudit({
+  await ports.audit.append({
     action: plan.kind === 'schools' ? 'roster-import' : 'staff-import',
     by,
-    at: String(now.getTime()),
-    added: String(plan.added.length),
-    changed: String(plan.changed.length),
-    removed: String(plan.removed.length),
+    at: now.getTime(),
+    added: plan.added.length,
+    changed: plan.changed.length,
+    removed: plan.removed.length,
   });
 }
 
@@ -79,7 +84,7 @@ export function summarizeImport(plan: ImportPlan, dryRun: boolean): string {
   const noun = plan.kind === 'schools' ? '学校' : '工作人员';
   const list = (xs: string[]) => (xs.length === 0 ? '' : `：${xs.slice(0, 20).join('、')}${xs.length > 20 ? ` 等 ${xs.length} 个` : ''}`);
   const lines = [
-    `${dryRun ? '（试运行，未做更改）' : '已导入。'}${noun}：新增 ${plan.added.length}，变更 ${plan.changed.length}，删除 ${plan.removed.length}，不变 ${Object.keys('staff' in plan.write ? plan.write.staff : plan.write.schools).length - plan.added.length - plan.changed.length}`,
+    `${dryRun ? '（试运行，未做更改）' : '已导入。'}${noun}：新增 ${plan.added.length}，变更 ${plan.changed.length}，删除 ${plan.removed.length}，不变 ${('staff' in plan.write ? plan.write.staff : plan.write.schools).length - plan.added.length - plan.changed.length}`,
   ];
   if (plan.added.length) lines.push(`  新增${list(plan.added)}`);
   if (plan.changed.length) lines.push(`  变更${list(plan.changed)}`);

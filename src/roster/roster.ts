@@ -12,10 +12,32 @@ export const schoolSchema = z.object({
 });
 export type School = z.infer<typeof schoolSchema>;
 
-/** What a WeCom user is to the bot. */
-export const memberSchema = z.discriminatedUnion('role', [
-  z.object({ userId: z.string().min(1), role: z.literal('school'), school: z.string().min(1) }),
+/** City or provincial staff as the staff list has them (staff.csv). */
+export const staffMemberSchema = z.discriminatedUnion('role', [
   z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional() }),
   z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional() }),
 ]);
-export type Member = z.infer<typeof memberSchema>;
+export type StaffMember = z.infer<typeof staffMemberSchema>;
+
+/** A school contact: a UserID the roster lists under a school. */
+export interface SchoolContact {
+  userId: string;
+  role: 'school';
+  school: string;
+}
+
+/** What a WeCom user is to the bot. */
+export type Member = SchoolContact | StaffMember;
+
+/** The schools in a scope: a city, a category, both, or (neither) all. */
+export interface SchoolScope {
+  city?: string;
+  category?: string;
+}
+
+/** School codes grouped for set operations. */
+export interface RosterIndex {
+  all: string[];
+  byCity: Record<string, string[]>;
+  byCategory: Record<string, string[]>;
+}

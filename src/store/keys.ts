@@ -1,7 +1,5 @@
-import type { IndexedStatus } from './store';
+import { INDEXED_STATUSES, type IndexedStatus } from '../report/status';
 import { partitionOf } from './partition';
-
-export const STATUSES: readonly IndexedStatus[] = ['filed', 'late', 'drafting', 'defaulted'];
 
 /**
  * The Redis key layout. Redis Cluster hashes only what is inside a key's first {…}; keys that a
@@ -32,7 +30,7 @@ export function redisKeys(prefix: string) {
     turn: (home: string, userId: string, deliveryId: string) => `${of(home)}:turn:${userId}:${deliveryId}`,
     // Derived from the records, written by the same scripts that write them.
     status: (partition: number, period: string, status: IndexedStatus) => `${tag(partition)}:status:${period}:${status}`,
-    statusOf: (code: string, period: string) => STATUSES.map((s) => `${of(code)}:status:${period}:${s}`),
+    statusOf: (code: string, period: string) => INDEXED_STATUSES.map((s) => `${of(code)}:status:${period}:${s}`),
     ytd: (partition: number, year: number) => `${tag(partition)}:ytd:${year}`,
     derivedRev: (partition: number) => `${tag(partition)}:derived-rev`,
     // The outbox of a partition: due times, entries, and the failed ones for the operator.
@@ -42,7 +40,8 @@ export function redisKeys(prefix: string) {
     /** A recipient's recent sends (per-member limits); in the recipient's partition. */
     sends: (userId: string) => `${of(userId)}:sends:${userId}`,
     // One tag for the roster, so that a member and their school are read in one script.
-    members: `${prefix}{roster}:members`,
+    /** School contacts: UserID → school code. */
+    contacts: `${prefix}{roster}:contacts`,
     schools: `${prefix}{roster}:schools`,
     staff: `${prefix}{roster}:staff`,
     allSchools: `${prefix}{roster}:index:all`,

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { HOUR_MS, MINUTE_MS } from './store';
+import { HOUR_MS, MINUTE_MS } from './send-budget';
 
 // Lua keeps each check-and-write atomic. Every script touches keys of one hash slot only (all the
 // keys it is given share a tag), so the store works on Redis Cluster. Scripts check everything
@@ -15,12 +15,25 @@ local function enqueue(kDue, kEntry, id, owner, due, now, kind, payload)
 end`;
 
 /**
+ * Appends history entries to a school's stream, trimmed exactly to the newest h.max (the memory
+ * adapter trims the same way). h: { max, entries: [fields…] }.
+ */
+const APPEND_HISTORY = `
+local function append_history(key, h)
+  for _, fields in ipairs(h.entries) do
+    local flat = {}
+    for f, v in pairs(fields) do flat[#flat + 1] = f; flat[#flat + 1] = v end
+    redis.call('XADD', key, 'MAXLEN', h.max, '*', unpack(flat))
+  end
+end`;
+
+/**
  * Applies a change to a school's records and its derived status and sums.
  * k: rev, draft, reports, reopened, history, status filed/late/drafting/defaulted, ytd, derived rev,
  * reports rev (counts every report written, any period: the year's sums are judged against it).
  */
-const APPLY_SCHOOL = `
-local function apply_school(k, period, code, draftOp, draft, report, reopenedOp, statusOp, ytd, histories)
+const APPLY_SCHOOL = `${APPEND_HISTORY}
+local function apply_school(k, period, code, draftOp, draft, report, reopenedOp, statusOp, ytd, history)
   redis.call('INCR', k[1])
   if draftOp == 'set' then redis.call('SET', k[2], draft) elseif draftOp == 'del' then redis.call('DEL', k[2]) end
   if report ~= '' then
@@ -28,11 +41,7 @@ local function apply_school(k, period, code, draftOp, draft, report, reopenedOp,
     redis.call('INCR', k[12])
   end
   if reopenedOp == '1' then redis.call('SADD', k[4], period) elseif reopenedOp == '0' then redis.call('SREM', k[4], period) end
-  for _, fields in ipairs(histories) do
-    local flat = {}
-    for f, v in pairs(fields) do flat[#flat + 1] = f; flat[#flat + 1] = v end
-    redis.call('XADD', k[5], 'MAXLEN', '~', 100000, '*', unpack(flat))
-  end
+  append_history(k[5], history)
   local derived = false
   if statusOp ~= 'keep' then
     for i = 6, 9 do redis.call('SREM', k[i], code) end
@@ -66,7 +75,7 @@ return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0'
   },
   // KEYS: turn record, lock, session, outbox due [, 12 school keys], entry keys…
   // ARGV: token (the attempt), session rev, session data, session ttl, keepMs, replies, late, now, has school, n entries,
-  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON, expected reports rev (-1: not checked)],
+  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked)],
   //   then per entry: id, owner, due, kind, payload.
   ybTurnCommit: {
     keys: -1,
@@ -79,14 +88,12 @@ end
 if tonumber(redis.call('HGET', KEYS[3], 'rev') or '0') ~= tonumber(ARGV[2]) then return {'conflict', 'session'} end
 local hasSchool = ARGV[9] == '1'
 local a = 11
-local histories = {}
 if hasSchool then
   if tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[11]) then return {'conflict', 'school'} end
   if tonumber(ARGV[21]) >= 0 and tonumber(redis.call('GET', KEYS[4 + ${SCHOOL_KEYS}]) or '0') ~= tonumber(ARGV[21]) then return {'conflict', 'school'} end
-  histories = cjson.decode(ARGV[20])
   local k = {}
   for i = 1, ${SCHOOL_KEYS} do k[i] = KEYS[4 + i] end
-  apply_school(k, ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19], histories)
+  apply_school(k, ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19], cjson.decode(ARGV[20]))
   a = 22
 end
 local firstEntry = hasSchool and (5 + ${SCHOOL_KEYS}) or 5
@@ -131,7 +138,7 @@ enqueue(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'late', ARGV[1])
 return 'queued'`,
   },
-  // KEYS: 12 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, histories JSON, expected reports rev (-1: not checked).
+  // KEYS: 12 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked).
   ybCommitSchool: {
     keys: SCHOOL_KEYS,
     lua: `${APPLY_SCHOOL}
@@ -144,14 +151,11 @@ return 1`,
   // ARGV: period, code, report, history JSON, now [, id, owner, due, kind, payload].
   ybRecordDefault: {
     keys: -1,
-    lua: `${ENQUEUE}
+    lua: `${ENQUEUE}${APPEND_HISTORY}
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
-local fields = cjson.decode(ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('INCR', KEYS[1])
-local flat = {}
-for f, v in pairs(fields) do flat[#flat + 1] = f; flat[#flat + 1] = v end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', unpack(flat))
+append_history(KEYS[3], cjson.decode(ARGV[4]))
 for i = 4, 7 do redis.call('SREM', KEYS[i], ARGV[2]) end
 redis.call('SADD', KEYS[7], ARGV[2])
 redis.call('INCR', KEYS[8])
@@ -175,14 +179,11 @@ return 'queued'`,
   // ARGV: period, history JSON, keepMs, now [, id, owner, due, kind, payload].
   ybReopenSchool: {
     keys: -1,
-    lua: `${ENQUEUE}
+    lua: `${ENQUEUE}${APPEND_HISTORY}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fields = cjson.decode(ARGV[2])
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
-local flat = {}
-for f, v in pairs(fields) do flat[#flat + 1] = f; flat[#flat + 1] = v end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', unpack(flat))
+append_history(KEYS[3], cjson.decode(ARGV[2]))
 redis.call('INCR', KEYS[4])
 if #KEYS >= 6 then enqueue(KEYS[5], KEYS[6], ARGV[5], ARGV[6], ARGV[7], ARGV[4], ARGV[8], ARGV[9]) end
 return 1`,
@@ -192,14 +193,12 @@ return 1`,
     keys: 5,
     lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SMEMBERS', KEYS[4]), redis.call('GET', KEYS[5]) or '0'}`,
   },
-  // KEYS: members, schools, staff. ARGV: userId. A school contact (with their school) or else a staff member.
-  ybMemberWithSchool: {
+  // KEYS: contacts, schools, staff. ARGV: userId. A school contact's school code and school, or else a staff member.
+  ybWhois: {
     keys: 3,
-    lua: `local m = redis.call('HGET', KEYS[1], ARGV[1])
-if not m then return {redis.call('HGET', KEYS[3], ARGV[1]) or false, false} end
-local ok, decoded = pcall(cjson.decode, m)
-if not ok or decoded.role ~= 'school' or type(decoded.school) ~= 'string' then return {m, false} end
-return {m, redis.call('HGET', KEYS[2], decoded.school) or false}`,
+    lua: `local code = redis.call('HGET', KEYS[1], ARGV[1])
+if code then return {code, redis.call('HGET', KEYS[2], code) or false} end
+return {false, redis.call('HGET', KEYS[3], ARGV[1]) or false}`,
   },
   // KEYS: derived rev, then per period the four status sets, then the ytd hash. ARGV: expected rev, JSON {status: [[codes]…], ytd: [code, json, …]}.
   ybReplaceDerived: {
@@ -223,8 +222,7 @@ return 1`,
   },
   ybDropToken: {
     keys: 1,
-    lua: `local v = redis.call('GET', KEYS[1])
-if v and cjson.decode(v).value == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+    lua: `if redis.call('HGET', KEYS[1], 'value') == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
   },
   // Sliding windows over a sorted set of send times; returns 0 (reserved) or ms to wait. ARGV: now, perMinute, perHour, member.
   ybReserveSend: {

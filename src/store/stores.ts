@@ -2,28 +2,80 @@ import type { Cluster, Redis } from 'ioredis';
 import { MemoryOutboxStore } from '../outbox/memory-outbox-store';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { RedisOutboxStore } from '../outbox/redis-outbox-store';
-import { MemoryDb } from './memory-db';
-import { MemoryStore } from './memory-store';
-import { MemoryTurnStore } from './memory-turn-store';
-import { RedisStore } from './redis-store';
-import { RedisTurnStore } from './redis-turn-store';
-import type { Store } from './store';
+import type { AuditLog } from './audit-log';
+import type { Markers } from './markers';
+import { MemoryAuditLog } from './memory/audit';
+import { MemorySendBudget } from './memory/budget';
+import { MemoryDb } from './memory/db';
+import { MemoryMarkers } from './memory/markers';
+import { MemoryRecordsStore } from './memory/records';
+import { MemoryRosterStore } from './memory/roster';
+import { MemoryTokenCache } from './memory/token';
+import { MemoryTurnStore } from './memory/turns';
+import type { RecordsStore } from './records-store';
+import { RedisAuditLog } from './redis/audit';
+import { RedisSendBudget } from './redis/budget';
+import { RedisMarkers } from './redis/markers';
+import { RedisRecordsStore } from './redis/records';
+import { RedisRosterStore } from './redis/roster';
+import { RedisTokenCache } from './redis/token';
+import { RedisTurnStore } from './redis/turns';
+import type { RosterStore } from './roster-store';
+import type { SendBudget } from './send-budget';
+import type { TokenCache } from './token-cache';
 import type { TurnStore } from './turn-store';
 
-/** The storage ports, over one backing store. */
+/**
+ * The storage ports, each named for what it keeps, over one backing store (all share the key
+ * layout of keys.ts). Parts take the ports they use; `{ ...stores }` gives all of them.
+ */
 export interface Stores {
   kind: 'redis' | 'memory';
-  store: Store;
+  /** Resolves when the backing store answers; rejects otherwise. */
+  ping(): Promise<void>;
+  roster: RosterStore;
+  records: RecordsStore;
+  markers: Markers;
+  audit: AuditLog;
+  tokens: TokenCache;
+  budget: SendBudget;
   turns: TurnStore;
   outbox: OutboxStore;
 }
 
 /** The production ports over an ioredis client (standalone, Sentinel or Cluster) that the caller owns. */
-export function redisStores(redis: Redis | Cluster, prefix = 'yb:'): Stores {
-  return { kind: 'redis', store: new RedisStore(redis, prefix), turns: new RedisTurnStore(redis, prefix), outbox: new RedisOutboxStore(redis, prefix) };
+export interface StoreOptions {
+  /** How many history entries a school keeps (HISTORY_MAX; the contract suite lowers it to see the trimming). */
+  historyMax?: number;
+}
+
+export function redisStores(redis: Redis | Cluster, prefix = 'yb:', options: StoreOptions = {}): Stores {
+  return {
+    kind: 'redis',
+    ping: async () => void (await redis.ping()),
+    roster: new RedisRosterStore(redis, prefix),
+    records: new RedisRecordsStore(redis, prefix, options.historyMax),
+    markers: new RedisMarkers(redis, prefix),
+    audit: new RedisAuditLog(redis, prefix),
+    tokens: new RedisTokenCache(redis, prefix),
+    budget: new RedisSendBudget(redis, prefix),
+    turns: new RedisTurnStore(redis, prefix, options.historyMax),
+    outbox: new RedisOutboxStore(redis, prefix),
+  };
 }
 
 /** The embedded ports (`npm run demo`, single-process use). */
 export function memoryStores(db = new MemoryDb()): Stores {
-  return { kind: 'memory', store: new MemoryStore(db), turns: new MemoryTurnStore(db), outbox: new MemoryOutboxStore(db) };
+  return {
+    kind: 'memory',
+    ping: async () => undefined,
+    roster: new MemoryRosterStore(db),
+    records: new MemoryRecordsStore(db),
+    markers: new MemoryMarkers(db),
+    audit: new MemoryAuditLog(db),
+    tokens: new MemoryTokenCache(db),
+    budget: new MemorySendBudget(db),
+    turns: new MemoryTurnStore(db),
+    outbox: new MemoryOutboxStore(db),
+  };
 }

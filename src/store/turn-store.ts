@@ -1,5 +1,20 @@
 import type { EntryInit } from '../outbox/entry';
-import type { SchoolSnapshot, SchoolWrite, StoredSession } from './store';
+import { decodeSession, type Session } from '../session/session';
+import type { SchoolChange, SchoolRecords } from './records-store';
+
+/** A user's session as the store keeps it: read through the session's versions (see session.ts). */
+export interface StoredSession {
+  session: Session;
+  rev: number;
+  /** Why the stored record could not be read and the session started again (null: it read). */
+  restarted: string | null;
+}
+
+/** A stored session record, read through its versions (both adapters keep it as the same string). */
+export function storedSession(data: string, rev: number): StoredSession {
+  const decoded = decodeSession(data);
+  return { session: decoded.session, rev, restarted: decoded.restarted ? decoded.reason : null };
+}
 
 /**
  * One inbound event's turn, committed once. A turn lives in its home partition: the school's for a
@@ -53,7 +68,7 @@ export interface TurnBeginArgs {
 export type TurnBegin =
   | { kind: 'applied'; record: TurnRecord }
   | { kind: 'locked' }
-  | { kind: 'ready'; session: StoredSession | null; school: SchoolSnapshot | null };
+  | { kind: 'ready'; session: StoredSession | null; school: SchoolRecords | null };
 
 /** What a committed turn left for its retries. */
 export interface TurnRecord {
@@ -76,9 +91,9 @@ export interface TurnCommitArgs {
   keepMs: number;
   /** What the record keeps (it is written as not replayed, committed by the attempt holding `lock`). */
   record: Pick<TurnRecord, 'replies' | 'late'>;
-  session: { data: string; expectedRev: number; ttlMs: number };
+  session: { session: Session; expectedRev: number; ttlMs: number };
   /** A school's records and derived status (the school must live in the same home). */
-  school?: SchoolWrite;
+  school?: SchoolChange;
   outbox: readonly EntryInit[];
   now: number;
 }

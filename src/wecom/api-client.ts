@@ -1,6 +1,7 @@
 import { sleep as realSleep, systemClock, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import type { Store } from '../store/store';
+import type { Markers } from '../store/markers';
+import type { TokenCache } from '../store/token-cache';
 import { WECOM, WeComApiError, WeComNetworkError } from './api-error';
 import { TokenProvider } from './token-provider';
 
@@ -9,7 +10,9 @@ export interface WeComClientOptions {
   corpId: string;
   secret: string;
   agentId: number;
-  store: Store;
+  /** Where the token is shared, and the lock that makes its refresh single-flight across instances. */
+  tokens: TokenCache;
+  markers: Markers;
   logger: Logger;
   /** Real time: token expiry and send windows. Tests pin it. */
   clock?: Clock;
@@ -54,7 +57,7 @@ export class WeComClient {
     this.sleep = options.sleep ?? realSleep;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.agentId = options.agentId;
-    this.tokens = new TokenProvider(options.store, () => this.fetchToken(), this.clock);
+    this.tokens = new TokenProvider(options.tokens, options.markers, () => this.fetchToken(), this.clock);
   }
 
   /** Fetches a new access token (gettoken) without caching it: the token provider's source, and a credentials check. */

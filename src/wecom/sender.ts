@@ -1,5 +1,6 @@
+import type { TextCard } from '../conversation/reply';
 import type { WeComMessage } from '../outbox/entry';
-import type { SendLimits } from '../store/store';
+import type { SendLimits } from '../store/send-budget';
 import type { WeComClient } from './api-client';
 import { WECOM } from './api-error';
 import { splitUtf8 } from './utf8';
@@ -10,13 +11,6 @@ export const MAX_RECIPIENTS_PER_CALL = 1000;
 export const MEMBER_LIMITS: SendLimits = { perMinute: 30, perHour: 1000 };
 const TEXT_MAX_BYTES = 2048;
 
-export interface TextCard {
-  title: string;
-  description: string;
-  url: string;
-  /** At most 4 characters. */
-  buttonText?: string;
-}
 
 /** A text as messages: over 2048 bytes it goes as several, in order. */
 export function textMessages(content: string): WeComMessage[] {

@@ -1,5 +1,6 @@
 import { sleep, type Clock } from '../clock';
-import type { Store } from '../store/store';
+import type { Markers } from '../store/markers';
+import type { TokenCache } from '../store/token-cache';
 
 export interface TokenFetcher {
   /** Calls gettoken; resolves with the token and its lifetime in seconds. */
@@ -21,7 +22,8 @@ export class TokenProvider {
   private memo: { value: string; expiresAt: number } | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly cache: TokenCache,
+    private readonly markers: Markers,
     private readonly fetchToken: TokenFetcher,
     private readonly clock: Clock,
   ) {}
@@ -39,18 +41,18 @@ export class TokenProvider {
   /** Forgets a token WeCom rejected (40014/42001), unless another caller already replaced it. */
   async invalidate(token: string): Promise<void> {
     if (this.memo?.value === token) this.memo = null;
-    await this.store.dropAccessToken(token);
+    await this.cache.drop(token);
   }
 
   private async fresh(): Promise<string | null> {
-    const cached = await this.store.getAccessToken();
+    const cached = await this.cache.get();
     if (cached === null || cached.expiresAt <= this.clock.now().getTime()) return null;
     this.memo = cached;
     return cached.value;
   }
 
   private async refresh(): Promise<string> {
-    const lock = await this.store.tryLock(REFRESH_LOCK, 15_000);
+    const lock = await this.markers.tryLock(REFRESH_LOCK, 15_000);
     if (lock === null) {
       // Another instance is fetching: wait for its token rather than fetch a second one
       // (gettoken counts against the API's frequency limit). This waits on another process's
@@ -67,11 +69,11 @@ export class TokenProvider {
       const { token, expiresIn } = await this.fetchToken();
       const lifetimeMs = Math.max(60_000, expiresIn * 1000 - EARLY_REFRESH_MS);
       const expiresAt = this.clock.now().getTime() + lifetimeMs;
-      await this.store.setAccessToken({ value: token, expiresAt }, lifetimeMs);
+      await this.cache.set({ value: token, expiresAt }, lifetimeMs);
       this.memo = { value: token, expiresAt };
       return token;
     } finally {
-      if (lock !== null) await this.store.unlock(REFRESH_LOCK, lock).catch(() => false);
+      if (lock !== null) await this.markers.unlock(REFRESH_LOCK, lock).catch(() => false);
     }
   }
 }

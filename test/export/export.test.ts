@@ -6,7 +6,7 @@ import { exportReport } from '../../src/cli/export-command';
 import { loadForm } from '../../src/conversation/form';
 import type { Report } from '../../src/report/records';
 import { redisStores } from '../../src/store/stores';
-import type { Store } from '../../src/store/store';
+import type { Stores } from '../../src/store/stores';
 import { seedReport } from '../helpers/records';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -30,11 +30,11 @@ function report(school: string, status: Report['status'], values: Record<string,
 
 describe('report export', () => {
   let r: TestRedis;
-  let store: Store;
+  let store: Stores;
   let dir: string;
   beforeEach(async () => {
     r = await testRedis();
-    store = redisStores(r.redis, r.prefix).store;
+    store = redisStores(r.redis, r.prefix);
     dir = await mkdtemp('/tmp/yb-export-');
     expect(await importRoster(store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: imported }, () => undefined)).toBe(0);
     await seedReport(store, report('0101', 'filed', { trainees_students: 100, trainees_public: 50, funds_received: 12.3456, industry_c: 150 }));
@@ -79,7 +79,7 @@ describe('report export', () => {
     expect(sheet.getCell('N6').value).toBe(100);
     expect(sheet.getCell('K6').value).toBe(12.3456);
     expect(sheet.getCell('N6').font?.bold).toBe(true);
-    expect((await store.readAudit()).filter((a) => a.action === 'export').map((a) => [a.by, a.period, a.rows])).toEqual([['ops', '2026-10', '3']]);
+    expect((await store.audit.read()).filter((a) => a.action === 'export').map((a) => [a.by, a.period, a.rows])).toEqual([['ops', '2026-10', 3]]);
   });
 
   it('writes CSV with a BOM, the same columns, and formula-looking text defused', async () => {

@@ -24,10 +24,9 @@ export const NUDGE_INTERVAL_MS = 4 * 3_600_000;
  */
 export function jobParts(stores: Stores, api: WeComApiStub, clock: Clock, sleep?: (ms: number) => Promise<void>): JobRunParts {
   const logger = pino({ level: 'silent' });
-  const { store, outbox } = stores;
-  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), store, logger, ...(sleep ? { sleep } : {}) });
+  const client = new WeComClient({ apiBase: api.url, corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), tokens: stores.tokens, markers: stores.markers, logger, ...(sleep ? { sleep } : {}) });
   const work = new WorkCalendar();
-  const handlers = followUpHandlers({ store, outbox, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, realClock: { now: () => new Date() }, kick: () => undefined });
-  const worker = new OutboxWorker({ outbox, handlers, clock, logger });
-  return { store, outbox, form, cal, targets: loadTargets('config/targets.json'), schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, links: null, worker };
+  const handlers = followUpHandlers({ ...stores, sender: new WeComSender(client), form, cal, schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, realClock: { now: () => new Date() }, kick: () => undefined });
+  const worker = new OutboxWorker({ outbox: stores.outbox, handlers, clock, logger });
+  return { ...stores, form, cal, targets: loadTargets('config/targets.json'), schedule: DEFAULT_SCHEDULE, work, nudgeIntervalMs: NUDGE_INTERVAL_MS, links: null, worker };
 }

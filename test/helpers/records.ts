@@ -1,6 +1,6 @@
 import { yearToDate } from '../../src/report/progress';
-import { reportSchema, type Draft, type Report } from '../../src/report/records';
-import type { Store } from '../../src/store/store';
+import type { Draft, Report } from '../../src/report/records';
+import type { RecordsStore } from '../../src/store/records-store';
 
 /** A report of the given status (cells as given, others absent). */
 export function report(school: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report {
@@ -8,18 +8,23 @@ export function report(school: string, period: string, status: Report['status'] 
 }
 
 /** Stores a report as a submission would: with the school's status for the period and the year's sums. */
-export async function seedReport(store: Store, r: Report): Promise<void> {
-  const snap = await store.readSchool(r.school, r.period);
+export async function seedReport(ports: { records: RecordsStore }, r: Report): Promise<void> {
+  const snap = await ports.records.read(r.school, r.period);
   const year = Number(r.period.slice(0, 4));
-  const reports = [...Object.values(snap.reports).map((json) => reportSchema.parse(JSON.parse(json))).filter((x) => x.period !== r.period), r];
-  const ok = await store.commitSchool({ code: r.school, period: r.period, expectedRev: snap.rev, report: JSON.stringify(r), history: [], status: r.status, ytd: { year, sums: JSON.stringify(yearToDate(reports, year)) } });
+  const reports = [...Object.values(snap.reports).filter((x) => x.period !== r.period), r];
+  const ok = await ports.records.commit({ code: r.school, period: r.period, expectedRev: snap.rev, report: r, history: [], status: r.status, ytd: yearToDate(reports, year), expectedReportsRev: snap.reportsRev });
   if (!ok) throw new Error(`could not seed the report of ${r.school} ${r.period}`);
 }
 
 /** Stores a draft as the first answer of a report would (the school drafting). */
-export async function seedDraft(store: Store, school: string, period: string, values: Record<string, number>, by = 'seed'): Promise<void> {
-  const snap = await store.readSchool(school, period);
+export async function seedDraft(ports: { records: RecordsStore }, school: string, period: string, values: Record<string, number>, by = 'seed'): Promise<void> {
+  const snap = await ports.records.read(school, period);
   const draft: Draft = { v: 1, values, startedBy: by, startedAt: 1, updatedBy: by, updatedAt: 1, zero: false };
-  const ok = await store.commitSchool({ code: school, period, expectedRev: snap.rev, draft: JSON.stringify(draft), history: [], ...(snap.reports[period] ? {} : { status: 'drafting' }) });
+  const ok = await ports.records.commit({ code: school, period, expectedRev: snap.rev, draft, history: [], ...(snap.reports[period] ? {} : { status: 'drafting' }) });
   if (!ok) throw new Error(`could not seed the draft of ${school} ${period}`);
+}
+
+/** A school's report for a period, or null. */
+export async function reportOf(ports: { records: RecordsStore }, school: string, period: string): Promise<Report | null> {
+  return (await ports.records.read(school, period)).reports[period] ?? null;
 }

@@ -1,8 +1,7 @@
-import { decodeSession, newSession, type Session } from '../../src/session/session';
+import { newSession, type Session } from '../../src/session/session';
 import type { TurnStore } from '../../src/store/turn-store';
 
 /** A user's session as the product would read it (fresh when none is stored); `home`: the school's code for a contact. */
 export async function readSession(turns: TurnStore, home: string, userId: string): Promise<Session> {
-  const stored = await turns.readSession(home, userId);
-  return stored === null ? newSession() : decodeSession(stored.data).session;
+  return (await turns.readSession(home, userId))?.session ?? newSession();
 }

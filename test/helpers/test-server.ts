@@ -5,7 +5,6 @@ import { assemble, listen, stopGracefully, type Assembled } from '../../src/serv
 import type { Clock } from '../../src/clock';
 import type { Conversation } from '../../src/dispatch/conversation';
 import type { TurnOptions } from '../../src/dispatch/turn-runner';
-import type { Store } from '../../src/store/store';
 import { testRedis, type TestRedis } from './redis';
 import { WeComApiStub, type StubOptions } from './wecom-api-stub';
 import { WeComPlatform } from './wecom-platform';
@@ -18,7 +17,6 @@ export interface TestServer {
   platform: WeComPlatform;
   api: WeComApiStub;
   stores: Stores;
-  store: Store;
   redis: TestRedis | null;
   parts: Assembled;
   server: Server;
@@ -88,7 +86,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     platform,
     api,
     stores,
-    store: stores.store,
     redis,
     parts,
     server,

@@ -72,7 +72,7 @@ describe('exactly-once handling of turns that write records', () => {
   beforeAll(async () => {
     t = await startTestServer({ clock: new ManualClock('2026-11-05T01:00:00Z') });
     const schools = 'code,name,city,level,category,pilot,contacts\n4101,河南工业职业技术学院,南阳,高职,A,否,filer\n';
-    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
   });
   afterAll(async () => t.close());
 
@@ -84,8 +84,8 @@ describe('exactly-once handling of turns that write records', () => {
     for (let i = 0; i < 3; i++) replies.push(await (await fetch(`${t.baseUrl}/wecom/callback?${first.query}`, { method: 'POST', body: first.body })).text());
     const second = answer('7000000000000000102', '3');
     replies.push(...(await Promise.all([0, 1, 2].map(async () => (await fetch(`${t.baseUrl}/wecom/callback?${second.query}`, { method: 'POST', body: second.body })).text()))));
-    expect(JSON.parse((await t.store.readSchool('4101', '2026-10')).draft!).values).toEqual({ projects_fiscal: 2, projects_nonfiscal: 3 });
-    expect((await t.store.readHistory('4101')).filter((h) => h.type === 'edit')).toEqual([]);
+    expect((await t.stores.records.read('4101', '2026-10')).draft!.values).toEqual({ projects_fiscal: 2, projects_nonfiscal: 3 });
+    expect((await t.stores.records.history('4101')).filter((h) => h.type === 'edit')).toEqual([]);
     // Each retry was answered with the reply of the turn it repeats.
     const contents = replies.map((r) => t.platform.openReply(r).Content ?? '');
     expect(new Set(contents.slice(0, 3)).size).toBe(1);

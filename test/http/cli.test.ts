@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { periodIndex } from '../../src/queries/period-queries';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deletePrefix } from '../helpers/redis-server';
@@ -114,15 +115,15 @@ describe('npm run cli', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await cli(['roster', 'import', `${dir}/schools.csv`], clockEnv)).code).toBe(0);
     const redis = new Redis(inject('redisUrl'));
-    const { store } = redisStores(redis, `${prefix}clock:`);
-    const stamps = (await store.readAudit()).map((a) => Number(a.at));
+    const store = redisStores(redis, `${prefix}clock:`);
+    const stamps = (await store.audit.read()).map((a) => a.at);
     const fake = Date.parse('2026-11-05T09:00:00+08:00');
     // The import is stamped on the business clock, which the second command reads on from the first's anchor.
     expect(stamps[0]! - fake).toBeGreaterThanOrEqual(0);
     expect(stamps[0]! - fake).toBeLessThan(Date.now() - started);
     expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(1_500);
     // The first roster set where the records begin: October, being filed on 5 November.
-    expect((await store.readCalendar()).startedAt).toBe(stamps[0]);
+    expect((await store.markers.readCalendar()).startedAt).toBe(stamps[0]);
     // A close run in January catches up every month not closed since, oldest first; none before October.
     const close = await cli(['jobs', 'run', 'close', '--at', '2027-01-12T10:05:00+08:00'], clockEnv);
     expect(close.code).toBe(0);
@@ -131,8 +132,8 @@ describe('npm run cli', () => {
       '关账 2026年11月：新记零申报 2 所，之前已记 0 所。',
       '关账 2026年12月：新记零申报 2 所，之前已记 0 所。',
     ]);
-    expect((await store.readCalendar()).closed).toEqual(['2026-10', '2026-11', '2026-12']);
-    expect((await store.readSchool('0401', '2026-09')).reports['2026-09']).toBeUndefined();
+    expect((await store.markers.readCalendar()).closed).toEqual(['2026-10', '2026-11', '2026-12']);
+    expect((await store.records.read('0401', '2026-09')).reports['2026-09']).toBeUndefined();
     redis.disconnect();
   });
 
@@ -162,8 +163,8 @@ describe('npm run cli', () => {
     const dir = await mkdtemp('/tmp/yb-cli-');
     await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0301,丙学院,郑州,高职,A,否,u3\n0302,丁学院,郑州,高职,A,否,u4\n');
     expect((await cli(['roster', 'import', `${dir}/schools.csv`], env)).code).toBe(0);
-    await seedReport(stores.store, report('0301', '2026-10', 'filed', { trainees_students: 40 }));
-    await seedDraft(stores.store, '0302', '2026-10', { projects_fiscal: 1 });
+    await seedReport(stores, report('0301', '2026-10', 'filed', { trainees_students: 40 }));
+    await seedDraft(stores, '0302', '2026-10', { projects_fiscal: 1 });
     // The derived data gone wrong (an older version, a manual edit): 0301 shown as drafting, its sums lost.
     const p = partitionOf('0301');
     const k = redisKeys(prefix);
@@ -173,8 +174,8 @@ describe('npm run cli', () => {
     const fixed = await cli(['reindex', '--year', '2026'], env);
     expect(fixed.code).toBe(0);
     expect(fixed.out).toBe('2026 年状态索引：更正了 1 所学校的 1 个月份：\n  0301 2026-10：填报中 → 已报\n2026 年度累计：更正了 1 所学校。\n');
-    expect((await stores.store.readPeriodIndex('2026-10')).status).toMatchObject({ filed: ['0301'], drafting: ['0302'] });
-    expect(JSON.parse((await stores.store.readYearToDate(2026))['0301']!)).toMatchObject({ trainees: 40 });
+    expect((await periodIndex(stores, '2026-10')).status).toMatchObject({ filed: ['0301'], drafting: ['0302'] });
+    expect((await stores.records.yearToDate(2026))['0301']).toMatchObject({ trainees: 40 });
     expect((await cli(['reindex', '--year', '2026'], env)).out).toMatch(/^2026 年的状态索引和年度累计与记录一致（\d+ 所学校），没有改动。\n$/);
     expect(await cli(['reindex', '--year', 'soon'], env)).toMatchObject({ code: 1, out: '--year「soon」应写成四位年份，如 2026。\n' });
     redis.disconnect();

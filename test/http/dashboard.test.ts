@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
-import type { Store } from '../../src/store/store';
 import type { Stores } from '../../src/store/stores';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -24,8 +23,8 @@ describe('staff dashboard', () => {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
     t = await startTestServer({ clock, ...options, wecomSleep: async () => undefined, worker: false });
     const now = clock.now();
-    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
-    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now }, () => undefined);
     return clock;
   }
   const say = async (from: string, content: string) => {
@@ -159,7 +158,7 @@ describe('staff dashboard', () => {
     expect((await nudge(`${payload}.x`, {})).body.error).toContain('链接无效');
 
     // The staff member is removed from the roster: the link is no longer honoured.
-    await importRoster(t!.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    await importRoster(t!.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
     const removed = await get(url);
     expect(removed.status).toBe(403);
     expect(removed.html).toContain('不在月报工作人员名单中');
@@ -196,10 +195,10 @@ describe('staff dashboard', () => {
     let failing = false;
     const flaky = (stores: Stores): Stores => ({
       ...stores,
-      store: new Proxy(stores.store, {
+      records: new Proxy(stores.records, {
         get(target, prop, receiver) {
           const value = Reflect.get(target, prop, receiver) as unknown;
-          if (prop === 'readPeriodIndex' || prop === 'owingSchools') {
+          if (prop === 'statusSets') {
             return async (...args: unknown[]) => {
               if (failing) throw new Error('connection lost');
               return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
@@ -207,7 +206,7 @@ describe('staff dashboard', () => {
           }
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
         },
-      }) as Store,
+      }),
     });
     await setup({ links: true, wrapStores: flaky });
     const url = await linkFor('sheng');

@@ -23,9 +23,7 @@ describe('FAKE_NOW', () => {
     redis = await testRedis();
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     const stores = redisStores(redis.redis, redis.prefix);
-    const store = stores.store;
-    await store.putSchool('s1', JSON.stringify({ code: 's1', name: '测试职业学院', city: '郑州', level: '高职', category: 'B', pilot: false, contacts: ['u1'] }));
-    await store.putMember('u1', JSON.stringify({ userId: 'u1', role: 'school', school: 's1' }));
+    await stores.roster.replaceSchools([{ code: 's1', name: '测试职业学院', city: '郑州', level: '高职', category: 'B', pilot: false, contacts: ['u1'] }]);
     // 2031-03-12 09:00 in Shanghai: the February 2031 window closed on the 10th.
     parts = assemble(testConfig(api.url, { FAKE_NOW: '2031-03-12T09:00:00+08:00' }), { stores, logger: pino({ level: 'silent' }) });
     ({ server } = await listen(parts.app, 0, '127.0.0.1'));

@@ -9,7 +9,6 @@ import { importRoster } from '../../src/cli/roster-command';
 import { loadForm } from '../../src/conversation/form';
 import { createBot } from '../../src/dispatch/bot';
 import { TurnRunner } from '../../src/dispatch/turn-runner';
-import { reportSchema } from '../../src/report/records';
 import { DEFAULT_SCHEDULE } from '../../src/calendar/schedule';
 import { memoryStores, redisStores, type Stores } from '../../src/store/stores';
 import { loadTargets } from '../../src/targets/targets';
@@ -29,17 +28,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The report the messages file when nothing fails: the engine alone, in memory. */
 async function referenceValues(): Promise<Record<string, number>> {
   const stores = memoryStores();
-  await stores.store.replaceSchools(
-    { '4101010001': JSON.stringify({ code: '4101010001', name: '河南工业职业技术学院', city: '南阳', level: '高职', category: 'A', pilot: false, contacts: ['zhangsan'] }) },
-    { zhangsan: JSON.stringify({ userId: 'zhangsan', role: 'school', school: '4101010001' }) },
-    { byCity: { 南阳: ['4101010001'] }, byCategory: { A: ['4101010001'] } },
-  );
+  await stores.roster.replaceSchools([{ code: '4101010001', name: '河南工业职业技术学院', city: '南阳', level: '高职', category: 'A', pilot: false, contacts: ['zhangsan'] }]);
   const logger = pino({ level: 'silent' });
   const clock = new ManualClock(FAKE_NOW);
-  const bot = createBot({ store: stores.store, form: loadForm(monthlyReport), cal: { timezone: 'Asia/Shanghai', dueDay: 10 }, targets: loadTargets('config/targets.json'), logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 });
+  const bot = createBot({ ...stores, form: loadForm(monthlyReport), cal: { timezone: 'Asia/Shanghai', dueDay: 10 }, targets: loadTargets('config/targets.json'), logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 });
   const runner = new TurnRunner({ turns: stores.turns, conversation: bot, clock, logger });
   for (const [i, content] of MESSAGES.entries()) await runner.run({ kind: 'text', userId: 'zhangsan', corpId: SAMPLE.corpId, agentId: SAMPLE.agentId, createTime: 1, msgId: String(i + 1), content });
-  return reportSchema.parse(JSON.parse((await stores.store.readSchool('4101010001', '2026-10')).reports['2026-10']!)).values;
+  return (await stores.records.read('4101010001', '2026-10')).reports['2026-10']!.values;
 }
 
 /**
@@ -73,7 +68,7 @@ describe('SIGKILL of real processes', () => {
   it('files a whole report while an instance is killed every few answers: the report equals the answers, cell by cell', async () => {
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     const schools = 'code,name,city,level,category,pilot,contacts\n4101010001,河南工业职业技术学院,南阳,高职,A,否,zhangsan\n';
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
     const env = processEnv(api.url, inject('redisUrl'), prefix, { FAKE_NOW });
     const pool: Instance[] = [await start(env), await start(env)];
     const expected = await referenceValues();
@@ -105,19 +100,18 @@ describe('SIGKILL of real processes', () => {
       expect(answered, `«${content}» (message ${i + 1}) got no 200 after WeCom's retries`).toBe(true);
     }
     expect(kills).toBe(9);
-    const raw = (await stores.store.readSchool('4101010001', '2026-10')).reports['2026-10'];
-    expect(raw, 'the report was submitted').toBeDefined();
-    const report = reportSchema.parse(JSON.parse(raw!));
+    const report = (await stores.records.read('4101010001', '2026-10')).reports['2026-10']!;
+    expect(report, 'the report was submitted').toBeDefined();
     for (const [cell, value] of Object.entries(expected)) expect(report.values[cell], cell).toBe(value);
     expect(Object.keys(report.values).sort()).toEqual(Object.keys(expected).sort());
-    expect((await stores.store.readHistory('4101010001')).map((h) => h.type)).toEqual(['submit']);
+    expect((await stores.records.history('4101010001')).map((h) => h.type)).toEqual(['submit']);
   }, 120_000);
 
   it('nudges every owing contact once when the nudge run is killed part-way and started again', async () => {
     await api?.stop();
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), latencyMs: 15 }).start();
     const rows = Array.from({ length: 300 }, (_, n) => `N${String(n).padStart(4, '0')},学校${n},郑州,高职,A,否,n${n}`);
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(['code,name,city,level,category,pilot,contacts', ...rows].join('\n')), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(['code,name,city,level,category,pilot,contacts', ...rows].join('\n')), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
     const env = processEnv(api.url, inject('redisUrl'), prefix, { OUTBOX_LEASE_SECONDS: '15' });
     // The day-10 nudge of October, run after the fact: its entries are due at once (in real time).
     const first = runCli(['jobs', 'run', 'nudge', '--at', '2026-11-10T09:10:00+08:00'], env);
@@ -147,8 +141,8 @@ describe('SIGKILL of real processes', () => {
     // A new stand-in: the token the last one issued (cached in Redis) means nothing to it.
     await redis.del(`${prefix}{wecom}:token`);
     const rows = Array.from({ length: 1250 }, (_, n) => `B${String(n).padStart(4, '0')},学校${n},郑州,高职,A,否,b${n}a|b${n}b`);
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(['code,name,city,level,category,pilot,contacts', ...rows].join('\n')), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
-    await importRoster(stores.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\n'), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(['code,name,city,level,category,pilot,contacts', ...rows].join('\n')), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    await importRoster(stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\n'), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
     const env = processEnv(api.url, inject('redisUrl'), prefix, { OUTBOX_LEASE_SECONDS: '15' });
     const a = await start(env);
     let msgId = 9_700_000_000_000_000_000n;

@@ -22,8 +22,8 @@ describe('staff actions that send', () => {
     const sleeps: number[] = [];
     t = await startTestServer({ clock, stub: stub.members ? { members: stub.members } : {}, wecomSleep: async (ms: number) => void sleeps.push(ms), worker: false });
     const now = clock.now();
-    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
-    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
+    await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now }, () => undefined);
     return { clock, sleeps };
   }
   const say = async (from: string, content: string) => {
@@ -53,9 +53,9 @@ describe('staff actions that send', () => {
     await t!.deliver();
     expect(t!.api.textsTo('sheng')[1]).toBe('催报完成：全省 0 所学校，送达 0 人。\n跳过 2 所（4 小时内已提醒过）。\n1 所学校没有登记填报人，请补充名单。');
     expect(t!.api.textsTo('zhangsan')).toHaveLength(1);
-    expect((await t!.store.readAudit()).filter((a) => a.action === 'nudge').map((a) => [a.by, a.schools, a.sent, a.invalid])).toEqual([
-      ['sheng', '2', '2', '1'],
-      ['sheng', '0', '0', '0'],
+    expect((await t!.stores.audit.read()).filter((a) => a.action === 'nudge').map((a) => [a.by, a.schools, a.sent, a.invalid])).toEqual([
+      ['sheng', 2, 2, 1],
+      ['sheng', 0, 0, 0],
     ]);
   });
 
@@ -113,8 +113,8 @@ describe('staff actions that send', () => {
     expect(await say('zzcity', '解锁 郑州市电子信息工程学校 10月')).toBe('已解锁 郑州市电子信息工程学校 2026年10月月报（当前：未开始），已通知 1 位填报人。');
     await t!.deliver();
     expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报：回复「填报」开始。']);
-    expect((await t!.store.readHistory('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
-    expect((await t!.store.readAudit()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
+    expect((await t!.stores.records.history('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
+    expect((await t!.stores.audit.read()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
     expect(await say('wang', '填报')).toContain('开始补报 郑州市电子信息工程学校 2026年10月培训月报（统计该月完成的培训），已由工作人员解锁。');
   });
 
@@ -125,7 +125,7 @@ describe('staff actions that send', () => {
     expect(t!.api.uploads).toEqual([{ filename: '2026-10 职业培训月报表（郑州）.xlsx', size: expect.any(Number), mediaId: 'media-1' }]);
     expect(t!.api.delivered.map((d) => [d.userId, d.msgtype])).toEqual([['zzcity', 'file']]);
     expect(await say('sheng', '导出 13月')).toBe('「13月」不是月份，请写成「导出 2026-10」或「导出 10月」。');
-    expect((await t!.store.readAudit()).filter((a) => a.action === 'export').map((a) => [a.by, a.rows])).toEqual([['zzcity', '2']]);
+    expect((await t!.stores.audit.read()).filter((a) => a.action === 'export').map((a) => [a.by, a.rows])).toEqual([['zzcity', 2]]);
   });
 
   it('广播 reaches exactly its audience and reports invalid users', async () => {
@@ -137,7 +137,7 @@ describe('staff actions that send', () => {
     await t!.deliver();
     expect(t!.api.textsTo('wang')).toEqual(['【通知】请尽快完成月报。\n——王省']);
     expect(t!.api.textsTo('sheng')).toEqual(['广播已发送（全省 学校的填报人），送达 2 人。\n无效或无权限的账号 2 个：zhangsan、ghost']);
-    expect((await t!.store.readAudit()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', '4', '2', '2']]);
+    expect((await t!.stores.audit.read()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', 4, 2, 2]]);
   });
 
   it('广播 refused with WeCom’s frequency limit (45009) goes out a minute later, once, and reports what went out', async () => {

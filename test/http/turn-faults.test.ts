@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
-import { reportSchema } from '../../src/report/records';
 import { faultyTurns, seeded, TURN_FAULTS, type TurnFault } from '../helpers/faults';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -28,8 +27,8 @@ describe('turns under injected failures, with WeCom’s retries', () => {
   async function server(faults?: ReturnType<typeof faultyTurns>) {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
     t = await startTestServer({ clock, replyBudgetMs: BUDGET_MS, turns: { lateDelayMs: 400, waitMs: 1_000 }, ...(faults ? { wrapStores: faults.wrap } : {}) });
-    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
-    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from(STAFF), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
     return t;
   }
 
@@ -72,9 +71,8 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     const replies = await conversation(s, 'zhangsan', async (say) => {
       for (const [i, text] of MESSAGES.entries()) await say(text, plan(i));
     }, faults);
-    const raw = (await s.store.readSchool('4101010001', '2026-10')).reports['2026-10'];
-    const report = raw ? reportSchema.parse(JSON.parse(raw)) : null;
-    return { replies, values: report?.values ?? null, history: (await s.store.readHistory('4101010001')).map((h) => h.type) };
+    const report = (await s.stores.records.read('4101010001', '2026-10')).reports['2026-10'] ?? null;
+    return { replies, values: report?.values ?? null, history: (await s.stores.records.history('4101010001')).map((h) => h.type) };
   }
 
   it('files a whole report with a failure at every boundary of every other turn: each answer once, in its cell, each reply once', async () => {
@@ -105,7 +103,7 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     expect(await say('zhangsan', '2')).toContain('✓ 财政资金项目 2');
     // lisi was asked 财政资金项目 too: their 5 is not written into 非财政资金项目.
     expect(await say('lisi', '5')).toBe('「财政资金项目」刚才已由 zhangsan 填为 2，您的「5」没有记录。如要改为您的数字，请回复「修改 财政资金项目 5」。\n第 1 部分 基本情况 · 2/51\n非财政资金的培训项目/班次：几个？');
-    const draft = JSON.parse((await s.store.readSchool('4101010001', '2026-10')).draft!) as { values: Record<string, number> };
+    const draft = (await s.stores.records.read('4101010001', '2026-10')).draft!;
     expect(draft.values).toEqual({ projects_fiscal: 2 });
     // Asked the next cell now, lisi's answer goes there.
     expect(await say('lisi', '3')).toContain('✓ 非财政资金项目 3');
@@ -121,9 +119,9 @@ describe('turns under injected failures, with WeCom’s retries', () => {
       expect(replies.filter((r) => r.startsWith('已解锁'))).toEqual([`已解锁 郑州铁路职业技术学院 2026年${i + 1}月月报（当前：未开始），已通知 1 位填报人。`]);
     }
     await s.deliver();
-    const history = (await s.store.readHistory('4102')).map((h) => `${h.type} ${h.period}`);
+    const history = (await s.stores.records.history('4102')).map((h) => `${h.type} ${h.period}`);
     expect(history).toEqual(['reopen 2026-01', 'reopen 2026-02', 'reopen 2026-03', 'reopen 2026-04', 'reopen 2026-05']);
-    expect((await s.store.readAudit()).filter((a) => a.action === 'reopen')).toHaveLength(5);
+    expect((await s.stores.audit.read()).filter((a) => a.action === 'reopen')).toHaveLength(5);
     expect(s.api.textsTo('zhao').filter((x) => x.startsWith('【月报解锁】'))).toHaveLength(5);
     expect(new Set(s.api.textsTo('zhao')).size).toBe(5);
   }, 60_000);
@@ -150,6 +148,6 @@ describe('turns under injected failures, with WeCom’s retries', () => {
       expect(s.api.textsTo('zhao').filter((x) => x === `【通知】第 ${i + 1} 次通知\n——王省`)).toHaveLength(1);
     }
     expect(s.api.textsTo('sheng').filter((x) => x.startsWith('广播已发送'))).toHaveLength(5);
-    expect((await s.store.readAudit()).filter((a) => a.action === 'broadcast')).toHaveLength(5);
+    expect((await s.stores.audit.read()).filter((a) => a.action === 'broadcast')).toHaveLength(5);
   }, 60_000);
 });

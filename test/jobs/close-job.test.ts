@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { periodIndex } from '../../src/queries/period-queries';
 import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
-import { reportSchema } from '../../src/report/records';
 import { textMessages } from '../../src/wecom/sender';
 import { redisStores, type Stores } from '../../src/store/stores';
 import { testRedis, type TestRedis } from '../helpers/redis';
@@ -32,10 +32,10 @@ describe('jobs run close', () => {
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     // 4102 filed on time; 4103 has a draft in progress.
-    await seedReport(stores.store, reportOf('4102', '2026-10', 'filed', Object.fromEntries(form.cells.map((c) => [c.id, 0]))));
-    await seedDraft(stores.store, '4103', '2026-10', { projects_fiscal: 2 }, 'wang');
+    await seedReport(stores, reportOf('4102', '2026-10', 'filed', Object.fromEntries(form.cells.map((c) => [c.id, 0]))));
+    await seedDraft(stores, '4103', '2026-10', { projects_fiscal: 2 }, 'wang');
   });
   afterEach(async () => {
     await api.stop();
@@ -49,8 +49,7 @@ describe('jobs run close', () => {
     return runJob('close', parts(), { at: new Date(at), dryRun }, (l) => out.push(l));
   };
   const report = async (code: string) => {
-    const raw = (await stores.store.readSchool(code, '2026-10')).reports['2026-10'];
-    return raw ? reportSchema.parse(JSON.parse(raw)) : null;
+    return (await stores.records.read(code, '2026-10')).reports['2026-10'] ?? null;
   };
 
   it('records exactly the missing zero reports at 00:05, keeps drafts, and tells contacts once, at 08:10', async () => {
@@ -63,9 +62,9 @@ describe('jobs run close', () => {
     expect(await report('4103')).toMatchObject({ status: 'defaulted', submittedBy: null, values: expect.objectContaining({ trainees_students: 0 }) });
     expect((await report('4104'))?.status).toBe('defaulted');
     expect((await report('4102'))?.status).toBe('filed');
-    expect((await stores.store.readSchool('4103', '2026-10')).draft).not.toBeNull();
-    expect((await stores.store.readPeriodIndex('2026-10')).status).toEqual({ filed: ['4102'], late: [], drafting: [], defaulted: expect.arrayContaining(['4101', '4103', '4104']) });
-    expect((await stores.store.readHistory('4101')).map((h) => [h.type, h.by, h.status])).toEqual([['default', 'system', 'defaulted']]);
+    expect((await stores.records.read('4103', '2026-10')).draft).not.toBeNull();
+    expect((await periodIndex(stores, '2026-10')).status).toEqual({ filed: ['4102'], late: [], drafting: [], defaulted: expect.arrayContaining(['4101', '4103', '4104']) });
+    expect((await stores.records.history('4101')).map((h) => [h.type, h.by, h.status])).toEqual([['default', 'system', 'defaulted']]);
 
     // The scheduler's morning run (or anyone's) finds nothing to record, and the notices go out.
     out = [];
@@ -85,7 +84,7 @@ describe('jobs run close', () => {
   it('finishes a run that stopped midway: the rest is recorded and told, nothing twice', async () => {
     // As if an earlier run recorded 4101 (its notice with it) and told its contact, then died.
     const notice = { id: 'close:2026-10:4101', payload: { kind: 'message' as const, to: ['zhangsan'], messages: textMessages(NOTICE) }, due: clock.now().getTime() };
-    await stores.store.recordDefault('4101', '2026-10', JSON.stringify(reportOf('4101', '2026-10', 'defaulted')), { type: 'default', by: 'system' }, notice, clock.now().getTime());
+    await stores.records.recordDefault('4101', '2026-10', reportOf('4101', '2026-10', 'defaulted'), { type: 'default', period: '2026-10', by: 'system', at: 1, cells: [], status: 'defaulted' }, notice, clock.now().getTime());
     await parts().worker.runDue();
     expect(api.textsTo('zhangsan')).toEqual([NOTICE]);
     expect(await run('2026-11-11T08:12:00+08:00')).toBe(0);
@@ -93,7 +92,7 @@ describe('jobs run close', () => {
     expect(out.at(-1)).toBe('关账 2026年10月完成：送达 3 人，无效账号 0，失败 0。');
     expect(api.textsTo('zhangsan')).toEqual([NOTICE]);
     expect(api.textsTo('wang')).toHaveLength(1);
-    expect((await stores.store.readPeriodIndex('2026-10')).status.defaulted.sort()).toEqual(['4101', '4103', '4104']);
+    expect((await periodIndex(stores, '2026-10')).status.defaulted.sort()).toEqual(['4101', '4103', '4104']);
   });
 
   it('prints who would be affected on a dry run, and changes and sends nothing', async () => {
@@ -118,14 +117,14 @@ describe('jobs run close', () => {
   });
 
   it('takes the scheduler’s lease: a close another instance is running is not run beside it', async () => {
-    const held = await stores.store.tryLock('fire:close:2026-10:close', 60_000);
+    const held = await stores.markers.tryLock('fire:close:2026-10:close', 60_000);
     expect(held).not.toBeNull();
     expect(await run('2026-11-11T08:12:00+08:00')).toBe(1);
     expect(out.at(-1)).toBe('关账 2026年10月正在由另一个实例运行，请稍后再看结果（npm run cli -- outbox status）。');
     expect(await report('4101')).toBeNull();
-    await stores.store.unlock('fire:close:2026-10:close', held!);
+    await stores.markers.unlock('fire:close:2026-10:close', held!);
     expect(await run('2026-11-11T08:12:00+08:00')).toBe(0);
     // And marks it done, as the scheduler would: the scheduler's tick does not run it again.
-    expect(await stores.store.isMarked('fire-done', 'close:2026-10:close')).toBe(true);
+    expect(await stores.markers.isMarked('fire-done', 'close:2026-10:close')).toBe(true);
   });
 });

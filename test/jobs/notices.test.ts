@@ -3,7 +3,6 @@ import { ManualClock } from '../../src/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { redisStores, type Stores } from '../../src/store/stores';
-import type { Store } from '../../src/store/store';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { jobParts } from '../helpers/job-deps';
@@ -15,7 +14,6 @@ import { WeComApiStub } from '../helpers/wecom-api-stub';
 describe('window opening, target notice and staff digest', () => {
   let r: TestRedis;
   let stores: Stores;
-  let store: Store;
   let api: WeComApiStub;
   let out: string[];
   const clock = new ManualClock('2026-12-01T09:10:00+08:00');
@@ -23,16 +21,15 @@ describe('window opening, target notice and staff digest', () => {
   beforeEach(async () => {
     r = await testRedis();
     stores = redisStores(r.redis, r.prefix);
-    store = stores.store;
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];
     const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,A,是,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
-    await importRoster(store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
-    await importRoster(store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzz,周市,city,郑州\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await importRoster(stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzz,周市,city,郑州\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     // The year's sums as the schools' earlier submissions left them.
-    await store.commitSchool({ code: '4101', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, sums: JSON.stringify({ year: 2026, trainees: 5000, subsidized: 600, poor: 0 }) } });
-    await store.commitSchool({ code: '4102', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, sums: JSON.stringify({ year: 2026, trainees: 12000, subsidized: 1300, poor: 5 }) } });
-    await store.commitSchool({ code: '4102', period: '2026-11', expectedRev: 0, history: [], report: JSON.stringify(report('4102', '2026-11')), status: 'filed' });
+    await stores.records.commit({ code: '4101', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, trainees: 5000, subsidized: 600, poor: 0 } });
+    await stores.records.commit({ code: '4102', period: '2026-10', expectedRev: 0, history: [], ytd: { year: 2026, trainees: 12000, subsidized: 1300, poor: 5 } });
+    await stores.records.commit({ code: '4102', period: '2026-11', expectedRev: 0, history: [], report: report('4102', '2026-11'), status: 'filed' });
   });
   afterEach(async () => {
     await api.stop();

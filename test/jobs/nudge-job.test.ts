@@ -24,9 +24,9 @@ describe('jobs run nudge', () => {
   const clock = new ManualClock('2026-12-04T09:10:00+08:00');
 
   async function seed(period: string) {
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
-    await seedReport(stores.store, report('4102', period));
-    await seedDraft(stores.store, '4103', period, { projects_fiscal: 1, projects_nonfiscal: 0, projects_public: 0 }, 'wang');
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await seedReport(stores, report('4102', period));
+    await seedDraft(stores, '4103', period, { projects_fiscal: 1, projects_nonfiscal: 0, projects_public: 0 }, 'wang');
   }
 
   beforeEach(async () => {
@@ -70,7 +70,7 @@ describe('jobs run nudge', () => {
     // A staff 催报 at 08:00 reached 4101 (its nudge written by the nudge service).
     const { nudgeSchools } = await import('../../src/nudge/nudge-service');
     const parts = jobParts(stores, api, clock);
-    await nudgeSchools({ store: stores.store, form: parts.form, cal: parts.cal, work: parts.work, intervalMs: parts.nudgeIntervalMs }, { period: '2026-11', codes: ['4101'], sendAt: Date.parse('2026-12-04T08:00:00+08:00'), now: Date.parse('2026-12-04T08:00:00+08:00'), idOf: (c) => `staff-req:${c}` });
+    await nudgeSchools({ ...stores, form: parts.form, cal: parts.cal, work: parts.work, intervalMs: parts.nudgeIntervalMs }, { period: '2026-11', codes: ['4101'], sendAt: Date.parse('2026-12-04T08:00:00+08:00'), now: Date.parse('2026-12-04T08:00:00+08:00'), idOf: (c) => `staff-req:${c}` });
     // A server's worker delivers it at 08:00.
     clock.set('2026-12-04T08:00:00+08:00');
     await parts.worker.runDue();

@@ -16,8 +16,8 @@ describe('the nudge policy', () => {
   async function setup(at: string) {
     const clock = new ManualClock(at);
     t = await startTestServer({ clock, worker: false });
-    await importRoster(t.store, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
-    await importRoster(t.store, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
     return clock;
   }
   const say = async (content: string) => {
@@ -80,7 +80,7 @@ describe('the nudge policy', () => {
     expect(await say('催报')).toBe('2026年11月月报已于 12月10日截止，逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请回复「解锁 学校 2026-11」。');
     const out: string[] = [];
     const parts = jobParts(t!.stores, t!.api, new ManualClock('2026-12-11T09:40:00+08:00'));
-    await t!.store.replaceStaff({ sheng: JSON.stringify({ userId: 'sheng', role: 'province', name: '王省' }) });
+    await t!.stores.roster.replaceStaff([{ userId: 'sheng', role: 'province', name: '王省' }]);
     expect(await runJob('digest', parts, { at: new Date('2026-12-11T09:40:00+08:00'), dryRun: false }, (l) => out.push(l))).toBe(0);
     const digest = t!.api.textsTo('sheng').find((x) => x.startsWith('【月报日报】'))!;
     expect(digest).toContain('逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请回复「解锁 学校 2026-11」。');

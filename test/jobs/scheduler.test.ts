@@ -21,8 +21,8 @@ describe('the scheduler on two instances', () => {
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,B,否,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
-    await importRoster(stores.store, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
-    await seedReport(stores.store, report('4102', '2026-11'));
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
+    await seedReport(stores, report('4102', '2026-11'));
   });
   afterEach(async () => {
     await api.stop();
@@ -37,8 +37,7 @@ describe('the scheduler on two instances', () => {
     return new Scheduler({ ...parts, cal, ...(options.firstPeriod ? { firstPeriod: options.firstPeriod } : {}), clock, logger: pino({ level: 'silent' }) });
   }
   const statusOf = async (code: string, period: string) => {
-    const json = (await stores.store.readSchool(code, period)).reports[period];
-    return json ? (JSON.parse(json) as { status: string }).status : null;
+    return (await stores.records.read(code, period)).reports[period]?.status ?? null;
   };
   const periods = (fires: { job: string; period: string }[]) => fires.map((f) => `${f.job} ${f.period}`);
   /** What a server's outbox worker delivers at `iso`. */
@@ -72,7 +71,7 @@ describe('the scheduler on two instances', () => {
   it('records the close at night; its notices wait in the outbox for the morning', async () => {
     const a = instance();
     expect(stages(await a.tick(at('2026-12-11T00:06:00+08:00')))).toEqual(['close close']);
-    expect(JSON.parse((await stores.store.readSchool('4101', '2026-11')).reports['2026-11']!).status).toBe('defaulted');
+    expect((await stores.records.read('4101', '2026-11')).reports['2026-11']!.status).toBe('defaulted');
     await deliverAt('2026-12-11T00:07:00+08:00');
     expect(api.delivered).toHaveLength(0);
     expect(stages(await a.tick(at('2026-12-11T08:11:00+08:00')))).toEqual([]);
@@ -88,7 +87,7 @@ describe('the scheduler on two instances', () => {
     expect(await statusOf('4101', '2026-11')).toBe('defaulted');
     expect(await statusOf('4101', '2026-12')).toBe('defaulted');
     expect(await statusOf('4102', '2026-11')).toBe('filed');
-    expect((await stores.store.readCalendar()).closed).toEqual(['2026-11', '2026-12']);
+    expect((await stores.markers.readCalendar()).closed).toEqual(['2026-11', '2026-12']);
     expect(periods((await a.tick(at('2027-01-13T10:12:00+08:00'))).filter((f) => f.job === 'close'))).toEqual([]);
     // Long after a fire's done mark has gone, a closed month stays closed.
     expect(periods((await a.tick(at('2027-09-13T10:12:00+08:00'))).filter((f) => f.job === 'close' && f.period < '2027-01'))).toEqual([]);
@@ -105,7 +104,7 @@ describe('the scheduler on two instances', () => {
   it('closes nothing on a fresh install without a roster', async () => {
     const empty = `${r.prefix}fresh:`;
     expect(periods(await instance({ prefix: empty }).tick(at('2026-12-11T00:06:00+08:00')))).toEqual([]);
-    expect((await redisStores(r.redis, empty).store.readCalendar())).toEqual({ startedAt: null, closed: [] });
+    expect((await redisStores(r.redis, empty).markers.readCalendar())).toEqual({ startedAt: null, closed: [] });
   });
 
   it('with a due day of 28, closes January on 1 March in a non-leap year', async () => {
@@ -118,7 +117,7 @@ describe('the scheduler on two instances', () => {
   it('leaves a fire another instance is running alone, and resumes it once that lease lapses', async () => {
     const a = instance();
     // Another instance holds the day-10 nudge's lease (and died holding it).
-    const held = await stores.store.tryLock('fire:nudge:2026-11:day-10', 100);
+    const held = await stores.markers.tryLock('fire:nudge:2026-11:day-10', 100);
     expect(held).not.toBeNull();
     expect(stages(await a.tick(at('2026-12-10T09:11:00+08:00')))).toEqual([]);
     await new Promise((res) => setTimeout(res, 150));
@@ -132,7 +131,7 @@ describe('the scheduler on two instances', () => {
     const tick = a.tick(at('2026-12-04T09:11:00+08:00'));
     await a.stop(5_000);
     // Stopped: the run it was in has finished and is marked done, without waiting on the tick here.
-    expect(await stores.store.isMarked('fire-done', 'nudge:2026-11:day-5')).toBe(true);
+    expect(await stores.markers.isMarked('fire-done', 'nudge:2026-11:day-5')).toBe(true);
     expect(stages(await tick)).toEqual(['nudge day-5']);
   });
 });

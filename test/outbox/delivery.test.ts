@@ -38,8 +38,8 @@ describe('outbox delivery', () => {
   function instance(options: { limits?: typeof MEMBER_LIMITS; leaseMs?: number; giveUpMs?: number; timeoutMs?: number } = {}) {
     const own = redisStores(r.redis, r.prefix);
     const logger = pino({ level: 'silent' });
-    const client = new WeComClient({ apiBase: api.url, corpId: CORP.corpId, secret: CORP.secret, agentId: CORP.agentId, store: own.store, logger, clock, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-    const send = messageHandler({ sender: new WeComSender(client), store: own.store, limits: options.limits ?? MEMBER_LIMITS, realClock: clock as Clock });
+    const client = new WeComClient({ apiBase: api.url, corpId: CORP.corpId, secret: CORP.secret, agentId: CORP.agentId, tokens: own.tokens, markers: own.markers, logger, clock, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    const send = messageHandler({ sender: new WeComSender(client), budget: own.budget, limits: options.limits ?? MEMBER_LIMITS, realClock: clock as Clock });
     const unused = async () => ({ kind: 'finish' as const, state: 'done' as const });
     const handlers: Handlers = { message: send, export: unused, reopen: unused, nudge: unused, report: unused };
     return new OutboxWorker({ outbox: own.outbox, handlers, clock, logger }, { leaseMs: options.leaseMs ?? 30_000, giveUpMs: options.giveUpMs ?? 50 * 60_000 });

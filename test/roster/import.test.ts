@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importRoster } from '../../src/cli/roster-command';
 import { PLACES } from '../../src/roster/places';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores, type Stores } from '../../src/store/stores';
 import { testRedis, type TestRedis } from '../helpers/redis';
 
 const HEADER = 'code,name,city,level,category,pilot,contacts';
@@ -21,13 +21,13 @@ export function schoolsCsv(n: number, tweak: (i: number, row: string[]) => strin
 
 describe('roster import', () => {
   let r: TestRedis;
-  let store: RedisStore;
+  let store: Stores;
   let out: string[];
   const run = async (csv: string, dryRun = false, file = 'schools.csv') => importRoster(store, 'schools', file, Buffer.from(csv), { dryRun, by: 'tester', now }, (l) => out.push(l));
 
   beforeEach(async () => {
     r = await testRedis();
-    store = new RedisStore(r.redis, r.prefix);
+    store = redisStores(r.redis, r.prefix);
     out = [];
   });
   afterEach(async () => r.cleanup());
@@ -42,31 +42,31 @@ describe('roster import', () => {
     expect(out.pop()).toBe(
       '已导入。学校：新增 0，变更 1，删除 1，不变 3\n  变更：41000001\n  删除：41000004\n填报人：新增 1，移除 2（移除的账号即刻失去填报权限，学校草稿保留）\n  移除：c1a、c4a',
     );
-    expect((await store.getMemberWithSchool('c1a')).member).toBeNull();
-    expect(JSON.parse((await store.getMemberWithSchool('newcontact')).member!)).toEqual({ userId: 'newcontact', role: 'school', school: '41000001' });
-    expect((await store.readAudit()).map((a) => [a.action, a.by, a.added, a.changed, a.removed])).toEqual([
-      ['roster-import', 'tester', '5', '0', '0'],
-      ['roster-import', 'tester', '0', '0', '0'],
-      ['roster-import', 'tester', '0', '1', '1'],
+    expect((await store.roster.whois('c1a')).member).toBeNull();
+    expect((await store.roster.whois('newcontact')).member).toEqual({ userId: 'newcontact', role: 'school', school: '41000001' });
+    expect((await store.audit.read()).map((a) => [a.action, a.by, a.added, a.changed, a.removed])).toEqual([
+      ['roster-import', 'tester', 5, 0, 0],
+      ['roster-import', 'tester', 0, 0, 0],
+      ['roster-import', 'tester', 0, 1, 1],
     ]);
   });
 
   it('changes nothing when one row of a large file is bad, and names the line', async () => {
     await run(schoolsCsv(3));
-    const before = await store.readRoster();
+    const before = await store.roster.read();
     const bad = schoolsCsv(2000, (i, row) => (i === 1234 ? [row[0]!, row[1]!, '火星', ...row.slice(3)] : row));
     expect(await run(bad)).toBe(1);
     expect(out.pop()).toBe('schools.csv 有 1 处问题，未做任何更改：\n  第 1236 行：所在地「火星」不是河南的省辖市、济源示范区或省直管县（市）');
-    expect(await store.readRoster()).toEqual(before);
+    expect(await store.roster.read()).toEqual(before);
   });
 
   it('imports 2,000 schools', async () => {
     const started = Date.now();
     expect(await run(schoolsCsv(2000))).toBe(0);
     expect(out.pop()).toMatch(/^已导入。学校：新增 2000，变更 0，删除 0/);
-    const roster = await store.readRoster();
+    const roster = await store.roster.read();
     expect(Object.keys(roster.schools)).toHaveLength(2000);
-    expect(Object.keys(roster.members)).toHaveLength(2667);
+    expect(Object.keys(roster.contacts)).toHaveLength(2667);
     expect(await r.redis.scard(`${r.prefix}{roster}:index:category:A`)).toBe(500);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -74,8 +74,8 @@ describe('roster import', () => {
   it('changes nothing on a dry run', async () => {
     expect(await run(schoolsCsv(3), true)).toBe(0);
     expect(out.pop()).toMatch(/^（试运行，未做更改）学校：新增 3/);
-    expect(await store.readRoster()).toEqual({ schools: {}, members: {}, staff: {} });
-    expect(await store.readAudit()).toEqual([]);
+    expect(await store.roster.read()).toEqual({ schools: {}, contacts: {}, staff: {} });
+    expect(await store.audit.read()).toEqual([]);
   });
 
   it('reads the same columns from .xlsx', async () => {
@@ -86,7 +86,7 @@ describe('roster import', () => {
     sheet.addRow(['0102', '兰考县中等职业学校', '兰考县', '中职', 'D', '否', 'wang']);
     const data = Buffer.from(await book.xlsx.writeBuffer());
     expect(await importRoster(store, 'schools', 'schools.xlsx', data, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(0);
-    expect(JSON.parse((await store.getSchools(['0102']))[0]!)).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
+    expect((await store.roster.schools(['0102']))[0]).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
   });
 
   it('refuses a file that is not UTF-8 text', async () => {
@@ -100,6 +100,6 @@ describe('roster import', () => {
     expect(await staff('userid,name,role,city\nwang,王省,province,\nzhou,周市,city,周口\n')).toBe(0);
     expect(await staff('userid,name,role,city\nzhou,周市,city,商丘\n')).toBe(0);
     expect(out.pop()).toBe('已导入。工作人员：新增 0，变更 1，删除 1，不变 0\n  变更：zhou\n  删除：wang');
-    expect(JSON.parse((await store.getMemberWithSchool('zhou')).member!)).toEqual({ userId: 'zhou', role: 'city', name: '周市', city: '商丘' });
+    expect((await store.roster.whois('zhou')).member).toEqual({ userId: 'zhou', role: 'city', name: '周市', city: '商丘' });
   });
 });

@@ -1,4 +1,5 @@
+import { MemoryDb } from '../../src/store/memory/db';
 import { memoryStores } from '../../src/store/stores';
-import { storeContract } from './store-contract';
+import { storeContracts } from './contracts';
 
-storeContract('memory', async () => ({ stores: memoryStores(), cleanup: async () => undefined }));
+storeContracts('memory', async (options = {}) => ({ stores: memoryStores(new MemoryDb(Date.now, options.historyMax)), cleanup: async () => undefined }));

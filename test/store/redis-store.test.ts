@@ -3,11 +3,13 @@ import { redisKeys } from '../../src/store/keys';
 import { partitionOf } from '../../src/store/partition';
 import { redisStores } from '../../src/store/stores';
 import { testRedis } from '../helpers/redis';
-import { storeContract } from './store-contract';
+import { storeContracts } from './contracts';
+import { change, draft, history } from './contracts/fixtures';
+import { newSession } from '../../src/session/session';
 
-storeContract('redis', async () => {
+storeContracts('redis', async (options = {}) => {
   const r = await testRedis();
-  return { stores: redisStores(r.redis, r.prefix), cleanup: r.cleanup };
+  return { stores: redisStores(r.redis, r.prefix, options), cleanup: r.cleanup };
 });
 
 describe('redis store keys', () => {
@@ -17,7 +19,7 @@ describe('redis store keys', () => {
   it('puts a school contact’s turn, the school’s records, its status and its outbox entries in one hash slot', async () => {
     const r = await testRedis();
     try {
-      const { store, turns } = redisStores(r.redis, r.prefix);
+      const { budget, turns } = redisStores(r.redis, r.prefix);
       await turns.commit({
         home: '4101',
         userId: 'zhangsan',
@@ -25,12 +27,12 @@ describe('redis store keys', () => {
         lock: 'L',
         keepMs: 60_000,
         record: { replies: [], late: null },
-        session: { data: '{}', expectedRev: 0, ttlMs: 60_000 },
-        school: { code: '4101', period: '2026-10', expectedRev: 0, draft: '{}', history: [{ type: 'edit' }], status: 'drafting', ytd: { year: 2026, sums: '{}' } },
+        session: { session: newSession(), expectedRev: 0, ttlMs: 60_000 },
+        school: change({ code: '4101', period: '2026-10', draft: draft(), history: [history('edit')], status: 'drafting', ytd: { year: 2026, trainees: 0, subsidized: 0, poor: 0 } }),
         outbox: [{ id: 'turn:zhangsan:m:1:reply', payload: { kind: 'message', to: ['zhangsan'], messages: [{ msgtype: 'text', text: { content: 'x' } }] }, due: 0 }],
         now: 0,
       });
-      await store.reserveSends(['zhangsan'], Date.now(), { perMinute: 30, perHour: 1000 });
+      await budget.reserve(['zhangsan'], Date.now(), { perMinute: 30, perHour: 1000 });
       const keys = await r.keys();
       expect(keys.every((k) => k.startsWith(r.prefix))).toBe(true);
       const school = `p${String(partitionOf('4101')).padStart(2, '0')}`;

@@ -6,7 +6,7 @@ import { overviewPage } from '../../src/dashboard/dashboard-pages';
 import { windowFor } from '../../src/calendar/period';
 import type { Report } from '../../src/report/records';
 import type { School } from '../../src/roster/roster';
-import type { PeriodIndex } from '../../src/store/store';
+import type { PeriodIndex } from '../../src/report/status';
 import type { YearTargets } from '../../src/targets/targets';
 
 const SECRET = 'a'.repeat(64);

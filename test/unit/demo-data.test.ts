@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import monthlyReport from '../../conversations/monthly-report';
 import { loadForm } from '../../src/conversation/form';
 import { demoPeople, plausibleValues, seedDemo } from '../../src/demo/demo-data';
-import { MemoryStore } from '../../src/store/memory-store';
+import { periodIndex } from '../../src/queries/period-queries';
+import { memoryStores } from '../../src/store/stores';
 
 const form = loadForm(monthlyReport);
 
@@ -26,13 +27,13 @@ describe('the demo province', () => {
   });
 
   it('seeds the roster, nine months of history and October under way', async () => {
-    const store = new MemoryStore();
+    const store = memoryStores();
     await seedDemo(store, form, new Date('2026-11-05T01:00:00Z'));
-    const index = await store.readPeriodIndex('2026-10');
+    const index = await periodIndex(store, '2026-10');
     expect(index.all).toHaveLength(30);
     expect(index.status.filed).toHaveLength(10);
     expect(index.status.drafting.length).toBeGreaterThan(3);
-    expect(Object.keys(await store.readYearToDate(2026))).toHaveLength(30);
-    expect((await store.readPeriodIndex('2026-09')).status.filed).toHaveLength(30);
+    expect(Object.keys(await store.records.yearToDate(2026))).toHaveLength(30);
+    expect((await periodIndex(store, '2026-09')).status.filed).toHaveLength(30);
   });
 });

@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { periodStatus, type Draft, type Report } from '../../src/report/records';
+import type { Draft, Report } from '../../src/report/records';
+import { exportStatusLabel, filingStatus, STATUS_LABEL } from '../../src/report/status';
 
 const report = (status: Report['status']): Report => ({ v: 1, school: 's', period: '2026-10', status, values: {}, submittedBy: null, submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false });
 const draft: Draft = { v: 1, values: {}, startedBy: 'a', startedAt: 0, updatedBy: 'a', updatedAt: 0, zero: false };
+const label = (r: Report | null, d: Draft | null) => STATUS_LABEL[filingStatus(r, d)];
 
-describe('periodStatus', () => {
+describe('a school’s status for a period: one vocabulary', () => {
   it('names the five statuses, never confusing the automatic zero with a report of zeros', () => {
-    expect(periodStatus(null, null)).toBe('未开始');
-    expect(periodStatus(null, draft)).toBe('填报中');
-    expect(periodStatus(report('filed'), null)).toBe('已报');
-    expect(periodStatus({ ...report('filed'), zero: true }, null)).toBe('已报');
-    expect(periodStatus(report('late'), null)).toBe('逾期补报');
-    expect(periodStatus(report('defaulted'), null)).toBe('零申报(未报)');
+    expect(label(null, null)).toBe('未开始');
+    expect(label(null, draft)).toBe('填报中');
+    expect(label(report('filed'), null)).toBe('已报');
+    expect(label({ ...report('filed'), zero: true }, null)).toBe('已报');
+    expect(label(report('late'), null)).toBe('逾期补报');
+    expect(label(report('defaulted'), null)).toBe('零申报(未报)');
   });
   it('keeps a filed report over a correction in progress, and the close’s zero over a draft left behind', () => {
-    expect(periodStatus(report('filed'), draft)).toBe('已报');
-    expect(periodStatus(report('defaulted'), draft)).toBe('零申报(未报)');
+    expect(label(report('filed'), draft)).toBe('已报');
+    expect(label(report('defaulted'), draft)).toBe('零申报(未报)');
+  });
+  it('gives the export its coarser column: a school drafting has not filed', () => {
+    expect(['filed', 'late', 'defaulted', 'drafting', 'none'].map((s) => exportStatusLabel(s as never))).toEqual(['已报', '逾期补报', '零申报(未报)', '未报', '未报']);
   });
 });

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
-import { RedisStore } from '../../src/store/redis-store';
+import { redisStores } from '../../src/store/stores';
 import { WeComClient } from '../../src/wecom/api-client';
 import { classifyFailure, WeComApiError, WeComNetworkError } from '../../src/wecom/api-error';
 import { cardMessage, textMessages, WeComSender } from '../../src/wecom/sender';
@@ -34,13 +34,14 @@ describe('WeCom API client', () => {
 
   /** A client on the shared test Redis whose waits advance the manual clock instead of sleeping. */
   function client(overrides: { secret?: string; timeoutMs?: number } = {}) {
-    const store = new RedisStore(r.redis, r.prefix);
+    const stores = redisStores(r.redis, r.prefix);
     const c = new WeComClient({
       apiBase: api.url,
       corpId: CORP.corpId,
       secret: overrides.secret ?? CORP.secret,
       agentId: CORP.agentId,
-      store,
+      tokens: stores.tokens,
+      markers: stores.markers,
       logger: pino({ level: 'silent' }),
       clock,
       sleep: async (ms) => {

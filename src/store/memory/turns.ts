@@ -1,9 +1,16 @@
-import type { EntryInit } from '../outbox/entry';
-import { ENTRY_KEEP_MS } from '../outbox/outbox-store';
-import type { MemoryDb, StoredEntry } from './memory-db';
-import { partitionOf } from './partition';
-import type { StoredSession } from './store';
-import type { TurnBegin, TurnBeginArgs, TurnCommitArgs, TurnCommitResult, TurnRecord, TurnStore } from './turn-store';
+import type { EntryInit } from '../../outbox/entry';
+import { ENTRY_KEEP_MS } from '../../outbox/outbox-store';
+import { encodeSession } from '../../session/session';
+import { partitionOf } from '../partition';
+import { storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
+import { requireTtl } from '../ttl';
+import type { MemoryDb, StoredEntry } from './db';
+
+/** A session as both adapters keep it: the encoded record and its revision. */
+interface Kept {
+  data: string;
+  rev: number;
+}
 
 /** Turns on the embedded store, with the semantics of RedisTurnStore. */
 export class MemoryTurnStore implements TurnStore {
@@ -20,9 +27,9 @@ export class MemoryTurnStore implements TurnStore {
     const lockKey = this.key('turn-lock', args.home, args.userId);
     const held = this.db.get<string>(lockKey);
     if (held !== undefined && held !== args.lock) return { kind: 'locked' };
-    this.db.put(lockKey, args.lock, args.lockTtlMs);
-    const session = this.db.get<StoredSession>(this.key('session', args.home, args.userId)) ?? null;
-    return { kind: 'ready', session: session && { ...session }, school: args.school ? this.db.schoolSnapshot(args.school.code, args.school.period) : null };
+    this.db.put(lockKey, args.lock, requireTtl(args.lockTtlMs, 'turn lock'));
+    const kept = this.db.get<Kept>(this.key('session', args.home, args.userId));
+    return { kind: 'ready', session: kept ? storedSession(kept.data, kept.rev) : null, school: args.school ? this.db.schoolRecords(args.school.code, args.school.period) : null };
   }
 
   async commit(args: TurnCommitArgs): Promise<TurnCommitResult> {
@@ -30,14 +37,16 @@ export class MemoryTurnStore implements TurnStore {
     const record = this.db.get<TurnRecord>(recordKey);
     if (record) return { kind: 'applied', record: structuredClone(record) };
     const sessionKey = this.key('session', args.home, args.userId);
-    if ((this.db.get<StoredSession>(sessionKey)?.rev ?? 0) !== args.session.expectedRev) return { kind: 'conflict', on: 'session' };
+    requireTtl(args.session.ttlMs, 'session');
+    requireTtl(args.keepMs, 'turn record');
+    if ((this.db.get<Kept>(sessionKey)?.rev ?? 0) !== args.session.expectedRev) return { kind: 'conflict', on: 'session' };
     if (args.school) {
       if (partitionOf(args.school.code) !== partitionOf(args.home)) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
-      if (!this.db.schoolWriteHolds(args.school)) return { kind: 'conflict', on: 'school' };
+      if (!this.db.schoolChangeHolds(args.school)) return { kind: 'conflict', on: 'school' };
       this.db.applySchool(structuredClone(args.school));
     }
     for (const entry of args.outbox) this.db.enqueue(args.home, entry, args.now);
-    this.db.put(sessionKey, { data: args.session.data, rev: args.session.expectedRev + 1 }, args.session.ttlMs);
+    this.db.put(sessionKey, { data: encodeSession(args.session.session), rev: args.session.expectedRev + 1 }, args.session.ttlMs);
     this.db.put(recordKey, { replies: [...args.record.replies], late: args.record.late, replayed: false, attempt: args.lock }, args.keepMs);
     const lockKey = this.key('turn-lock', args.home, args.userId);
     if (this.db.get(lockKey) === args.lock) this.db.delete(lockKey);
@@ -83,7 +92,7 @@ export class MemoryTurnStore implements TurnStore {
   }
 
   async readSession(home: string, userId: string): Promise<StoredSession | null> {
-    const session = this.db.get<StoredSession>(this.key('session', home, userId));
-    return session ? { ...session } : null;
+    const kept = this.db.get<Kept>(this.key('session', home, userId));
+    return kept ? storedSession(kept.data, kept.rev) : null;
   }
 }

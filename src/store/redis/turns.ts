@@ -1,28 +1,26 @@
 import type { Cluster, Redis } from 'ioredis';
-import { redisKeys, type RedisKeys } from './keys';
-import { partitionOf } from './partition';
-import { entryArgs, schoolSnapshot, schoolWriteArgs } from './redis-store';
-import { scriptClient, type ScriptClient } from './redis-scripts';
-import type { StoredSession } from './store';
-import type { EntryInit } from '../outbox/entry';
-import { ENTRY_KEEP_MS } from '../outbox/outbox-store';
-import { lateEntryId, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from './turn-store';
+import type { EntryInit } from '../../outbox/entry';
+import { ENTRY_KEEP_MS } from '../../outbox/outbox-store';
+import { encodeSession } from '../../session/session';
+import { HISTORY_MAX } from '../codecs';
+import { partitionOf } from '../partition';
+import { lateEntryId, storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
+import { requireTtl } from '../ttl';
+import { entryArgs, schoolChangeArgs, schoolReadKeys, schoolRecordsFrom, type RawSchool } from './school-args';
+import { RedisPort } from './redis-port';
 
 function turnRecord(replies: string, late: string, replayed: string, attempt: string): TurnRecord {
   return { replies: JSON.parse(replies) as string[], late: late || null, replayed: replayed === '1', attempt };
 }
 
 /** Turns on Redis: a begin and a commit script, each in the turn's home partition. */
-export class RedisTurnStore implements TurnStore {
-  private readonly keys: RedisKeys;
-  private readonly scripts: ScriptClient;
-
+export class RedisTurnStore extends RedisPort implements TurnStore {
   constructor(
-    private readonly redis: Redis | Cluster,
+    redis: Redis | Cluster,
     prefix = 'yb:',
+    private readonly historyMax = HISTORY_MAX,
   ) {
-    this.keys = redisKeys(prefix);
-    this.scripts = scriptClient(redis);
+    super(redis, prefix);
   }
 
   async begin(args: TurnBeginArgs): Promise<TurnBegin> {
@@ -31,14 +29,14 @@ export class RedisTurnStore implements TurnStore {
     if (args.school) {
       const { code, period } = args.school;
       if (partitionOf(code) !== partitionOf(args.home)) throw new Error(`school ${code} does not live in the home of ${args.userId}`);
-      keys.push(k.schoolRev(code, period), k.draft(code, period), k.reports(code), k.reopened(code), k.reportsRev(code));
+      keys.push(...schoolReadKeys(k, code, period));
     }
-    const out = (await this.scripts.ybTurnBegin(keys.length, ...keys, args.lockTtlMs, args.lock, args.school?.period ?? '')) as unknown[];
+    const out = (await this.scripts.ybTurnBegin(keys.length, ...keys, requireTtl(args.lockTtlMs, 'turn lock'), args.lock, args.school?.period ?? '')) as unknown[];
     if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string, out[4] as string) };
     if (out[0] === 'locked') return { kind: 'locked' };
     const [data, rev] = [out[1], out[2]];
-    const session = typeof data === 'string' && typeof rev === 'string' ? { data, rev: Number(rev) } : null;
-    const school = args.school ? schoolSnapshot(out.slice(3, 9) as [string, string | false, string[], number, string[], string]) : null;
+    const session = typeof data === 'string' && typeof rev === 'string' ? storedSession(data, Number(rev)) : null;
+    const school = args.school ? schoolRecordsFrom(out.slice(3, 9) as RawSchool) : null;
     return { kind: 'ready', session, school };
   }
 
@@ -49,9 +47,9 @@ export class RedisTurnStore implements TurnStore {
     const argv: (string | number)[] = [
       args.lock,
       args.session.expectedRev,
-      args.session.data,
-      args.session.ttlMs,
-      args.keepMs,
+      encodeSession(args.session.session),
+      requireTtl(args.session.ttlMs, 'session'),
+      requireTtl(args.keepMs, 'turn record'),
       JSON.stringify(args.record.replies),
       args.record.late ?? '',
       args.now,
@@ -60,7 +58,7 @@ export class RedisTurnStore implements TurnStore {
     ];
     if (args.school) {
       if (partitionOf(args.school.code) !== p) throw new Error(`school ${args.school.code} does not live in the home of ${args.userId}`);
-      const school = schoolWriteArgs(k, args.school);
+      const school = schoolChangeArgs(k, args.school, this.historyMax);
       keys.push(...school.keys);
       argv.push(...school.args);
     }
@@ -101,6 +99,6 @@ export class RedisTurnStore implements TurnStore {
   async readSession(home: string, userId: string): Promise<StoredSession | null> {
     const [data, rev] = await this.redis.hmget(this.keys.session(home, userId), 'data', 'rev');
     if (!data || !rev) return null;
-    return { data, rev: Number(rev) };
+    return storedSession(data, Number(rev));
   }
 }

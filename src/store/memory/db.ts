@@ -1,7 +1,10 @@
-import { emptyResult, type Entry, type EntryInit } from '../outbox/entry';
-import { STATUSES } from './keys';
-import { partitionOf } from './partition';
-import type { IndexedStatus, SchoolSnapshot, SchoolWrite } from './store';
+import { emptyResult, type Entry, type EntryInit } from '../../outbox/entry';
+import type { HistoryEntry } from '../../report/records';
+import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
+import { draftCodec, historyFields, HISTORY_MAX, reportCodec, ytdCodec } from '../codecs';
+import { partitionOf } from '../partition';
+import type { SchoolChange, SchoolRecords } from '../records-store';
+import { requireTtl } from '../ttl';
 
 interface Slot<T> {
   value: T;
@@ -18,7 +21,11 @@ export class MemoryDb {
   private readonly slots = new Map<string, Slot<unknown>>();
   private sequence = 0;
 
-  constructor(readonly wallClock: () => number = Date.now) {}
+  constructor(
+    readonly wallClock: () => number = Date.now,
+    /** How many history entries a school keeps (HISTORY_MAX; tests lower it). */
+    readonly historyMax = HISTORY_MAX,
+  ) {}
 
   get<T>(key: string): T | undefined {
     const slot = this.slots.get(key);
@@ -31,7 +38,7 @@ export class MemoryDb {
   }
 
   put(key: string, value: unknown, ttlMs: number | null = null): void {
-    this.slots.set(key, { value, expiresAt: ttlMs === null ? Infinity : this.wallClock() + ttlMs });
+    this.slots.set(key, { value, expiresAt: ttlMs === null ? Infinity : this.wallClock() + requireTtl(ttlMs, key) });
   }
 
   /** Keeps a key's expiry while changing its value. */
@@ -42,7 +49,7 @@ export class MemoryDb {
 
   expire(key: string, ttlMs: number): void {
     const slot = this.slots.get(key);
-    if (slot) slot.expiresAt = this.wallClock() + ttlMs;
+    if (slot) slot.expiresAt = this.wallClock() + requireTtl(ttlMs, key);
   }
 
   delete(key: string): void {
@@ -61,14 +68,16 @@ export class MemoryDb {
     return this.get<Set<string>>(key) ?? new Set();
   }
 
-  // ── A school's records, as the memory adapters all keep them ──
+  // ── A school's records, as the memory adapters all keep them: encoded by the Redis adapters' codecs ──
 
-  schoolSnapshot(code: string, period: string): SchoolSnapshot {
+  schoolRecords(code: string, period: string): SchoolRecords {
     const reopened = this.set(`reopened:${code}`);
+    const draft = this.get<string>(`draft:${code}:${period}`);
+    const reports = this.get<Record<string, string>>(`reports:${code}`) ?? {};
     return {
       rev: this.get<number>(`rev:${code}:${period}`) ?? 0,
-      draft: this.get<string>(`draft:${code}:${period}`) ?? null,
-      reports: { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}) },
+      draft: draft === undefined ? null : draftCodec.decode(draft),
+      reports: Object.fromEntries(Object.entries(reports).map(([p, json]) => [p, reportCodec.decode(json)])),
       reopened: reopened.has(period),
       reopenedPeriods: [...reopened].sort(),
       reportsRev: this.get<number>(`reports-rev:${code}`) ?? 0,
@@ -76,15 +85,12 @@ export class MemoryDb {
   }
 
   /** Applies a school change (no revision check: the caller made it). */
-  applySchool(w: SchoolWrite): void {
+  applySchool(w: SchoolChange): void {
     const { code, period } = w;
-    this.put(`rev:${code}:${period}`, (this.get<number>(`rev:${code}:${period}`) ?? 0) + 1);
+    this.bumpRev(code, period);
     if (w.draft === null) this.delete(`draft:${code}:${period}`);
-    else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, w.draft);
-    if (w.report !== undefined) {
-      this.put(`reports:${code}`, { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}), [period]: w.report });
-      this.bumpReports(code);
-    }
+    else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, draftCodec.encode(w.draft));
+    if (w.report !== undefined) this.putReport(code, period, reportCodec.encode(w.report));
     if (w.reopened !== undefined) {
       const set = new Set(this.set(`reopened:${code}`));
       if (w.reopened) set.add(period);
@@ -95,28 +101,36 @@ export class MemoryDb {
     if (w.status !== undefined) this.setStatus(code, period, w.status);
     if (w.ytd !== undefined) {
       const key = `ytd:${partitionOf(code)}:${w.ytd.year}`;
-      this.put(key, { ...(this.get<Record<string, string>>(key) ?? {}), [code]: w.ytd.sums });
+      this.put(key, { ...(this.get<Record<string, string>>(key) ?? {}), [code]: ytdCodec.encode(w.ytd) });
       this.bumpDerived(code);
     }
   }
 
-  bumpReports(code: string): void {
+  bumpRev(code: string, period: string): void {
+    this.put(`rev:${code}:${period}`, (this.get<number>(`rev:${code}:${period}`) ?? 0) + 1);
+  }
+
+  /** Writes a report (encoded) and counts it in the school's reports revision. */
+  putReport(code: string, period: string, json: string): void {
+    this.put(`reports:${code}`, { ...(this.get<Record<string, string>>(`reports:${code}`) ?? {}), [period]: json });
     this.put(`reports-rev:${code}`, (this.get<number>(`reports-rev:${code}`) ?? 0) + 1);
   }
 
-  /** A school write's revision checks: the period's records, and (with a report) the reports revision. */
-  schoolWriteHolds(w: SchoolWrite): boolean {
+  /** A school change's revision checks: the period's records, and (with a report) the reports revision. */
+  schoolChangeHolds(w: SchoolChange): boolean {
     if ((this.get<number>(`rev:${w.code}:${w.period}`) ?? 0) !== w.expectedRev) return false;
     return w.expectedReportsRev === undefined || (this.get<number>(`reports-rev:${w.code}`) ?? 0) === w.expectedReportsRev;
   }
 
-  appendHistory(code: string, entries: Record<string, string>[]): void {
-    this.put(`history:${code}`, [...(this.get<Record<string, string>[]>(`history:${code}`) ?? []), ...entries]);
+  /** Appends history entries as stream fields, keeping the newest historyMax as the Redis script trims its stream. */
+  appendHistory(code: string, entries: readonly HistoryEntry[]): void {
+    const all = [...(this.get<Record<string, string>[]>(`history:${code}`) ?? []), ...entries.map(historyFields)];
+    this.put(`history:${code}`, all.slice(-this.historyMax));
   }
 
   setStatus(code: string, period: string, status: IndexedStatus | null): void {
     const p = partitionOf(code);
-    for (const s of STATUSES) {
+    for (const s of INDEXED_STATUSES) {
       const set = new Set(this.set(`status:${p}:${period}:${s}`));
       if (s === status) set.add(code);
       else set.delete(code);

@@ -4,3 +4,12 @@ export type Reply =
   | { kind: 'textcard'; title: string; description: string; url: string; buttonText?: string };
 
 export const text = (body: string): Reply => ({ kind: 'text', text: body });
+
+/** A card with a link (a text card in WeCom's terms). */
+export interface TextCard {
+  title: string;
+  description: string;
+  url: string;
+  /** At most 4 characters. */
+  buttonText?: string;
+}

@@ -1,0 +1,114 @@
+import { currentWindow, parsePeriod, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
+import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/schedule';
+import type { Audience, Recipients } from '../conversation/broadcast';
+import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-step';
+import type { StaffCommand } from '../conversation/staff-words';
+import type { YearToDate } from '../report/progress';
+import type { School, StaffMember } from '../roster/roster';
+import type { NudgeState } from '../session/session';
+import type { RecordsStore } from '../store/records-store';
+import type { RosterStore } from '../store/roster-store';
+import { targetsFor, type Targets } from '../targets/targets';
+import { owingSchools, periodIndex } from './period-queries';
+
+export interface StaffQueryDeps {
+  roster: RosterStore;
+  records: RecordsStore;
+  targets: Targets;
+  cal: PeriodCalendar;
+  schedule: Schedule;
+  /** A school is nudged at most once within this interval, whoever asks. */
+  nudgeIntervalMs: number;
+}
+
+/** Finds schools by code (exact) or name (contains), in and out of the member's scope. */
+function findSchools(all: Record<string, School>, query: string, member: StaffMember): { matches: School[]; elsewhere: School[] } {
+  const q = query.normalize('NFKC').trim();
+  const exact = all[q];
+  const found = exact ? [exact] : Object.values(all).filter((s) => s.name.includes(q) || s.code.startsWith(q));
+  const inScope = (s: School) => member.role === 'province' || s.city === member.city;
+  return { matches: found.filter(inScope), elsewhere: found.filter((s) => !inScope(s)) };
+}
+
+/**
+ * What staff ask about, loaded the same way for the chat, the dashboard and the digest: the
+ * context of one staff command — the period (the one being filed now, or the one given), the
+ * nudge policy, and exactly the data the command needs (a province-wide 未报 is one set
+ * operation) — for the pure staff step to answer.
+ */
+export class StaffQueries {
+  constructor(private readonly deps: StaffQueryDeps) {}
+
+  /** The nudge policy as a staff step sees it at `now`. */
+  settings(now: Date, pendingNudge: NudgeState | null = null): StaffSettings {
+    const { schedule, cal, nudgeIntervalMs } = this.deps;
+    return { pendingNudge, nudgeSendAt: nextSendingTime(now, schedule, cal), quietHours: quietHoursLabel(schedule), nudgeIntervalHours: Math.round(nudgeIntervalMs / 3_600_000) };
+  }
+
+  /** The window staff commands are about at `now` (or the given period's). */
+  window(now: Date, period?: Period): Window {
+    return period ? windowFor(period, this.deps.cal) : currentWindow(now, this.deps.cal);
+  }
+
+  /** Loads one staff command's context. */
+  async context(member: StaffMember, command: StaffCommand, options: { now: Date; period?: Period; pendingNudge?: NudgeState | null }): Promise<StaffContext> {
+    const window = this.window(options.now, options.period);
+    const base = { member, command, window, period: command.kind === 'unlock' && command.period ? command.period : window.period, ...this.settings(options.now, options.pendingNudge ?? null) };
+    return { ...base, data: await this.data(member, command, window, base.period) };
+  }
+
+  private async data(member: StaffMember, command: StaffCommand, window: Window, period: Period): Promise<StaffData> {
+    const { roster, records, targets } = this.deps;
+    const { year, month } = parsePeriod(window.period);
+    if (command.kind === 'progress') {
+      const [index, all, ytd] = await Promise.all([periodIndex(this.deps, window.period), roster.read(), records.yearToDate(year)]);
+      return { kind: 'progress', index, schools: all.schools, ytd, targets: targetsFor(targets, year), year, monthsElapsed: month };
+    }
+    if (command.kind === 'owing' || command.kind === 'nudge') {
+      const scope = scopedFilter(member, command.filter);
+      if ('refused' in scope) return { kind: 'none' };
+      const [codes, status] = await Promise.all([owingSchools(this.deps, window.period, scope), records.statusSets(window.period, ['drafting', 'defaulted'])]);
+      const schools: Record<string, School> = {};
+      (await roster.schools(codes)).forEach((school, i) => {
+        if (school) schools[codes[i]!] = school;
+      });
+      const statusOf: Record<string, 'drafting' | 'defaulted'> = {};
+      for (const c of status.drafting) statusOf[c] = 'drafting';
+      for (const c of status.defaulted) statusOf[c] = 'defaulted';
+      return { kind: 'owing', codes, schools, status: statusOf };
+    }
+    if (command.kind === 'lookup' || (command.kind === 'unlock' && command.query)) {
+      const { matches, elsewhere } = findSchools((await roster.read()).schools, command.query, member);
+      let found = null;
+      let ytd: YearToDate | null = null;
+      if (matches.length === 1) {
+        const [snap, sums] = await Promise.all([records.read(matches[0]!.code, period), records.yearToDate(year)]);
+        found = { report: snap.reports[period] ?? null, hasDraft: snap.draft !== null, reopened: snap.reopened };
+        ytd = sums[matches[0]!.code] ?? { year, trainees: 0, subsidized: 0, poor: 0 };
+      }
+      return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year) };
+    }
+    return { kind: 'none' };
+  }
+
+  /** The users a 广播 audience reaches, within the member's scope. */
+  async recipients(member: StaffMember, audience: Audience, period: Period): Promise<Recipients | { refused: string }> {
+    const roster = await this.deps.roster.read();
+    if (audience.who === 'city-staff') {
+      if (member.role !== 'province') return { refused: '只有省级工作人员可以发给市县工作人员。' };
+      const users = Object.values(roster.staff)
+        .filter((s) => s.role === 'city' && (!audience.filter.city || s.city === audience.filter.city))
+        .map((s) => s.userId);
+      return { users, schools: 0 };
+    }
+    const scope = scopedFilter(member, audience.filter);
+    if ('refused' in scope) return scope;
+    let schools = Object.values(roster.schools).filter((s) => (!scope.city || s.city === scope.city) && (!scope.category || s.category === scope.category));
+    if (audience.status) {
+      const status = await this.deps.records.statusSets(period, ['filed', 'late']);
+      const filed = new Set([...status.filed, ...status.late]);
+      schools = schools.filter((s) => filed.has(s.code) === (audience.status === 'filed'));
+    }
+    return { users: [...new Set(schools.flatMap((s) => s.contacts))], schools: schools.length };
+  }
+}

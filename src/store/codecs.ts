@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { draftSchema, historyEntrySchema, reportSchema, type Draft, type HistoryEntry, type Report } from '../report/records';
+import type { YearToDate } from '../report/progress';
+import { schoolSchema, staffMemberSchema, type School, type StaffMember } from '../roster/roster';
+
+/**
+ * How typed values are kept as strings, and read back validated: one codec per kind, used by the
+ * Redis adapters and the memory ones alike, so that both refuse the same bad record.
+ */
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(raw: string): T;
+}
+
+function jsonCodec<T>(schema: z.ZodType<T>, what: string): Codec<T> {
+  return {
+    encode: (value) => JSON.stringify(value),
+    decode(raw) {
+      const parsed = schema.safeParse(JSON.parse(raw));
+      if (!parsed.success) throw new Error(`stored ${what} does not read: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    },
+  };
+}
+
+export const schoolCodec = jsonCodec<School>(schoolSchema, 'school');
+export const staffCodec = jsonCodec<StaffMember>(staffMemberSchema, 'staff member');
+export const draftCodec = jsonCodec<Draft>(draftSchema, 'draft');
+export const reportCodec = jsonCodec<Report>(reportSchema, 'report');
+export const ytdCodec = jsonCodec<YearToDate>(z.object({ year: z.number(), trainees: z.number(), subsidized: z.number(), poor: z.number() }), 'year-to-date sums');
+
+const auditSchema = z.looseObject({ action: z.string(), by: z.string(), at: z.number() }).transform((v) => v as AuditEntry);
+/** A staff or operator action in the audit log: what, who, when, and the action's own details. */
+export type AuditEntry = { action: string; by: string; at: number } & Record<string, string | number>;
+export const auditCodec = jsonCodec<AuditEntry>(auditSchema as unknown as z.ZodType<AuditEntry>, 'audit entry');
+
+/** A history entry as a Redis Stream entry's fields (flat strings), and back. */
+export function historyFields(entry: HistoryEntry): Record<string, string> {
+  return {
+    type: entry.type,
+    period: entry.period,
+    by: entry.by,
+    at: String(entry.at),
+    cells: JSON.stringify(entry.cells),
+    ...(entry.status ? { status: entry.status } : {}),
+  };
+}
+
+export function historyFromFields(fields: Record<string, string>): HistoryEntry {
+  return historyEntrySchema.parse({ ...fields, at: Number(fields.at), cells: JSON.parse(fields.cells ?? '[]') });
+}
+
+/** A school's history keeps its newest entries up to this many (oldest dropped first), in both adapters alike. */
+export const HISTORY_MAX = 100_000;
+
+/** History entries as the scripts take them: the cap and the entries' fields. */
+export function historyArg(entries: readonly HistoryEntry[], max: number): string {
+  return JSON.stringify({ max, entries: entries.map(historyFields) });
+}

@@ -1,0 +1,116 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { EntryInit } from '../../outbox/entry';
+import type { YearToDate } from '../../report/progress';
+import type { Draft, HistoryEntry, Report } from '../../report/records';
+import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
+import { draftCodec, historyArg, historyFromFields, HISTORY_MAX, reportCodec, ytdCodec } from '../codecs';
+import { ALL_PARTITIONS, partitionOf } from '../partition';
+import type { DerivedData, NudgeVerdict, RecordsStore, SchoolChange, SchoolRecords } from '../records-store';
+import { pairsToRecord } from '../redis-scripts';
+import { entryArgs, schoolChangeArgs, schoolReadKeys, schoolRecordsFrom, type RawSchool } from './school-args';
+import { RedisPort } from './redis-port';
+
+/** How long a reopen task stays applied (a retried follow-up of it is not applied twice). */
+const REOPEN_TASK_MS = 120 * 24 * 3_600_000;
+
+/** A school's records and what is derived from them, each school's in its partition's slot. */
+export class RedisRecordsStore extends RedisPort implements RecordsStore {
+  constructor(
+    redis: Redis | Cluster,
+    prefix = 'yb:',
+    private readonly historyMax = HISTORY_MAX,
+  ) {
+    super(redis, prefix);
+  }
+
+  async read(code: string, period: string): Promise<SchoolRecords> {
+    return schoolRecordsFrom((await this.scripts.ybReadSchool(...schoolReadKeys(this.keys, code, period), period)) as RawSchool);
+  }
+
+  async commit(change: SchoolChange): Promise<boolean> {
+    const { keys, args } = schoolChangeArgs(this.keys, change, this.historyMax);
+    return Number(await this.scripts.ybCommitSchool(...keys, ...args)) === 1;
+  }
+
+  async recordDefault(code: string, period: string, report: Report, history: HistoryEntry, notice: EntryInit | null, now: number): Promise<boolean> {
+    const k = this.keys;
+    const p = partitionOf(code);
+    const keys = [k.schoolRev(code, period), k.reports(code), k.history(code), ...k.statusOf(code, period), k.derivedRev(p), k.reportsRev(code), k.outboxDue(p), ...(notice ? [k.outboxEntry(p, notice.id)] : [])];
+    const args = [period, code, reportCodec.encode(report), historyArg([history], this.historyMax), now, ...(notice ? entryArgs(code, notice) : [])];
+    return Number(await this.scripts.ybRecordDefault(keys.length, ...keys, ...args)) === 1;
+  }
+
+  async nudge(code: string, period: string, entry: EntryInit, policy: { sendAt: number; intervalMs: number; now: number }): Promise<NudgeVerdict> {
+    const k = this.keys;
+    const p = partitionOf(code);
+    const [filed, late] = k.statusOf(code, period);
+    const [id, owner, , kind, payload] = entryArgs(code, entry);
+    return (await this.scripts.ybNudgeSchool(k.nudged(code), filed!, late!, k.outboxDue(p), k.outboxEntry(p, entry.id), code, policy.sendAt, policy.intervalMs, policy.now, id!, owner!, kind!, payload!)) as NudgeVerdict;
+  }
+
+  async reopen(code: string, period: string, taskId: string, history: HistoryEntry, notice: EntryInit | null, now: number): Promise<boolean> {
+    const k = this.keys;
+    const p = partitionOf(code);
+    const keys = [k.applied(code, taskId), k.reopened(code), k.history(code), k.schoolRev(code, period), k.outboxDue(p), ...(notice ? [k.outboxEntry(p, notice.id)] : [])];
+    const args = [period, historyArg([history], this.historyMax), REOPEN_TASK_MS, now, ...(notice ? entryArgs(code, notice) : [])];
+    return Number(await this.scripts.ybReopenSchool(keys.length, ...keys, ...args)) === 1;
+  }
+
+  async reports(period: string, codes: readonly string[]): Promise<(Report | null)[]> {
+    // Each school's hash lives in its partition's slot: auto-pipelining sends these in a few
+    // writes, and on a Cluster groups them by node.
+    return Promise.all(codes.map(async (code) => {
+      const json = await this.redis.hget(this.keys.reports(code), period);
+      return json ? reportCodec.decode(json) : null;
+    }));
+  }
+
+  async drafts(period: string, codes: readonly string[]): Promise<(Draft | null)[]> {
+    return Promise.all(codes.map(async (code) => {
+      const json = await this.redis.get(this.keys.draft(code, period));
+      return json ? draftCodec.decode(json) : null;
+    }));
+  }
+
+  async history(code: string): Promise<HistoryEntry[]> {
+    const entries = await this.redis.xrange(this.keys.history(code), '-', '+');
+    return entries.map(([, flat]) => historyFromFields(pairsToRecord(flat)));
+  }
+
+  async statusSets(period: string, statuses: readonly IndexedStatus[] = INDEXED_STATUSES): Promise<Record<IndexedStatus, string[]>> {
+    // Each partition's sets in its own slot, issued together.
+    const out: Record<IndexedStatus, string[]> = { filed: [], late: [], drafting: [], defaulted: [] };
+    const parts = await Promise.all(ALL_PARTITIONS.map((p) => Promise.all(statuses.map((s) => this.redis.smembers(this.keys.status(p, period, s))))));
+    for (const sets of parts) sets.forEach((codes, i) => out[statuses[i]!].push(...codes));
+    return out;
+  }
+
+  async yearToDate(year: number): Promise<Record<string, YearToDate>> {
+    const parts = await Promise.all(ALL_PARTITIONS.map((p) => this.redis.hgetall(this.keys.ytd(p, year))));
+    const out: Record<string, YearToDate> = {};
+    for (const part of parts) for (const [code, json] of Object.entries(part)) out[code] = ytdCodec.decode(json);
+    return out;
+  }
+
+  async readDerived(partition: number, periods: readonly string[], year: number): Promise<DerivedData> {
+    const k = this.keys;
+    const [rev, sets, ytd] = await Promise.all([
+      this.redis.get(k.derivedRev(partition)),
+      Promise.all(periods.map((period) => Promise.all(INDEXED_STATUSES.map((s) => this.redis.smembers(k.status(partition, period, s)))))),
+      this.redis.hgetall(k.ytd(partition, year)),
+    ]);
+    const status: DerivedData['status'] = {};
+    periods.forEach((period, i) => {
+      status[period] = Object.fromEntries(INDEXED_STATUSES.map((s, j) => [s, sets[i]![j]!])) as Record<IndexedStatus, string[]>;
+    });
+    return { rev: Number(rev ?? 0), status, year, ytd: Object.fromEntries(Object.entries(ytd).map(([code, json]) => [code, ytdCodec.decode(json)])) };
+  }
+
+  async replaceDerived(partition: number, data: DerivedData): Promise<boolean> {
+    const k = this.keys;
+    const periods = Object.keys(data.status);
+    const keys = [k.derivedRev(partition), ...periods.flatMap((period) => INDEXED_STATUSES.map((s) => k.status(partition, period, s))), k.ytd(partition, data.year)];
+    const body = { status: periods.flatMap((period) => INDEXED_STATUSES.map((s) => data.status[period]![s])), ytd: Object.entries(data.ytd).flatMap(([code, sums]) => [code, ytdCodec.encode(sums)]) };
+    return Number(await this.scripts.ybReplaceDerived(keys.length, ...keys, data.rev, JSON.stringify(body))) === 1;
+  }
+}

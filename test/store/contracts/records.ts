@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { owingSchools, periodIndex } from '../../../src/queries/period-queries';
+import { partitionOf } from '../../../src/store/partition';
+import { HOUR_MS } from '../../../src/store/send-budget';
+import { change, draft, history, message, report, school, useSubject, ytd, type MakeSubject } from './fixtures';
+
+export function recordsContract(make: MakeSubject): void {
+  describe('RecordsStore', () => {
+    const s = useSubject(make, beforeEach, afterEach);
+
+    it('reads an empty school period as revision 0', async () => {
+      expect(await s().records.read('s1', '2026-10')).toEqual({ rev: 0, draft: null, reports: {}, reopened: false, reopenedPeriods: [], reportsRev: 0 });
+    });
+
+    it('commits draft, report, reopen flag and history together, with a revision check', async () => {
+      const { records } = s();
+      expect(await records.commit(change({ code: 's1', period: '2026-10', draft: draft({ a: 1 }), history: [history('edit', 'a')] }))).toBe(true);
+      expect(await records.commit(change({ code: 's1', period: '2026-10', draft: draft({ a: 2 }) }))).toBe(false);
+      expect(await records.commit(change({ code: 's1', period: '2026-10', expectedRev: 1, draft: null, report: report('s1', '2026-10'), reopened: true, history: [history('submit', 'b')] }))).toBe(true);
+      await records.commit(change({ code: 's1', period: '2026-09', report: report('s1', '2026-09') }));
+      expect(await records.read('s1', '2026-10')).toEqual({ rev: 2, draft: null, reports: { '2026-09': report('s1', '2026-09'), '2026-10': report('s1', '2026-10') }, reopened: true, reopenedPeriods: ['2026-10'], reportsRev: 2 });
+      expect(await records.read('s1', '2026-09')).toMatchObject({ rev: 1, reopened: false });
+      expect(await records.history('s1')).toEqual([history('edit', 'a'), history('submit', 'b')]);
+      expect(await records.history('s2')).toEqual([]);
+      expect(await records.reports('2026-10', ['s1', 's2'])).toEqual([report('s1', '2026-10'), null]);
+    });
+
+    it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {
+      const { records } = s();
+      await records.commit(change({ code: 's1', period: '2026-10', draft: draft({ a: 1 }), reopened: true }));
+      await records.commit(change({ code: 's1', period: '2026-10', expectedRev: 1, reopened: false }));
+      expect(await records.read('s1', '2026-10')).toEqual({ rev: 2, draft: draft({ a: 1 }), reports: {}, reopened: false, reopenedPeriods: [], reportsRev: 0 });
+      expect(await records.drafts('2026-10', ['s1', 's2'])).toEqual([draft({ a: 1 }), null]);
+    });
+
+    it('keeps a period’s status sets with the records; the schools owing are the roster less those filed', async () => {
+      const stores = s();
+      const { records } = stores;
+      await stores.roster.replaceSchools([school('a', '郑州', 'A'), school('b', '郑州', 'C'), school('c', '洛阳', 'A'), school('d', '洛阳', 'D')]);
+      await records.commit(change({ code: 'a', period: '2026-10', report: report('a', '2026-10'), status: 'filed' }));
+      await records.commit(change({ code: 'c', period: '2026-10', draft: draft(), status: 'drafting' }));
+      await records.commit(change({ code: 'c', period: '2026-10', expectedRev: 1, report: report('c', '2026-10', 'late'), status: 'late' }));
+      await records.commit(change({ code: 'd', period: '2026-10', draft: draft(), status: 'drafting' }));
+      expect((await owingSchools(stores, '2026-10', {})).sort()).toEqual(['b', 'd']);
+      expect(await owingSchools(stores, '2026-10', { city: '郑州' })).toEqual(['b']);
+      expect(await owingSchools(stores, '2026-10', { category: 'A' })).toEqual([]);
+      expect(await owingSchools(stores, '2026-10', { city: '洛阳', category: 'D' })).toEqual(['d']);
+      expect((await owingSchools(stores, '2026-09', {})).sort()).toEqual(['a', 'b', 'c', 'd']);
+      const index = await periodIndex(stores, '2026-10');
+      expect(index.all.sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect(index.byCity['洛阳']!.sort()).toEqual(['c', 'd']);
+      expect(index.status).toEqual({ filed: ['a'], late: ['c'], drafting: ['d'], defaulted: [] });
+      expect(await records.statusSets('2026-10', ['filed'])).toEqual({ filed: ['a'], late: [], drafting: [], defaulted: [] });
+      // A discarded draft leaves the status sets; a change that names no status leaves them alone.
+      await records.commit(change({ code: 'd', period: '2026-10', expectedRev: 1, draft: null, status: null }));
+      await records.commit(change({ code: 'a', period: '2026-10', expectedRev: 1, draft: draft() }));
+      expect(await records.statusSets('2026-10')).toEqual({ filed: ['a'], late: ['c'], drafting: [], defaulted: [] });
+    });
+
+    it('keeps year-to-date sums per school, written with the records', async () => {
+      const { records } = s();
+      await records.commit(change({ code: 'a', period: '2026-09', report: report('a', '2026-09'), ytd: ytd(5) }));
+      await records.commit(change({ code: 'a', period: '2026-10', report: report('a', '2026-10'), ytd: ytd(7) }));
+      await records.commit(change({ code: 'b', period: '2025-12', report: report('b', '2025-12'), ytd: ytd(1, 2025) }));
+      expect(await records.yearToDate(2026)).toEqual({ a: ytd(7) });
+      expect(await records.yearToDate(2025)).toEqual({ b: ytd(1, 2025) });
+    });
+
+    it('refuses a report whose year sums were computed before another month’s report was written', async () => {
+      const { records, turns } = s();
+      await records.commit(change({ code: 'y', period: '2026-09', report: report('y', '2026-09'), ytd: ytd(9) }));
+      const before = await records.read('y', '2026-10');
+      expect(before.reportsRev).toBe(1);
+      // Another contact submits a reopened month meanwhile.
+      await records.commit(change({ code: 'y', period: '2026-08', report: report('y', '2026-08'), ytd: ytd(17), expectedReportsRev: 1 }));
+      expect(await records.commit(change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(19), expectedReportsRev: before.reportsRev }))).toBe(false);
+      const session = { session: { v: 4 as const, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null }, expectedRev: 0, ttlMs: 60_000 };
+      expect(await turns.commit({ home: 'y', userId: 'cy', deliveryId: 'm:1', lock: 'L', keepMs: 60_000, record: { replies: [], late: null }, session, school: change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(19), expectedReportsRev: 1 }), outbox: [], now: 1 })).toEqual({ kind: 'conflict', on: 'school' });
+      expect((await records.yearToDate(2026)).y).toEqual(ytd(17));
+      expect(await records.commit(change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(27), expectedReportsRev: 2 }))).toBe(true);
+      expect((await records.read('y', '2026-10')).reportsRev).toBe(3);
+    });
+
+    it('reads and replaces a partition’s derived data only at the revision it was read at', async () => {
+      const { records } = s();
+      const p = partitionOf('a');
+      await records.commit(change({ code: 'a', period: '2026-10', draft: draft(), status: 'drafting' }));
+      const read = await records.readDerived(p, ['2026-10'], 2026);
+      expect(read.status['2026-10']).toEqual({ filed: [], late: [], drafting: ['a'], defaulted: [] });
+      const fixed = { ...read, status: { '2026-10': { filed: ['a'], late: [], drafting: [], defaulted: [] } }, ytd: { a: ytd(3) } };
+      // A commit that changes the derived data in between makes the replacement fail.
+      await records.commit(change({ code: 'a', period: '2026-11', draft: draft(), status: 'drafting' }));
+      expect(await records.replaceDerived(p, fixed)).toBe(false);
+      const again = await records.readDerived(p, ['2026-10'], 2026);
+      expect(await records.replaceDerived(p, { ...fixed, rev: again.rev })).toBe(true);
+      expect((await records.statusSets('2026-10')).filed).toEqual(['a']);
+      expect(await records.yearToDate(2026)).toEqual({ a: ytd(3) });
+    });
+
+    it('records a zero report only where the school has none, with its history, status and notice', async () => {
+      const { records, outbox } = s();
+      const zero = report('s1', '2026-10', 'defaulted');
+      const entry = history('default', 'system');
+      await records.commit(change({ code: 's1', period: '2026-10', draft: draft(), status: 'drafting' }));
+      expect(await records.recordDefault('s1', '2026-10', zero, entry, message('close:2026-10:s1', ['c1'], '零申报'), 5)).toBe(true);
+      expect(await records.recordDefault('s1', '2026-10', zero, entry, message('close:2026-10:s1', ['c1'], '零申报'), 6)).toBe(false);
+      await records.commit(change({ code: 's2', period: '2026-10', report: report('s2', '2026-10'), status: 'filed' }));
+      expect(await records.recordDefault('s2', '2026-10', report('s2', '2026-10', 'defaulted'), entry, message('close:2026-10:s2', ['c2'], '零申报'), 5)).toBe(false);
+      expect(await records.read('s1', '2026-10')).toMatchObject({ rev: 2, draft: draft(), reports: { '2026-10': zero }, reportsRev: 1 });
+      expect((await records.read('s2', '2026-10')).reports['2026-10']?.status).toBe('filed');
+      expect(await records.history('s1')).toEqual([entry]);
+      expect(await records.statusSets('2026-10')).toEqual({ filed: ['s2'], late: [], drafting: [], defaulted: ['s1'] });
+      const [notice, none] = await outbox.get([{ owner: 's1', id: 'close:2026-10:s1' }, { owner: 's2', id: 'close:2026-10:s2' }]);
+      expect(notice).toMatchObject({ state: 'pending', createdAt: 5, owner: 's1' });
+      expect(none).toBeNull();
+    });
+
+    it('applies the nudge policy in one step per school', async () => {
+      const { records, outbox } = s();
+      const policy = { sendAt: 10 * HOUR_MS, intervalMs: 4 * HOUR_MS, now: 10 * HOUR_MS };
+      expect(await records.nudge('s1', '2026-10', message('nudge:a:s1', ['c1'], '提醒'), policy)).toBe('queued');
+      expect(await records.nudge('s1', '2026-10', message('nudge:a:s1', ['c1'], '提醒'), policy)).toBe('already');
+      // Another requester within the interval is refused; after it, not.
+      expect(await records.nudge('s1', '2026-10', message('nudge:b:s1', ['c1'], '提醒'), { ...policy, sendAt: policy.sendAt + 3 * HOUR_MS })).toBe('recent');
+      expect(await records.nudge('s1', '2026-10', message('nudge:c:s1', ['c1'], '提醒'), { ...policy, sendAt: policy.sendAt + 5 * HOUR_MS })).toBe('queued');
+      await records.commit(change({ code: 's2', period: '2026-10', report: report('s2', '2026-10', 'late'), status: 'late' }));
+      expect(await records.nudge('s2', '2026-10', message('nudge:a:s2', ['c2'], '提醒'), policy)).toBe('filed');
+      const [a, c] = await outbox.get([{ owner: 's1', id: 'nudge:a:s1' }, { owner: 's1', id: 'nudge:c:s1' }]);
+      // A nudge is due when it is to go out (quiet hours put a staff 催报 off).
+      expect([a?.due, c?.due]).toEqual([10 * HOUR_MS, 15 * HOUR_MS]);
+    });
+
+    it('reopens a school’s month once per task, with its history and the notice', async () => {
+      const { records, outbox } = s();
+      const entry = history('reopen', 'x', '2026-09');
+      expect(await records.reopen('s1', '2026-09', 'turn:x:reopen', entry, message('turn:x:reopen:notice', ['c1'], '解锁'), 7)).toBe(true);
+      expect(await records.reopen('s1', '2026-09', 'turn:x:reopen', entry, message('turn:x:reopen:notice', ['c1'], '解锁'), 8)).toBe(false);
+      expect(await records.read('s1', '2026-09')).toMatchObject({ rev: 1, reopened: true, reopenedPeriods: ['2026-09'] });
+      expect(await records.history('s1')).toEqual([entry]);
+      expect((await outbox.get([{ owner: 's1', id: 'turn:x:reopen:notice' }]))[0]).toMatchObject({ state: 'pending', createdAt: 7 });
+    });
+
+    it('keeps a school’s newest history entries up to the cap, dropping the oldest, whichever step writes them', async () => {
+      const { stores, cleanup } = await make({ historyMax: 3 });
+      try {
+        const { records } = stores;
+        for (let i = 0; i < 3; i++) await records.commit(change({ code: 'h', period: '2026-10', expectedRev: i, history: [history('edit', `a${i}`)] }));
+        await records.reopen('h', '2026-10', 'task', history('reopen', 'x'), null, 1);
+        await records.recordDefault('h', '2026-10', report('h', '2026-10', 'defaulted'), history('default', 'system'), null, 1);
+        expect((await records.history('h')).map((e) => e.by)).toEqual(['a2', 'x', 'system']);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('refuses a record that does not read, rather than misread it', async () => {
+      const { records } = s();
+      // A report without its school and status (written by hand, or by a broken version) is not taken for one.
+      await expect(records.commit(change({ code: 'x', period: '2026-10', report: { v: 1 } as never }))).resolves.toBe(true);
+      await expect(records.read('x', '2026-10')).rejects.toThrow(/stored report does not read/);
+    });
+  });
+}
