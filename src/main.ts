@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { sharedClock } from './clock';
+import { sharedClock } from './clock/clock';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './log/logger';
 import { redisStores } from './store/stores';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import { clockStartingAt, systemClock, type Clock } from './clock';
+import { clockStartingAt, systemClock, type Clock } from './clock/clock';
 import type { Config } from './config/config';
 import type { Logger } from './log/logger';
 import type { Stores } from './store/stores';
@@ -15,15 +15,15 @@ import { Scheduler } from './jobs/scheduler';
 import { loadSchedule } from './calendar/schedule';
 import { WorkCalendar } from './calendar/work-calendar';
 import monthlyReport from '../conversations/monthly-report';
-import { InFlight } from './in-flight';
+import { InFlight } from './http/in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
 import { WeComClient } from './wecom/api-client';
 import { WeComSender } from './wecom/sender';
 import { createApp } from './http/app';
 import { DashboardLinks } from './dashboard/dashboard-link';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
-import { OutboxWorker, type WorkerOptions } from './outbox/worker';
-import type { JobRunParts } from './cli/jobs-command';
+import { OutboxWorker, type WorkerOptions } from './delivery/worker';
+import type { JobRunParts } from './jobs/job-deps';
 
 export interface AssembleOptions {
   stores: Stores;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import monthlyReport from '../conversations/monthly-report';
-import { ManualClock } from '../src/clock';
+import { ManualClock } from '../src/clock/clock';
 import { loadForm } from '../src/conversation/form';
 import { loadTargets } from '../src/targets/targets';
 import { createBot } from '../src/dispatch/bot';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { sharedClock, systemClock, type Clock } from '../clock';
+import { sharedClock, systemClock, type Clock } from '../clock/clock';
 import type { Config } from '../config/config';
 import { redisStores, type Stores } from '../store/stores';
 import { WeComClient } from '../wecom/api-client';

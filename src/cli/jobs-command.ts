@@ -1,21 +1,15 @@
-import { sleep } from '../clock';
-import { summarize } from '../outbox/delivery-report';
+import { sleep } from '../clock/clock';
+import { summarize } from '../delivery/delivery-report';
 import type { EntryRef } from '../outbox/entry';
-import type { OutboxWorker } from '../outbox/worker';
 import { periodLabel, timeLabel } from '../calendar/period';
 import { RUNNERS, runFire } from '../jobs/fire-runner';
-import { JobRefused, type JobDeps } from '../jobs/job-deps';
+import { JobRefused, type JobDeps, type JobRunParts } from '../jobs/job-deps';
 import { closesDue, deploymentStart } from '../calendar/deployment';
 import { inQuietHours, latestFire, type Fire, type JobName } from '../calendar/schedule';
 
 const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
 const NAMES: Record<JobName, string> = { open: '开始填报', nudge: '催报', close: '关账', notice: '目标进度', digest: '工作人员日报' };
 
-/**
- * What `jobs run` works with: the jobs' parts, and an outbox worker that delivers the run's own
- * entries as they come due on its clock (the deployment's shared clock in the CLI; the demo's clock in the demo).
- */
-export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { worker: OutboxWorker };
 
 /**
  * `jobs run <job> [--at ISO] [--dry-run]`: the job as the scheduler would run it at that instant —

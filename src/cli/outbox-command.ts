@@ -1,5 +1,5 @@
 import type { Entry } from '../outbox/entry';
-import type { OutboxStore } from '../outbox/outbox-store';
+import type { OutboxStore } from '../store/outbox-store';
 import { ALL_PARTITIONS } from '../store/partition';
 
 const MINUTE = 60_000;

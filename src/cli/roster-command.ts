@@ -1,5 +1,5 @@
 import { TableError } from '../roster/read-table';
-import { applyImport, planImport, summarizeImport, type ImportPorts } from '../roster/roster-import';
+import { applyImport, planImport, summarizeImport, type ImportPorts } from './roster-import';
 
 /** `roster import` / `staff import`: check, plan, print, and (unless a dry run) apply. Returns the exit code. */
 export async function importRoster(

@@ -1,6 +1,6 @@
 import type { BroadcastState } from '../session/session';
 import { parseFilter, type SchoolFilter } from './staff-words';
-import type { StaffMember } from './staff-step';
+import type { StaffMember } from '../roster/roster';
 
 /** Who a 广播 goes to: school contacts (filtered by place, category and filing status), or city staff. */
 export interface Audience {

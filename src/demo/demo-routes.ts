@@ -6,9 +6,9 @@ import type { WeComPlatform } from './wecom-platform';
 import type { DemoPeople } from './demo-data';
 import { demoPage } from './demo-page';
 import { DateTime } from 'luxon';
-import type { SettableClock } from '../clock';
+import type { SettableClock } from '../clock/clock';
 import { runJob } from '../cli/jobs-command';
-import type { JobRunParts } from '../cli/jobs-command';
+import type { JobRunParts } from '../jobs/job-deps';
 
 /**
  * The emulator page's server side plays WeCom: each line typed on /demo becomes a real signed,

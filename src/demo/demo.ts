@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import monthlyReport from '../../conversations/monthly-report';
-import { SettableClock } from '../clock';
+import { SettableClock } from '../clock/clock';
 import { loadConfig } from '../config/config';
 import { loadForm } from '../conversation/form';
 import { createLogger } from '../log/logger';

@@ -22,7 +22,7 @@ import { stepStaff, type StaffContext } from '../conversation/staff-step';
 import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 import type { Schedule } from '../calendar/schedule';
-import { staffEntries } from './staff-entries';
+import { staffEntries } from '../outbox/staff-entries';
 import { turnId } from './turn-runner';
 
 export interface BotDeps {

@@ -1,13 +1,13 @@
-import { sleep, type Clock } from '../clock';
+import { sleep, type Clock } from '../clock/clock';
 import type { Form } from '../conversation/form';
 import { firstPeriodIn } from '../calendar/deployment';
 import { buildReportTable } from '../export/report-table';
 import { tableToXlsx } from '../export/write-table';
-import { dedupeSeconds, messageHandler } from '../outbox/deliver-message';
-import { deliveryReportText, summarize } from '../outbox/delivery-report';
+import { dedupeSeconds, messageHandler } from '../delivery/deliver-message';
+import { deliveryReportText, summarize } from '../delivery/delivery-report';
 import type { Leased } from '../outbox/entry';
-import type { OutboxStore } from '../outbox/outbox-store';
-import type { Handled, HandlerContext, Handlers } from '../outbox/worker';
+import type { OutboxStore } from '../store/outbox-store';
+import type { Handled, HandlerContext, Handlers } from '../delivery/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
 import { periodLabel, windowFor, type PeriodCalendar } from '../calendar/period';
 import { nextSendingTime, type Schedule } from '../calendar/schedule';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sleep, type Clock } from '../clock';
+import { sleep, type Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import type { EntryInit, WeComMessage } from '../outbox/entry';
 import { SESSION_TTL_MS, newSession } from '../session/session';

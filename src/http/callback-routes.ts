@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Clock } from '../clock';
+import type { Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import type { Processed, TurnRunner, TurnTicket } from '../dispatch/turn-runner';
-import type { InFlight } from '../in-flight';
+import type { InFlight } from './in-flight';
 import type { CallbackCrypto } from '../wecom/callback-crypto';
 import { parseInbound, type Inbound } from '../wecom/inbound';
 import { sealPassiveText } from '../wecom/passive-reply';

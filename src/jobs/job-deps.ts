@@ -1,10 +1,11 @@
 import type { DashboardLinks } from '../dashboard/dashboard-link';
 import type { Form } from '../conversation/form';
 import type { EntryInit, EntryRef, WeComMessage } from '../outbox/entry';
-import type { OutboxStore } from '../outbox/outbox-store';
+import type { OutboxStore } from '../store/outbox-store';
 import type { PeriodCalendar } from '../calendar/period';
 import type { Schedule } from '../calendar/schedule';
 import type { WorkCalendar } from '../calendar/work-calendar';
+import type { OutboxWorker } from '../delivery/worker';
 import type { Markers } from '../store/markers';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
@@ -65,3 +66,9 @@ export async function enqueueEach(deps: JobDeps, items: readonly { owner: string
   const queued = fresh.filter(Boolean).length;
   return { due: items.length, queued, already: items.length - queued, entries: items.map((i) => ({ owner: i.owner, id: i.entry.id })) };
 }
+
+/**
+ * What `jobs run` works with: the jobs' parts, and an outbox worker that delivers the run's own
+ * entries as they come due on its clock (the deployment's shared clock in the CLI; the demo's clock in the demo).
+ */
+export type JobRunParts = Omit<JobDeps, 'now' | 'print'> & { worker: OutboxWorker };

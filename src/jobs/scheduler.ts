@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from '../clock';
+import type { Clock } from '../clock/clock';
 import { fireId, runFire } from './fire-runner';
 import type { JobDeps } from './job-deps';
 import type { Logger } from '../log/logger';

@@ -1,20 +1,7 @@
 import { z } from 'zod';
+import { wecomMessageSchema } from '../wecom/message';
 
-/**
- * One WeCom message body as message/send takes it (without touser/agentid): what an outbox entry
- * sends, fixed when the entry is written so that a resend is the same request (WeCom's duplicate
- * check compares whole requests).
- */
-const wecomMessageSchema = z.union([
-  z.object({ msgtype: z.literal('text'), text: z.object({ content: z.string() }) }),
-  z.object({ msgtype: z.literal('markdown'), markdown: z.object({ content: z.string() }) }),
-  z.object({
-    msgtype: z.literal('textcard'),
-    textcard: z.object({ title: z.string(), description: z.string(), url: z.string(), btntxt: z.string() }),
-  }),
-  z.object({ msgtype: z.literal('file'), file: z.object({ media_id: z.string() }) }),
-]);
-export type WeComMessage = z.infer<typeof wecomMessageSchema>;
+export type { WeComMessage } from '../wecom/message';
 
 const filterSchema = z.object({ city: z.string().optional(), category: z.enum(['A', 'B', 'C', 'D']).optional() });
 

@@ -1,4 +1,12 @@
-import type { Form } from '../conversation/form';
+/**
+ * What the rules read of a form (the form in conversation/form.ts is one): its cells, and its
+ * parts by number. Kept here, so that the rules need nothing of the conversation.
+ */
+export interface RuleForm {
+  cells: readonly { id: string; name: string; unit: string }[];
+  part(number: string): { number: string | number; title: string; cells: readonly { id: string }[] };
+  hasPart(number: string): boolean;
+}
 import { formatNumber } from './number-parser';
 import { sum, totalTrainees, type Values } from './values';
 
@@ -29,10 +37,10 @@ type Params = Record<string, string | number>;
 
 export interface RuleCheck {
   /** The cells that must all be filled before the rule can be judged (none: judged cell by cell). */
-  cells(form: Form, params: Params): string[];
-  check(values: Values, form: Form, params: Params, ctx: RuleContext): Omit<Finding, 'rule'>[];
+  cells(form: RuleForm, params: Params): string[];
+  check(values: Values, form: RuleForm, params: Params, ctx: RuleContext): Omit<Finding, 'rule'>[];
   /** Checked when the registry loads the form: a located message for each bad parameter. */
-  validate?(form: Form, params: Params): string[];
+  validate?(form: RuleForm, params: Params): string[];
 }
 
 const TOTAL_CELLS = ['trainees_students', 'trainees_public'];

@@ -1,4 +1,4 @@
-import type { ClockAnchor } from '../clock';
+import type { ClockAnchor } from '../clock/clock';
 import type { Period } from '../calendar/period';
 
 /** When the first roster was imported (epoch ms; null before), and the periods whose close has run. */

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
-import { MemoryOutboxStore } from '../outbox/memory-outbox-store';
-import type { OutboxStore } from '../outbox/outbox-store';
-import { RedisOutboxStore } from '../outbox/redis-outbox-store';
+import { MemoryOutboxStore } from './memory/outbox';
+import type { OutboxStore } from './outbox-store';
+import { RedisOutboxStore } from './redis/outbox';
 import type { AuditLog } from './audit-log';
 import type { Markers } from './markers';
 import { MemoryAuditLog } from './memory/audit';

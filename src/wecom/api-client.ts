@@ -1,4 +1,4 @@
-import { sleep as realSleep, systemClock, type Clock } from '../clock';
+import { sleep as realSleep, systemClock, type Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import type { Markers } from '../store/markers';
 import type { TokenCache } from '../store/token-cache';

@@ -1,5 +1,5 @@
 import type { TextCard } from '../conversation/reply';
-import type { WeComMessage } from '../outbox/entry';
+import type { WeComMessage } from './message';
 import type { SendLimits } from '../store/send-budget';
 import type { WeComClient } from './api-client';
 import { WECOM } from './api-error';

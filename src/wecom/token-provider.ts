@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '../clock';
+import { sleep, type Clock } from '../clock/clock';
 import type { Markers } from '../store/markers';
 import type { TokenCache } from '../store/token-cache';
 

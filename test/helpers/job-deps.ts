@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import monthlyReport from '../../conversations/monthly-report';
-import type { Clock } from '../../src/clock';
-import type { JobRunParts } from '../../src/cli/jobs-command';
+import type { Clock } from '../../src/clock/clock';
+import type { JobRunParts } from '../../src/jobs/job-deps';
 import { loadForm } from '../../src/conversation/form';
 import { followUpHandlers } from '../../src/dispatch/follow-ups';
-import { OutboxWorker } from '../../src/outbox/worker';
+import { OutboxWorker } from '../../src/delivery/worker';
 import { DEFAULT_SCHEDULE } from '../../src/calendar/schedule';
 import { WorkCalendar } from '../../src/calendar/work-calendar';
 import type { Stores } from '../../src/store/stores';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { memoryStores, redisStores, type Stores } from '../../src/store/stores';
 import { assemble, listen, stopGracefully, type Assembled } from '../../src/server';
-import type { Clock } from '../../src/clock';
+import type { Clock } from '../../src/clock/clock';
 import type { Conversation } from '../../src/dispatch/conversation';
 import type { TurnOptions } from '../../src/dispatch/turn-runner';
 import { testRedis, type TestRedis } from './redis';

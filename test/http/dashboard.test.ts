@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import type { Stores } from '../../src/store/stores';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { faultyTurns, seeded, TURN_FAULTS, type TurnFault } from '../helpers/faults';
 import { startTestServer, type TestServer } from '../helpers/test-server';

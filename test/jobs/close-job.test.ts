@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { periodIndex } from '../../src/queries/period-queries';
-import { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { textMessages } from '../../src/wecom/sender';

@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, type Clock } from '../../src/clock';
-import { staffEntries } from '../../src/dispatch/staff-entries';
-import { messageHandler } from '../../src/outbox/deliver-message';
+import { ManualClock, type Clock } from '../../src/clock/clock';
+import { staffEntries } from '../../src/outbox/staff-entries';
+import { messageHandler } from '../../src/delivery/deliver-message';
 import type { EntryInit } from '../../src/outbox/entry';
-import { OutboxWorker, type Handlers } from '../../src/outbox/worker';
+import { OutboxWorker, type Handlers } from '../../src/delivery/worker';
 import { outboxRetry, outboxStatus } from '../../src/cli/outbox-command';
 import { partitionOf } from '../../src/store/partition';
 import { redisStores, type Stores } from '../../src/store/stores';

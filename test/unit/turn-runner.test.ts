@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock/clock';
 import { TurnRunner, UserBusyError, type TurnOptions } from '../../src/dispatch/turn-runner';
 import { sessionOnly, type Outcome } from '../../src/dispatch/conversation';
 import { respondToUnregistered } from '../../src/dispatch/unregistered';

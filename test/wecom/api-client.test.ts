@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock/clock';
 import { redisStores } from '../../src/store/stores';
 import { WeComClient } from '../../src/wecom/api-client';
 import { classifyFailure, WeComApiError, WeComNetworkError } from '../../src/wecom/api-error';

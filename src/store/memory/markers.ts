@@ -1,4 +1,4 @@
-import type { ClockAnchor } from '../../clock';
+import type { ClockAnchor } from '../../clock/clock';
 import type { CalendarState, Markers } from '../markers';
 import { requireTtl } from '../ttl';
 import type { MemoryDb } from './db';

@@ -1,5 +1,5 @@
 import type { EntryInit } from '../../outbox/entry';
-import { ENTRY_KEEP_MS } from '../../outbox/outbox-store';
+import { ENTRY_KEEP_MS } from '../outbox-store';
 import { encodeSession } from '../../session/session';
 import { partitionOf } from '../partition';
 import { storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { EntryInit } from '../../outbox/entry';
-import { ENTRY_KEEP_MS } from '../../outbox/outbox-store';
+import { ENTRY_KEEP_MS } from '../outbox-store';
 import { encodeSession } from '../../session/session';
 import { HISTORY_MAX } from '../codecs';
 import { partitionOf } from '../partition';

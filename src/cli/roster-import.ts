@@ -2,9 +2,9 @@ import { schoolCodec, staffCodec } from '../store/codecs';
 import type { AuditLog } from '../store/audit-log';
 import type { Markers } from '../store/markers';
 import { rosterDerived, type RosterStore } from '../store/roster-store';
-import { readTable } from './read-table';
-import type { School, StaffMember } from './roster';
-import { formatProblems, validateSchools, validateStaff, type RowProblem, type StaffEntry } from './validate';
+import { readTable } from '../roster/read-table';
+import type { School, StaffMember } from '../roster/roster';
+import { formatProblems, validateSchools, validateStaff, type RowProblem, type StaffEntry } from '../roster/validate';
 
 /** What an import would change, and the full next state it writes. */
 export interface ImportPlan {

@@ -1,9 +1,9 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import { ALL_PARTITIONS, partitionOf } from '../store/partition';
 import type { FailureKind } from '../wecom/api-error';
-import type { DeliveryResult, EntryRef, Leased, PayloadKind } from './entry';
-import { ENTRY_KEEP_MS, type OutboxStore } from './outbox-store';
+import type { DeliveryResult, EntryRef, Leased, PayloadKind } from '../outbox/entry';
+import { ENTRY_KEEP_MS, type OutboxStore } from '../store/outbox-store';
 
 /** What a handler made of an entry. */
 export type Handled =

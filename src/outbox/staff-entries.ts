@@ -1,5 +1,5 @@
 import type { StaffEffect, StaffMember } from '../conversation/staff-step';
-import type { EntryInit } from '../outbox/entry';
+import type { EntryInit } from './entry';
 import { cardMessage, MAX_RECIPIENTS_PER_CALL, textMessages } from '../wecom/sender';
 
 /**

@@ -1,9 +1,9 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../clock/clock';
 import { stableHash } from '../store/partition';
 import type { SendBudget, SendLimits } from '../store/send-budget';
 import { classifyFailure } from '../wecom/api-error';
 import type { WeComSender } from '../wecom/sender';
-import type { DeliveryResult, Leased } from './entry';
+import type { DeliveryResult, Leased } from '../outbox/entry';
 import type { Handled, HandlerContext } from './worker';
 
 /**

@@ -1,7 +1,7 @@
-import type { MemoryDb, StoredEntry } from '../store/memory/db';
-import { ALL_PARTITIONS, partitionOf } from '../store/partition';
-import type { DeliveryResult, Entry, EntryInit, EntryRef, Leased } from './entry';
-import type { OutboxStore } from './outbox-store';
+import type { MemoryDb, StoredEntry } from './db';
+import { ALL_PARTITIONS, partitionOf } from '../partition';
+import type { DeliveryResult, Entry, EntryInit, EntryRef, Leased } from '../../outbox/entry';
+import type { OutboxStore } from '../outbox-store';
 
 function view(stored: StoredEntry): Entry {
   const { lease: _lease, ...entry } = structuredClone(stored);

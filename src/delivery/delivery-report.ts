@@ -1,4 +1,4 @@
-import { FINAL_STATES, reached, type Entry } from './entry';
+import { FINAL_STATES, reached, type Entry } from '../outbox/entry';
 
 /** How a set of message entries fared, from what the outbox recorded. */
 export interface DeliverySummary {

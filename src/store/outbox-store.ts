@@ -1,4 +1,4 @@
-import type { DeliveryResult, Entry, EntryInit, EntryRef, Leased } from './entry';
+import type { DeliveryResult, Entry, EntryInit, EntryRef, Leased } from '../outbox/entry';
 
 /**
  * The durable outbox: entries live in their owner's partition (see store/partition.ts), keyed by

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { redisKeys, type RedisKeys } from '../store/keys';
-import { ALL_PARTITIONS, partitionOf } from '../store/partition';
-import { entryArgs } from '../store/redis/school-args';
-import { pairsToRecord, scriptClient, type ScriptClient } from '../store/redis-scripts';
-import { emptyResult, payloadSchema, type DeliveryResult, type Entry, type EntryInit, type EntryRef, type EntryState, type Leased } from './entry';
-import type { OutboxStore } from './outbox-store';
+import { redisKeys, type RedisKeys } from '../keys';
+import { ALL_PARTITIONS, partitionOf } from '../partition';
+import { entryArgs } from './school-args';
+import { pairsToRecord, scriptClient, type ScriptClient } from '../redis-scripts';
+import { emptyResult, payloadSchema, type DeliveryResult, type Entry, type EntryInit, type EntryRef, type EntryState, type Leased } from '../../outbox/entry';
+import type { OutboxStore } from '../outbox-store';
 
 const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
 
