@@ -83,15 +83,16 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   const schedule = loadSchedule(config.scheduleFile);
   const work = new WorkCalendar((year) => logger.warn({ year }, 'holiday calendar has no data for this year; counting weekdays as working days'));
   const nudgeIntervalMs = config.nudgeIntervalHours * 3_600_000;
+  const first = config.firstPeriod ? { firstPeriod: config.firstPeriod } : {};
   const links = DashboardLinks.fromConfig(config, options.publicBaseUrl);
   // The worker is built before what kicks it; kicks only reach it once it exists.
   let worker: OutboxWorker | null = null;
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
-    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, schedule, work, nudgeIntervalMs, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}), realClock: systemClock, kick }) },
+    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
-  const conversation = options.conversation ?? createBot({ ...stores, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
+  const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
   const turns = new TurnRunner({ turns: stores.turns, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
@@ -112,8 +113,8 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  app.use(dashboardRoutes({ ...stores, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
-  const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) };
+  app.use(dashboardRoutes({ ...stores, ...first, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
+  const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   return {
     app,

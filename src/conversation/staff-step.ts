@@ -1,5 +1,5 @@
 import { formatNumber as f } from '../report/number-parser';
-import { daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, type Period, type Window } from '../calendar/period';
+import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, windowFor, type PeriodCalendar, type Period, type Window } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
 import type { Report } from '../report/records';
 import type { School, StaffMember } from '../roster/roster';
@@ -26,6 +26,8 @@ export interface StaffContext {
   window: Window;
   /** The period the command is about (unlock: its own period). */
   period: Period;
+  /** The deployment's first period (null: no roster imported yet); nothing before it was asked for. */
+  firstPeriod: Period | null;
   data: StaffData;
   /** A 催报 shown and waiting for 「确认」. */
   pendingNudge: NudgeState | null;
@@ -38,6 +40,12 @@ export interface StaffContext {
 
 /** What a staff step knows besides the data: the 催报 waiting for 「确认」, and the nudge policy. */
 export type StaffSettings = Pick<StaffContext, 'pendingNudge' | 'nudgeSendAt' | 'quietHours' | 'nudgeIntervalHours'>;
+
+/** A period before the deployment's first: no school was asked for it, so none owes it. */
+export function beforeStartText(period: Period, first: Period, cal: PeriodCalendar): string {
+  const w = windowFor(first, cal);
+  return `本系统从${periodLabel(first)}月报起收集，${periodLabel(period)}在此之前，没有应报的学校。${periodLabel(first)}月报 ${dateLabel(w.opensAt, cal)}开始填报，${dueDateLabel(w, cal)}截止。`;
+}
 
 export type StaffEffect =
   | { kind: 'nudge'; by: string; period: Period; schools: string[]; sendAt: number; label: string }
@@ -74,6 +82,8 @@ function filterLabel(filter: SchoolFilter): string {
 export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult {
   const { command, member } = ctx;
   const text = (t: string): StaffResult => ({ text: t, effects: [] });
+  const aboutWindow = command.kind === 'progress' || command.kind === 'owing' || command.kind === 'nudge' || (command.kind === 'confirm' && ctx.pendingNudge !== null);
+  if (aboutWindow && ctx.firstPeriod !== null && ctx.window.period < ctx.firstPeriod) return { ...text(beforeStartText(ctx.window.period, ctx.firstPeriod, cal)), ...(command.kind === 'confirm' ? { nudge: null } : {}) };
   switch (command.kind) {
     case 'help':
       return text(staffHelp(member, ctx.nudgeIntervalHours));

@@ -37,6 +37,7 @@ const STYLE = `
   .nudge button:disabled { background: #bbb; }
   #nudge-result { margin: 6px 0 0; white-space: pre-wrap; }
   .muted { color: #777; font-size: 13px; }
+  .notice { background: #fff7e0; border: 1px solid #f0d58c; padding: 10px 12px; border-radius: 6px; }
   .refusal { max-width: 520px; margin: 60px auto; background: #fff; border-radius: 8px; padding: 24px; text-align: center; }
   .refusal h1 { font-size: 20px; }
 `;
@@ -124,6 +125,7 @@ export function overviewPage(o: Overview, token: string): string {
   const body = `<body data-token="${esc(token)}">
 <header><h1>月报看板 · ${esc(o.viewer.scope)}</h1><p>${esc(o.periodLabel)}月报 · ${esc(o.deadline)} · 数据截至 ${esc(o.asOf)} · ${esc(o.viewer.name)}</p></header>
 <main>
+${o.beforeStart ? `<p class="notice">${esc(o.beforeStart)}</p>` : ''}
 <section class="tiles">
   ${tile('本期报送率', percent(filedOf(t), t.total), `已报 ${filedOf(t)} / 共 ${t.total} 所（含逾期补报 ${t.late}）`, 'tile-filed')}
   ${tile('填报中', String(t.drafting), '已开始、未提交', 'tile-drafting')}

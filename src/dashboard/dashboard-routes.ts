@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Clock } from '../clock/clock';
 import type { StaffMember } from '../conversation/staff-step';
-import { inScope, stepStaff } from '../conversation/staff-step';
+import { beforeStartText, inScope, stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
 import { StaffQueries } from '../queries/staff-queries';
 import { staffEntries } from '../outbox/staff-entries';
@@ -16,6 +16,7 @@ import { parsePeriod, timeLabel, type PeriodCalendar } from '../calendar/period'
 import { normalizePlace } from '../roster/places';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
+import type { Markers } from '../store/markers';
 import { targetsFor, type Targets } from '../targets/targets';
 import type { DashboardLinks } from './dashboard-link';
 import { dashboardClientScript } from './dashboard-client';
@@ -25,6 +26,9 @@ import { buildOverview, buildSchoolPage } from './dashboard-view';
 export interface DashboardDeps {
   roster: RosterStore;
   records: RecordsStore;
+  markers: Markers;
+  /** FIRST_PERIOD, when configured. */
+  firstPeriod?: string;
   targets: Targets;
   cal: PeriodCalendar;
   clock: Clock;
@@ -107,7 +111,9 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const window = ctxStaff.window;
     if (ctxStaff.data.kind !== 'progress') throw new Error('progress data expected');
     const { index, schools, ytd, targets } = ctxStaff.data;
-    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000) });
+    const first = ctxStaff.firstPeriod;
+    const beforeStart = first !== null && window.period < first ? beforeStartText(window.period, first, deps.cal) : null;
+    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000), beforeStart });
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = overviewPage(overview, access.token);
   });

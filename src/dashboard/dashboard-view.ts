@@ -50,6 +50,8 @@ export interface Overview {
   provinceTargets: { all: number; subsidized: number } | null;
   owing: OwingSchool[];
   asOf: string;
+  /** The period comes before the deployment's first: said instead of its (empty) figures being taken for 未报. */
+  beforeStart: string | null;
 }
 
 export interface OverviewInput {
@@ -62,6 +64,7 @@ export interface OverviewInput {
   now: Date;
   cal: PeriodCalendar;
   nudgeIntervalHours: number;
+  beforeStart?: string | null;
 }
 
 const CATEGORY_ORDER = ['A', 'B', 'C', 'D'];
@@ -119,8 +122,9 @@ export function buildOverview(input: OverviewInput): Overview {
     progressByCategory: rollUp(inScope, input.ytd, input.targets, month, (s) => `${s.category} 类`),
     progressByCity: rollUp(inScope, input.ytd, input.targets, month, (s) => s.city),
     provinceTargets: member.role === 'province' ? input.targets.province : null,
-    owing,
+    owing: input.beforeStart ? [] : owing,
     asOf: timeLabel(now, cal),
+    beforeStart: input.beforeStart ?? null,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Member, School, StaffMember } from '../roster/roster';
 import type { Session } from '../session/session';
 import type { RecordsStore, SchoolChange, SchoolRecords } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
+import type { Markers } from '../store/markers';
 import { filingStatus, type IndexedStatus } from '../report/status';
 import { filingState, periodToFile } from '../report/filing-context';
 import { menuWords } from '../wecom/app-menu';
@@ -28,6 +29,9 @@ import { turnId } from './turn-runner';
 export interface BotDeps {
   roster: RosterStore;
   records: RecordsStore;
+  markers: Markers;
+  /** FIRST_PERIOD, when configured. */
+  firstPeriod?: string;
   form: Form;
   cal: PeriodCalendar;
   targets: Targets;
@@ -100,7 +104,7 @@ async function loadContext(deps: BotDeps, staffQueries: StaffQueries, inbound: I
     const audienceText = b?.step === 'audience' ? text : b?.step === 'confirm' ? b.audience : null;
     const audience = audienceText ? parseAudience(audienceText) : null;
     const recipients = audience && !('unknown' in audience) ? await staffQueries.recipients(staffMember, audience, window.period) : null;
-    return { kind: 'broadcast', staff: { member: staffMember, command, window, period: window.period, data: { kind: 'none' }, ...staffQueries.settings(now, session.nudge) }, recipients };
+    return { kind: 'broadcast', staff: { member: staffMember, command, window, period: window.period, firstPeriod: null, data: { kind: 'none' }, ...staffQueries.settings(now, session.nudge) }, recipients };
   }
   // 「确认」 of a 催报 counts the schools again, for the filter that was shown.
   const loadAs: StaffCommand = command.kind === 'confirm' && session.nudge ? { kind: 'nudge', filter: session.nudge.filter } : command;

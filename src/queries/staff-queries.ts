@@ -8,12 +8,17 @@ import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
+import type { Markers } from '../store/markers';
+import { firstPeriodIn } from '../calendar/deployment';
 import { targetsFor, type Targets } from '../targets/targets';
 import { owingSchools, periodIndex } from './period-queries';
 
 export interface StaffQueryDeps {
   roster: RosterStore;
   records: RecordsStore;
+  markers: Markers;
+  /** FIRST_PERIOD, when configured. */
+  firstPeriod?: Period;
   targets: Targets;
   cal: PeriodCalendar;
   schedule: Schedule;
@@ -53,8 +58,14 @@ export class StaffQueries {
   /** Loads one staff command's context. */
   async context(member: StaffMember, command: StaffCommand, options: { now: Date; period?: Period; pendingNudge?: NudgeState | null }): Promise<StaffContext> {
     const window = this.window(options.now, options.period);
-    const base = { member, command, window, period: command.kind === 'unlock' && command.period ? command.period : window.period, ...this.settings(options.now, options.pendingNudge ?? null) };
-    return { ...base, data: await this.data(member, command, window, base.period) };
+    const period = command.kind === 'unlock' && command.period ? command.period : window.period;
+    const [firstPeriod, data] = await Promise.all([this.firstPeriod(), this.data(member, command, window, period)]);
+    return { member, command, window, period, firstPeriod, ...this.settings(options.now, options.pendingNudge ?? null), data };
+  }
+
+  /** The deployment's first period (FIRST_PERIOD, or the first roster import's). */
+  firstPeriod(): Promise<Period | null> {
+    return firstPeriodIn(this.deps.markers, this.deps.firstPeriod, this.deps.cal);
   }
 
   private async data(member: StaffMember, command: StaffCommand, window: Window, period: Period): Promise<StaffData> {

@@ -24,6 +24,8 @@ describe('window opening, target notice and staff digest', () => {
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];
     const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,A,是,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
+    // The roster came while November was being filed (each test moves the clock on from there).
+    clock.set('2026-12-01T09:10:00+08:00');
     await importRoster(stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     await importRoster(stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzz,周市,city,郑州\n'), { dryRun: false, by: 't', now: clock.now() }, () => undefined);
     // The year's sums as the schools' earlier submissions left them.

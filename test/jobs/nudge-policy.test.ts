@@ -16,7 +16,8 @@ describe('the nudge policy', () => {
   async function setup(at: string) {
     const clock = new ManualClock(at);
     t = await startTestServer({ clock, worker: false });
-    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    // The deployment began with the roster on 1 November (October being filed).
+    await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now: new Date('2026-11-01T09:00:00+08:00') }, () => undefined);
     await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
     return clock;
   }
