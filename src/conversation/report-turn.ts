@@ -1,0 +1,336 @@
+import { periodLabel, type PeriodCalendar } from '../calendar/period';
+import type { Draft, HistoryEntry } from '../report/records';
+import type { Finding } from '../report/rules';
+import { STATUS_LABEL } from '../report/status';
+import type { Values } from '../report/values';
+import type { ReportState } from '../session/session';
+import { findCellRef, parseAnswer } from './answer-parser';
+import type { Form } from './form';
+import type { CellDef } from './form-schema';
+import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
+import type { ActionName, Guard, Transition } from './report-machine';
+import { replies } from './report-replies';
+import { closedText, filedText, generalHelp, progressText } from './report-status';
+import { submit } from './report-submission';
+import { answeredCount, cellHelp, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
+import { modifyTarget } from './vocabulary';
+import { checksAfter, suspectCell } from './report-checks';
+
+/** Staff words a school contact may try; they get told what is theirs instead. */
+export const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查)(?:\s|$)/u;
+
+type Action = (state: ReportState | null, input: EngineInput) => EngineResult;
+
+/**
+ * One turn of the report conversation: the actions the state machine (report-machine.ts) names,
+ * over the school's records at the start of the turn. Each action returns the next state and the
+ * reply; the change to the records accumulates as the turn goes.
+ *
+ * Longer than most files on purpose: the actions share the turn's draft, its lines and its change,
+ * and split over files they would pass all three about. Texts are in report-replies.ts, the checks
+ * in report-checks.ts, the table in report-machine.ts.
+ */
+export class ReportTurn {
+  private readonly lines: string[] = [];
+  /** Findings already said in this turn, not to be said twice. */
+  private readonly shown = new Set<string>();
+  private change: RecordChange | null = null;
+  private draft: Draft | null;
+
+  constructor(
+    private readonly form: Form,
+    private readonly cal: PeriodCalendar,
+    private readonly ctx: SchoolContext,
+    private readonly now: Date,
+  ) {
+    this.draft = ctx.draft;
+  }
+
+  get hasDraft(): boolean {
+    return this.draft !== null;
+  }
+
+  /** Runs a transition: its guards in order, then its action (or the first failing guard's). */
+  run(t: Transition, state: ReportState | null, input: EngineInput): EngineResult {
+    for (const [guard, otherwise] of t.guards ?? []) if (!this.holds(guard, state)) return this.actions[otherwise](state, input);
+    return this.actions[t.action](state, input);
+  }
+
+  private holds(guard: Guard, state: ReportState | null): boolean {
+    if (guard === 'open') return this.ctx.open;
+    if (guard === 'session') return state !== null;
+    return this.draft !== null;
+  }
+
+  private readonly actions: Record<ActionName, Action> = {
+    start: (s) => this.start(s),
+    answer: (s, input) => this.answer(s!, input.text),
+    previous: (s) => this.previous(s!),
+    modify: (s, input) => this.modify(s, modifyTarget(input.normalized) ?? ''),
+    view: (s) => this.view(s),
+    checkSubmit: (s) => this.checkSubmit(s!),
+    finalize: (s) => this.finalize(s!),
+    confirmZero: (s) => this.confirmZero(s!),
+    confirmDiscard: () => this.confirmDiscard(),
+    askZero: (s) => this.askZero(s),
+    askDiscard: (s) => this.done({ ...(s ?? this.fresh()), awaiting: 'discard' }, replies.discardAsk(this.ctx.window.period, this.count(), this.ctx.report !== null)),
+    pause: () => this.done(null, replies.paused(this.count(), this.form.cells.length, this.ctx.window, this.cal)),
+    help: (s) => (s ? this.done(s, this.helpFor(s)) : this.done(null, generalHelp(this.ctx, this.cal))),
+    progress: (s) => this.done(s, progressText(this.form, this.ctx, this.draft, this.now, this.cal)),
+    staffWord: (s, input) => this.done(s, replies.staffWord(STAFF_WORD.exec(input.normalized)![1]!, this.ctx.school.name)),
+    noConfirm: (s) => this.done(s, s ? `${replies.nothingToConfirm}\n${this.ask(s)}` : replies.nothingToConfirmIdle),
+    idleNote: () => this.done(null, this.draft ? replies.idleWithDraft(this.count(), this.form.cells.length) : replies.idleNoDraft),
+    closed: () => this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal)),
+    closedModify: () => this.done(null, replies.closedModify(closedText(this.form, this.ctx, this.draft, this.now, this.cal))),
+    idle: () => this.done(null, this.draft ? replies.idleDraft(this.count(), this.form.cells.length) : replies.idleNone),
+    lostDraft: () => this.lostDraft(),
+  };
+
+  // ── The actions with more to them ──
+
+  private start(state: ReportState | null): EngineResult {
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
+    const s = state ?? this.fresh();
+    if (this.draft) {
+      const other = this.draft.updatedBy !== this.ctx.userId ? this.draft.updatedBy : null;
+      this.say(replies.resume(other, this.count(), this.form.cells.length));
+      return this.done(s, this.ask(s));
+    }
+    this.draft = this.newDraft();
+    this.record({ draft: this.draft });
+    this.say(replies.begin(this.now >= this.ctx.window.closesAt, this.ctx.school.name, this.ctx.window, this.cal, this.form.parts.length, this.form.cells.length));
+    return this.done(s, this.ask(s));
+  }
+
+  private answer(state: ReportState, text: string): EngineResult {
+    const draft = this.draft!;
+    const asked = this.asked(state);
+    // Filled by another contact since this person was asked: names in the reply are read in the
+    // part now being filled; a bare number is refused (below).
+    const taken = asked !== null && state.editing === null && draft.values[asked.id] !== undefined;
+    const cell = taken ? (this.current(state) ?? asked) : asked;
+    if (cell === null) return this.done(state, replies.allFilledAnswer(this.form.cells.length));
+    const part = this.form.place(cell.id).part;
+    const answer = parseAnswer(text, this.form, part, cell);
+    if (answer.kind === 'error') {
+      const attempts = state.attempts + 1;
+      const hint = attempts >= 3 ? `\n${cellHelp(cell)}` : replies.numberPlease(cell.example);
+      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${this.ask(state)}`);
+    }
+    const before = draft.values;
+    // The cell this person was asked has been filled by another contact meanwhile: a bare number
+    // is theirs for that cell, never for whatever is asked now.
+    if (taken && answer.bare) {
+      const next: ReportState = { ...state, attempts: 0 };
+      return this.done(next, `${replies.takenMeanwhile(asked, draft.updatedBy === this.ctx.userId ? null : draft.updatedBy, before[asked.id]!, text.trim())}\n${this.ask(next)}`);
+    }
+    const values: Values = { ...before };
+    for (const a of answer.assignments) values[a.cell.id] = a.value;
+    let restZero = 0;
+    if (answer.restZero) {
+      for (const c of part.cells) {
+        if (values[c.id] === undefined) {
+          values[c.id] = 0;
+          restZero++;
+        }
+      }
+    }
+    const touched = part.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id);
+    this.updateDraft(values, touched);
+    this.say(echo(answer.assignments, restZero, state.editing ? part.number : undefined));
+    const next: ReportState = { ...state, editing: state.editing && values[state.editing] !== before[state.editing] ? null : state.editing, attempts: 0 };
+    if (answer.assignments.length === 0 && restZero === 0) next.editing = null;
+    const notes = this.checksAfter(before, values, touched);
+    if (notes) this.say(notes);
+    if (this.draft!.zero && firstUnanswered(this.form, values) === null) return this.checkSubmit(next);
+    return this.done(next, this.ask(next));
+  }
+
+  private previous(state: ReportState): EngineResult {
+    const cell = this.current(state) ?? this.form.cells[this.form.cells.length - 1]!;
+    const index = this.form.cells.indexOf(cell);
+    if (index === 0 && state.editing !== null) return this.done(state, `${replies.firstAlready}\n${this.ask(state)}`);
+    const prev = this.current(state) === null ? cell : this.form.cells[Math.max(0, index - 1)]!;
+    const next = { ...state, editing: prev.id, attempts: 0 };
+    return this.done(next, this.ask(next));
+  }
+
+  private modify(state: ReportState | null, target: string): EngineResult {
+    let s = state;
+    if (!this.draft) {
+      const report = this.ctx.report;
+      if (!report || report.status === 'defaulted') return this.actions.idle(state, { text: '', command: null, normalized: '' });
+      // Reopen the filed report: a draft from its values; the filed report stands until resubmitted.
+      this.draft = { ...this.newDraft(), values: { ...report.values }, zero: report.zero };
+      this.record({ draft: this.draft, history: [this.entry('reopen', [])] });
+      this.say(replies.reopenedFiled(this.ctx.window.period));
+      s = this.fresh();
+      if (target === '') return this.done(s, replies.whichAfterReopen);
+    }
+    s ??= this.fresh();
+    if (target === '') return this.done(s, replies.which);
+    const ref = findCellRef(target, this.form);
+    if (ref.kind === 'none') return this.done(s, replies.noSuchCell(target));
+    if (ref.kind === 'ambiguous') {
+      const options = ref.cells.map((c) => `${this.form.place(c.id).position} ${c.name}（第 ${this.form.place(c.id).part.number} 部分）`).join('、');
+      return this.done(s, replies.ambiguous(ref.name, options, this.form.place(ref.cells[0]!.id).position));
+    }
+    const editing: ReportState = { ...s, editing: ref.cell.id, attempts: 0 };
+    if (ref.rest !== '') return this.answer(editing, `${ref.cell.name} ${ref.rest}`);
+    return this.done(editing, this.ask(editing));
+  }
+
+  private view(state: ReportState | null): EngineResult {
+    if (this.draft) {
+      const values = this.draft.values;
+      const findings = this.findings(values);
+      for (const x of findings) this.shown.add(x.message);
+      const title = replies.viewTitle(this.ctx.school.name, this.ctx.window.period, this.count(), this.form.cells.length);
+      return this.done(state, viewText(this.form, values, findings, title) + (state ? `\n\n${this.ask(state)}` : `\n${replies.continueHint}`));
+    }
+    if (this.ctx.report) {
+      const r = this.ctx.report;
+      return this.done(state, viewText(this.form, r.values, this.findings(r.values), `${this.ctx.school.name} ${periodLabel(r.period)}月报（${STATUS_LABEL[r.status]}）`));
+    }
+    return this.done(state, replies.notStarted(this.ctx.window.period));
+  }
+
+  /** 提交: the draft complete and free of errors is shown for 「确认」, with the warnings to accept. */
+  private checkSubmit(state: ReportState): EngineResult {
+    const values = this.draft!.values;
+    const missing = this.form.parts.map((p) => ({ p, n: p.cells.filter((c) => values[c.id] === undefined).length })).filter((x) => x.n > 0);
+    if (missing.length > 0) {
+      const total = missing.reduce((a, x) => a + x.n, 0);
+      return this.done({ ...state, awaiting: null }, replies.missing(total, missing.map((x) => `第 ${x.p.number} 部分 ${x.n} 项`).join('、')));
+    }
+    const findings = this.findings(values);
+    const errors = findings.filter((x) => x.level === 'error');
+    if (errors.length > 0) return this.done({ ...state, awaiting: null }, replies.fixFirst(findingsText(errors), this.suspect(errors[0]!, [])));
+    const warnings = findings.filter((x) => x.level === 'warning');
+    const lines = [replies.checkBefore(this.ctx.school.name, this.ctx.window.period, this.draft!.zero), ...totalsText(values)];
+    if (warnings.length > 0) lines.push(findingsText(warnings));
+    lines.push(replies.confirmSubmit(warnings.length > 0));
+    return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
+  }
+
+  private finalize(state: ReportState): EngineResult {
+    const draft = this.draft!;
+    const findings = this.findings(draft.values);
+    if (firstUnanswered(this.form, draft.values) !== null || findings.some((x) => x.level === 'error')) return this.checkSubmit({ ...state, awaiting: null });
+    const { report, changed, receipt } = submit(this.form, this.cal, this.ctx, draft, findings, this.now);
+    this.record({ draft: null, report, ...(this.ctx.reopened ? { reopened: false } : {}), history: [{ ...this.entry('submit', changed), status: report.status }] });
+    return this.done(null, receipt);
+  }
+
+  private confirmDiscard(): EngineResult {
+    if (this.draft) this.record({ draft: null, history: [this.entry('discard', [])] });
+    return this.done(null, replies.discarded(this.ctx.window.period, this.ctx.report !== null));
+  }
+
+  private confirmZero(state: ReportState): EngineResult {
+    const keep = new Set(this.form.def.zeroReportAsks);
+    const base = this.draft ?? this.newDraft();
+    const values: Values = {};
+    for (const c of this.form.cells) values[c.id] = keep.has(c.id) ? base.values[c.id]! : 0;
+    for (const id of keep) if (values[id] === undefined) delete values[id];
+    this.draft = { ...base, values, zero: true, updatedBy: this.ctx.userId, updatedAt: this.now.getTime() };
+    this.record({ draft: this.draft });
+    const next: ReportState = { ...state, awaiting: null, editing: null, attempts: 0 };
+    this.say(replies.zeroDone);
+    if (firstUnanswered(this.form, values) === null) return this.checkSubmit(next);
+    return this.done(next, `${replies.zeroRest}\n${this.ask(next)}`);
+  }
+
+  private askZero(state: ReportState | null): EngineResult {
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
+    const keep = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell.name).join('、');
+    return this.done({ ...(state ?? this.fresh()), awaiting: 'zero' }, replies.zeroAsk(this.ctx.window.period, keep));
+  }
+
+  // ── Pieces ──
+
+  /** The question now: the cell being corrected, else the first unanswered, else the end of the form. */
+  ask(state: ReportState): string {
+    const values = this.draft?.values ?? {};
+    const cell = this.current(state);
+    if (cell === null) return replies.allFilled(this.form.cells.length, findingsText(this.findings(values).filter((x) => !this.shown.has(x.message))));
+    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id);
+  }
+
+  private current(state: ReportState): CellDef | null {
+    if (state.editing && this.form.hasCell(state.editing)) return this.form.place(state.editing).cell;
+    return firstUnanswered(this.form, this.draft?.values ?? {});
+  }
+
+  /** The cell an answer belongs to: the one being corrected, else the one this person was asked. */
+  private asked(state: ReportState): CellDef | null {
+    if (state.editing && this.form.hasCell(state.editing)) return this.form.place(state.editing).cell;
+    if (state.asked && this.form.hasCell(state.asked)) return this.form.place(state.asked).cell;
+    return this.current(state);
+  }
+
+  /** The findings to say after an answer (report-checks.ts), remembered as said. */
+  private checksAfter(before: Values, after: Values, touched: string[]): string {
+    const { text, said } = checksAfter(this.form, (v) => this.findings(v), before, after, touched);
+    for (const m of said) this.shown.add(m);
+    return text;
+  }
+
+  private suspect(finding: Finding, touched: string[]): string {
+    return suspectCell(this.form, finding, touched, this.draft?.values ?? {});
+  }
+
+  private findings(values: Values): Finding[] {
+    return this.form.findings(values, { history: this.ctx.history });
+  }
+
+  private updateDraft(values: Values, touched: string[]): void {
+    const before = this.draft!.values;
+    const edits = touched.filter((id) => before[id] !== undefined).map((id) => ({ id, old: before[id] ?? null, new: values[id] ?? null }));
+    this.draft = { ...this.draft!, values, updatedBy: this.ctx.userId, updatedAt: this.now.getTime() };
+    this.record({ draft: this.draft, ...(edits.length > 0 ? { history: [this.entry('edit', edits)] } : {}) });
+  }
+
+  private record(change: Partial<RecordChange>): void {
+    const history = [...(this.change?.history ?? []), ...(change.history ?? [])];
+    this.change = { ...this.change, ...change, history };
+  }
+
+  private entry(type: HistoryEntry['type'], cells: HistoryEntry['cells']): HistoryEntry {
+    return { type, period: this.ctx.window.period, by: this.ctx.userId, at: this.now.getTime(), cells };
+  }
+
+  private newDraft(): Draft {
+    const at = this.now.getTime();
+    return { v: 1, values: {}, startedBy: this.ctx.userId, startedAt: at, updatedBy: this.ctx.userId, updatedAt: at, zero: false };
+  }
+
+  private fresh(): ReportState {
+    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null };
+  }
+
+  private count(): number {
+    return answeredCount(this.form, this.draft?.values ?? {});
+  }
+
+  private helpFor(state: ReportState): string {
+    const cell = this.current(state);
+    return cell ? `${cellHelp(cell)}\n\n${this.ask(state)}` : generalHelp(this.ctx, this.cal);
+  }
+
+  private lostDraft(): EngineResult {
+    const r = this.ctx.report;
+    if (r && r.status !== 'defaulted') return this.done(null, `${filedText(r, this.cal)}如需修改，回复「修改」。`);
+    return this.done(null, replies.draftGone);
+  }
+
+  say(line: string): void {
+    this.lines.push(line);
+  }
+
+  done(state: ReportState | null, last: string): EngineResult {
+    const text = [...this.lines, last].filter(Boolean).join('\n');
+    const next = state && !state.awaiting ? { ...state, asked: this.current(state)?.id ?? null } : state;
+    return { state: next, replies: [{ kind: 'text', text }], change: this.change };
+  }
+}
