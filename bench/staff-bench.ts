@@ -72,7 +72,7 @@ try {
     return { code: `S${String(n).padStart(6, '0')}`, name: `学校${n}`, city: places[n % places.length]!, level: category < 'C' ? '高职' : '中职', category, pilot: false, contacts: [`u${n}`] };
   });
   await stores.roster.replaceSchools(schools);
-  const filed = (code: string, values: Record<string, number> = {}): Report => ({ v: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: Object.keys(values).length === 0 });
+  const filed = (code: string, values: Record<string, number> = {}): Report => ({ v: 1, form: 1, school: code, period: '2026-10', status: 'filed', values, submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: Object.keys(values).length === 0 });
   await Promise.all(schools.map((s, n) => (n % 2 === 0 ? stores.records.commit({ code: s.code, period: '2026-10', expectedRev: 0, report: filed(s.code), history: [], status: 'filed' }) : Promise.resolve())));
 
   const province = { userId: 'sheng', role: 'province' as const, name: '王省' };

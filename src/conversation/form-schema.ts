@@ -33,6 +33,17 @@ export const ruleSchema = z.strictObject({
   params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
 });
 
+/**
+ * How records made with version `from` read in version `from + 1`: cells renamed (old id → new id)
+ * and cells removed (with the name people knew them by). Chained, they take any older record the
+ * form knows the way to into this version.
+ */
+export const migrationSchema = z.strictObject({
+  from: z.number().int().positive(),
+  rename: z.record(z.string(), z.string()).default({}),
+  remove: z.array(z.strictObject({ id: z.string(), name: z.string().min(1) })).default([]),
+});
+
 export const formSchema = z.strictObject({
   id: z.string().min(1),
   version: z.number().int().positive(),
@@ -41,10 +52,13 @@ export const formSchema = z.strictObject({
   rules: z.array(ruleSchema),
   /** The cells a 「本月无培训」 report still asks for; every other cell is 0. */
   zeroReportAsks: z.array(z.string()),
+  /** From each earlier version to the next, up to this one. */
+  migrations: z.array(migrationSchema).default([]),
 });
 
 export type CellDef = z.output<typeof cellSchema>;
 export type PartDef = z.output<typeof partSchema>;
 export type RuleDef = z.output<typeof ruleSchema>;
+export type MigrationDef = z.output<typeof migrationSchema>;
 export type FormDef = z.output<typeof formSchema>;
 export type FormInput = z.input<typeof formSchema>;

@@ -1,7 +1,17 @@
 import { parseValue, type ParsedValue, type ValueKind } from '../report/number-parser';
 import { ruleChecks, type Finding, type RuleCheck, type RuleContext } from '../report/rules';
 import type { Values } from '../report/values';
-import { formSchema, type CellDef, type FormDef, type PartDef, type RuleDef } from './form-schema';
+import { formSchema, type CellDef, type FormDef, type MigrationDef, type PartDef, type RuleDef } from './form-schema';
+
+/** Values brought into the current version, with what changed for the people who filled them. */
+export interface ValuesMigration {
+  values: Values;
+  /** Cells (this version's ids) whose values came over under a new id. */
+  renamed: string[];
+  /** Cells of the old version that this one no longer has, with the values they held. */
+  removed: { id: string; name: string; value: number }[];
+  from: number;
+}
 
 /** How a value kind reads what a person typed. */
 export type ValueReader = (raw: string) => ParsedValue;
@@ -79,6 +89,61 @@ export class Form {
     return this.registry.valueKinds[cell.kind]!(raw);
   }
 
+  get version(): number {
+    return this.def.version;
+  }
+
+  /**
+   * Values made with version `from`, as this version names them: renamed cells carried over,
+   * removed ones dropped (and named). Null when the form knows no way from that version.
+   */
+  migrateValues(values: Values, from: number): ValuesMigration | null {
+    const steps = this.stepsFrom(from);
+    if (steps === null) return null;
+    let out: Values = { ...values };
+    const removed: { id: string; name: string; value: number }[] = [];
+    for (const step of steps) {
+      const next: Values = {};
+      for (const [id, value] of Object.entries(out)) {
+        const gone = step.remove.find((r) => r.id === id);
+        if (gone) removed.push({ ...gone, value });
+        else next[step.rename[id] ?? id] = value;
+      }
+      out = next;
+    }
+    // Whatever is not a cell of this version (a record from before a cell was known) is dropped too.
+    for (const id of Object.keys(out)) if (!this.places.has(id)) delete out[id];
+    const renamed = Object.keys(values).flatMap((id) => {
+      const to = this.migrateCellId(id, from);
+      return to !== null && to !== id ? [to] : [];
+    });
+    return { values: out, renamed, removed, from };
+  }
+
+  /** A cell id of version `from` in this version; null when it was removed or the way is unknown. */
+  migrateCellId(id: string, from: number): string | null {
+    const steps = this.stepsFrom(from);
+    if (steps === null) return null;
+    let current: string | null = id;
+    for (const step of steps) {
+      if (current === null || step.remove.some((r) => r.id === current)) return null;
+      current = step.rename[current] ?? current;
+    }
+    return current !== null && this.places.has(current) ? current : null;
+  }
+
+  /** The migrations from a version to this one, in order; null when one is missing (or the version is newer). */
+  private stepsFrom(from: number): MigrationDef[] | null {
+    if (from > this.version) return null;
+    const steps: MigrationDef[] = [];
+    for (let v = from; v < this.version; v++) {
+      const step = this.def.migrations.find((m) => m.from === v);
+      if (!step) return null;
+      steps.push(step);
+    }
+    return steps;
+  }
+
   /** Every rule whose cells are all filled, judged; R10-style rules judge what is filled. */
   findings(values: Values, ctx: RuleContext, onlyRules?: ReadonlySet<string>): Finding[] {
     const out: Finding[] = [];
@@ -145,6 +210,15 @@ export function loadForm(input: unknown, registry: Registry = defaultRegistry): 
     for (const p of check.validate?.(form, rule.params) ?? []) problems.push(`${where}: ${p}`);
     if (problems.length === 0) for (const c of check.cells(form, rule.params)) if (!ids.has(c)) problems.push(`${where}: needs cell '${c}', which the form does not have`);
   }
+  for (const m of def.migrations) {
+    const where = `form ${def.id}, migration from version ${m.from}`;
+    if (m.from >= def.version) problems.push(`${where}: must be from an earlier version than ${def.version}`);
+    if (def.migrations.filter((x) => x.from === m.from).length > 1) problems.push(`${where}: given twice`);
+  }
+  // The last step lands in this version: what it renames to, and what survives it, must be cells here.
+  const last = def.migrations.find((m) => m.from === def.version - 1);
+  for (const [old, next] of Object.entries(last?.rename ?? {})) if (!ids.has(next)) problems.push(`form ${def.id}, migration from version ${last!.from}: renames '${old}' to '${next}', which the form does not have`);
+  for (const r of last?.remove ?? []) if (ids.has(r.id)) problems.push(`form ${def.id}, migration from version ${last!.from}: removes '${r.id}', which the form still has`);
   if (problems.length > 0) throw new FormDefinitionError(problems);
   return form;
 }

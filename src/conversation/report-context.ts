@@ -20,6 +20,8 @@ export interface SchoolContext {
   next: Window;
   draft: Draft | null;
   report: Report | null;
+  /** The form changed under the school's draft: what to tell the contact first (null: nothing). */
+  formNotice: string | null;
   /** Every report of the school, any period and status. */
   allReports: Report[];
   /** The school's earlier filed reports, oldest first (R10). */

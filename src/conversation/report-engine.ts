@@ -29,6 +29,12 @@ export function stepReport(form: Form, cal: PeriodCalendar, input: EngineInput, 
     turn.say(state.period < ctx.window.period ? replies.monthOver(state.period) : replies.reopenedFirst(ctx.window.period));
     state = null;
   }
+  // Cells asked under an older form are read in this one (renamed, or gone: then the next cell is asked).
+  if (state && state.form !== form.version) {
+    const moved = (id: string | null) => (id === null ? null : form.migrateCellId(id, state!.form));
+    state = { ...state, editing: moved(state.editing), asked: moved(state.asked), form: form.version };
+  }
+  if (ctx.formNotice) turn.say(ctx.formNotice);
   const event = eventOf(input);
   let t = transition(stateKind(state), event);
   if (t === CANCEL) {

@@ -24,6 +24,7 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
   const values = draft.values;
   const report: Report = {
     v: 1,
+    form: form.version,
     school: ctx.school.code,
     period: ctx.window.period,
     status,

@@ -302,11 +302,11 @@ export class ReportTurn {
 
   private newDraft(): Draft {
     const at = this.now.getTime();
-    return { v: 1, values: {}, startedBy: this.ctx.userId, startedAt: at, updatedBy: this.ctx.userId, updatedAt: at, zero: false };
+    return { v: 1, form: this.form.version, values: {}, startedBy: this.ctx.userId, startedAt: at, updatedBy: this.ctx.userId, updatedAt: at, zero: false };
   }
 
   private fresh(): ReportState {
-    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null };
+    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null, form: this.form.version };
   }
 
   private count(): number {

@@ -114,21 +114,21 @@ export async function seedDemo(stores: Pick<Stores, 'roster' | 'records' | 'mark
       const period = `2026-${String(month).padStart(2, '0')}`;
       const values = plausibleValues(form, school, rnd, teachers);
       const when = filedAt(month, 9);
-      const report: Report = { v: 1, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
+      const report: Report = { v: 1, form: form.version, school: school.code, period, status: 'filed', values, submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
       await stores.records.commit({ code: school.code, period, expectedRev: 0, report, history: [], status: 'filed', ytd: yearToDate(reports, 2026) });
     }
     // October: a third filed, a quarter drafting, the rest not started.
     if (i % 3 === 0) {
       const when = filedAt(10, 4);
-      const report: Report = { v: 1, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
+      const report: Report = { v: 1, form: form.version, school: school.code, period: '2026-10', status: 'filed', values: plausibleValues(form, school, rnd, teachers), submittedBy: school.contacts[0]!, submittedAt: when, firstSubmittedAt: when, acceptedWarnings: [], zero: false };
       reports.push(report);
       await stores.records.commit({ code: school.code, period: '2026-10', expectedRev: 0, report, history: [], status: 'filed', ytd: yearToDate(reports, 2026) });
     } else if (i % 4 === 1) {
       const values = plausibleValues(form, school, rnd, teachers);
       const partial = Object.fromEntries(form.cells.slice(0, 11 + (i % 7)).map((c) => [c.id, values[c.id]!]));
       const started = filedAt(10, 4);
-      const draft: Draft = { v: 1, values: partial, startedBy: school.contacts[0]!, startedAt: started, updatedBy: school.contacts[0]!, updatedAt: started, zero: false };
+      const draft: Draft = { v: 1, form: form.version, values: partial, startedBy: school.contacts[0]!, startedAt: started, updatedBy: school.contacts[0]!, updatedAt: started, zero: false };
       await stores.records.commit({ code: school.code, period: '2026-10', expectedRev: 0, draft, history: [], status: 'drafting' });
     }
   }

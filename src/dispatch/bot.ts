@@ -13,6 +13,7 @@ import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
 import { filingStatus, type IndexedStatus } from '../report/status';
 import { filingState, periodToFile } from '../report/filing-context';
+import { readDraft, readReport } from '../conversation/form-versions';
 import { menuWords } from '../wecom/app-menu';
 import type { Inbound } from '../wecom/inbound';
 import type { Conversation, Located, Outcome } from './conversation';
@@ -50,7 +51,8 @@ interface Who {
 
 type BotContext =
   | { kind: 'unregistered' }
-  | { kind: 'school'; ctx: SchoolContext; rev: number; snapshot: SchoolRecords }
+  /** staleDraft: the stored draft was made with a form version this form cannot read; the turn discards it. */
+  | { kind: 'school'; ctx: SchoolContext; rev: number; snapshot: SchoolRecords; staleDraft: boolean }
   | { kind: 'staff'; staff: StaffContext }
   /** A 广播 being composed: the recipients of the audience being chosen or confirmed. */
   | { kind: 'broadcast'; staff: StaffContext; recipients: Recipients | { refused: string } | null };
@@ -118,7 +120,9 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
   const filing = periodToFile(now, currentW, current);
   const window = filing === currentW.period ? currentW : windowFor(filing, deps.cal);
   const snap = filing === currentW.period ? current : await deps.records.read(school.code, filing);
-  const reports = Object.values(snap.reports);
+  // Records made with another version of the form are read in this one (renamed cells, removed ones).
+  const reports = Object.values(snap.reports).map((r) => readReport(deps.form, r));
+  const draft = readDraft(deps.form, snap.draft);
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
   const { year, month } = parsePeriod(window.period);
   const yearTargets = targetsFor(deps.targets, year);
@@ -127,6 +131,7 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
     kind: 'school',
     rev: snap.rev,
     snapshot: snap,
+    staleDraft: draft.stale,
     ctx: {
       userId,
       school,
@@ -134,7 +139,8 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       open: filingState(now, window, snap.reopened).open,
       reopened: snap.reopened,
       next: nextWindow(now, deps.cal),
-      draft: snap.draft,
+      draft: draft.draft,
+      formNotice: draft.notice,
       report: reports.find((r) => r.period === window.period) ?? null,
       history: history.map((r) => ({ period: r.period, values: r.values })),
       allReports: reports,
@@ -160,7 +166,14 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
   const outcome: Outcome = { session: { ...session, report: result.state }, replies: result.replies };
-  if (result.change) outcome.school = schoolWrite(school.ctx, school.rev, school.snapshot.reportsRev, result.change);
+  let change = result.change;
+  let ctx = school.ctx;
+  if (school.staleDraft && change?.draft === undefined) {
+    // The draft the form could not read goes now, so that the contact is told once; the index follows.
+    change = { ...change, draft: null, history: [...(change?.history ?? []), { type: 'discard', period: ctx.window.period, by: 'system', at: now.getTime(), cells: [] }] };
+    ctx = { ...ctx, draft: school.snapshot.draft };
+  }
+  if (change) outcome.school = schoolWrite(ctx, school.rev, school.snapshot.reportsRev, change);
   return outcome;
 }
 

@@ -1,4 +1,5 @@
 import type { Form } from '../conversation/form';
+import { reportValues } from '../conversation/form-versions';
 import { beforeStart } from '../calendar/deployment';
 import { timeLabel, type PeriodCalendar } from '../calendar/period';
 import type { School } from '../roster/roster';
@@ -39,10 +40,12 @@ export async function buildReportTable(ports: { roster: RosterStore; records: Re
   const totals: number[] = form.cells.map(() => 0);
   const rows = schools.map((school: School, i) => {
     const report = reports[i] ?? null;
+    // A report is read through its own form version: a cell it never had is empty, not 0.
+    const values = report ? reportValues(form, report) : null;
     const cells = form.cells.map((c, j) => {
-      if (!report) return null;
-      const v = report.values[c.id] ?? 0;
-      if (report.status !== 'defaulted') totals[j]! += v;
+      const v = values?.[c.id];
+      if (v === undefined) return null;
+      if (report!.status !== 'defaulted') totals[j]! += v;
       return v;
     });
     return [school.code, school.name, school.city, school.level, school.category, report ? exportStatusLabel(report.status) : missing, report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells];

@@ -37,6 +37,7 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
   const at = now.getTime();
   const zero = (school: School): Report => ({
     v: 1,
+    form: deps.form.version,
     school: school.code,
     period: fire.period,
     status: 'defaulted',

@@ -3,8 +3,12 @@ import { z } from 'zod';
 const values = z.record(z.string(), z.number());
 
 /** A school's report in progress for one period: shared by the school's contacts. */
+/** The form version a record was made with; records from before versions were kept are version 1. */
+const formVersion = z.number().int().positive().default(1);
+
 export const draftSchema = z.object({
   v: z.literal(1),
+  form: formVersion,
   values,
   startedBy: z.string(),
   startedAt: z.number(),
@@ -21,6 +25,7 @@ export type Draft = z.infer<typeof draftSchema>;
  */
 export const reportSchema = z.object({
   v: z.literal(1),
+  form: formVersion,
   school: z.string(),
   period: z.string(),
   status: z.enum(['filed', 'late', 'defaulted']),

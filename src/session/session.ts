@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A user's conversation state. Small, versioned, and parsed on every read: a record written by
  * another version is migrated through `migrations` or restarted — never misread.
  */
-export const SESSION_VERSION = 4;
+export const SESSION_VERSION = 5;
 
 /** Sessions are kept for four months: longer than any reporting period stays open. */
 export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
@@ -24,6 +24,8 @@ export const reportStateSchema = z.object({
    * answer is refused, not written elsewhere), and asking it again skips its part's introduction.
    */
   asked: z.string().nullable(),
+  /** The form version the cell ids above belong to (a newer form renames or removes cells). */
+  form: z.number().int().positive(),
 });
 export type ReportState = z.infer<typeof reportStateSchema>;
 
@@ -73,6 +75,8 @@ const migrations: Record<number, (old: Record<string, unknown>) => Record<string
   2: (old) => ({ ...old, broadcast: null }),
   // v4 added the 催报 confirmation.
   3: (old) => ({ ...old, nudge: null }),
+  // v5 named the form version a report conversation's cells belong to (every one so far: version 1).
+  4: (old) => ({ ...old, report: old.report ? { ...(old.report as object), form: 1 } : null }),
 };
 
 export type DecodedSession =

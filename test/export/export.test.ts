@@ -25,7 +25,7 @@ const SCHOOLS = [
 
 function report(school: string, status: Report['status'], values: Record<string, number>): Report {
   const all = Object.fromEntries(form.cells.map((c) => [c.id, values[c.id] ?? 0]));
-  return { v: 1, school, period: '2026-10', status, values: all, submittedBy: status === 'defaulted' ? null : 'zhao', submittedAt: Date.parse('2026-11-05T01:40:00Z'), firstSubmittedAt: 0, acceptedWarnings: [], zero: false };
+  return { v: 1, form: 1, school, period: '2026-10', status, values: all, submittedBy: status === 'defaulted' ? null : 'zhao', submittedAt: Date.parse('2026-11-05T01:40:00Z'), firstSubmittedAt: 0, acceptedWarnings: [], zero: false };
 }
 
 describe('report export', () => {

@@ -100,7 +100,7 @@ describe('dashboard view', () => {
 
   it('lays out a school’s months with cumulative sums, pace and statuses', () => {
     const report = (period: string, status: Report['status'], total: number): Report => ({
-      v: 1, school: '1', period, status, values: { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
+      v: 1, form: 1, school: '1', period, status, values: { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
     });
     const page = buildSchoolPage({ school: schools['1']!, window: windowFor('2026-03', cal), reports: [report('2026-01', 'filed', 1000), report('2026-02', 'defaulted', 0), report('2025-12', 'filed', 5000)], draft: null, targets, cal });
     expect(page.months.map((m) => [m.label, m.status, m.cumulative, m.pace])).toEqual([

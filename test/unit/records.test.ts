@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Draft, Report } from '../../src/report/records';
 import { exportStatusLabel, filingStatus, STATUS_LABEL } from '../../src/report/status';
 
-const report = (status: Report['status']): Report => ({ v: 1, school: 's', period: '2026-10', status, values: {}, submittedBy: null, submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false });
-const draft: Draft = { v: 1, values: {}, startedBy: 'a', startedAt: 0, updatedBy: 'a', updatedAt: 0, zero: false };
+const report = (status: Report['status']): Report => ({ v: 1, form: 1, school: 's', period: '2026-10', status, values: {}, submittedBy: null, submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false });
+const draft: Draft = { v: 1, form: 1, values: {}, startedBy: 'a', startedAt: 0, updatedBy: 'a', updatedAt: 0, zero: false };
 const label = (r: Report | null, d: Draft | null) => STATUS_LABEL[filingStatus(r, d)];
 
 describe('a school’s status for a period: one vocabulary', () => {

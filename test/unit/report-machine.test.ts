@@ -5,7 +5,7 @@ import { commandOf, normalizeInput } from '../../src/conversation/vocabulary';
 
 const EVENTS: EventKind[] = ['report', 'continue', 'previous', 'view', 'submit', 'confirm', 'zero', 'pause', 'discard', 'progress', 'help', 'modify', 'staff-word', 'answer'];
 const STATES: StateKind[] = ['idle', 'filling', 'confirming-submit', 'confirming-zero', 'confirming-discard'];
-const base = { school: 's', period: '2026-10', editing: null, attempts: 0, asked: null };
+const base = { school: 's', period: '2026-10', editing: null, attempts: 0, asked: null, form: 1 };
 const input = (text: string) => ({ text, command: commandOf(normalizeInput(text)), normalized: normalizeInput(text) });
 
 describe('the report conversation as a state machine', () => {

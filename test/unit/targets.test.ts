@@ -20,7 +20,7 @@ const school = (code: string, city: string, category: School['category'], pilot 
 });
 
 const report = (period: string, status: Report['status'], students: number, publicN: number, subsidized: number, poor = 0): Report => ({
-  v: 1, school: 's', period, status, values: { trainees_students: students, trainees_public: publicN, trainees_subsidized: subsidized, group_poor: poor },
+  v: 1, form: 1, school: 's', period, status, values: { trainees_students: students, trainees_public: publicN, trainees_subsidized: subsidized, group_poor: poor },
   submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
 });
 

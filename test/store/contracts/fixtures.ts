@@ -23,10 +23,11 @@ export const school = (code: string, city = '郑州', category: School['category
   contacts,
 });
 
-export const draft = (values: Record<string, number> = {}): Draft => ({ v: 1, values, startedBy: 'a', startedAt: 1, updatedBy: 'a', updatedAt: 1, zero: false });
+export const draft = (values: Record<string, number> = {}): Draft => ({ v: 1, form: 1, values, startedBy: 'a', startedAt: 1, updatedBy: 'a', updatedAt: 1, zero: false });
 
 export const report = (code: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report => ({
   v: 1,
+  form: 1,
   school: code,
   period,
   status,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newSession } from '../../../src/session/session';
 import { owingSchools, periodIndex } from '../../../src/queries/period-queries';
 import { partitionOf } from '../../../src/store/partition';
 import { HOUR_MS } from '../../../src/store/send-budget';
@@ -74,7 +75,7 @@ export function recordsContract(make: MakeSubject): void {
       // Another contact submits a reopened month meanwhile.
       await records.commit(change({ code: 'y', period: '2026-08', report: report('y', '2026-08'), ytd: ytd(17), expectedReportsRev: 1 }));
       expect(await records.commit(change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(19), expectedReportsRev: before.reportsRev }))).toBe(false);
-      const session = { session: { v: 4 as const, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null }, expectedRev: 0, ttlMs: 60_000 };
+      const session = { session: newSession(), expectedRev: 0, ttlMs: 60_000 };
       expect(await turns.commit({ home: 'y', userId: 'cy', deliveryId: 'm:1', lock: 'L', keepMs: 60_000, record: { replies: [], late: null }, session, school: change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(19), expectedReportsRev: 1 }), outbox: [], now: 1 })).toEqual({ kind: 'conflict', on: 'school' });
       expect((await records.yearToDate(2026)).y).toEqual(ytd(17));
       expect(await records.commit(change({ code: 'y', period: '2026-10', report: report('y', '2026-10'), ytd: ytd(27), expectedReportsRev: 2 }))).toBe(true);
