@@ -2,7 +2,7 @@ import type { Reply } from './reply';
 import type { Window } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { PastReport } from '../report/rules';
-import type { YearToDate } from '../report/progress';
+import type { SchoolProgress } from '../report/progress';
 import type { School } from '../roster/roster';
 import type { ReportState } from '../session/session';
 import type { Command } from './vocabulary';
@@ -27,14 +27,8 @@ export interface SchoolContext {
   /** The school's earlier filed reports, oldest first (R10). */
   history: PastReport[];
   /** The year of the period: the school's sums so far against its target. */
-  progress: {
-    year: number;
-    target: { all: number; subsidized: number };
-    pilotBonus: number;
-    ytd: YearToDate;
-    /** Months of the year counted for pace (the period's month). */
-    monthsElapsed: number;
-  };
+  progress: SchoolProgress;
+
 }
 
 export interface RecordChange {

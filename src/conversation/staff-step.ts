@@ -1,78 +1,15 @@
+import { daysLeft, dueDateLabel, periodLabel, timeLabel, type Period, type PeriodCalendar } from '../calendar/period';
 import { formatNumber as f } from '../report/number-parser';
-import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, windowFor, type PeriodCalendar, type Period, type Window } from '../calendar/period';
-import { onPace, percent, type YearToDate } from '../report/progress';
-import type { Report } from '../report/records';
-import type { School, StaffMember } from '../roster/roster';
-import { filingStatus, STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
-import { schoolTarget, type YearTargets } from '../targets/targets';
+import { percent } from '../report/progress';
 import { rollUp } from '../report/rollup';
-import type { SchoolFilter, StaffCommand } from './staff-words';
-import type { BroadcastEffect } from './broadcast';
+import { STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
+import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
-import type { TextCard } from './reply';
-
-export type { StaffMember } from '../roster/roster';
-
-/** What each staff command needs, loaded by the dispatcher before the (pure) step. */
-export type StaffData =
-  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; monthsElapsed: number }
-  | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
-  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets }
-  | { kind: 'none' };
-
-export interface StaffContext {
-  member: StaffMember;
-  command: StaffCommand;
-  window: Window;
-  /** The period the command is about (unlock: its own period). */
-  period: Period;
-  /** The deployment's first period (null: no roster imported yet); nothing before it was asked for. */
-  firstPeriod: Period | null;
-  data: StaffData;
-  /** A 催报 shown and waiting for 「确认」. */
-  pendingNudge: NudgeState | null;
-  /** When a nudge asked for now would go out (quiet hours put it off), and the quiet hours' text. */
-  nudgeSendAt: Date;
-  quietHours: string;
-  /** A school is nudged at most once within this many hours, whoever asks. */
-  nudgeIntervalHours: number;
-}
-
-/** What a staff step knows besides the data: the 催报 waiting for 「确认」, and the nudge policy. */
-export type StaffSettings = Pick<StaffContext, 'pendingNudge' | 'nudgeSendAt' | 'quietHours' | 'nudgeIntervalHours'>;
-
-/** A period before the deployment's first: no school was asked for it, so none owes it. */
-export function beforeStartText(period: Period, first: Period, cal: PeriodCalendar): string {
-  const w = windowFor(first, cal);
-  return `本系统从${periodLabel(first)}月报起收集，${periodLabel(period)}在此之前，没有应报的学校。${periodLabel(first)}月报 ${dateLabel(w.opensAt, cal)}开始填报，${dueDateLabel(w, cal)}截止。`;
-}
-
-export type StaffEffect =
-  | { kind: 'nudge'; by: string; period: Period; schools: string[]; sendAt: number; label: string }
-  | { kind: 'card'; card: TextCard }
-  | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
-  | { kind: 'reopen'; school: string; period: Period; by: string; contacts: string[]; notice: string }
-  | BroadcastEffect;
-
-export interface StaffResult {
-  text: string;
-  effects: StaffEffect[];
-  /** The 催报 waiting for 「确认」 after this step (undefined: as it was). */
-  nudge?: NudgeState | null;
-}
+import { beforeStartText, scopedFilter, type StaffContext, type StaffResult } from './staff-context';
+import { exportTable, lookup, unlock } from './staff-school';
+import type { SchoolFilter } from './staff-words';
 
 const PAGE = 20;
-
-/** The filter a command may use: city staff are held to their own city. */
-export function scopedFilter(member: StaffMember, filter: SchoolFilter): SchoolFilter | { refused: string } {
-  if (member.role === 'province') return filter;
-  if (filter.city && filter.city !== member.city) return { refused: `您只能查看和处理${member.city}的学校。` };
-  return { ...filter, city: member.city! };
-}
-
-export function inScope(member: StaffMember, school: School): boolean {
-  return member.role === 'province' || school.city === member.city;
-}
 
 function filterLabel(filter: SchoolFilter): string {
   return [filter.city, filter.category ? `${filter.category} 类` : ''].filter(Boolean).join(' · ') || '全省';
@@ -239,66 +176,5 @@ function nudge(ctx: StaffContext, filter: SchoolFilter, cal: PeriodCalendar, now
     text: `${when}：${count}；${skip}。发出后告诉您结果。`,
     effects: [{ kind: 'nudge', by: ctx.member.userId, period, schools: targets.map((s) => s.code), sendAt: ctx.nudgeSendAt.getTime(), label }],
     nudge: null,
-  };
-}
-
-function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
-  if (ctx.data.kind !== 'school') return '';
-  const { matches, elsewhere, records, ytd, targets } = ctx.data;
-  const query = ctx.command.kind === 'lookup' ? ctx.command.query : '';
-  if (matches.length === 0) {
-    if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看和处理${ctx.member.role === 'city' ? ctx.member.city : ''}的学校。`;
-    return `没有找到「${query}」。可以用学校全称、简称或代码查询。`;
-  }
-  if (matches.length > 1) {
-    const list = matches.slice(0, 10).map((s) => `${s.code} ${s.name}（${s.city}）`);
-    return `找到 ${matches.length} 所学校，请回复「查 代码」：\n${list.join('\n')}${matches.length > 10 ? `\n……还有 ${matches.length - 10} 所，请写得更具体些。` : ''}`;
-  }
-  const s = matches[0]!;
-  const t = schoolTarget(targets, s);
-  const report = records?.report ?? null;
-  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : STATUS_LABEL[filingStatus(null, records?.hasDraft ?? false)];
-  const months = Number(ctx.window.period.slice(5));
-  return [
-    `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
-    `填报人：${s.contacts.length > 0 ? s.contacts.join('、') : '（未登记）'}`,
-    `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}`,
-    `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}），按进度应达 ${f(onPace(t.all, months))}`,
-    `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
-  ].join('\n');
-}
-
-function exportTable(ctx: StaffContext): StaffResult {
-  if (ctx.command.kind !== 'export') return { text: '', effects: [] };
-  const { period, periodText } = ctx.command;
-  if (period === null) return { text: `「${periodText}」不是月份，请写成「导出 2026-10」或「导出 10月」。`, effects: [] };
-  if (period > ctx.window.period) return { text: `${periodLabel(period)}的月报还没开始填报。`, effects: [] };
-  const scope = scopedFilter(ctx.member, {});
-  if ('refused' in scope) return { text: scope.refused, effects: [] };
-  const fileName = `${period} 职业培训月报表${scope.city ? `（${scope.city}）` : ''}.xlsx`;
-  return {
-    text: `正在生成 ${periodLabel(period)}月报表（${scope.city ?? '全省'}），稍后以文件发给您。`,
-    effects: [{ kind: 'export', by: ctx.member.userId, period, filter: scope, fileName }],
-  };
-}
-
-function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): StaffResult {
-  const say = (t: string): StaffResult => ({ text: t, effects: [] });
-  if (ctx.command.kind !== 'unlock' || ctx.data.kind !== 'school') return say('');
-  const { query, period, periodText } = ctx.command;
-  if (period === null) return say(`请写明学校和月份，如「解锁 ${query || '0101'} ${ctx.window.period}」${periodText ? `（「${periodText}」不是月份）` : ''}。`);
-  if (period > ctx.window.period) return say(`${periodLabel(period)}的月报还没到填报时间，无需解锁。`);
-  const lookupText = lookup({ ...ctx, command: { kind: 'lookup', query } }, cal);
-  const { matches, records } = ctx.data;
-  if (matches.length !== 1 || records === null) return say(lookupText);
-  const school = matches[0]!;
-  if (records.reopened) return say(`${school.name} ${periodLabel(period)}月报已经是解锁状态，学校可以直接回复「填报」补报或修改。`);
-  const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
-  if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
-  const status = STATUS_LABEL[filingStatus(records.report, records.hasDraft)];
-  const notice = `【月报解锁】${school.name}：${periodLabel(period)}培训月报已由${ctx.member.name ?? ctx.member.userId}解锁，现在可以${records.report && records.report.status !== 'defaulted' ? '修改' : '补报'}：回复「填报」开始。`;
-  return {
-    text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,
-    effects: [{ kind: 'reopen', school: school.code, period, by: ctx.member.userId, contacts: school.contacts, notice }],
   };
 }

@@ -55,6 +55,9 @@ function backoffMs(failures: number): number {
  * back-off, and given up with the reason once it has failed for `giveUpMs`. A crash leaves the
  * entries it held to come due again when their lease ends; WeCom's duplicate check drops a resend
  * of a message that had gone out, as it does if a stalled holder sends after its lease.
+ *
+ * One class, a little over 250 lines: leasing, running and settling share its count of entries in
+ * hand and its candidates per partition; the handlers (deliver-message.ts, follow-ups) live apart.
  */
 export class OutboxWorker {
   private readonly concurrency: number;

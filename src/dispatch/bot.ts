@@ -2,9 +2,9 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, parsePeriod, windowFor, type PeriodCalendar } from '../calendar/period';
-import { yearToDate } from '../report/progress';
-import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
+import { currentWindow, nextWindow, windowFor, type PeriodCalendar } from '../calendar/period';
+import { schoolProgress, yearToDate } from '../report/progress';
+import type { Targets } from '../targets/targets';
 import type { Draft, Report } from '../report/records';
 import type { Member, School, StaffMember } from '../roster/roster';
 import type { Session } from '../session/session';
@@ -20,7 +20,8 @@ import type { Conversation, Located, Outcome } from './conversation';
 import { respondToUnregistered } from './unregistered';
 import { StaffQueries } from '../queries/staff-queries';
 import { parseAudience, stepBroadcast, type Recipients } from '../conversation/broadcast';
-import { stepStaff, type StaffContext } from '../conversation/staff-step';
+import { stepStaff } from '../conversation/staff-step';
+import type { StaffContext } from '../conversation/staff-context';
 import { dashboardCard, type DashboardLinks } from '../dashboard/dashboard-link';
 import { parseStaffCommand, type StaffCommand } from '../conversation/staff-words';
 import type { Schedule } from '../calendar/schedule';
@@ -124,9 +125,6 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
   const reports = Object.values(snap.reports).map((r) => readReport(deps.form, r));
   const draft = readDraft(deps.form, snap.draft);
   const history: Report[] = reports.filter((r) => r.period < window.period && r.status !== 'defaulted').sort((a, b) => a.period.localeCompare(b.period));
-  const { year, month } = parsePeriod(window.period);
-  const yearTargets = targetsFor(deps.targets, year);
-  const target = schoolTarget(yearTargets, school);
   return {
     kind: 'school',
     rev: snap.rev,
@@ -144,7 +142,7 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       report: reports.find((r) => r.period === window.period) ?? null,
       history: history.map((r) => ({ period: r.period, values: r.values })),
       allReports: reports,
-      progress: { year, target, pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month },
+      progress: schoolProgress(school, reports, window.period, deps.targets),
     },
   };
 }

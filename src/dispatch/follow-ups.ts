@@ -1,5 +1,5 @@
+import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
-import type { Form } from '../conversation/form';
 import { firstPeriodIn } from '../calendar/deployment';
 import { buildReportTable } from '../export/report-table';
 import { tableToXlsx } from '../export/write-table';
@@ -9,9 +9,8 @@ import type { Leased } from '../outbox/entry';
 import type { OutboxStore } from '../store/outbox-store';
 import type { Handled, HandlerContext, Handlers } from '../delivery/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
-import { periodLabel, windowFor, type PeriodCalendar } from '../calendar/period';
-import { nextSendingTime, type Schedule } from '../calendar/schedule';
-import type { WorkCalendar } from '../calendar/work-calendar';
+import { periodLabel, windowFor } from '../calendar/period';
+import { nextSendingTime } from '../calendar/schedule';
 import type { AuditEntry, AuditLog } from '../store/audit-log';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
@@ -20,7 +19,7 @@ import type { SendBudget } from '../store/send-budget';
 import { classifyFailure } from '../wecom/api-error';
 import { MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
 
-export interface FollowUpDeps {
+export interface FollowUpDeps extends FilingSettings {
   roster: RosterStore;
   records: RecordsStore;
   markers: Markers;
@@ -28,13 +27,6 @@ export interface FollowUpDeps {
   budget: SendBudget;
   outbox: OutboxStore;
   sender: WeComSender;
-  form: Form;
-  cal: PeriodCalendar;
-  schedule: Schedule;
-  work: WorkCalendar;
-  nudgeIntervalMs: number;
-  /** FIRST_PERIOD, when configured. */
-  firstPeriod?: string;
   /** Real time, for WeCom's per-member limits. */
   realClock: Clock;
   /** Something was written for `owner`'s partition: deliver it soon. */

@@ -1,10 +1,7 @@
+import type { FilingSettings } from '../conversation/filing-settings';
 import type { DashboardLinks } from '../dashboard/dashboard-link';
-import type { Form } from '../conversation/form';
 import type { EntryInit, EntryRef, WeComMessage } from '../outbox/entry';
 import type { OutboxStore } from '../store/outbox-store';
-import type { PeriodCalendar } from '../calendar/period';
-import type { Schedule } from '../calendar/schedule';
-import type { WorkCalendar } from '../calendar/work-calendar';
 import type { OutboxWorker } from '../delivery/worker';
 import type { Markers } from '../store/markers';
 import type { RecordsStore } from '../store/records-store';
@@ -12,20 +9,12 @@ import type { RosterStore } from '../store/roster-store';
 import type { Targets } from '../targets/targets';
 
 /** What a scheduled job works with. Jobs write outbox entries; they never send. */
-export interface JobDeps {
+export interface JobDeps extends FilingSettings {
   roster: RosterStore;
   records: RecordsStore;
   markers: Markers;
   outbox: OutboxStore;
   targets: Targets;
-  form: Form;
-  cal: PeriodCalendar;
-  schedule: Schedule;
-  work: WorkCalendar;
-  /** A school is nudged at most once within this interval, whoever asks. */
-  nudgeIntervalMs: number;
-  /** FIRST_PERIOD, when configured (else the first roster import decides). */
-  firstPeriod?: string;
   now: Date;
   print: (line: string) => void;
   /** Dashboard links for the staff digest's card; none when no public base URL is configured. */

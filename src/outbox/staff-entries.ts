@@ -1,4 +1,5 @@
-import type { StaffEffect, StaffMember } from '../conversation/staff-step';
+import type { StaffMember } from '../roster/roster';
+import type { StaffEffect } from '../conversation/staff-context';
 import type { EntryInit } from './entry';
 import { cardMessage, MAX_RECIPIENTS_PER_CALL, textMessages } from '../wecom/sender';
 

@@ -1,7 +1,7 @@
 import { currentWindow, parsePeriod, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/schedule';
 import type { Audience, Recipients } from '../conversation/broadcast';
-import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-step';
+import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
 import type { StaffCommand } from '../conversation/staff-words';
 import type { YearToDate } from '../report/progress';
 import type { School, StaffMember } from '../roster/roster';

@@ -1,4 +1,6 @@
 import { parsePeriod } from '../calendar/period';
+import type { School } from '../roster/roster';
+import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import type { Report } from './records';
 import { totalTrainees } from './values';
 
@@ -30,4 +32,19 @@ export function onPace(target: number, monthsElapsed: number): number {
 /** "14.5%" */
 export function percent(part: number, whole: number): string {
   return whole === 0 ? '—' : `${(Math.round((part / whole) * 1000) / 10).toFixed(1)}%`;
+}
+
+/** A school's year at a period: its sums against its target, and the months counted for pace (the period's month). */
+export interface SchoolProgress {
+  year: number;
+  target: { all: number; subsidized: number };
+  pilotBonus: number;
+  ytd: YearToDate;
+  monthsElapsed: number;
+}
+
+export function schoolProgress(school: School, reports: readonly Report[], period: string, targets: Targets): SchoolProgress {
+  const { year, month } = parsePeriod(period);
+  const yearTargets = targetsFor(targets, year);
+  return { year, target: schoolTarget(yearTargets, school), pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month };
 }

@@ -4,6 +4,10 @@ import { HOUR_MS, MINUTE_MS } from './send-budget';
 // Lua keeps each check-and-write atomic. Every script touches keys of one hash slot only (all the
 // keys it is given share a tag), so the store works on Redis Cluster. Scripts check everything
 // before they write anything: a refused commit leaves no trace.
+//
+// Every script is in this one file on purpose (it is longer than most): the fragments they share
+// (enqueue, apply a school change, append history) are one text each, and the one-slot rule and
+// the argument orders are read in one place against the adapters that call them.
 
 /** Writes an outbox entry unless its id is taken; 1 when written. */
 const ENQUEUE = `

@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   report: ['calendar', 'roster', 'targets'],
   conversation: ['calendar', 'report', 'roster', 'session', 'targets'],
   wecom: ['clock', 'conversation', 'log', 'store'],
-  outbox: ['conversation', 'wecom'],
+  outbox: ['conversation', 'roster', 'wecom'],
   store: ['calendar', 'clock', 'log', 'outbox', 'report', 'roster', 'session'],
   queries: ['calendar', 'conversation', 'report', 'roster', 'session', 'store', 'targets'],
   export: ['calendar', 'conversation', 'report', 'roster', 'store'],

@@ -1,9 +1,8 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { EntryInit } from '../../outbox/entry';
 import type { YearToDate } from '../../report/progress';
 import type { Draft, HistoryEntry, Report } from '../../report/records';
 import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
-import { draftCodec, historyArg, historyFromFields, HISTORY_MAX, reportCodec, ytdCodec } from '../codecs';
+import { draftCodec, historyArg, historyFromFields, reportCodec, ytdCodec } from '../codecs';
 import { ALL_PARTITIONS, partitionOf } from '../partition';
 import type { DerivedData, NudgeVerdict, RecordsStore, SchoolChange, SchoolRecords } from '../records-store';
 import { pairsToRecord } from '../redis-scripts';
@@ -15,14 +14,6 @@ const REOPEN_TASK_MS = 120 * 24 * 3_600_000;
 
 /** A school's records and what is derived from them, each school's in its partition's slot. */
 export class RedisRecordsStore extends RedisPort implements RecordsStore {
-  constructor(
-    redis: Redis | Cluster,
-    prefix = 'yb:',
-    private readonly historyMax = HISTORY_MAX,
-  ) {
-    super(redis, prefix);
-  }
-
   async read(code: string, period: string): Promise<SchoolRecords> {
     return schoolRecordsFrom((await this.scripts.ybReadSchool(...schoolReadKeys(this.keys, code, period), period)) as RawSchool);
   }

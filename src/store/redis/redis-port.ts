@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { HISTORY_MAX } from '../codecs';
 import { redisKeys, type RedisKeys } from '../keys';
 import { scriptClient, type ScriptClient } from '../redis-scripts';
 
 /**
  * What every Redis adapter starts from: the client it does not own (standalone, Sentinel or
- * Cluster), the key layout under its prefix, the scripts, and tokens unique to this instance.
+ * Cluster), the key layout under its prefix, the scripts, tokens unique to this instance, and the
+ * history cap.
  */
 export abstract class RedisPort {
   protected readonly keys: RedisKeys;
@@ -16,6 +18,8 @@ export abstract class RedisPort {
   constructor(
     protected readonly redis: Redis | Cluster,
     prefix = 'yb:',
+    /** How many history entries a school keeps (the ports that write history use it). */
+    protected readonly historyMax = HISTORY_MAX,
   ) {
     this.keys = redisKeys(prefix);
     this.scripts = scriptClient(redis);

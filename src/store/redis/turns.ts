@@ -1,8 +1,6 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { EntryInit } from '../../outbox/entry';
 import { ENTRY_KEEP_MS } from '../outbox-store';
 import { encodeSession } from '../../session/session';
-import { HISTORY_MAX } from '../codecs';
 import { partitionOf } from '../partition';
 import { lateEntryId, storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
 import { requireTtl } from '../ttl';
@@ -15,14 +13,6 @@ function turnRecord(replies: string, late: string, replayed: string, attempt: st
 
 /** Turns on Redis: a begin and a commit script, each in the turn's home partition. */
 export class RedisTurnStore extends RedisPort implements TurnStore {
-  constructor(
-    redis: Redis | Cluster,
-    prefix = 'yb:',
-    private readonly historyMax = HISTORY_MAX,
-  ) {
-    super(redis, prefix);
-  }
-
   async begin(args: TurnBeginArgs): Promise<TurnBegin> {
     const k = this.keys;
     const keys = [k.turn(args.home, args.userId, args.deliveryId), k.lock(args.home, args.userId), k.session(args.home, args.userId)];
