@@ -10,7 +10,7 @@ import { loadForm } from '../src/conversation/form';
 import { loadTargets } from '../src/targets/targets';
 import { createBot } from '../src/dispatch/bot';
 import { TurnRunner } from '../src/dispatch/turn-runner';
-import type { Report } from '../src/report/records';
+import { report as makeReport } from './fixtures/records';
 import type { School, StaffMember } from '../src/roster/roster';
 import { memoryStores, redisStores, type Stores } from '../src/store/stores';
 import { DEFAULT_SCHEDULE } from '../src/calendar/schedule';
@@ -169,7 +169,7 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
       case 'past-report': {
         const values = Object.fromEntries(form.cells.map((c) => [c.id, step.values[c.id] ?? 0]));
         const at = Date.parse(`${step.period}-28T00:00:00Z`);
-        const report: Report = { v: 1, form: 1, school, period: step.period, status: 'filed', values, submittedBy: 'seed', submittedAt: at, firstSubmittedAt: at, acceptedWarnings: [], zero: false };
+        const report = makeReport(school, step.period, 'filed', values, { submittedAt: at, firstSubmittedAt: at });
         const snap = await host.stores.records.read(school, step.period);
         // As a submission would write it: with the school's status and the year's sums.
         const year = Number(step.period.slice(0, 4));

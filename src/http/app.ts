@@ -25,9 +25,10 @@ export function createApp(deps: AppDeps, logger: Logger): Koa {
   app.use(async (ctx, next) => {
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
-    // A keep-alive client would otherwise go on sending here until the shutdown's timeout.
-    if (deps.stopping()) ctx.set('Connection', 'close');
     await next();
+    // Checked as the answer goes out (a request that began before the shutdown is answered after it):
+    // a keep-alive client would otherwise go on sending here until the shutdown's timeout.
+    if (deps.stopping()) ctx.set('Connection', 'close');
   });
   app.use(errorHandler(logger));
 

@@ -8,6 +8,7 @@ import type { Report } from '../../src/report/records';
 import { redisStores } from '../../src/store/stores';
 import type { Stores } from '../../src/store/stores';
 import { seedReport } from '../helpers/records';
+import { report as makeReport } from '../fixtures/records';
 import { testRedis, type TestRedis } from '../helpers/redis';
 import { mkdtemp, readFile } from 'node:fs/promises';
 
@@ -23,9 +24,10 @@ const SCHOOLS = [
   '0201,洛阳市第一职业高中,洛阳,中职,D,否,liu',
 ].join('\n');
 
+/** A report of October with every cell (those not given 0), filed by zhao on 5 November. */
 function report(school: string, status: Report['status'], values: Record<string, number>): Report {
   const all = Object.fromEntries(form.cells.map((c) => [c.id, values[c.id] ?? 0]));
-  return { v: 1, form: 1, school, period: '2026-10', status, values: all, submittedBy: status === 'defaulted' ? null : 'zhao', submittedAt: Date.parse('2026-11-05T01:40:00Z'), firstSubmittedAt: 0, acceptedWarnings: [], zero: false };
+  return makeReport(school, '2026-10', status, all, { submittedBy: status === 'defaulted' ? null : 'zhao', submittedAt: Date.parse('2026-11-05T01:40:00Z'), firstSubmittedAt: 0 });
 }
 
 describe('report export', () => {

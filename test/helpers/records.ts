@@ -1,11 +1,9 @@
 import { yearToDate } from '../../src/report/progress';
-import type { Draft, Report } from '../../src/report/records';
+import type { Report } from '../../src/report/records';
+import { draft } from '../fixtures/records';
 import type { RecordsStore } from '../../src/store/records-store';
 
-/** A report of the given status (cells as given, others absent). */
-export function report(school: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report {
-  return { v: 1, form: 1, school, period, status, values, submittedBy: status === 'defaulted' ? null : 'seed', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: Object.keys(values).length === 0 };
-}
+export { draft, report } from '../fixtures/records';
 
 /** Stores a report as a submission would: with the school's status for the period and the year's sums. */
 export async function seedReport(ports: { records: RecordsStore }, r: Report): Promise<void> {
@@ -19,8 +17,7 @@ export async function seedReport(ports: { records: RecordsStore }, r: Report): P
 /** Stores a draft as the first answer of a report would (the school drafting). */
 export async function seedDraft(ports: { records: RecordsStore }, school: string, period: string, values: Record<string, number>, by = 'seed'): Promise<void> {
   const snap = await ports.records.read(school, period);
-  const draft: Draft = { v: 1, form: 1, values, startedBy: by, startedAt: 1, updatedBy: by, updatedAt: 1, zero: false };
-  const ok = await ports.records.commit({ code: school, period, expectedRev: snap.rev, draft, history: [], ...(snap.reports[period] ? {} : { status: 'drafting' }) });
+  const ok = await ports.records.commit({ code: school, period, expectedRev: snap.rev, draft: draft(values, { startedBy: by, updatedBy: by }), history: [], ...(snap.reports[period] ? {} : { status: 'drafting' }) });
   if (!ok) throw new Error(`could not seed the draft of ${school} ${period}`);
 }
 

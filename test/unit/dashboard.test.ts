@@ -8,6 +8,7 @@ import type { Report } from '../../src/report/records';
 import type { School } from '../../src/roster/roster';
 import type { PeriodIndex } from '../../src/report/status';
 import type { YearTargets } from '../../src/targets/targets';
+import { report as makeReport } from '../fixtures/records';
 
 const SECRET = 'a'.repeat(64);
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
@@ -99,9 +100,8 @@ describe('dashboard view', () => {
   });
 
   it('lays out a school’s months with cumulative sums, pace and statuses', () => {
-    const report = (period: string, status: Report['status'], total: number): Report => ({
-      v: 1, form: 1, school: '1', period, status, values: { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
-    });
+    const report = (period: string, status: Report['status'], total: number): Report =>
+      makeReport('1', period, status, { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, { submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0 });
     const page = buildSchoolPage({ school: schools['1']!, window: windowFor('2026-03', cal), reports: [report('2026-01', 'filed', 1000), report('2026-02', 'defaulted', 0), report('2025-12', 'filed', 5000)], draft: null, targets, cal });
     expect(page.months.map((m) => [m.label, m.status, m.cumulative, m.pace])).toEqual([
       ['1月', 'filed', 1_000, 1_000],

@@ -12,6 +12,7 @@ import { loadTargets } from '../../src/targets/targets';
 import monthlyReportV2 from '../fixtures/monthly-report-v2';
 import { readSession } from '../helpers/sessions';
 import { SAMPLE } from '../helpers/sample';
+import { report } from '../fixtures/records';
 
 const v1 = loadForm(monthlyReport);
 const v2 = loadForm(monthlyReportV2);
@@ -89,7 +90,7 @@ describe('a new form version under records made with the old one', () => {
   it('exports a version-1 report in version 2’s columns: renamed cells carried, a cell it never had left empty', async () => {
     const { stores } = await setup();
     const values = Object.fromEntries(v1.cells.map((c) => [c.id, 1]));
-    await stores.records.commit({ code: '4101', period: '2026-09', expectedRev: 0, report: { v: 1, form: 1, school: '4101', period: '2026-09', status: 'filed', values: { ...values, funds_received: 7.5 }, submittedBy: 'zhang', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: false }, history: [], status: 'filed' });
+    await stores.records.commit({ code: '4101', period: '2026-09', expectedRev: 0, report: report('4101', '2026-09', 'filed', { ...values, funds_received: 7.5 }), history: [], status: 'filed' });
     const withNewCell = loadForm({ ...monthlyReportV2, version: 3, parts: monthlyReportV2.parts.map((p) => (p.id === 'basic' ? { ...p, cells: [...p.cells, { ...p.cells[0]!, id: 'projects_online', name: '线上项目', label: '线上项目', aliases: [] }] } : p)), migrations: [...monthlyReportV2.migrations!, { from: 2, rename: {}, remove: [] }] });
     const table = buildReportTable(stores, withNewCell, cal, '2026-09');
     const { header, rows } = await table;

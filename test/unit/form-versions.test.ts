@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import monthlyReport from '../../conversations/monthly-report';
 import { FormDefinitionError, loadForm } from '../../src/conversation/form';
 import { readDraft, readReport } from '../../src/conversation/form-versions';
-import type { Draft, Report } from '../../src/report/records';
+import type { Draft } from '../../src/report/records';
 import monthlyReportV2 from '../fixtures/monthly-report-v2';
+import { draft as makeDraft, report as makeReport } from '../fixtures/records';
 
 const v1 = loadForm(monthlyReport);
 const v2 = loadForm(monthlyReportV2);
-const draft = (values: Record<string, number>, form = 1): Draft => ({ v: 1, form, values, startedBy: 'a', startedAt: 1, updatedBy: 'a', updatedAt: 1, zero: false });
+const draft = (values: Record<string, number>, form = 1): Draft => makeDraft(values, { form });
 
 describe('a pinned form version', () => {
   it('knows its version and maps version-1 cells into version 2', () => {
@@ -44,7 +45,7 @@ describe('a pinned form version', () => {
   });
 
   it('reads a version-1 report through its own version (the rules and the export read these values)', () => {
-    const report: Report = { v: 1, form: 1, school: 's', period: '2026-09', status: 'filed', values: { funds_received: 3, hours_unsubsidized: 4, projects_fiscal: 1 }, submittedBy: 'a', submittedAt: 1, firstSubmittedAt: 1, acceptedWarnings: [], zero: false };
+    const report = makeReport('s', '2026-09', 'filed', { funds_received: 3, hours_unsubsidized: 4, projects_fiscal: 1 });
     expect(readReport(v2, report).values).toEqual({ funds_arrived: 3, projects_fiscal: 1 });
     expect(readReport(v1, report)).toBe(report);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Draft, Report } from '../../src/report/records';
 import { exportStatusLabel, filingStatus, STATUS_LABEL } from '../../src/report/status';
+import { draft as makeDraft, report as makeReport } from '../fixtures/records';
 
-const report = (status: Report['status']): Report => ({ v: 1, form: 1, school: 's', period: '2026-10', status, values: {}, submittedBy: null, submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false });
-const draft: Draft = { v: 1, form: 1, values: {}, startedBy: 'a', startedAt: 0, updatedBy: 'a', updatedAt: 0, zero: false };
+const report = (status: Report['status']): Report => makeReport('s', '2026-10', status);
+const draft: Draft = makeDraft();
 const label = (r: Report | null, d: Draft | null) => STATUS_LABEL[filingStatus(r, d)];
 
 describe('a school’s status for a period: one vocabulary', () => {

@@ -5,6 +5,7 @@ import type { Report } from '../../src/report/records';
 import { rollUp } from '../../src/report/rollup';
 import type { School } from '../../src/roster/roster';
 import { TargetsError, loadTargets, schoolTarget, targetsFor } from '../../src/targets/targets';
+import { report as makeReport } from '../fixtures/records';
 
 const targets = loadTargets('config/targets.json');
 const y2026 = targetsFor(targets, 2026);
@@ -19,10 +20,8 @@ const school = (code: string, city: string, category: School['category'], pilot 
   contacts: [],
 });
 
-const report = (period: string, status: Report['status'], students: number, publicN: number, subsidized: number, poor = 0): Report => ({
-  v: 1, form: 1, school: 's', period, status, values: { trainees_students: students, trainees_public: publicN, trainees_subsidized: subsidized, group_poor: poor },
-  submittedBy: 'x', submittedAt: 0, firstSubmittedAt: 0, acceptedWarnings: [], zero: false,
-});
+const report = (period: string, status: Report['status'], students: number, publicN: number, subsidized: number, poor = 0): Report =>
+  makeReport('s', period, status, { trainees_students: students, trainees_public: publicN, trainees_subsidized: subsidized, group_poor: poor });
 
 describe('targets', () => {
   it('carries the notice’s figures forward to years the file does not list', () => {

@@ -1,5 +1,6 @@
 import type { EntryInit } from '../../../src/outbox/entry';
 import type { Draft, HistoryEntry, Report } from '../../../src/report/records';
+import { draft as makeDraft, report as makeReport } from '../../fixtures/records';
 import type { School } from '../../../src/roster/roster';
 import type { SchoolChange } from '../../../src/store/records-store';
 import type { Stores } from '../../../src/store/stores';
@@ -23,21 +24,10 @@ export const school = (code: string, city = '郑州', category: School['category
   contacts,
 });
 
-export const draft = (values: Record<string, number> = {}): Draft => ({ v: 1, form: 1, values, startedBy: 'a', startedAt: 1, updatedBy: 'a', updatedAt: 1, zero: false });
+export const draft = (values: Record<string, number> = {}): Draft => makeDraft(values, { startedBy: 'a', updatedBy: 'a' });
 
-export const report = (code: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report => ({
-  v: 1,
-  form: 1,
-  school: code,
-  period,
-  status,
-  values,
-  submittedBy: status === 'defaulted' ? null : 'a',
-  submittedAt: 1,
-  firstSubmittedAt: 1,
-  acceptedWarnings: [],
-  zero: false,
-});
+export const report = (code: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report =>
+  makeReport(code, period, status, values, { submittedBy: status === 'defaulted' ? null : 'a' });
 
 export const history = (type: HistoryEntry['type'], by = 'a', period = '2026-10'): HistoryEntry => ({ type, period, by, at: 1, cells: [] });
 
