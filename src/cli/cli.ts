@@ -22,6 +22,7 @@ import { OutboxWorker } from '../delivery/worker';
 import { followUpHandlers } from '../dispatch/follow-ups';
 import { outboxRetry, outboxStatus } from './outbox-command';
 import { reindex } from './reindex-command';
+import { auditLog, schoolHistory } from './log-commands';
 import { currentWindow, parsePeriod } from '../calendar/period';
 import type { Config } from '../config/config';
 import type { CliContext } from './context';
@@ -166,6 +167,51 @@ program
       await ctx.open();
       const year = asked ?? parsePeriod(currentWindow(ctx.clock.now(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
       process.exitCode = await reindex(ctx.stores, year, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+
+/** A `--limit` value: a whole number from 1 to 10,000, or null after saying what is wrong. */
+function limitOf(raw: string): number | null {
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1 && n <= 10_000) return n;
+  process.stdout.write(`--limit「${raw}」应是 1 到 10000 之间的整数。\n`);
+  process.exitCode = 1;
+  return null;
+}
+
+program
+  .command('audit')
+  .description('the newest staff and operator actions (imports, exports, nudges, broadcasts, unlocks)')
+  .option('--limit <N>', 'how many entries', '50')
+  .option('--action <name>', 'only this action: roster-import, staff-import, export, nudge, broadcast, reopen')
+  .action(async (opts: { limit: string; action?: string }) => {
+    const limit = limitOf(opts.limit);
+    if (limit === null) return;
+    const config = loadConfig();
+    const ctx = cliContext(config);
+    try {
+      await ctx.open();
+      process.exitCode = await auditLog(ctx.stores, { limit, timezone: config.timezone, ...(opts.action ? { action: opts.action } : {}) }, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await ctx.close();
+    }
+  });
+
+program
+  .command('history')
+  .argument('<school>', 'the school code')
+  .description('a school’s submissions, cell changes, unlocks and zero reports, newest last')
+  .option('--limit <N>', 'how many entries', '50')
+  .action(async (code: string, opts: { limit: string }) => {
+    const limit = limitOf(opts.limit);
+    if (limit === null) return;
+    const config = loadConfig();
+    const ctx = cliContext(config);
+    try {
+      await ctx.open();
+      process.exitCode = await schoolHistory(ctx.stores, loadForm(monthlyReport), code, { limit, timezone: config.timezone }, (line) => process.stdout.write(`${line}\n`));
     } finally {
       await ctx.close();
     }

@@ -6,5 +6,6 @@ export type { AuditEntry } from './codecs';
 export interface AuditLog {
   /** Appends an entry; with an id, only once (a retried follow-up logs its action once). */
   append(entry: AuditEntry, id?: string): Promise<void>;
-  read(): Promise<AuditEntry[]>;
+  /** The log oldest first; with a limit, only the newest `limit` entries (still oldest first). */
+  read(limit?: number): Promise<AuditEntry[]>;
 }

@@ -78,7 +78,8 @@ export interface RecordsStore {
   /** The drafts of many schools for one period (null: none). */
   drafts(period: Period, codes: readonly string[]): Promise<(Draft | null)[]>;
   /** The school's history entries, oldest first (the newest HISTORY_MAX kept). */
-  history(code: string): Promise<HistoryEntry[]>;
+  /** A school's history oldest first; with a limit, only the newest `limit` entries (still oldest first). */
+  history(code: string, limit?: number): Promise<HistoryEntry[]>;
   /** A period's status sets, merged over the partitions (only the statuses asked for). */
   statusSets(period: Period, statuses?: readonly IndexedStatus[]): Promise<Record<IndexedStatus, string[]>>;
   /** Every school's sums for a year, for roll-ups. */

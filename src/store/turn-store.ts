@@ -47,8 +47,6 @@ export interface TurnStore {
    * answers first: written, and named in the turn record, only if no retry was answered yet.
    */
   lateReply(home: string, userId: string, deliveryId: string, entry: EntryInit, now: number): Promise<'queued' | 'answered' | 'exists' | 'gone'>;
-  /** A user's session in a home (tests and tools). */
-  readSession(home: string, userId: string): Promise<StoredSession | null>;
 }
 
 /** The id of a turn's late reply entry (one per delivery; the turn record names it). */

@@ -181,6 +181,39 @@ describe('npm run cli', () => {
     redis.disconnect();
   });
 
+  it('audit lists the newest staff actions by name; history lists a school’s changes with the form’s labels', async () => {
+    const logEnv = { ...env, REDIS_KEY_PREFIX: `${prefix}log:` };
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0501,庚学院,郑州,高职,A,否,u7\n');
+    await writeFile(`${dir}/staff.csv`, 'userid,name,role,city\nsheng1,王敏,province,\n');
+    expect((await cli(['roster', 'import', `${dir}/schools.csv`, '--by', 'ops'], logEnv)).code).toBe(0);
+    expect((await cli(['staff', 'import', `${dir}/staff.csv`, '--by', 'ops'], logEnv)).code).toBe(0);
+    const redis = new Redis(inject('redisUrl'));
+    const stores = redisStores(redis, `${prefix}log:`);
+    const at = (s: string) => Date.parse(`${s}+08:00`);
+    await stores.audit.append({ action: 'nudge', by: 'sheng1', at: at('2026-11-08T09:00:00'), period: '2026-10', schools: 1 });
+    await stores.audit.append({ action: 'export', by: 'sheng1', at: at('2026-11-11T10:30:00'), period: '2026-10', rows: 1 });
+    const cells = (old: number | null, n: number) => [{ id: 'projects_fiscal', old, new: n }];
+    for (const [type, time, c] of [['edit', '2026-11-03T08:00:00', cells(null, 2)], ['submit', '2026-11-04T09:15:00', cells(2, 3)], ['reopen', '2026-11-12T14:00:00', []]] as const) {
+      const snap = await stores.records.read('0501', '2026-10');
+      await stores.records.commit({ code: '0501', period: '2026-10', expectedRev: snap.rev, history: [{ type, period: '2026-10', by: type === 'reopen' ? 'sheng1' : 'u7', at: at(time), cells: [...c] }] });
+    }
+    redis.disconnect();
+
+    const two = await cli(['audit', '--limit', '2'], logEnv);
+    expect(two).toMatchObject({ code: 0, out: '最近 2 条操作记录（时间 · 操作 · 操作人 · 内容）：\n  2026-11-08 09:00 · 催报 · 王敏（sheng1） · period=2026-10 schools=1\n  2026-11-11 10:30 · 导出 · 王敏（sheng1） · period=2026-10 rows=1\n' });
+    const imports = await cli(['audit', '--action', 'roster-import'], logEnv);
+    expect(imports.out.split('\n').filter((l) => l.includes('导入学校名单 · ops'))).toHaveLength(1);
+    expect((await cli(['audit', '--action', 'broadcast'], logEnv)).out).toBe('审计日志里没有「broadcast」的记录。\n');
+
+    const history = await cli(['history', '0501', '--limit', '2'], logEnv);
+    expect(history).toMatchObject({ code: 0, out: '庚学院（0501）最近 2 条记录：\n  2026-11-04 09:15 · 2026-10 · 提交 · 庚学院 联系人 u7 · 培训项目/班次数 · 财政资金项目 2→3\n  2026-11-12 14:00 · 2026-10 · 解锁 · 王敏（sheng1）\n' });
+    expect((await cli(['history', '0501'], logEnv)).out).toContain('2026-11-03 08:00 · 2026-10 · 修改 · 庚学院 联系人 u7 · 培训项目/班次数 · 财政资金项目 空→2');
+    expect(await cli(['history', '9999'], logEnv)).toMatchObject({ code: 1, out: '名单里没有代码为「9999」的学校。\n' });
+    expect(await cli(['audit', '--limit', 'all'], logEnv)).toMatchObject({ code: 1, out: '--limit「all」应是 1 到 10000 之间的整数。\n' });
+  });
+
   it('menu sync pushes 填报 / 查询进度 / 帮助', async () => {
     const { code, out } = await cli(['menu', 'sync'], env);
     expect(out).toContain('menu pushed to agent 1000002: 填报 / 查询进度 / 帮助');

@@ -7,7 +7,7 @@ import { respondToUnregistered } from '../../src/dispatch/unregistered';
 import type { Session } from '../../src/session/session';
 import { redisStores, type Stores } from '../../src/store/stores';
 import type { Inbound } from '../../src/wecom/inbound';
-import { readSession } from '../helpers/sessions';
+import { readSession, storedSession } from '../helpers/sessions';
 import { testRedis, type TestRedis } from '../helpers/redis';
 
 type Step = (inbound: Inbound, session: Session, now: Date) => Outcome;
@@ -51,7 +51,9 @@ describe('TurnRunner', () => {
     expect((await stores.turns.begin({ home: 'held', userId: 'held', deliveryId: 'other', lock: 'theirs', lockTtlMs: 10_000 })).kind).toBe('ready');
     await expect(runner(respond, { waitMs: 20 }).run(text('held', '1'))).rejects.toBeInstanceOf(UserBusyError);
     expect(await stores.turns.record('held', 'held', 'm:1')).toBeNull();
-    expect(await stores.turns.readSession('held', 'held')).toBeNull();
+    // The holder lets go; nothing of the refused turn was stored.
+    await stores.turns.release('held', 'held', 'theirs');
+    expect(await storedSession(stores.turns, 'held', 'held')).toBeNull();
   });
 
   it('takes over a lock whose holder died once its short TTL passes (well inside WeCom’s retries)', async () => {
@@ -69,7 +71,7 @@ describe('TurnRunner', () => {
     };
     const t = runner(step);
     await expect(t.run(text('u', '1'))).rejects.toThrow('step failed');
-    expect(await stores.turns.readSession('u', 'u')).toBeNull();
+    expect(await storedSession(stores.turns, 'u', 'u')).toBeNull();
     fail = false;
     expect((await t.run(text('u', '1'))).status).toBe('handled');
     expect(await turns('u')).toBe(1);
@@ -151,7 +153,7 @@ describe('TurnRunner with a session it cannot read', () => {
       const [notice, ...rest] = (out.replies[0]!.kind === 'text' ? out.replies[0]!.text : '').split('\n');
       expect(notice).toBe('（系统已更新，您之前的对话位置已重置；已填写的月报数据都已保存。）');
       expect(rest[0]).toBe('「月报」使用说明');
-      expect((await stores.turns.readSession('old', 'old'))!.session).toMatchObject({ v: 5, report: null, nudge: null });
+      expect((await storedSession(stores.turns, 'old', 'old'))!.session).toMatchObject({ v: 5, report: null, nudge: null });
     } finally {
       await r.cleanup();
     }

@@ -11,7 +11,8 @@ export class MemoryAuditLog implements AuditLog {
     this.db.put('audit', [...log, { id: id ?? this.db.nextToken(), json: auditCodec.encode(entry) }]);
   }
 
-  async read(): Promise<AuditEntry[]> {
-    return (this.db.get<{ json: string }[]>('audit') ?? []).map((e) => auditCodec.decode(e.json));
+  async read(limit?: number): Promise<AuditEntry[]> {
+    const log = this.db.get<{ json: string }[]>('audit') ?? [];
+    return (limit === undefined ? log : limit === 0 ? [] : log.slice(-limit)).map((e) => auditCodec.decode(e.json));
   }
 }

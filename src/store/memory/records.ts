@@ -68,8 +68,9 @@ export class MemoryRecordsStore implements RecordsStore {
     });
   }
 
-  async history(code: string): Promise<HistoryEntry[]> {
-    return (this.db.get<Record<string, string>[]>(`history:${code}`) ?? []).map(historyFromFields);
+  async history(code: string, limit?: number): Promise<HistoryEntry[]> {
+    const all = this.db.get<Record<string, string>[]>(`history:${code}`) ?? [];
+    return (limit === undefined ? all : limit === 0 ? [] : all.slice(-limit)).map(historyFromFields);
   }
 
   async statusSets(period: string, statuses: readonly IndexedStatus[] = INDEXED_STATUSES): Promise<Record<IndexedStatus, string[]>> {

@@ -2,7 +2,7 @@ import type { EntryInit } from '../../outbox/entry';
 import { ENTRY_KEEP_MS } from '../outbox-store';
 import { encodeSession } from '../../session/session';
 import { partitionOf } from '../partition';
-import { storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
+import { storedSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
 import { requireTtl } from '../ttl';
 import type { MemoryDb, StoredEntry } from './db';
 
@@ -91,8 +91,4 @@ export class MemoryTurnStore implements TurnStore {
     return 'queued';
   }
 
-  async readSession(home: string, userId: string): Promise<StoredSession | null> {
-    const kept = this.db.get<Kept>(this.key('session', home, userId));
-    return kept ? storedSession(kept.data, kept.rev) : null;
-  }
 }

@@ -63,8 +63,10 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     }));
   }
 
-  async history(code: string): Promise<HistoryEntry[]> {
-    const entries = await this.redis.xrange(this.keys.history(code), '-', '+');
+  async history(code: string, limit?: number): Promise<HistoryEntry[]> {
+    if (limit === 0) return [];
+    const key = this.keys.history(code);
+    const entries = limit === undefined ? await this.redis.xrange(key, '-', '+') : (await this.redis.xrevrange(key, '+', '-', 'COUNT', limit)).reverse();
     return entries.map(([, flat]) => historyFromFields(pairsToRecord(flat)));
   }
 

@@ -2,7 +2,7 @@ import type { EntryInit } from '../../outbox/entry';
 import { ENTRY_KEEP_MS } from '../outbox-store';
 import { encodeSession } from '../../session/session';
 import { partitionOf } from '../partition';
-import { lateEntryId, storedSession, type StoredSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
+import { lateEntryId, storedSession, type TurnBegin, type TurnBeginArgs, type TurnCommitArgs, type TurnCommitResult, type TurnRecord, type TurnStore } from '../turn-store';
 import { requireTtl } from '../ttl';
 import { entryArgs, schoolChangeArgs, schoolReadKeys, schoolRecordsFrom, type RawSchool } from './school-args';
 import { RedisPort } from './redis-port';
@@ -86,9 +86,4 @@ export class RedisTurnStore extends RedisPort implements TurnStore {
     return (await this.scripts.ybTurnLateReply(k.turn(home, userId, deliveryId), k.outboxDue(p), k.outboxEntry(p, entry.id), ...entryArgs(home, entry), now)) as 'queued' | 'answered' | 'exists' | 'gone';
   }
 
-  async readSession(home: string, userId: string): Promise<StoredSession | null> {
-    const [data, rev] = await this.redis.hmget(this.keys.session(home, userId), 'data', 'rev');
-    if (!data || !rev) return null;
-    return storedSession(data, Number(rev));
-  }
 }

@@ -23,6 +23,9 @@ export function recordsContract(make: MakeSubject): void {
       expect(await records.read('s1', '2026-09')).toMatchObject({ rev: 1, reopened: false });
       expect(await records.history('s1')).toEqual([history('edit', 'a'), history('submit', 'b')]);
       expect(await records.history('s2')).toEqual([]);
+      expect(await records.history('s1', 1)).toEqual([history('submit', 'b')]);
+      expect(await records.history('s1', 5)).toEqual([history('edit', 'a'), history('submit', 'b')]);
+      expect(await records.history('s1', 0)).toEqual([]);
       expect(await records.reports('2026-10', ['s1', 's2'])).toEqual([report('s1', '2026-10'), null]);
     });
 

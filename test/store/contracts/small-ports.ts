@@ -20,6 +20,14 @@ export function auditContract(make: MakeSubject): void {
         { action: 'export', by: 'ops', at: 4, period: '2026-10' },
       ]);
     });
+
+    it('reads only the newest entries when given a limit, still oldest first', async () => {
+      const { audit } = s();
+      for (let i = 1; i <= 5; i++) await audit.append({ action: 'export', by: 'ops', at: i });
+      expect((await audit.read(2)).map((e) => e.at)).toEqual([4, 5]);
+      expect((await audit.read(9)).map((e) => e.at)).toEqual([1, 2, 3, 4, 5]);
+      expect(await audit.read(0)).toEqual([]);
+    });
   });
 }
 

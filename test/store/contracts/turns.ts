@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newSession, type Session } from '../../../src/session/session';
 import { partitionOf } from '../../../src/store/partition';
 import type { TurnCommitArgs } from '../../../src/store/turn-store';
+import { storedSession } from '../../helpers/sessions';
 import { change, draft, history, message, sleep, useSubject, type MakeSubject } from './fixtures';
 
 /** A session that differs by its turn count. */
@@ -54,7 +55,7 @@ export function turnsContract(make: MakeSubject): void {
         outbox: [message('turn:c1:m:1:reply', ['c1'], '长回复', 100)],
       });
       expect(await turns.commit(args)).toEqual({ kind: 'ok' });
-      expect(await turns.readSession('s1', 'c1')).toEqual({ session: sessionN(1), rev: 1, restarted: null });
+      expect(await storedSession(turns, 's1', 'c1')).toEqual({ session: sessionN(1), rev: 1, restarted: null });
       expect(await records.read('s1', '2026-10')).toMatchObject({ rev: 1, draft: draft({ v: 2 }) });
       expect(await records.history('s1')).toEqual([history('edit')]);
       expect((await records.statusSets('2026-10')).drafting).toEqual(['s1']);
@@ -75,7 +76,7 @@ export function turnsContract(make: MakeSubject): void {
       await records.commit(change({ code: 's1', period: '2026-10', draft: draft({ other: 1 }) }));
       expect(await turns.commit(commitArgs({ home: 's1', userId: 'c1', school, session: { session: sessionN(2), expectedRev: 1, ttlMs: 60_000 }, outbox: [message('x', ['c1'], 'x')] }))).toEqual({ kind: 'conflict', on: 'school' });
       expect(await records.read('s1', '2026-10')).toMatchObject({ rev: 1, draft: draft({ other: 1 }) });
-      expect(await turns.readSession('s1', 'c1')).toEqual({ session: sessionN(1), rev: 1, restarted: null });
+      expect(await storedSession(turns, 's1', 'c1')).toEqual({ session: sessionN(1), rev: 1, restarted: null });
       expect(await turns.record('s1', 'c1', 'm:1')).toBeNull();
       expect((await outbox.get([{ owner: 's1', id: 'x' }]))[0]).toBeNull();
       expect((await records.statusSets('2026-10')).drafting).toEqual([]);
@@ -131,7 +132,7 @@ export function turnsContract(make: MakeSubject): void {
       await expect(turns.commit(commitArgs({ keepMs: 0 }))).rejects.toThrow(RangeError);
       await expect(turns.commit(commitArgs({ session: { session: sessionN(1), expectedRev: 0, ttlMs: -1 } }))).rejects.toThrow(RangeError);
       expect(await turns.record('u', 'u', 'm:1')).toBeNull();
-      expect(await turns.readSession('u', 'u')).toBeNull();
+      expect(await storedSession(turns, 'u', 'u')).toBeNull();
     });
   });
 }
