@@ -27,6 +27,20 @@ import { currentWindow, parsePeriod } from '../calendar/period';
 import type { Config } from '../config/config';
 import type { CliContext } from './context';
 
+/** Operator output: one line at a time, on stdout. */
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Runs a command over the stores, WeCom client and clock, closing them however it ends; its result is the exit code. */
+async function withContext(config: Config, run: (ctx: CliContext) => Promise<number>): Promise<void> {
+  const ctx = cliContext(config);
+  try {
+    await ctx.open();
+    process.exitCode = await run(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
 const program = new Command();
 program.name('yuebao').description('月报 operator commands').showHelpAfterError();
 
@@ -35,7 +49,7 @@ config
   .command('check')
   .description('validate the environment, reach Redis, fetch an access token')
   .action(async () => {
-    const ok = await configCheck(process.env, (line) => process.stdout.write(`${line}\n`));
+    const ok = await configCheck(process.env, print);
     process.exitCode = ok ? 0 : 1;
   });
 
@@ -48,16 +62,7 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
     .option('--dry-run', 'check the file and print what would change, without changing anything')
     .option('--by <name>', 'who runs the import, for the audit log', userInfo().username)
     .action(async (fileName: string, opts: { dryRun?: boolean; by: string }) => {
-      const ctx = cliContext(loadConfig());
-      try {
-        await ctx.open();
-        const code = await importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, (line) =>
-          process.stdout.write(`${line}\n`),
-        );
-        process.exitCode = code;
-      } finally {
-        await ctx.close();
-      }
+      await withContext(loadConfig(), async (ctx) => importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, print));
     });
 }
 
@@ -72,14 +77,10 @@ program
   .option('--by <name>', 'who runs the export, for the audit log', userInfo().username)
   .action(async (opts: { period: string; format: string; out: string; by: string }) => {
     const config = loadConfig();
-    const ctx = cliContext(config);
-    try {
-      await ctx.open();
+    await withContext(config, async (ctx) => {
       const cal = { timezone: config.timezone, dueDay: config.dueDay };
-      process.exitCode = await exportReport(ctx.stores, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+      return exportReport(ctx.stores, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, print);
+    });
   });
 
 program
@@ -96,14 +97,10 @@ program
       process.exitCode = 1;
       return;
     }
-    const ctx = cliContext(config);
-    try {
-      await ctx.open();
+    await withContext(config, async (ctx) => {
       const at = opts.at ? new Date(opts.at) : ctx.clock.now();
-      process.exitCode = await runJob(job, jobParts(config, ctx, (line) => process.stdout.write(`${line}\n`)), { at, dryRun: opts.dryRun === true }, (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+      return runJob(job, jobParts(config, ctx, print), { at, dryRun: opts.dryRun === true }, print);
+    });
   });
 
 /** The jobs' parts in the CLI, with an outbox worker of its own: a run delivers what it writes, beside any server. */
@@ -127,13 +124,9 @@ outbox
   .command('status')
   .description('pending (with the oldest age) and failed messages, with reasons')
   .action(async () => {
-    const ctx = cliContext(loadConfig());
-    try {
-      await ctx.open();
-      process.exitCode = await outboxStatus(ctx.stores.outbox, ctx.clock.now().getTime(), (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+    await withContext(loadConfig(), async (ctx) => {
+      return outboxStatus(ctx.stores.outbox, ctx.clock.now().getTime(), print);
+    });
   });
 outbox
   .command('retry')
@@ -141,13 +134,9 @@ outbox
   .option('--failed', 'send every failed entry again')
   .description('put failed messages back in the queue (a running server sends them)')
   .action(async (id: string | undefined, opts: { failed?: boolean }) => {
-    const ctx = cliContext(loadConfig());
-    try {
-      await ctx.open();
-      process.exitCode = await outboxRetry(ctx.stores.outbox, { ...(id ? { id } : {}), ...(opts.failed ? { failed: true } : {}) }, ctx.clock.now().getTime(), (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+    await withContext(loadConfig(), async (ctx) => {
+      return outboxRetry(ctx.stores.outbox, { ...(id ? { id } : {}), ...(opts.failed ? { failed: true } : {}) }, ctx.clock.now().getTime(), print);
+    });
   });
 
 program
@@ -162,14 +151,10 @@ program
       process.exitCode = 1;
       return;
     }
-    const ctx = cliContext(config);
-    try {
-      await ctx.open();
+    await withContext(config, async (ctx) => {
       const year = asked ?? parsePeriod(currentWindow(ctx.clock.now(), { timezone: config.timezone, dueDay: config.dueDay }).period).year;
-      process.exitCode = await reindex(ctx.stores, year, (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+      return reindex(ctx.stores, year, print);
+    });
   });
 
 /** A `--limit` value: a whole number from 1 to 10,000, or null after saying what is wrong. */
@@ -190,13 +175,9 @@ program
     const limit = limitOf(opts.limit);
     if (limit === null) return;
     const config = loadConfig();
-    const ctx = cliContext(config);
-    try {
-      await ctx.open();
-      process.exitCode = await auditLog(ctx.stores, { limit, timezone: config.timezone, ...(opts.action ? { action: opts.action } : {}) }, (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+    await withContext(config, async (ctx) => {
+      return auditLog(ctx.stores, { limit, timezone: config.timezone, ...(opts.action ? { action: opts.action } : {}) }, print);
+    });
   });
 
 program
@@ -208,13 +189,9 @@ program
     const limit = limitOf(opts.limit);
     if (limit === null) return;
     const config = loadConfig();
-    const ctx = cliContext(config);
-    try {
-      await ctx.open();
-      process.exitCode = await schoolHistory(ctx.stores, loadForm(monthlyReport), code, { limit, timezone: config.timezone }, (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await ctx.close();
-    }
+    await withContext(config, async (ctx) => {
+      return schoolHistory(ctx.stores, loadForm(monthlyReport), code, { limit, timezone: config.timezone }, print);
+    });
   });
 
 const menu = program.command('menu').description('the app menu');
@@ -222,14 +199,11 @@ menu
   .command('sync')
   .description('push the app menu (填报 / 查询进度 / 帮助) to WeCom')
   .action(async () => {
-    const ctx = cliContext(loadConfig());
-    try {
-      await ctx.open();
+    await withContext(loadConfig(), async (ctx) => {
       await ctx.client.createMenu(appMenu);
       process.stdout.write(`menu pushed to agent ${ctx.config.wecom.agentId}: ${appMenu.button.map((b) => b.name).join(' / ')}\n`);
-    } finally {
-      await ctx.close();
-    }
+      return 0;
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { parseValue, type ParsedValue, type ValueKind } from '../report/number-parser';
 import { ruleChecks, type Finding, type RuleCheck, type RuleContext } from '../report/rules';
-import type { Values } from '../report/values';
+import { CELLS_READ_BY_CODE, type Values } from '../report/values';
 import { formSchema, type CellDef, type FormDef, type MigrationDef, type PartDef, type RuleDef } from './form-schema';
 
 /** Values brought into the current version, with what changed for the people who filled them. */
@@ -199,6 +199,7 @@ export function loadForm(input: unknown, registry: Registry = defaultRegistry): 
     }
   }
   for (const cellId of def.zeroReportAsks) if (!ids.has(cellId)) problems.push(`form ${def.id}, zeroReportAsks: unknown cell '${cellId}'`);
+  for (const cellId of CELLS_READ_BY_CODE) if (!ids.has(cellId)) problems.push(`form ${def.id}: no cell '${cellId}', which the year's sums and summaries read (keep the id, or change the code that reads it)`);
   const form = new Form(def, registry);
   for (const rule of def.rules) {
     const where = `form ${def.id}, rule ${rule.id}`;

@@ -39,7 +39,7 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
   const lines = [
     `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 本月无培训' : ''}）`,
     `${ctx.school.name} · ${ctx.userId} · ${timeLabel(now, cal)}`,
-    ...totalsText(values),
+    ...totalsText(form, values),
   ];
   if (report.acceptedWarnings.length > 0) {
     const titles = new Map(form.def.rules.map((r) => [r.id, r.title]));

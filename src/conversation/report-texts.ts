@@ -51,13 +51,20 @@ export function findingsText(findings: Finding[]): string {
   return lines.join('\n');
 }
 
-/** The totals a receipt and a summary show. */
-export function totalsText(values: Values): string[] {
-  const projects = (values.projects_fiscal ?? 0) + (values.projects_nonfiscal ?? 0) + (values.projects_public ?? 0);
-  const hours = (values.hours_subsidized ?? 0) + (values.hours_unsubsidized ?? 0);
+/**
+ * The totals a receipt and a summary show. Projects, hours and funds are read through the form
+ * (the basic part's cells counted in 个, in 学时, and in 万元), so a form version that renames or drops
+ * one of them still sums what it has.
+ */
+export function totalsText(form: Form, values: Values): string[] {
+  const basic = form.hasPart('basic') ? form.part('basic').cells : [];
+  const total = (keep: (c: CellDef) => boolean) => basic.filter(keep).reduce((acc, c) => acc + (values[c.id] ?? 0), 0);
+  const projects = total((c) => c.unit === '个');
+  const hours = total((c) => c.unit === '学时');
+  const funds = Math.round(total((c) => c.kind === 'wanyuan') * 10_000) / 10_000;
   return [
     `培训人数 ${f(totalTrainees(values))} 人次（在校学生 ${f(values.trainees_students ?? 0)}，社会人员 ${f(values.trainees_public ?? 0)}），其中政府补贴性 ${f(values.trainees_subsidized ?? 0)}`,
-    `培训项目 ${f(projects)} 个，学时 ${f(hours)}，到帐经费 ${f(values.funds_received ?? 0)} 万元`,
+    `培训项目 ${f(projects)} 个，学时 ${f(hours)}，到帐经费 ${f(funds)} 万元`,
     `专任教师 ${f(values.teachers_fulltime ?? 0)} 人，全日制在校学生 ${f(values.students_fulltime ?? 0)} 人`,
   ];
 }

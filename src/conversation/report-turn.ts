@@ -207,7 +207,7 @@ export class ReportTurn {
     const errors = findings.filter((x) => x.level === 'error');
     if (errors.length > 0) return this.done({ ...state, awaiting: null }, replies.fixFirst(findingsText(errors), this.suspect(errors[0]!, [])));
     const warnings = findings.filter((x) => x.level === 'warning');
-    const lines = [replies.checkBefore(this.ctx.school.name, this.ctx.window.period, this.draft!.zero), ...totalsText(values)];
+    const lines = [replies.checkBefore(this.ctx.school.name, this.ctx.window.period, this.draft!.zero), ...totalsText(this.form, values)];
     if (warnings.length > 0) lines.push(findingsText(warnings));
     lines.push(replies.confirmSubmit(warnings.length > 0));
     return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));

@@ -1,6 +1,23 @@
 /** A report's numbers by cell id; a draft has some, a complete report has all. */
 export type Values = Record<string, number>;
 
+/**
+ * The cells the code reads by id: the person-times and their subsidized and poor-household shares
+ * (the year's sums, targets, the dashboard), the stock figures, and the trainer cells rules R6/R9
+ * compare. A form version must keep these ids; loadForm refuses one that does not, so a renamed
+ * cell cannot silently count as 0. Everything else is read through the form.
+ */
+export const CELLS_READ_BY_CODE = [
+  'trainees_students',
+  'trainees_public',
+  'trainees_subsidized',
+  'group_poor',
+  'teachers_fulltime',
+  'students_fulltime',
+  'trainers_internal',
+  'trainers_external',
+] as const;
+
 /** Total person-times T = 在校学生 + 社会人员: every breakdown is checked against it. */
 export function totalTrainees(v: Values): number {
   return (v.trainees_students ?? 0) + (v.trainees_public ?? 0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import monthlyReport from '../../conversations/monthly-report';
 import { FormDefinitionError, loadForm } from '../../src/conversation/form';
 import { readDraft, readReport } from '../../src/conversation/form-versions';
+import { totalsText } from '../../src/conversation/report-texts';
 import type { Draft } from '../../src/report/records';
 import monthlyReportV2 from '../fixtures/monthly-report-v2';
 import { draft as makeDraft, report as makeReport } from '../fixtures/records';
@@ -48,5 +49,11 @@ describe('a pinned form version', () => {
     const report = makeReport('s', '2026-09', 'filed', { funds_received: 3, hours_unsubsidized: 4, projects_fiscal: 1 });
     expect(readReport(v2, report).values).toEqual({ funds_arrived: 3, projects_fiscal: 1 });
     expect(readReport(v1, report)).toBe(report);
+  });
+
+  it('sums a receipt’s projects, hours and funds through the form, so a renamed or dropped cell is still counted right', () => {
+    const values = { projects_fiscal: 1, projects_nonfiscal: 2, hours_subsidized: 40, trainees_students: 10 };
+    expect(totalsText(v1, { ...values, funds_received: 2.5, hours_unsubsidized: 6 })[1]).toBe('培训项目 3 个，学时 46，到帐经费 2.5 万元');
+    expect(totalsText(v2, { ...values, funds_arrived: 2.5 })[1]).toBe('培训项目 3 个，学时 40，到帐经费 2.5 万元');
   });
 });

@@ -49,6 +49,12 @@ describe('loading a definition with mistakes', () => {
     def.rules[0]!.params = { part: 'contents' };
     expect(problems(def)).toEqual(["form monthly-report, rule R1: params.part 'contents' is not a part of the form"]);
   });
+  it('refuses a form that renames a cell the year’s sums read by id', () => {
+    const def = clone();
+    const cell = def.parts[0]!.cells.find((c) => c.id === 'trainees_subsidized')!;
+    cell.id = 'trainees_funded';
+    expect(problems(def)).toEqual(["form monthly-report: no cell 'trainees_subsidized', which the year's sums and summaries read (keep the id, or change the code that reads it)"]);
+  });
   it('names a duplicate cell id and a duplicate name', () => {
     const def = clone();
     def.parts[2]!.cells[1]!.id = 'mode_onsite';
