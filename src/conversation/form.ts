@@ -186,15 +186,17 @@ export function loadForm(input: unknown, registry: Registry = defaultRegistry): 
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const part of def.parts) {
-    const names = new Set<string>();
+    // A cell's name is its own within the part; an alias may be shared (补贴性 for hours and
+    // trainees): a reply using it is read by the cell being asked, or asked about.
+    const names = new Set(part.cells.map((c) => c.name));
+    const seen = new Set<string>();
     for (const cell of part.cells) {
       const where = `form ${def.id}, part ${part.number} (${part.id}), cell ${cell.id}`;
       if (ids.has(cell.id)) problems.push(`${where}: duplicate cell id`);
       ids.add(cell.id);
-      for (const name of [cell.name, ...cell.aliases]) {
-        if (names.has(name)) problems.push(`${where}: name or alias '${name}' is used twice in this part`);
-        names.add(name);
-      }
+      if (seen.has(cell.name)) problems.push(`${where}: name '${cell.name}' is used twice in this part`);
+      seen.add(cell.name);
+      for (const alias of cell.aliases) if (names.has(alias) && alias !== cell.name) problems.push(`${where}: alias '${alias}' is another cell's name in this part`);
       if (!(cell.kind in registry.valueKinds)) problems.push(`${where}: unknown value kind '${cell.kind}' (known: ${Object.keys(registry.valueKinds).join(', ')})`);
     }
   }

@@ -19,7 +19,7 @@ export const replies = {
     `${late ? '开始补报' : '开始填写'} ${school} ${periodLabel(w.period)}培训月报（统计该月完成的培训），${late ? '已由工作人员解锁' : `截止 ${dueDateLabel(w, cal)}`}。\n` +
     `共 ${parts} 部分 ${cells} 项，每次回复一个数字，同一部分也可一次回复多项。随时可回复：上一项、修改 项目、查看、暂停、提交、本月无培训、帮助。`,
   allFilledAnswer: (cells: number) => `${cells} 项都已填完。回复「提交」提交，回复「修改 项目」更正，回复「查看」核对。`,
-  retry: (reason: string, hint: string) => `${reason}。${hint}`,
+  retry: (reason: string, hint: string) => `${reason}${/[。？！]$/u.test(reason) ? '' : '。'}${hint}`,
   numberPlease: (example: string) => `请回复一个数字，例如 ${example}。`,
   takenMeanwhile: (cell: CellDef, by: string | null, value: number, typed: string) =>
     `「${cell.name}」刚才已${by ? `由 ${by} ` : ''}填为 ${formatNumber(value)}，您的「${typed}」没有记录。如要改为您的数字，请回复「修改 ${cell.name} ${typed}」。`,

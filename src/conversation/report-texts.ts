@@ -51,6 +51,11 @@ export function findingsText(findings: Finding[]): string {
   return lines.join('\n');
 }
 
+/** Cells corrected outside the part being asked: 「✓ 已更正 岗前基础培训 8 → 10」. */
+export function corrections(items: { cell: CellDef; old: number; value: number }[]): string {
+  return `✓ 已更正 ${items.map((i) => `${i.cell.name} ${f(i.old)} → ${f(i.value)}${i.cell.unit === '万元' ? ' 万元' : ''}`).join('；')}`;
+}
+
 /**
  * The totals a receipt and a summary show. Projects, hours and funds are read through the form
  * (the basic part's cells counted in 个, in 学时, and in 万元), so a form version that renames or drops

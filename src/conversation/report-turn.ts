@@ -4,7 +4,7 @@ import type { Finding } from '../report/rules';
 import { STATUS_LABEL } from '../report/status';
 import type { Values } from '../report/values';
 import type { ReportState } from '../session/session';
-import { findCellRef, parseAnswer } from './answer-parser';
+import { findCellRef, parseAnswer, type NameContext } from './answer-parser';
 import type { Form } from './form';
 import type { CellDef } from './form-schema';
 import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
@@ -12,7 +12,7 @@ import type { ActionName, Guard, Transition } from './report-machine';
 import { replies } from './report-replies';
 import { closedText, filedText, generalHelp, progressText } from './report-status';
 import { submit } from './report-submission';
-import { answeredCount, cellHelp, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
+import { answeredCount, cellHelp, corrections, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
 import { modifyTarget } from './vocabulary';
 import { checksAfter, suspectCell } from './report-checks';
 
@@ -105,18 +105,19 @@ export class ReportTurn {
   private answer(state: ReportState, text: string): EngineResult {
     const draft = this.draft!;
     const asked = this.asked(state);
-    // Filled by another contact since this person was asked: names in the reply are read in the
-    // part now being filled; a bare number is refused (below).
+    // Filled by another contact since this person was asked: names in the reply are read as
+    // usual; a bare number is refused (below).
     const taken = asked !== null && state.editing === null && draft.values[asked.id] !== undefined;
     const cell = taken ? (this.current(state) ?? asked) : asked;
-    if (cell === null) return this.done(state, replies.allFilledAnswer(this.form.cells.length));
-    const part = this.form.place(cell.id).part;
-    const answer = parseAnswer(text, this.form, part, cell);
+    const part = cell ? this.form.place(cell.id).part : null;
+    const answer = parseAnswer(text, this.form, { ...this.nameContext(state), current: cell, part });
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
-      const hint = attempts >= 3 ? `\n${cellHelp(cell)}` : replies.numberPlease(cell.example);
-      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${this.ask(state)}`);
+      const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell)}` : replies.numberPlease(cell.example);
+      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilledAnswer(this.form.cells.length)}`);
     }
+    // Every cell answered and no name given: there is nothing a bare number could be for.
+    if (cell === null && answer.bare) return this.done(state, replies.allFilledAnswer(this.form.cells.length));
     const before = draft.values;
     // The cell this person was asked has been filled by another contact meanwhile: a bare number
     // is theirs for that cell, never for whatever is asked now.
@@ -127,7 +128,7 @@ export class ReportTurn {
     const values: Values = { ...before };
     for (const a of answer.assignments) values[a.cell.id] = a.value;
     let restZero = 0;
-    if (answer.restZero) {
+    if (answer.restZero && part) {
       for (const c of part.cells) {
         if (values[c.id] === undefined) {
           values[c.id] = 0;
@@ -135,10 +136,22 @@ export class ReportTurn {
         }
       }
     }
-    const touched = part.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id);
+    const touched = this.form.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id);
     this.updateDraft(values, touched);
-    this.say(echo(answer.assignments, restZero, state.editing ? part.number : undefined));
-    const next: ReportState = { ...state, editing: state.editing && values[state.editing] !== before[state.editing] ? null : state.editing, attempts: 0 };
+    // Cells of the part being asked are echoed as answers; a cell elsewhere already answered, as a
+    // correction (old → new); one elsewhere not answered yet, under its part's number.
+    const elsewhere = answer.assignments.filter((a) => part === null || !part.cells.includes(a.cell));
+    const answered = answer.assignments.filter((a) => !elsewhere.includes(a));
+    if (answered.length > 0 || restZero > 0) this.say(echo(answered, restZero, state.editing && part ? part.number : undefined));
+    const corrected = elsewhere.filter((a) => before[a.cell.id] !== undefined);
+    if (corrected.length > 0) this.say(corrections(corrected.map((a) => ({ cell: a.cell, old: before[a.cell.id]!, value: a.value }))));
+    for (const p of this.form.parts) {
+      const ahead = elsewhere.filter((a) => before[a.cell.id] === undefined && p.cells.includes(a.cell));
+      if (ahead.length > 0) this.say(echo(ahead, 0, p.number));
+    }
+    // A correction that named the cell being corrected ends it, whether or not the value changed.
+    const editingDone = state.editing !== null && answer.assignments.some((a) => a.cell.id === state.editing);
+    const next: ReportState = { ...state, editing: editingDone ? null : state.editing, attempts: 0 };
     if (answer.assignments.length === 0 && restZero === 0) next.editing = null;
     const notes = this.checksAfter(before, values, touched);
     if (notes) this.say(notes);
@@ -169,7 +182,7 @@ export class ReportTurn {
     }
     s ??= this.fresh();
     if (target === '') return this.done(s, replies.which);
-    const ref = findCellRef(target, this.form);
+    const ref = findCellRef(target, this.form, this.nameContext(s));
     if (ref.kind === 'none') return this.done(s, replies.noSuchCell(target));
     if (ref.kind === 'ambiguous') {
       const options = ref.cells.map((c) => `${this.form.place(c.id).position} ${c.name}（第 ${this.form.place(c.id).part.number} 部分）`).join('、');
@@ -267,6 +280,13 @@ export class ReportTurn {
     if (state.editing && this.form.hasCell(state.editing)) return this.form.place(state.editing).cell;
     if (state.asked && this.form.hasCell(state.asked)) return this.form.place(state.asked).cell;
     return this.current(state);
+  }
+
+  /** Where names in a reply are read: the cell asked and its part, and the parts an open error names. */
+  private nameContext(state: ReportState): NameContext {
+    const current = this.asked(state);
+    const errors = this.draft ? this.findings(this.draft.values).filter((x) => x.level === 'error') : [];
+    return { current, part: current ? this.form.place(current.id).part : null, errorParts: new Set(errors.flatMap((x) => x.cells.map((id) => this.form.place(id).part.id))) };
   }
 
   /** The findings to say after an answer (report-checks.ts), remembered as said. */

@@ -71,6 +71,8 @@ function readAmount(text: string, wanIsUnit: boolean): ParsedValue {
   const m = /^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(万|千|百|k|w)?$/iu.exec(text);
   if (!m || (m[1] === undefined && m[2] === undefined)) {
     if (/^\d+(?:,\d+)+(?:\.\d+)?$/u.test(text)) return fail('数字里的逗号位置不对，请直接写数字，如 12000');
+    // 3o0, l20: a letter typed for a digit. Said, never read as one: these are official figures.
+    if (/\d/u.test(text) && /^[\d.oOlI]+$/u.test(text)) return fail(`「${text}」里有字母，是不是 ${text.replace(/[oO]/gu, '0').replace(/[lI]/gu, '1')}？`);
     if (/\d/u.test(text) && /\d\D+\d/u.test(text)) return fail('一次只能填一个数字');
     return fail(/\d/u.test(text) ? '没看懂这个数字' : '没有找到数字');
   }

@@ -61,8 +61,11 @@ describe('loading a definition with mistakes', () => {
     def.parts[2]!.cells[2]!.name = '面授';
     expect(problems(def)).toEqual([
       'form monthly-report, part 3 (mode), cell mode_onsite: duplicate cell id',
-      "form monthly-report, part 3 (mode), cell mode_blended: name or alias '面授' is used twice in this part",
+      "form monthly-report, part 3 (mode), cell mode_blended: name '面授' is used twice in this part",
     ]);
+    const alias = clone();
+    alias.parts[2]!.cells[2]!.aliases!.push('在线');
+    expect(problems(alias)).toEqual(["form monthly-report, part 3 (mode), cell mode_blended: alias '在线' is another cell's name in this part"]);
   });
   it('refuses fields the schema does not know, saying where', () => {
     const def = clone() as unknown as { parts: { cells: Record<string, unknown>[] }[] };
