@@ -16,7 +16,7 @@ export function checksAfter(form: Form, findings: (v: Values) => Finding[], befo
   const found = findings(after).filter(relevant);
   const failing = new Set(found.map((x) => x.rule));
   const resolved = [...new Set(findings(before).filter((x) => x.level === 'error' && relevant(x) && !failing.has(x.rule)).map((x) => x.rule))];
-  const lines: string[] = resolved.map((id) => replies.passed(id, form.def.rules.find((r) => r.id === id)!.title));
+  const lines: string[] = resolved.map((id) => replies.passed(form.def.rules.find((r) => r.id === id)!.title));
   if (found.length > 0) lines.push(findingsText(found));
   const errors = found.filter((x) => x.level === 'error');
   if (errors.length > 0) lines.push(replies.fixLater(suspectCell(form, errors[0]!, touched, after)));

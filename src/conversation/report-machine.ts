@@ -63,12 +63,16 @@ const whileFilling: Record<EventKind, Transition> = {
   answer: { action: 'answer', guards: [['open', 'closed'], ['draft', 'lostDraft']] },
 };
 
+const FINALIZE: Transition = { action: 'finalize', guards: [['open', 'closed'], ['draft', 'lostDraft']] };
+const CONFIRM_ZERO: Transition = { action: 'confirmZero', guards: [['open', 'closed']] };
+
 export const TRANSITIONS: Record<StateKind, Partial<Record<EventKind, Transition | typeof CANCEL>> & { otherwise?: typeof CANCEL }> = {
   idle: { ...whileFilling, answer: { action: 'idleNote' } },
   filling: whileFilling,
-  'confirming-submit': { confirm: { action: 'finalize', guards: [['open', 'closed'], ['draft', 'lostDraft']] }, submit: whileFilling.submit, otherwise: CANCEL },
-  'confirming-zero': { confirm: { action: 'confirmZero', guards: [['open', 'closed']] }, otherwise: CANCEL },
-  'confirming-discard': { confirm: { action: 'confirmDiscard' }, otherwise: CANCEL },
+  // The word that asked for the confirmation, said again, confirms it (提交 → 提交).
+  'confirming-submit': { confirm: FINALIZE, submit: FINALIZE, otherwise: CANCEL },
+  'confirming-zero': { confirm: CONFIRM_ZERO, zero: CONFIRM_ZERO, otherwise: CANCEL },
+  'confirming-discard': { confirm: { action: 'confirmDiscard' }, discard: { action: 'confirmDiscard' }, otherwise: CANCEL },
 };
 
 export function stateKind(state: ReportState | null): StateKind {

@@ -41,10 +41,9 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
     `${ctx.school.name} · ${ctx.userId} · ${timeLabel(now, cal)}`,
     ...totalsText(form, values),
   ];
-  if (report.acceptedWarnings.length > 0) {
-    const titles = new Map(form.def.rules.map((r) => [r.id, r.title]));
-    lines.push(`已确认的提醒：${report.acceptedWarnings.map((id) => `${id} ${titles.get(id)}`).join('；')}`);
-  }
+  // Each warning the contact confirmed, as it was said to them (a rule's title reads as its passing).
+  const confirmed = findings.filter((x) => x.level === 'warning');
+  if (confirmed.length > 0) lines.push('已确认的提醒：', ...confirmed.map((x) => `· ${x.message}`));
   if (previous && previous.status !== 'defaulted' && changed.length > 0) lines.push(`本次修改了 ${changed.length} 项。`);
   if (onTime) lines.push(`${dueDateLabel(ctx.window, cal)}截止前如需修改，回复「修改」。`);
   return { report, changed, receipt: lines.join('\n') };

@@ -87,13 +87,16 @@ export function viewText(form: Form, values: Values, findings: Finding[], title:
     const tail = part.cells.length > 11 && zeros > 0 ? `${body ? '；' : ''}其余 ${zeros} 项为 0` : '';
     lines.push(`第 ${part.number} 部分 ${partShort(part)}（${filled.length}/${part.cells.length}）：${body}${tail}` + (filled.length === 0 ? '未填' : ''));
   }
-  const mark = (id: string) => {
+  // The rules' states counted, without their codes (R1 … mean nothing to a school).
+  const state = (id: string) => {
     const own = findings.filter((x) => x.rule === id);
-    if (own.some((x) => x.level === 'error')) return '✗';
-    if (own.length > 0) return '⚠';
-    return form.ruleReady(id, values) ? '✓' : '…';
+    if (own.some((x) => x.level === 'error')) return '需更正';
+    if (own.length > 0) return '请核实';
+    return form.ruleReady(id, values) ? '通过' : '待填完再查';
   };
-  lines.push(`检查（✓ 通过 ✗ 需更正 ⚠ 请核实 … 待填）：${form.def.rules.map((r) => `${r.id}${mark(r.id)}`).join(' ')}`);
+  const counts = new Map<string, number>();
+  for (const r of form.def.rules) counts.set(state(r.id), (counts.get(state(r.id)) ?? 0) + 1);
+  lines.push(`检查 ${form.def.rules.length} 项：${['通过', '需更正', '请核实', '待填完再查'].filter((k) => counts.has(k)).map((k) => `${k} ${counts.get(k)}`).join('，')}`);
   const detail = findingsText(findings);
   if (detail) lines.push(detail);
   return lines.join('\n');

@@ -114,10 +114,10 @@ export class ReportTurn {
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
       const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell)}` : replies.numberPlease(cell.example);
-      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilledAnswer(this.form.cells.length)}`);
+      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilledAnswer(this.form.cells.length, this.errorCount())}`);
     }
     // Every cell answered and no name given: there is nothing a bare number could be for.
-    if (cell === null && answer.bare) return this.done(state, replies.allFilledAnswer(this.form.cells.length));
+    if (cell === null && answer.bare) return this.done(state, replies.allFilledAnswer(this.form.cells.length, this.errorCount()));
     const before = draft.values;
     // The cell this person was asked has been filled by another contact meanwhile: a bare number
     // is theirs for that cell, never for whatever is asked now.
@@ -266,7 +266,10 @@ export class ReportTurn {
   ask(state: ReportState): string {
     const values = this.draft?.values ?? {};
     const cell = this.current(state);
-    if (cell === null) return replies.allFilled(this.form.cells.length, findingsText(this.findings(values).filter((x) => !this.shown.has(x.message))));
+    if (cell === null) {
+      const findings = this.findings(values);
+      return replies.allFilled(this.form.cells.length, findingsText(findings.filter((x) => !this.shown.has(x.message))), findings.filter((x) => x.level === 'error').length);
+    }
     return question(this.form, cell, values, state.editing !== null, state.asked === cell.id);
   }
 
@@ -280,6 +283,11 @@ export class ReportTurn {
     if (state.editing && this.form.hasCell(state.editing)) return this.form.place(state.editing).cell;
     if (state.asked && this.form.hasCell(state.asked)) return this.form.place(state.asked).cell;
     return this.current(state);
+  }
+
+  /** How many rule errors the draft has now (提交 cannot succeed while any is open). */
+  private errorCount(): number {
+    return this.draft ? this.findings(this.draft.values).filter((x) => x.level === 'error').length : 0;
   }
 
   /** Where names in a reply are read: the cell asked and its part, and the parts an open error names. */

@@ -33,10 +33,13 @@ describe('the report conversation as a state machine', () => {
     expect(transition('confirming-submit', 'confirm')).toMatchObject({ action: 'finalize' });
     expect(transition('confirming-zero', 'confirm')).toMatchObject({ action: 'confirmZero' });
     expect(transition('confirming-discard', 'confirm')).toMatchObject({ action: 'confirmDiscard' });
-    // 提交 again while a submission waits for 确认 shows it again; anything else cancels.
-    expect(transition('confirming-submit', 'submit')).toMatchObject({ action: 'checkSubmit' });
+    // The word that asked, said again, confirms (提交 → 提交); anything else cancels.
+    expect(transition('confirming-submit', 'submit')).toMatchObject({ action: 'finalize' });
+    expect(transition('confirming-zero', 'zero')).toMatchObject({ action: 'confirmZero' });
+    expect(transition('confirming-discard', 'discard')).toMatchObject({ action: 'confirmDiscard' });
+    const own = { 'confirming-submit': 'submit', 'confirming-zero': 'zero', 'confirming-discard': 'discard' } as const;
     for (const s of ['confirming-submit', 'confirming-zero', 'confirming-discard'] as const) {
-      for (const e of EVENTS.filter((x) => x !== 'confirm' && !(s === 'confirming-submit' && x === 'submit'))) expect(transition(s, e), `${s} × ${e}`).toBe(CANCEL);
+      for (const e of EVENTS.filter((x) => x !== 'confirm' && x !== own[s])) expect(transition(s, e), `${s} × ${e}`).toBe(CANCEL);
     }
   });
 });
