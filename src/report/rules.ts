@@ -7,6 +7,7 @@ export interface RuleForm {
   part(number: string): { number: string | number; title: string; cells: readonly { id: string }[] };
   hasPart(number: string): boolean;
 }
+import { periodLabel } from '../calendar/period';
 import { formatNumber } from './number-parser';
 import { sum, totalTrainees, type Values } from './values';
 
@@ -144,13 +145,15 @@ const historyOutliers: RuleCheck = {
         const before = last.values[cell.id];
         if (before !== undefined && before > 0 && Math.abs(value - before) / before > staffChange) {
           const pct = Math.round((Math.abs(value - before) / before) * 100);
-          out.push({ level: 'warning', message: `${cell.name} ${f(value)} 人，上月 ${f(before)} 人，变化 ${pct}%，请确认。`, cells: [cell.id] });
+          // The month compared is named: the last filed one is not always the month before.
+          out.push({ level: 'warning', message: `${cell.name} ${f(value)} 人，${periodLabel(last.period)} ${f(before)} 人，变化 ${pct}%，请确认。`, cells: [cell.id] });
         }
         continue;
       }
-      const most = Math.max(...ctx.history.map((h) => h.values[cell.id] ?? 0));
-      if (most > 0 && value > most * factor) {
-        out.push({ level: 'warning', message: `${cell.name} ${f(value)}${cell.unit}，超过本校以往最多一个月（${f(most)}）的 ${factor} 倍，请确认。`, cells: [cell.id] });
+      const peak = ctx.history.reduce<PastReport | null>((a, h) => ((h.values[cell.id] ?? 0) > (a?.values[cell.id] ?? 0) ? h : a), null);
+      const most = peak?.values[cell.id] ?? 0;
+      if (peak && most > 0 && value > most * factor) {
+        out.push({ level: 'warning', message: `${cell.name} ${f(value)} ${cell.unit}，超过本校以往最多的一个月（${periodLabel(peak.period)} ${f(most)} ${cell.unit}）的 ${factor} 倍，请确认。`, cells: [cell.id] });
       }
     }
     return out;

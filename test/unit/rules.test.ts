@@ -73,7 +73,11 @@ describe('rules', () => {
     // 制造业 was at most 100 a month: 620 is over 5×; 建筑业 30 → 0 and 技术技能培训 120 → 590 are not.
     const v = { ...good(), industry_c: 620, industry_e: 0, content_skills: 590, teachers_fulltime: 320 };
     const r10 = form.findings(v, { history }).filter((f) => f.rule === 'R10').map((f) => f.message);
-    expect(r10).toEqual(['专任教师数 320 人，上月 250 人，变化 28%，请确认。', '制造业 620人次，超过本校以往最多一个月（100）的 5 倍，请确认。']);
+    // Each names the month it compares with, and its unit.
+    expect(r10).toEqual(['专任教师数 320 人，2026年9月 250 人，变化 28%，请确认。', '制造业 620 人次，超过本校以往最多的一个月（2026年8月 100 人次）的 5 倍，请确认。']);
+    // The last month filed is not always the month before: it is named as it is.
+    const gap = form.findings({ ...good(), teachers_fulltime: 400 }, { history: [{ period: '2026-06', values: { ...good(), teachers_fulltime: 300 } }] }).filter((f) => f.rule === 'R10');
+    expect(gap.map((f) => f.message)).toEqual(['专任教师数 400 人，2026年6月 300 人，变化 33%，请确认。']);
   });
   it('R10 stays quiet without history', () => {
     expect(form.findings({ ...good(), industry_c: 100000 }, none).filter((f) => f.rule === 'R10')).toEqual([]);
