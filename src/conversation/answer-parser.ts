@@ -52,7 +52,8 @@ export function parseAnswer(raw: string, form: Form, ctx: NameContext): Answer {
     return { kind: 'values', assignments: [{ cell: current, value: one.value, ...(one.note ? { note: one.note } : {}) }], restZero, bare: true };
   }
 
-  const head = text.slice(0, matches[0]!.start);
+  // 「10月培训到帐经费 12.5」: the month the question names may be said before the name.
+  const head = text.slice(0, matches[0]!.start).replace(/^\s*\d{1,2}\s*月份?的?/u, '');
   if (!FILLER.test(head)) {
     const example = ctx.part ? `，如「${ctx.part.cells[0]!.name} 30」；本部分可写：${namesHint(ctx.part)}` : '';
     return { kind: 'error', reason: `「${head.trim()}」没看懂，请写成「项目 数字」${example}` };

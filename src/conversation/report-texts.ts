@@ -17,20 +17,28 @@ export function firstUnanswered(form: Form, values: Values): CellDef | null {
   return form.cells.find((c) => values[c.id] === undefined) ?? null;
 }
 
+/**
+ * The form's words with the report's month for 本月: the report covers the month before the one
+ * it is filed in, so 「本月」 would name the wrong month (10月完成的培训项目, filed in November).
+ */
+export function ofMonth(text: string, period: string): string {
+  return text.replace(/本月/gu, `${Number(period.slice(5, 7))}月`);
+}
+
 /** The question for a cell: a header with where we are, the part's intro on its first cell, the prompt. */
-export function question(form: Form, cell: CellDef, values: Values, editing: boolean, repeat: boolean): string {
+export function question(form: Form, cell: CellDef, values: Values, editing: boolean, repeat: boolean, period: string): string {
   const { part, position } = form.place(cell.id);
   const header = `${editing ? '修改 · ' : ''}第 ${part.number} 部分 ${partShort(part)} · ${position}/${form.cells.length}`;
   const lines = [header];
   const firstOfPart = part.cells[0]!.id === cell.id;
-  if (firstOfPart && !editing && !repeat && values[cell.id] === undefined) lines.push(part.intro);
-  lines.push(cell.prompt);
+  if (firstOfPart && !editing && !repeat && values[cell.id] === undefined) lines.push(ofMonth(part.intro, period));
+  lines.push(ofMonth(cell.prompt, period));
   if (values[cell.id] !== undefined) lines.push(`（现在是 ${f(values[cell.id]!)} ${cell.unit}，回复新数字即可修改）`);
   return lines.join('\n');
 }
 
-export function cellHelp(cell: CellDef): string {
-  return `【${cell.label}】单位：${cell.unit}\n${cell.help}\n例：${cell.example}\n填写中可回复：上一项、修改 项目、查看、暂停、提交。`;
+export function cellHelp(cell: CellDef, period: string): string {
+  return `【${cell.label}】单位：${cell.unit}\n${ofMonth(cell.help, period)}\n例：${cell.example}\n填写中可回复：上一项、修改 项目、查看、暂停、提交。`;
 }
 
 /** What was understood: 「✓ 制造业 120、建筑业 30；其余 19 项记为 0」. */

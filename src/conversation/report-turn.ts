@@ -113,7 +113,7 @@ export class ReportTurn {
     const answer = parseAnswer(text, this.form, { ...this.nameContext(state), current: cell, part });
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
-      const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell)}` : replies.numberPlease(cell.example);
+      const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell, this.ctx.window.period)}` : replies.numberPlease(cell.example);
       return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilledAnswer(this.form.cells.length, this.errorCount())}`);
     }
     // Every cell answered and no name given: there is nothing a bare number could be for.
@@ -270,7 +270,7 @@ export class ReportTurn {
       const findings = this.findings(values);
       return replies.allFilled(this.form.cells.length, findingsText(findings.filter((x) => !this.shown.has(x.message))), findings.filter((x) => x.level === 'error').length);
     }
-    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id);
+    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id, this.ctx.window.period);
   }
 
   private current(state: ReportState): CellDef | null {
@@ -343,7 +343,7 @@ export class ReportTurn {
 
   private helpFor(state: ReportState): string {
     const cell = this.current(state);
-    return cell ? `${cellHelp(cell)}\n\n${this.ask(state)}` : generalHelp(this.ctx, this.cal);
+    return cell ? `${cellHelp(cell, this.ctx.window.period)}\n\n${this.ask(state)}` : generalHelp(this.ctx, this.cal);
   }
 
   private lostDraft(): EngineResult {

@@ -92,7 +92,7 @@ const projectsMatchTrainees: RuleCheck = {
       return [{ level: 'error', message: `有${totalText(v)}，但培训项目/班次数合计为 0：请至少填写 1 个培训项目。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS], fix: 'projects_fiscal' }];
     }
     if (projects > 0 && total === 0) {
-      return [{ level: 'warning', message: `填了 ${f(projects)} 个培训项目/班次，但培训人数为 0。月报只统计本月已完成的项目，请确认。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
+      return [{ level: 'warning', message: `填了 ${f(projects)} 个培训项目/班次，但培训人数为 0。月报只统计所报月份已完成的项目，请确认。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
     }
     return [];
   },

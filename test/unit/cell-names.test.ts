@@ -51,6 +51,8 @@ describe('cell names as people write them', () => {
     expect(ids(read('在校学生 100 社会人员 50 补贴人数 40', 'trainees_students'))).toEqual({ trainees_students: 100, trainees_public: 50, trainees_subsidized: 40 });
     expect(ids(read('到账经费 12.5', 'funds_received'))).toEqual({ funds_received: 12.5 });
     expect(ids(read('培训到帐经费 12.5万', 'projects_fiscal'))).toEqual({ funds_received: 12.5 });
+    // The question names the report's month (10月培训到帐经费); said back with it, it is still the cell.
+    expect(ids(read('10月培训到帐经费 12.5', 'funds_received'))).toEqual({ funds_received: 12.5 });
   });
 
   it('asks which cell a column header means, listing them with their numbers', () => {

@@ -50,7 +50,7 @@ describe('rules', () => {
     ]);
     const zero: Values = Object.fromEntries(form.cells.map((c) => [c.id, 0]));
     expect(findings({ ...zero, projects_public: 1, teachers_fulltime: 10 })).toEqual([
-      'R6 warning: 填了 1 个培训项目/班次，但培训人数为 0。月报只统计本月已完成的项目，请确认。',
+      'R6 warning: 填了 1 个培训项目/班次，但培训人数为 0。月报只统计所报月份已完成的项目，请确认。',
     ]);
   });
   it('R7: internal trainers within full-time teachers', () => {
