@@ -47,7 +47,9 @@ export function echo(items: { cell: CellDef; value: number; note?: string }[], r
   const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${unit(i.cell)}${i.note ? `（${i.note}）` : ''}`);
   const where = partNumber === undefined ? '' : `第 ${partNumber} 部分 `;
   const rest = restZeroCount > 0 ? `其余 ${restZeroCount} 项记为 0` : '';
-  return `✓ ${where}${[parts.join('、'), rest].filter(Boolean).join('；')}`;
+  // Names such as 「交通运输、仓储和邮政业」 contain 、: then cells are set apart with ，so each reads as one.
+  const sep = items.some((i) => i.cell.name.includes('、')) ? '，' : '、';
+  return `✓ ${where}${[parts.join(sep), rest].filter(Boolean).join('；')}`;
 }
 
 export function findingsText(findings: Finding[]): string {
