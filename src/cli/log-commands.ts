@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Form } from '../conversation/form';
+import { formatNumber as f } from '../report/number-parser';
 import type { HistoryEntry } from '../report/records';
 import type { AuditEntry, AuditLog } from '../store/audit-log';
 import type { RecordsStore } from '../store/records-store';
@@ -74,7 +75,7 @@ export async function schoolHistory(ports: Ports, form: Form, code: string, opts
   const label = (id: string) => (form.hasCell(id) ? form.place(id).cell.label : id);
   print(`${school.name}（${code}）最近 ${entries.length} 条记录：`);
   for (const h of entries) {
-    const cells = h.cells.map((c) => `${label(c.id)} ${c.old ?? '空'}→${c.new ?? '空'}`);
+    const cells = h.cells.map((c) => `${label(c.id)} ${c.old === null ? '空' : f(c.old)}→${c.new === null ? '空' : f(c.new)}`);
     const shown = cells.slice(0, 8).join('，') + (cells.length > 8 ? ` 等 ${cells.length} 项` : '');
     print(`  ${stamp(h.at, opts.timezone)} · ${h.period} · ${HISTORY_TYPE[h.type]} · ${who(roster, h.by)}${shown ? ` · ${shown}` : ''}`);
   }

@@ -1,6 +1,7 @@
 import type { CellDef, PartDef } from './form-schema';
 import type { Form } from './form';
 import { REST_ZERO } from './vocabulary';
+import { cellOptions } from './report-texts';
 import { findNames, fold, nameTable, resolveName, type NameContext } from './cell-names';
 
 export type { NameContext } from './cell-names';
@@ -27,8 +28,7 @@ function namesHint(part: PartDef): string {
 
 /** 「其他」 fits several cells: which ones, with their numbers, to say in the question. */
 function whichOf(form: Form, name: string, cells: readonly CellDef[]): string {
-  const options = cells.map((c) => `${form.place(c.id).position} ${c.name}（第 ${form.place(c.id).part.number} 部分）`).join('、');
-  return `「${name}」可以指：${options}。请用「修改 编号 数字」写明，如「修改 ${form.place(cells[0]!.id).position} 10」`;
+  return `「${name}」可以指：${cellOptions(form, cells)}。请用「修改 编号 数字」写明，如「修改 ${form.place(cells[0]!.id).position} 10」`;
 }
 
 /**

@@ -18,9 +18,6 @@ export const replies = {
   begin: (late: boolean, school: string, w: Window, cal: PeriodCalendar, parts: number, cells: number) =>
     `${late ? '开始补报' : '开始填写'} ${school} ${periodLabel(w.period)}培训月报（统计该月完成的培训），${late ? '已由工作人员解锁' : `截止 ${dueDateLabel(w, cal)}`}。\n` +
     `共 ${parts} 部分 ${cells} 项，每次回复一个数字，同一部分也可一次回复多项。随时可回复：上一项、修改 项目、查看、暂停、提交、本月无培训、帮助。`,
-  /** After all cells: 提交 is offered only when it can succeed; with errors open, how to fix them. */
-  allFilledAnswer: (cells: number, errors: number) =>
-    errors > 0 ? `${cells} 项都已填完，还有 ${errors} 处需要更正，改好后才能提交：回复「项目 数字」更正，「查看」核对。` : `${cells} 项都已填完。回复「提交」提交，回复「修改 项目」更正，回复「查看」核对。`,
   retry: (reason: string, hint: string) => `${reason}${/[。？！]$/u.test(reason) ? '' : '。'}${hint}`,
   numberPlease: (example: string) => `请回复一个数字，例如 ${example}。`,
   takenMeanwhile: (cell: CellDef, by: string | null, value: number, typed: string) =>
@@ -45,6 +42,7 @@ export const replies = {
   zeroAsk: (period: string, keep: string) => `确认 ${periodLabel(period)}没有完成任何培训？第 1–6 部分将全部记为 0，只需再填${keep}。\n回复「确认」继续，回复其他取消。`,
   paused: (count: number, total: number, w: Window, cal: PeriodCalendar) => `已保存，已完成 ${count}/${total}。${dueDateLabel(w, cal)}截止前随时回复「继续」接着填。`,
   discardAsk: (period: string, count: number, filed: boolean) => `确认放弃 ${periodLabel(period)}月报草稿？已填的 ${count} 项将清空${filed ? '（已提交的月报不受影响）' : ''}。\n回复「确认」放弃，回复其他取消。`,
+  /** After all cells: 提交 is offered only when it can succeed; with errors open, how many are left. */
   allFilled: (cells: number, notes: string, errors: number) =>
     `${cells} 项已全部填完。${notes ? `\n${notes}` : ''}\n${errors > 0 ? `还有 ${errors} 处需要更正，改好后才能提交：回复「项目 数字」更正，「查看」核对。` : '回复「提交」提交，或「查看」核对。'}`,
   passed: (title: string) => `✓ ${title}：已通过`,

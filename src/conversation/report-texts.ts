@@ -1,3 +1,4 @@
+import { parsePeriod } from '../calendar/period';
 import type { Form } from './form';
 import type { CellDef, PartDef } from './form-schema';
 import { formatNumber as f } from '../report/number-parser';
@@ -22,7 +23,7 @@ export function firstUnanswered(form: Form, values: Values): CellDef | null {
  * it is filed in, so 「本月」 would name the wrong month (10月完成的培训项目, filed in November).
  */
 export function ofMonth(text: string, period: string): string {
-  return text.replace(/本月/gu, `${Number(period.slice(5, 7))}月`);
+  return text.replace(/本月/gu, `${parsePeriod(period).month}月`);
 }
 
 /** The question for a cell: a header with where we are, the part's intro on its first cell, the prompt. */
@@ -41,10 +42,17 @@ export function cellHelp(cell: CellDef, period: string): string {
   return `【${cell.label}】单位：${cell.unit}\n${ofMonth(cell.help, period)}\n例：${cell.example}\n填写中可回复：上一项、修改 项目、查看、暂停、提交。`;
 }
 
+/** A value's unit as echoes show it: only 万元 (counts read plainly). */
+const unitSuffix = (c: CellDef) => (c.unit === '万元' ? ' 万元' : '');
+
+/** Cells a name could mean, for the question which: 「16 其他（第 2 部分）、42 其他（第 5 部分）」. */
+export function cellOptions(form: Form, cells: readonly CellDef[]): string {
+  return cells.map((c) => `${form.place(c.id).position} ${c.name}（第 ${form.place(c.id).part.number} 部分）`).join('、');
+}
+
 /** What was understood: 「✓ 制造业 120、建筑业 30；其余 19 项记为 0」. */
 export function echo(items: { cell: CellDef; value: number; note?: string }[], restZeroCount: number, partNumber?: number): string {
-  const unit = (c: CellDef) => (c.unit === '万元' ? ' 万元' : '');
-  const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${unit(i.cell)}${i.note ? `（${i.note}）` : ''}`);
+  const parts = items.map((i) => `${i.cell.name} ${f(i.value)}${unitSuffix(i.cell)}${i.note ? `（${i.note}）` : ''}`);
   const where = partNumber === undefined ? '' : `第 ${partNumber} 部分 `;
   const rest = restZeroCount > 0 ? `其余 ${restZeroCount} 项记为 0` : '';
   // Names such as 「交通运输、仓储和邮政业」 contain 、: then cells are set apart with ，so each reads as one.
@@ -63,7 +71,7 @@ export function findingsText(findings: Finding[]): string {
 
 /** Cells corrected outside the part being asked: 「✓ 已更正 岗前基础培训 8 → 10」. */
 export function corrections(items: { cell: CellDef; old: number; value: number }[]): string {
-  return `✓ 已更正 ${items.map((i) => `${i.cell.name} ${f(i.old)} → ${f(i.value)}${i.cell.unit === '万元' ? ' 万元' : ''}`).join('；')}`;
+  return `✓ 已更正 ${items.map((i) => `${i.cell.name} ${f(i.old)} → ${f(i.value)}${unitSuffix(i.cell)}`).join('；')}`;
 }
 
 /**
@@ -105,7 +113,10 @@ export function viewText(form: Form, values: Values, findings: Finding[], title:
     return form.ruleReady(id, values) ? '通过' : '待填完再查';
   };
   const counts = new Map<string, number>();
-  for (const r of form.def.rules) counts.set(state(r.id), (counts.get(state(r.id)) ?? 0) + 1);
+  for (const r of form.def.rules) {
+    const s = state(r.id);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
   lines.push(`检查 ${form.def.rules.length} 项：${['通过', '需更正', '请核实', '待填完再查'].filter((k) => counts.has(k)).map((k) => `${k} ${counts.get(k)}`).join('，')}`);
   const detail = findingsText(findings);
   if (detail) lines.push(detail);

@@ -12,7 +12,7 @@ import type { ActionName, Guard, Transition } from './report-machine';
 import { replies } from './report-replies';
 import { closedText, filedText, generalHelp, progressText } from './report-status';
 import { submit } from './report-submission';
-import { answeredCount, cellHelp, corrections, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
+import { answeredCount, cellHelp, cellOptions, corrections, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
 import { modifyTarget } from './vocabulary';
 import { checksAfter, suspectCell } from './report-checks';
 
@@ -36,6 +36,7 @@ export class ReportTurn {
   private readonly shown = new Set<string>();
   private change: RecordChange | null = null;
   private draft: Draft | null;
+  private lastFindings: { values: Values; findings: Finding[] } | null = null;
 
   constructor(
     private readonly form: Form,
@@ -114,10 +115,10 @@ export class ReportTurn {
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
       const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell, this.ctx.window.period)}` : replies.numberPlease(cell.example);
-      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilledAnswer(this.form.cells.length, this.errorCount())}`);
+      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilled(this.form.cells.length, '', this.errorCount())}`);
     }
     // Every cell answered and no name given: there is nothing a bare number could be for.
-    if (cell === null && answer.bare) return this.done(state, replies.allFilledAnswer(this.form.cells.length, this.errorCount()));
+    if (cell === null && answer.bare) return this.done(state, replies.allFilled(this.form.cells.length, '', this.errorCount()));
     const before = draft.values;
     // The cell this person was asked has been filled by another contact meanwhile: a bare number
     // is theirs for that cell, never for whatever is asked now.
@@ -185,8 +186,7 @@ export class ReportTurn {
     const ref = findCellRef(target, this.form, this.nameContext(s));
     if (ref.kind === 'none') return this.done(s, replies.noSuchCell(target));
     if (ref.kind === 'ambiguous') {
-      const options = ref.cells.map((c) => `${this.form.place(c.id).position} ${c.name}（第 ${this.form.place(c.id).part.number} 部分）`).join('、');
-      return this.done(s, replies.ambiguous(ref.name, options, this.form.place(ref.cells[0]!.id).position));
+      return this.done(s, replies.ambiguous(ref.name, cellOptions(this.form, ref.cells), this.form.place(ref.cells[0]!.id).position));
     }
     const editing: ReportState = { ...s, editing: ref.cell.id, attempts: 0 };
     if (ref.rest !== '') return this.answer(editing, `${ref.cell.name} ${ref.rest}`);
@@ -308,8 +308,10 @@ export class ReportTurn {
     return suspectCell(this.form, finding, touched, this.draft?.values ?? {});
   }
 
+  /** The rules' findings for a set of values; a turn asks about the same values several times, so the last is kept. */
   private findings(values: Values): Finding[] {
-    return this.form.findings(values, { history: this.ctx.history });
+    if (this.lastFindings?.values !== values) this.lastFindings = { values, findings: this.form.findings(values, { history: this.ctx.history }) };
+    return this.lastFindings.findings;
   }
 
   private updateDraft(values: Values, touched: string[]): void {
