@@ -123,6 +123,10 @@ export class OutboxWorker {
   private schedule(): void {
     if (this.stopping || this.passing) return;
     this.passing = (async () => {
+      // Start on the next microtask: a pass with nothing to do would otherwise finish before
+      // `this.passing` is assigned, leaving a settled promise there for good — the worker would never
+      // schedule again and settled() would spin on it, starving every timer of the process.
+      await null;
       try {
         // No room: the partitions stay dirty, and the next entry to finish schedules again.
         while (this.dirty.size > 0 && !this.stopping && this.room > 0) {

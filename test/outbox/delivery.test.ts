@@ -16,6 +16,12 @@ import { WeComApiStub } from '../helpers/wecom-api-stub';
 const CORP = { corpId: 'wwtestcorp', secret: 'right-secret', agentId: 1000002 };
 const message = (id: string, to: string[], text: string, due: number): EntryInit => ({ id, payload: { kind: 'message', to, messages: textMessages(text) }, due });
 
+/** Waits (up to 5 s) for a condition. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((done) => setTimeout(done, 10));
+  if (!check()) throw new Error('timed out waiting');
+}
+
 /** The outbox delivering message entries to the WeCom stand-in, on one Redis shared by "instances". */
 describe('outbox delivery', () => {
   let r: TestRedis;
@@ -32,6 +38,32 @@ describe('outbox delivery', () => {
   afterEach(async () => {
     await api.stop();
     await r.cleanup();
+  });
+
+  it('keeps delivering after a kick that came while every slot was busy (no stuck pass, timers still run)', async () => {
+    const logger = pino({ level: 'silent' });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((done) => (release = done));
+    const handled: string[] = [];
+    const finish = async (entry: { id: string }) => {
+      handled.push(entry.id);
+      if (entry.id === 'slow') await gate;
+      return { kind: 'finish' as const, state: 'done' as const };
+    };
+    const handlers: Handlers = { message: finish, export: finish, reopen: finish, nudge: finish, report: finish };
+    const worker = new OutboxWorker({ outbox: stores.outbox, handlers, clock, logger }, { leaseMs: 30_000, concurrency: 1 });
+    await stores.outbox.enqueue('u1', [message('slow', ['u1'], 'a', now())], now());
+    worker.start();
+    await until(() => handled.includes('slow'));
+    // The only slot is taken: this kick finds no room, and must not leave the worker unable to pass again.
+    await stores.outbox.enqueue('u2', [message('next', ['u2'], 'b', now())], now());
+    worker.kick('u2');
+    release();
+    await until(() => handled.includes('next'));
+    expect(handled).toEqual(['slow', 'next']);
+    // A timer still fires: the process is not spinning on a settled pass.
+    await new Promise((done) => setTimeout(done, 10));
+    expect(await worker.stop(2_000)).toBe(true);
   });
 
   /** An instance: its own ports over the shared Redis, its own client and worker; every clock is `clock`. */
