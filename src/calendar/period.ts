@@ -84,6 +84,11 @@ export function shiftPeriod(period: Period, months: number): Period {
 }
 
 /** 2026年10月 */
+/** 「10月」: the month alone, as the words offered to schools say it (「10月无培训」). */
+export function monthLabel(period: Period): string {
+  return `${parsePeriod(period).month}月`;
+}
+
 export function periodLabel(period: Period): string {
   const { year, month } = parsePeriod(period);
   return `${year}年${month}月`;

@@ -35,13 +35,17 @@ export function stepReport(form: Form, cal: PeriodCalendar, input: EngineInput, 
     state = { ...state, editing: moved(state.editing), asked: moved(state.asked), form: form.version };
   }
   if (ctx.formNotice) turn.say(ctx.formNotice);
+  if (state) turn.recall(state);
   const event = eventOf(input);
   let t = transition(stateKind(state), event);
   if (t === CANCEL) {
-    turn.say(replies.cancelled(state!.awaiting!));
-    state = { ...state!, awaiting: null };
+    const was = state!.awaiting!;
+    turn.say(replies.cancelled(was));
+    state = { ...state!, awaiting: null, row: null };
     if (!turn.hasDraft) return turn.done(null, replies.startHint);
-    if (event === 'answer' || event === 'staff-word') return turn.done(state, turn.ask(state));
+    // A number at a pending submit is not taken as an answer; after a dropped row, a new row or
+    // answer is what the person meant instead.
+    if ((event === 'answer' && (was !== 'row' || !/\d/u.test(input.text))) || event === 'staff-word') return turn.done(state, turn.ask(state));
     t = fillingTransition(event);
   }
   return turn.run(t, state, input);

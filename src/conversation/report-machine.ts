@@ -3,11 +3,11 @@ import type { Command } from './vocabulary';
 
 /**
  * The report conversation as a state machine. A contact is idle (no report in hand), filling
- * (a cell is asked or being corrected), or confirming one of three things. Each event — a chat
+ * (a cell is asked or being corrected), or confirming one of four things. Each event — a chat
  * word, 「修改 …」, a staff word, or anything else (an answer) — leads by this table to one action,
  * after the guards it names; a guard that does not hold leads to its own action instead.
  */
-export type StateKind = 'idle' | 'filling' | 'confirming-submit' | 'confirming-zero' | 'confirming-discard';
+export type StateKind = 'idle' | 'filling' | 'confirming-submit' | 'confirming-zero' | 'confirming-discard' | 'confirming-row';
 
 export type EventKind = Command | 'modify' | 'staff-word' | 'answer';
 
@@ -24,6 +24,9 @@ export type ActionName =
   | 'finalize'
   | 'confirmZero'
   | 'confirmDiscard'
+  | 'confirmRow'
+  | 'zeroFigures'
+  | 'same'
   | 'askZero'
   | 'askDiscard'
   | 'pause'
@@ -58,6 +61,7 @@ const whileFilling: Record<EventKind, Transition> = {
   discard: { action: 'askDiscard', guards: [['draft', 'idle']] },
   previous: { action: 'previous', guards: [['session', 'idle'], ['draft', 'idle']] },
   progress: { action: 'progress' },
+  same: { action: 'same', guards: [['open', 'closed'], ['session', 'idle'], ['draft', 'idle']] },
   'staff-word': { action: 'staffWord' },
   modify: { action: 'modify', guards: [['open', 'closedModify']] },
   answer: { action: 'answer', guards: [['open', 'closed'], ['draft', 'lostDraft']] },
@@ -71,8 +75,11 @@ export const TRANSITIONS: Record<StateKind, Partial<Record<EventKind, Transition
   filling: whileFilling,
   // The word that asked for the confirmation, said again, confirms it (提交 → 提交).
   'confirming-submit': { confirm: FINALIZE, submit: FINALIZE, otherwise: CANCEL },
-  'confirming-zero': { confirm: CONFIRM_ZERO, zero: CONFIRM_ZERO, otherwise: CANCEL },
+  // 「专任教师数 330」 at the question changes a figure it shows, and asks again.
+  'confirming-zero': { confirm: CONFIRM_ZERO, zero: CONFIRM_ZERO, answer: { action: 'zeroFigures', guards: [['open', 'closed']] }, otherwise: CANCEL },
   'confirming-discard': { confirm: { action: 'confirmDiscard' }, discard: { action: 'confirmDiscard' }, otherwise: CANCEL },
+  // A pasted row is stored on 「确认」; anything else drops it (a new row or answer is then read as usual).
+  'confirming-row': { confirm: { action: 'confirmRow', guards: [['open', 'closed'], ['draft', 'lostDraft']] }, otherwise: CANCEL },
 };
 
 export function stateKind(state: ReportState | null): StateKind {

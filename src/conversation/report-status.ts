@@ -1,4 +1,4 @@
-import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
+import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, monthLabel } from '../calendar/period';
 import type { Draft, Report } from '../report/records';
 import { filingStatus, STATUS_LABEL } from '../report/status';
 import type { Form } from './form';
@@ -55,9 +55,9 @@ export function generalHelp(ctx: SchoolContext, cal: PeriodCalendar): string {
   return [
     `您是 ${ctx.school.name} 的月报填报人。`,
     '· 填报 — 开始或继续本期月报（上月完成的培训）',
-    '· 填写中：直接回复数字；同一部分可一次回复多项，如「制造业 120 建筑业 30 其余为0」',
-    '· 上一项、修改 项目（或编号）、查看、暂停、放弃',
-    '· 提交 → 确认；本月没有培训回复「本月无培训」',
+    '· 填写中：直接回复数字；可一次回复多项，如「制造业 120 建筑业 30 其余为0」；也可从表格复制一行数字',
+    '· 上一项、修改 项目（或编号）、查看、暂停、放弃；专任教师数等没变化回复「同上月」',
+    `· 提交 → 确认；${monthLabel(ctx.window.period)}没有培训回复「${monthLabel(ctx.window.period)}无培训」`,
     '· 进度 — 本校本期状态',
     `每月 ${cal.dueDay} 日前填报上月数据，逾期未报按零申报处理。`,
   ].join('\n');

@@ -37,7 +37,7 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
   };
   const changed = previous ? form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
   const lines = [
-    `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 本月无培训' : ''}）`,
+    `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 无培训' : ''}）`,
     `${ctx.school.name} · ${ctx.userId} · ${timeLabel(now, cal)}`,
     ...totalsText(form, values),
   ];

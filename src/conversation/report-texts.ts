@@ -1,4 +1,4 @@
-import { parsePeriod } from '../calendar/period';
+import { monthLabel, parsePeriod } from '../calendar/period';
 import type { Form } from './form';
 import type { CellDef, PartDef } from './form-schema';
 import { formatNumber as f } from '../report/number-parser';
@@ -23,11 +23,17 @@ export function firstUnanswered(form: Form, values: Values): CellDef | null {
  * it is filed in, so 「本月」 would name the wrong month (10月完成的培训项目, filed in November).
  */
 export function ofMonth(text: string, period: string): string {
-  return text.replace(/本月/gu, `${parsePeriod(period).month}月`);
+  return text.replace(/本月/gu, monthLabel(period));
+}
+
+/** A stock cell's value in the last month filed, offered as 「同上月」. */
+export interface LastFiled {
+  period: string;
+  value: number;
 }
 
 /** The question for a cell: a header with where we are, the part's intro on its first cell, the prompt. */
-export function question(form: Form, cell: CellDef, values: Values, editing: boolean, repeat: boolean, period: string): string {
+export function question(form: Form, cell: CellDef, values: Values, editing: boolean, repeat: boolean, period: string, last: LastFiled | null = null): string {
   const { part, position } = form.place(cell.id);
   const header = `${editing ? '修改 · ' : ''}第 ${part.number} 部分 ${partShort(part)} · ${position}/${form.cells.length}`;
   const lines = [header];
@@ -35,7 +41,14 @@ export function question(form: Form, cell: CellDef, values: Values, editing: boo
   if (firstOfPart && !editing && !repeat && values[cell.id] === undefined) lines.push(ofMonth(part.intro, period));
   lines.push(ofMonth(cell.prompt, period));
   if (values[cell.id] !== undefined) lines.push(`（现在是 ${f(values[cell.id]!)} ${cell.unit}，回复新数字即可修改）`);
+  else if (last) lines.push(`（${sameLabel(last.period, period)}为 ${f(last.value)} ${cell.unit}，没有变化回复「同上月」）`);
   return lines.join('\n');
+}
+
+/** The month a stock figure is carried from: 「9月」 (with its year when another year's). */
+export function sameLabel(lastPeriod: string, period: string): string {
+  const m = parsePeriod(lastPeriod);
+  return m.year === parsePeriod(period).year ? `${m.month}月` : `${m.year}年${m.month}月`;
 }
 
 export function cellHelp(cell: CellDef, period: string): string {
@@ -92,18 +105,32 @@ export function totalsText(form: Form, values: Values): string[] {
   ];
 }
 
+/**
+ * A part's values as one line: 「财政资金项目 3，非财政资金项目 2」; a long part (the 21 industries)
+ * names its non-zero cells and counts the zeros.
+ */
+export function partValues(part: PartDef, values: Values): string {
+  const long = part.cells.length > 11;
+  const filled = part.cells.filter((c) => values[c.id] !== undefined);
+  const body = filled
+    .filter((c) => values[c.id] !== 0 || !long)
+    .map((c) => `${c.name} ${f(values[c.id]!)}${unitSuffix(c)}`)
+    .join('，');
+  const zeros = filled.filter((c) => values[c.id] === 0).length;
+  return body + (long && zeros > 0 ? `${body ? '；' : ''}其余 ${zeros} 项为 0` : '');
+}
+
+/** A pasted row as read, part by part, for 「确认」. */
+export function rowEcho(form: Form, row: Values): string[] {
+  return form.parts.filter((p) => p.cells.some((c) => row[c.id] !== undefined)).map((p) => `第 ${p.number} 部分 ${partShort(p)}：${partValues(p, row)}`);
+}
+
 /** Everything entered so far, by part, then every rule's state. */
 export function viewText(form: Form, values: Values, findings: Finding[], title: string): string {
   const lines = [title];
   for (const part of form.parts) {
     const filled = part.cells.filter((c) => values[c.id] !== undefined);
-    const body = part.cells
-      .filter((c) => values[c.id] !== undefined && (values[c.id] !== 0 || part.cells.length <= 11))
-      .map((c) => `${c.name} ${f(values[c.id]!)}`)
-      .join('，');
-    const zeros = filled.filter((c) => values[c.id] === 0).length;
-    const tail = part.cells.length > 11 && zeros > 0 ? `${body ? '；' : ''}其余 ${zeros} 项为 0` : '';
-    lines.push(`第 ${part.number} 部分 ${partShort(part)}（${filled.length}/${part.cells.length}）：${body}${tail}` + (filled.length === 0 ? '未填' : ''));
+    lines.push(`第 ${part.number} 部分 ${partShort(part)}（${filled.length}/${part.cells.length}）：${partValues(part, values)}` + (filled.length === 0 ? '未填' : ''));
   }
   // The rules' states counted, without their codes (R1 … mean nothing to a school).
   const state = (id: string) => {

@@ -1,20 +1,22 @@
-import { periodLabel, type PeriodCalendar } from '../calendar/period';
+import { parsePeriod, periodLabel, type PeriodCalendar } from '../calendar/period';
+import { formatNumber } from '../report/number-parser';
 import type { Draft, HistoryEntry } from '../report/records';
 import type { Finding } from '../report/rules';
 import { STATUS_LABEL } from '../report/status';
-import type { Values } from '../report/values';
-import type { ReportState } from '../session/session';
-import { findCellRef, parseAnswer, type NameContext } from './answer-parser';
+import { STOCK_CELLS, type Values } from '../report/values';
+import { SAID_MAX, type ReportState } from '../session/session';
+import { findCellRef, parseAnswer, type Assignment, type NameContext } from './answer-parser';
 import type { Form } from './form';
-import type { CellDef } from './form-schema';
+import type { CellDef, PartDef } from './form-schema';
 import type { EngineInput, EngineResult, RecordChange, SchoolContext } from './report-context';
 import type { ActionName, Guard, Transition } from './report-machine';
 import { replies } from './report-replies';
 import { closedText, filedText, generalHelp, progressText } from './report-status';
 import { submit } from './report-submission';
-import { answeredCount, cellHelp, cellOptions, corrections, echo, findingsText, firstUnanswered, question, totalsText, viewText } from './report-texts';
-import { modifyTarget } from './vocabulary';
-import { checksAfter, suspectCell } from './report-checks';
+import { answeredCount, cellHelp, cellOptions, corrections, echo, findingsText, firstUnanswered, question, rowEcho, sameLabel, totalsText, viewText, type LastFiled } from './report-texts';
+import { modifyTarget, ZERO_OF_MONTH } from './vocabulary';
+import { checksAfter, fixHint } from './report-checks';
+import { readRow, rowCells, rowValues } from './rows';
 
 /** Staff words a school contact may try; they get told what is theirs instead. */
 export const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查)(?:\s|$)/u;
@@ -32,8 +34,10 @@ type Action = (state: ReportState | null, input: EngineInput) => EngineResult;
  */
 export class ReportTurn {
   private readonly lines: string[] = [];
-  /** Findings already said in this turn, not to be said twice. */
+  /** Findings already said in this turn, and warnings said in earlier ones: not to be said twice. */
   private readonly shown = new Set<string>();
+  /** The warnings said to this person so far, kept with the state. */
+  private readonly warned: string[] = [];
   private change: RecordChange | null = null;
   private draft: Draft | null;
   private lastFindings: { values: Values; findings: Finding[] } | null = null;
@@ -49,6 +53,16 @@ export class ReportTurn {
 
   get hasDraft(): boolean {
     return this.draft !== null;
+  }
+
+  /** What the state remembers of earlier turns: the warnings already said. */
+  recall(state: ReportState): void {
+    for (const m of state.said) this.heard(m, 'warning');
+  }
+
+  private heard(message: string, level: Finding['level']): void {
+    this.shown.add(message);
+    if (level === 'warning' && !this.warned.includes(message)) this.warned.push(message);
   }
 
   /** Runs a transition: its guards in order, then its action (or the first failing guard's). */
@@ -73,7 +87,10 @@ export class ReportTurn {
     finalize: (s) => this.finalize(s!),
     confirmZero: (s) => this.confirmZero(s!),
     confirmDiscard: () => this.confirmDiscard(),
-    askZero: (s) => this.askZero(s),
+    confirmRow: (s) => this.confirmRow(s!),
+    zeroFigures: (s, input) => this.zeroFigures(s!, input),
+    same: (s) => this.same(s!),
+    askZero: (s, input) => this.askZero(s, input),
     askDiscard: (s) => this.done({ ...(s ?? this.fresh()), awaiting: 'discard' }, replies.discardAsk(this.ctx.window.period, this.count(), this.ctx.report !== null)),
     pause: () => this.done(null, replies.paused(this.count(), this.form.cells.length, this.ctx.window, this.cal)),
     help: (s) => (s ? this.done(s, this.helpFor(s)) : this.done(null, generalHelp(this.ctx, this.cal))),
@@ -111,29 +128,37 @@ export class ReportTurn {
     const taken = asked !== null && state.editing === null && draft.values[asked.id] !== undefined;
     const cell = taken ? (this.current(state) ?? asked) : asked;
     const part = cell ? this.form.place(cell.id).part : null;
+    const row = readRow(text);
+    if (row.kind === 'error') return this.done({ ...state, attempts: state.attempts + 1 }, `${replies.retry(row.reason, '')}\n${this.askOrEnd(state)}`);
+    if (row.kind === 'row') return this.row(state, taken ? this.current(state) : cell, row.tokens);
     const answer = parseAnswer(text, this.form, { ...this.nameContext(state), current: cell, part });
     if (answer.kind === 'error') {
       const attempts = state.attempts + 1;
       const hint = cell === null || answer.which ? '' : attempts >= 3 ? `\n${cellHelp(cell, this.ctx.window.period)}` : replies.numberPlease(cell.example);
-      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${cell ? this.ask(state) : replies.allFilled(this.form.cells.length, '', this.errorCount())}`);
+      return this.done({ ...state, attempts }, `${replies.retry(answer.reason, hint)}\n${this.askOrEnd(state)}`);
     }
     // Every cell answered and no name given: there is nothing a bare number could be for.
     if (cell === null && answer.bare) return this.done(state, replies.allFilled(this.form.cells.length, '', this.errorCount()));
-    const before = draft.values;
     // The cell this person was asked has been filled by another contact meanwhile: a bare number
     // is theirs for that cell, never for whatever is asked now.
     if (taken && answer.bare) {
       const next: ReportState = { ...state, attempts: 0 };
-      return this.done(next, `${replies.takenMeanwhile(asked, draft.updatedBy === this.ctx.userId ? null : draft.updatedBy, before[asked.id]!, text.trim())}\n${this.ask(next)}`);
+      return this.done(next, `${replies.takenMeanwhile(asked, draft.updatedBy === this.ctx.userId ? null : draft.updatedBy, draft.values[asked.id]!, text.trim())}\n${this.ask(next)}`);
     }
+    return this.apply(state, part, answer.assignments, answer.restZero);
+  }
+
+  /** Stores an answer's values: echoes them, says the checks they settle, and asks what is next. */
+  private apply(state: ReportState, part: PartDef | null, assignments: Assignment[], restZero: boolean): EngineResult {
+    const before = this.draft!.values;
     const values: Values = { ...before };
-    for (const a of answer.assignments) values[a.cell.id] = a.value;
-    let restZero = 0;
-    if (answer.restZero && part) {
+    for (const a of assignments) values[a.cell.id] = a.value;
+    let zeroed = 0;
+    if (restZero && part) {
       for (const c of part.cells) {
         if (values[c.id] === undefined) {
           values[c.id] = 0;
-          restZero++;
+          zeroed++;
         }
       }
     }
@@ -141,9 +166,9 @@ export class ReportTurn {
     this.updateDraft(values, touched);
     // Cells of the part being asked are echoed as answers; a cell elsewhere already answered, as a
     // correction (old → new); one elsewhere not answered yet, under its part's number.
-    const elsewhere = answer.assignments.filter((a) => part === null || !part.cells.includes(a.cell));
-    const answered = answer.assignments.filter((a) => !elsewhere.includes(a));
-    if (answered.length > 0 || restZero > 0) this.say(echo(answered, restZero, state.editing && part ? part.number : undefined));
+    const elsewhere = assignments.filter((a) => part === null || !part.cells.includes(a.cell));
+    const answered = assignments.filter((a) => !elsewhere.includes(a));
+    if (answered.length > 0 || zeroed > 0) this.say(echo(answered, zeroed, state.editing && part ? part.number : undefined));
     const corrected = elsewhere.filter((a) => before[a.cell.id] !== undefined);
     if (corrected.length > 0) this.say(corrections(corrected.map((a) => ({ cell: a.cell, old: before[a.cell.id]!, value: a.value }))));
     for (const p of this.form.parts) {
@@ -151,13 +176,76 @@ export class ReportTurn {
       if (ahead.length > 0) this.say(echo(ahead, 0, p.number));
     }
     // A correction that named the cell being corrected ends it, whether or not the value changed.
-    const editingDone = state.editing !== null && answer.assignments.some((a) => a.cell.id === state.editing);
+    const editingDone = state.editing !== null && assignments.some((a) => a.cell.id === state.editing);
     const next: ReportState = { ...state, editing: editingDone ? null : state.editing, attempts: 0 };
-    if (answer.assignments.length === 0 && restZero === 0) next.editing = null;
+    if (assignments.length === 0 && zeroed === 0) next.editing = null;
     const notes = this.checksAfter(before, values, touched);
     if (notes) this.say(notes);
     if (this.draft!.zero && firstUnanswered(this.form, values) === null) return this.checkSubmit(next);
     return this.done(next, this.ask(next));
+  }
+
+  /**
+   * A row of numbers: the rest of the part being asked, or the whole form, in the form's order.
+   * Read and checked, echoed part by part, and kept in the state until 「确认」 stores it.
+   */
+  private row(state: ReportState, cell: CellDef | null, tokens: string[]): EngineResult {
+    const target = rowCells(this.form, cell, tokens.length);
+    if (target.cells === null) {
+      const reason = replies.rowCount(tokens.length, target.rest, target.part?.number ?? null, cell?.name ?? null, this.form.cells.length);
+      return this.done({ ...state, attempts: state.attempts + 1 }, `${reason}\n${this.askOrEnd(state)}`);
+    }
+    const read = rowValues(this.form, target.cells, tokens);
+    if ('problems' in read) return this.done({ ...state, attempts: state.attempts + 1 }, `${replies.rowProblems(read.problems)}\n${this.askOrEnd(state)}`);
+    const before = this.draft!.values;
+    const after: Values = { ...before, ...read.values };
+    const changed = target.cells.filter((c) => before[c.id] !== undefined && before[c.id] !== after[c.id]);
+    this.say(replies.rowRead(tokens.length, rowEcho(this.form, read.values)));
+    if (changed.length > 0) this.say(corrections(changed.map((c) => ({ cell: c, old: before[c.id]!, value: after[c.id]! }))));
+    const touched = target.cells.filter((c) => before[c.id] !== after[c.id]).map((c) => c.id);
+    const notes = this.checksAfter(before, after, touched);
+    if (notes) this.say(notes);
+    const errors = this.findings(after).filter((x) => x.level === 'error').length;
+    return this.done({ ...state, awaiting: 'row', row: read.values, attempts: 0 }, replies.rowConfirm(tokens.length, errors));
+  }
+
+  /** 「确认」 of a row: its numbers stored; a complete report without errors goes on to 提交's summary. */
+  private confirmRow(state: ReportState): EngineResult {
+    const row = state.row ?? {};
+    const before = this.draft!.values;
+    const values: Values = { ...before, ...row };
+    this.updateDraft(values, this.form.cells.filter((c) => values[c.id] !== before[c.id]).map((c) => c.id));
+    this.say(replies.rowStored(Object.keys(row).length));
+    const next: ReportState = { ...state, awaiting: null, row: null, editing: null, attempts: 0 };
+    if (firstUnanswered(this.form, values) === null && this.errorCount() === 0) return this.checkSubmit(next);
+    return this.done(next, this.ask(next));
+  }
+
+  /** 「同上月」: a stock cell takes its value in the last month filed. */
+  private same(state: ReportState): EngineResult {
+    const cell = this.current(state);
+    const stock = this.form.cells.filter((c) => STOCK_CELLS.includes(c.id)).map((c) => c.name).join('、');
+    if (cell === null || !STOCK_CELLS.includes(cell.id)) return this.done(state, `${replies.sameOnlyStock(stock)}\n${this.askOrEnd(state)}`);
+    const last = this.lastFiled(cell.id);
+    if (last === null) return this.done(state, `${replies.sameNone(cell.name)}\n${this.ask(state)}`);
+    const { part } = this.form.place(cell.id);
+    return this.apply(state, part, [{ cell, value: last.value, note: `同${sameLabel(last.period, this.ctx.window.period)}` }], false);
+  }
+
+  /** A stock cell's value in the latest month filed that has one. */
+  private lastFiled(cellId: string): LastFiled | null {
+    if (!STOCK_CELLS.includes(cellId)) return null;
+    for (let i = this.ctx.history.length - 1; i >= 0; i--) {
+      const h = this.ctx.history[i]!;
+      // A 0 is no school's staff or enrolment (an old default wrote it): nothing to carry.
+      if ((h.values[cellId] ?? 0) > 0) return { period: h.period, value: h.values[cellId]! };
+    }
+    return null;
+  }
+
+  /** The question again, or the end of the form when every cell is answered. */
+  private askOrEnd(state: ReportState): string {
+    return this.current(state) ? this.ask(state) : replies.allFilled(this.form.cells.length, '', this.errorCount());
   }
 
   private previous(state: ReportState): EngineResult {
@@ -197,7 +285,7 @@ export class ReportTurn {
     if (this.draft) {
       const values = this.draft.values;
       const findings = this.findings(values);
-      for (const x of findings) this.shown.add(x.message);
+      for (const x of findings) this.heard(x.message, x.level);
       const title = replies.viewTitle(this.ctx.school.name, this.ctx.window.period, this.count(), this.form.cells.length);
       return this.done(state, viewText(this.form, values, findings, title) + (state ? `\n\n${this.ask(state)}` : `\n${replies.continueHint}`));
     }
@@ -218,10 +306,14 @@ export class ReportTurn {
     }
     const findings = this.findings(values);
     const errors = findings.filter((x) => x.level === 'error');
-    if (errors.length > 0) return this.done({ ...state, awaiting: null }, replies.fixFirst(findingsText(errors), this.suspect(errors[0]!, [])));
+    if (errors.length > 0) return this.done({ ...state, awaiting: null }, replies.fixFirst(findingsText(errors), fixHint(this.form, errors[0]!)));
     const warnings = findings.filter((x) => x.level === 'warning');
+    // Warnings said already are counted, not repeated; 查看 shows them all again.
+    const fresh = warnings.filter((x) => !this.shown.has(x.message));
     const lines = [replies.checkBefore(this.ctx.school.name, this.ctx.window.period, this.draft!.zero), ...totalsText(this.form, values)];
-    if (warnings.length > 0) lines.push(findingsText(warnings));
+    if (fresh.length > 0) lines.push(findingsText(fresh));
+    if (warnings.length > fresh.length) lines.push(replies.warnedBefore(warnings.length - fresh.length));
+    for (const x of fresh) this.heard(x.message, x.level);
     lines.push(replies.confirmSubmit(warnings.length > 0));
     return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
   }
@@ -243,21 +335,75 @@ export class ReportTurn {
   private confirmZero(state: ReportState): EngineResult {
     const keep = new Set(this.form.def.zeroReportAsks);
     const base = this.draft ?? this.newDraft();
+    const carried = this.carriedStock(base);
     const values: Values = {};
-    for (const c of this.form.cells) values[c.id] = keep.has(c.id) ? base.values[c.id]! : 0;
+    for (const c of this.form.cells) values[c.id] = keep.has(c.id) ? (base.values[c.id] ?? carried[c.id])! : 0;
     for (const id of keep) if (values[id] === undefined) delete values[id];
     this.draft = { ...base, values, zero: true, updatedBy: this.ctx.userId, updatedAt: this.now.getTime() };
     this.record({ draft: this.draft });
     const next: ReportState = { ...state, awaiting: null, editing: null, attempts: 0 };
-    this.say(replies.zeroDone);
-    if (firstUnanswered(this.form, values) === null) return this.checkSubmit(next);
-    return this.done(next, `${replies.zeroRest}\n${this.ask(next)}`);
+    this.say(replies.zeroDone(this.ctx.window.period));
+    if (firstUnanswered(this.form, values) !== null) return this.done(next, `${replies.zeroRest}\n${this.ask(next)}`);
+    // The figures were shown with the question (「确认」提交) and confirmed with it: unless a rule
+    // has something to say about them, there is nothing left to check.
+    if (this.findings(values).length === 0) return this.finalize(next);
+    return this.checkSubmit(next);
   }
 
-  private askZero(state: ReportState | null): EngineResult {
+  private askZero(state: ReportState | null, input: EngineInput): EngineResult {
     if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
-    const keep = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell.name).join('、');
-    return this.done({ ...(state ?? this.fresh()), awaiting: 'zero' }, replies.zeroAsk(this.ctx.window.period, keep));
+    const month = ZERO_OF_MONTH.exec(input.normalized);
+    const own = parsePeriod(this.ctx.window.period).month;
+    if (month && Number(month[1]) !== own) return this.done(state, replies.zeroOtherMonth(Number(month[1]), this.ctx.window.period));
+    const s = { ...(state ?? this.fresh()), awaiting: 'zero' as const };
+    const asks = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell);
+    const values = this.draft?.values ?? {};
+    const carried = this.carriedStock(this.draft);
+    // Every figure still asked is known (from the draft, or carried from the last month filed): one 「确认」 submits.
+    if (asks.every((c) => values[c.id] !== undefined || carried[c.id] !== undefined)) {
+      const known = asks.map((c) => {
+        const from = values[c.id] !== undefined ? '' : `（同${sameLabel(this.lastFiled(c.id)!.period, this.ctx.window.period)}）`;
+        return `${c.name} ${formatNumber(values[c.id] ?? carried[c.id]!)} ${c.unit}${from}`;
+      });
+      return this.done(s, replies.zeroAskKnown(this.ctx.window.period, known.join('、'), asks[0]!.name));
+    }
+    return this.done(s, replies.zeroAsk(this.ctx.window.period, asks.map((c) => c.name).join('、')));
+  }
+
+  /**
+   * A reply to the 「无培训」 question that names the figures it still asks (「专任教师数 330」):
+   * they go into the draft and the question is asked again; anything else cancels it.
+   */
+  private zeroFigures(state: ReportState, input: EngineInput): EngineResult {
+    const asks = this.form.def.zeroReportAsks.map((id) => this.form.place(id).cell);
+    const part = this.form.place(asks[0]!.id).part;
+    const answer = parseAnswer(input.text, this.form, { current: null, part, errorParts: new Set() });
+    const ok = answer.kind === 'values' && !answer.bare && !answer.restZero && answer.assignments.length > 0 && answer.assignments.every((a) => asks.includes(a.cell));
+    if (!ok) {
+      this.say(replies.cancelled('zero'));
+      const next = { ...state, awaiting: null };
+      return this.draft ? this.done(next, this.ask(next)) : this.done(null, replies.startHint);
+    }
+    if (!this.draft) {
+      this.draft = this.newDraft();
+      this.record({ draft: this.draft });
+    }
+    const before = this.draft.values;
+    const values: Values = { ...before };
+    for (const a of answer.assignments) values[a.cell.id] = a.value;
+    this.updateDraft(values, answer.assignments.map((a) => a.cell.id));
+    this.say(echo(answer.assignments, 0));
+    return this.askZero(state, { text: '', command: 'zero', normalized: '' });
+  }
+
+  /** The stock figures a 「无培训」 report carries from the last month filed, where the draft has none. */
+  private carriedStock(draft: Draft | null): Values {
+    const out: Values = {};
+    for (const id of this.form.def.zeroReportAsks) {
+      const last = draft?.values[id] === undefined ? this.lastFiled(id) : null;
+      if (last) out[id] = last.value;
+    }
+    return out;
   }
 
   // ── Pieces ──
@@ -268,9 +414,11 @@ export class ReportTurn {
     const cell = this.current(state);
     if (cell === null) {
       const findings = this.findings(values);
-      return replies.allFilled(this.form.cells.length, findingsText(findings.filter((x) => !this.shown.has(x.message))), findings.filter((x) => x.level === 'error').length);
+      const unsaid = findings.filter((x) => !this.shown.has(x.message));
+      for (const x of unsaid) this.heard(x.message, x.level);
+      return replies.allFilled(this.form.cells.length, findingsText(unsaid), findings.filter((x) => x.level === 'error').length);
     }
-    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id, this.ctx.window.period);
+    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id, this.ctx.window.period, this.lastFiled(cell.id));
   }
 
   private current(state: ReportState): CellDef | null {
@@ -299,13 +447,9 @@ export class ReportTurn {
 
   /** The findings to say after an answer (report-checks.ts), remembered as said. */
   private checksAfter(before: Values, after: Values, touched: string[]): string {
-    const { text, said } = checksAfter(this.form, (v) => this.findings(v), before, after, touched);
-    for (const m of said) this.shown.add(m);
+    const { text, said } = checksAfter(this.form, (v) => this.findings(v), before, after, touched, this.shown);
+    for (const x of said) this.heard(x.message, x.level);
     return text;
-  }
-
-  private suspect(finding: Finding, touched: string[]): string {
-    return suspectCell(this.form, finding, touched, this.draft?.values ?? {});
   }
 
   /** The rules' findings for a set of values; a turn asks about the same values several times, so the last is kept. */
@@ -336,7 +480,7 @@ export class ReportTurn {
   }
 
   private fresh(): ReportState {
-    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null, form: this.form.version };
+    return { school: this.ctx.school.code, period: this.ctx.window.period, editing: null, awaiting: null, attempts: 0, asked: null, form: this.form.version, row: null, said: [] };
   }
 
   private count(): number {
@@ -360,7 +504,8 @@ export class ReportTurn {
 
   done(state: ReportState | null, last: string): EngineResult {
     const text = [...this.lines, last].filter(Boolean).join('\n');
-    const next = state && !state.awaiting ? { ...state, asked: this.current(state)?.id ?? null } : state;
+    const said = this.warned.slice(-SAID_MAX);
+    const next = state && (!state.awaiting ? { ...state, asked: this.current(state)?.id ?? null, said } : { ...state, said });
     return { state: next, replies: [{ kind: 'text', text }], change: this.change };
   }
 }

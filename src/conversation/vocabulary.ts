@@ -13,6 +13,7 @@ export type Command =
   | 'pause'
   | 'discard'
   | 'progress'
+  | 'same'
   | 'help';
 
 const WORDS: Record<Command, string[]> = {
@@ -26,6 +27,7 @@ const WORDS: Record<Command, string[]> = {
   pause: ['暂停', '稍后', '先停', '等会', '等一下', '稍后再填'],
   discard: ['放弃', '放弃填报', '作废', '清空', '重新填'],
   progress: ['进度', '查询进度', '状态', '本校进度'],
+  same: ['同上月', '同上', '和上月一样', '跟上月一样', '与上月相同', '同上个月', '沿用上月', '不变'],
   help: ['帮助', '帮忙', '使用说明', '说明', '菜单', 'help', '?', '？'],
 };
 
@@ -37,8 +39,14 @@ export function normalizeInput(raw: string): string {
 
 /** The command a whole message stands for, if it is one (trailing punctuation ignored). */
 export function commandOf(normalized: string): Command | null {
-  return LOOKUP.get(normalized.replace(/[。.!！~～]+$/u, '')) ?? null;
+  const word = normalized.replace(/[。.!！~～]+$/u, '');
+  // 「10月无培训」, as the bot offers it: the month is the report's (checked by the conversation).
+  if (ZERO_OF_MONTH.test(word)) return 'zero';
+  return LOOKUP.get(word) ?? null;
 }
+
+/** 「10月无培训」 / 「10月份没有培训」: a zero report for the month named. */
+export const ZERO_OF_MONTH = /^(\d{1,2})\s*月份?(?:无培训|没有培训|没培训)$/u;
 
 /** 「修改 制造业」 / 「改 12」 / 「修改」: the rest after the word, or null when it is not a 修改. */
 export function modifyTarget(normalized: string): string | null {

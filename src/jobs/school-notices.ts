@@ -1,5 +1,5 @@
 import { formatNumber as f } from '../report/number-parser';
-import { dueDateLabel, parsePeriod, periodLabel, windowFor } from '../calendar/period';
+import { dueDateLabel, parsePeriod, periodLabel, windowFor, monthLabel } from '../calendar/period';
 import { onPace, percent, type YearToDate } from '../report/progress';
 import type { School } from '../roster/roster';
 import type { Fire } from '../calendar/schedule';
@@ -61,7 +61,7 @@ export async function runOpen(deps: JobDeps, fire: Fire, dryRun: boolean): Promi
   const messages = (await schoolYears(deps, fire)).map(({ school, ytd, target }) => ({
     key: school.code,
     users: school.contacts,
-    text: `【月报】${school.name}：${periodLabel(fire.period)}培训月报今天开始填报，${dueDateLabel(window, deps.cal)}截止。回复「填报」开始，本月没有培训回复「本月无培训」。\n本校 ${year} 年已累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）。`,
+    text: `【月报】${school.name}：${periodLabel(fire.period)}培训月报今天开始填报，${dueDateLabel(window, deps.cal)}截止。回复「填报」开始，${monthLabel(fire.period)}没有培训回复「${monthLabel(fire.period)}无培训」。\n本校 ${year} 年已累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）。`,
   }));
   return deliver(deps, fire, `开始填报 ${periodLabel(fire.period)}`, messages, dryRun);
 }

@@ -9,7 +9,7 @@ export interface RuleForm {
 }
 import { periodLabel } from '../calendar/period';
 import { formatNumber } from './number-parser';
-import { sum, totalTrainees, type Values } from './values';
+import { STOCK_CELLS, sum, totalTrainees, type Values } from './values';
 
 export type Level = 'error' | 'warning';
 
@@ -89,7 +89,7 @@ const projectsMatchTrainees: RuleCheck = {
     const projects = sum(v, PROJECT_CELLS);
     const total = totalTrainees(v);
     if (total > 0 && projects === 0) {
-      return [{ level: 'error', message: `有${totalText(v)}，但培训项目/班次数合计为 0：请至少填写 1 个培训项目。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS], fix: 'projects_fiscal' }];
+      return [{ level: 'error', message: `有${totalText(v)}，但培训项目/班次数合计为 0：请至少填写 1 个培训项目。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
     }
     if (projects > 0 && total === 0) {
       return [{ level: 'warning', message: `填了 ${f(projects)} 个培训项目/班次，但培训人数为 0。月报只统计所报月份已完成的项目，请确认。`, cells: [...PROJECT_CELLS, ...TOTAL_CELLS] }];
@@ -128,8 +128,6 @@ const trainersPresent: RuleCheck = {
   },
 };
 
-const STAFF_CELLS = ['teachers_fulltime', 'students_fulltime'];
-
 const historyOutliers: RuleCheck = {
   cells: () => [],
   check(v, form, p, ctx) {
@@ -141,7 +139,7 @@ const historyOutliers: RuleCheck = {
     for (const cell of form.cells) {
       const value = v[cell.id];
       if (value === undefined) continue;
-      if (STAFF_CELLS.includes(cell.id)) {
+      if (STOCK_CELLS.includes(cell.id)) {
         const before = last.values[cell.id];
         if (before !== undefined && before > 0 && Math.abs(value - before) / before > staffChange) {
           const pct = Math.round((Math.abs(value - before) / before) * 100);

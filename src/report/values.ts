@@ -18,6 +18,13 @@ export const CELLS_READ_BY_CODE = [
   'trainers_external',
 ] as const;
 
+/**
+ * The stock figures: what the school has (its teachers, its full-time students), not what the
+ * month did. They carry from month to month (「同上月」), stay asked in a 「无培训」 report, and
+ * R10 compares them with the last month filed rather than with the peak.
+ */
+export const STOCK_CELLS: readonly string[] = ['teachers_fulltime', 'students_fulltime'];
+
 /** Total person-times T = 在校学生 + 社会人员: every breakdown is checked against it. */
 export function totalTrainees(v: Values): number {
   return (v.trainees_students ?? 0) + (v.trainees_public ?? 0);

@@ -4,10 +4,13 @@ import { z } from 'zod';
  * A user's conversation state. Small, versioned, and parsed on every read: a record written by
  * another version is migrated through `migrations` or restarted — never misread.
  */
-export const SESSION_VERSION = 5;
+export const SESSION_VERSION = 6;
 
 /** Sessions are kept for four months: longer than any reporting period stays open. */
 export const SESSION_TTL_MS = 120 * 24 * 3_600_000;
+
+/** How many said warnings a session keeps (the newest). */
+export const SAID_MAX = 30;
 
 /** Where a school contact is in filing a report. The values live in the school's shared draft. */
 export const reportStateSchema = z.object({
@@ -16,7 +19,11 @@ export const reportStateSchema = z.object({
   /** The cell being corrected (修改 / 上一项); otherwise the first unanswered cell is asked. */
   editing: z.string().nullable(),
   /** A confirmation the next 「确认」 answers. */
-  awaiting: z.enum(['submit', 'zero', 'discard']).nullable(),
+  awaiting: z.enum(['submit', 'zero', 'discard', 'row']).nullable(),
+  /** A row of numbers read but not yet stored, by cell id: 「确认」 stores it, anything else drops it. */
+  row: z.record(z.string(), z.number()).nullable(),
+  /** Warnings already said to this person (their messages, which carry the numbers): each is said once. */
+  said: z.array(z.string()).max(SAID_MAX),
   /** Failed answers to the current question; the third brings the cell's help. */
   attempts: z.number().int().nonnegative(),
   /**
@@ -45,6 +52,10 @@ export const nudgeStateSchema = z.object({
 });
 export type NudgeState = z.infer<typeof nudgeStateSchema>;
 
+/** A 模板卡片 sent to this user, with the keys of its buttons. */
+export const liveCardSchema = z.object({ taskId: z.string(), keys: z.array(z.string()) });
+export type LiveCard = z.infer<typeof liveCardSchema>;
+
 export const sessionSchema = z.object({
   v: z.literal(SESSION_VERSION),
   /** Inbound events handled for this user. */
@@ -59,12 +70,14 @@ export const sessionSchema = z.object({
   broadcast: broadcastStateSchema.nullable(),
   /** A 催报 waiting for 「确认」, or null. */
   nudge: nudgeStateSchema.nullable(),
+  /** The card whose buttons are live: a click on any other card is told it has expired. */
+  card: liveCardSchema.nullable(),
 });
 
 export type Session = z.infer<typeof sessionSchema>;
 
 export function newSession(): Session {
-  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null };
+  return { v: SESSION_VERSION, turns: 0, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null, card: null };
 }
 
 /** Upgrades from version N to N+1; add an entry with every change to the schema. */
@@ -77,6 +90,8 @@ const migrations: Record<number, (old: Record<string, unknown>) => Record<string
   3: (old) => ({ ...old, nudge: null }),
   // v5 named the form version a report conversation's cells belong to (every one so far: version 1).
   4: (old) => ({ ...old, report: old.report ? { ...(old.report as object), form: 1 } : null }),
+  // v6 added pasted rows waiting for 「确认」, the warnings said, and the card with live buttons.
+  5: (old) => ({ ...old, card: null, report: old.report ? { ...(old.report as object), row: null, said: [] } : null }),
 };
 
 export type DecodedSession =

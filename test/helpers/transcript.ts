@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
  *   @expect-report PERIOD STATUS [cell=value …]   the stored report
  *   @expect-draft none | N        the school's draft: absent, or N cells filled
  *   @expect-history TYPE,TYPE…    the school's history entry types, in order
- *   > message                     what the user sends (「>」 alone sends nothing but a menu click: > [click report])
+ *   > message                     what the user sends (\t, \n: a tab, a new line) (「>」 alone sends nothing but a menu click: > [click report])
  *   < line                        the reply, exactly (several < lines: several lines of one reply)
  *   <~ text                       the reply contains text
  *   <! text                       the reply does not contain text
@@ -55,7 +55,8 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
       return;
     }
     if (head === '>') {
-      const body = text.slice(2);
+      // \t and \n stand for a tab and a new line: a row pasted from a spreadsheet.
+      const body = text.slice(2).replace(/\\t/gu, '\t').replace(/\\n/gu, '\n');
       const click = /^\[click (\w+)\]$/.exec(body)?.[1] ?? null;
       current = { kind: 'send', text: body, click, exact: [], contains: [], absent: [], line };
       steps.push(current);

@@ -3,9 +3,9 @@ import { CANCEL, stateKind, transition, type EventKind, type StateKind } from '.
 import { eventOf } from '../../src/conversation/report-engine';
 import { commandOf, normalizeInput } from '../../src/conversation/vocabulary';
 
-const EVENTS: EventKind[] = ['report', 'continue', 'previous', 'view', 'submit', 'confirm', 'zero', 'pause', 'discard', 'progress', 'help', 'modify', 'staff-word', 'answer'];
-const STATES: StateKind[] = ['idle', 'filling', 'confirming-submit', 'confirming-zero', 'confirming-discard'];
-const base = { school: 's', period: '2026-10', editing: null, attempts: 0, asked: null, form: 1 };
+const EVENTS: EventKind[] = ['report', 'continue', 'previous', 'view', 'submit', 'confirm', 'zero', 'pause', 'discard', 'progress', 'same', 'help', 'modify', 'staff-word', 'answer'];
+const STATES: StateKind[] = ['idle', 'filling', 'confirming-submit', 'confirming-zero', 'confirming-discard', 'confirming-row'];
+const base = { row: null, said: [], school: 's', period: '2026-10', editing: null, attempts: 0, asked: null, form: 1 };
 const input = (text: string) => ({ text, command: commandOf(normalizeInput(text)), normalized: normalizeInput(text) });
 
 describe('the report conversation as a state machine', () => {
@@ -37,9 +37,12 @@ describe('the report conversation as a state machine', () => {
     expect(transition('confirming-submit', 'submit')).toMatchObject({ action: 'finalize' });
     expect(transition('confirming-zero', 'zero')).toMatchObject({ action: 'confirmZero' });
     expect(transition('confirming-discard', 'discard')).toMatchObject({ action: 'confirmDiscard' });
-    const own = { 'confirming-submit': 'submit', 'confirming-zero': 'zero', 'confirming-discard': 'discard' } as const;
-    for (const s of ['confirming-submit', 'confirming-zero', 'confirming-discard'] as const) {
-      for (const e of EVENTS.filter((x) => x !== 'confirm' && x !== own[s])) expect(transition(s, e), `${s} × ${e}`).toBe(CANCEL);
+    expect(transition('confirming-row', 'confirm')).toMatchObject({ action: 'confirmRow' });
+    // At the 无培训 question, an answer names the figures it shows (专任教师数 330).
+    expect(transition('confirming-zero', 'answer')).toMatchObject({ action: 'zeroFigures' });
+    const own = { 'confirming-submit': ['submit'], 'confirming-zero': ['zero', 'answer'], 'confirming-discard': ['discard'], 'confirming-row': [] } as const;
+    for (const s of ['confirming-submit', 'confirming-zero', 'confirming-discard', 'confirming-row'] as const) {
+      for (const e of EVENTS.filter((x) => x !== 'confirm' && !(own[s] as readonly string[]).includes(x))) expect(transition(s, e), `${s} × ${e}`).toBe(CANCEL);
     }
   });
 });

@@ -14,16 +14,16 @@ describe('decodeSession', () => {
     expect(decodeSession(JSON.stringify({ turns: 3 }))).toMatchObject({ restarted: true, reason: 'unknown-version' });
   });
   it('restarts a record of this version that fails the schema', () => {
-    expect(decodeSession(JSON.stringify({ v: 5, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
+    expect(decodeSession(JSON.stringify({ v: 6, turns: -1, lastEventAt: 0, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null, card: null }))).toMatchObject({ restarted: true, reason: 'invalid' });
   });
-  it('migrates a version-1 record through every version to version 5', () => {
+  it('migrates a version-1 record through every version to version 6', () => {
     expect(decodeSession(JSON.stringify({ v: 1, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null }))).toEqual({
-      session: { v: 5, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null },
+      session: { v: 6, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report: null, broadcast: null, nudge: null, card: null },
       restarted: false,
     });
   });
   it('names form version 1 for a report conversation kept before form versions were', () => {
     const report = { school: 's', period: '2026-10', editing: 'funds_received', awaiting: null, attempts: 0, asked: 'funds_received' };
-    expect(decodeSession(JSON.stringify({ v: 4, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report, broadcast: null, nudge: null })).session.report).toEqual({ ...report, form: 1 });
+    expect(decodeSession(JSON.stringify({ v: 4, turns: 3, lastEventAt: 5, unregisteredNoticeAt: null, report, broadcast: null, nudge: null })).session.report).toEqual({ ...report, form: 1, row: null, said: [] });
   });
 });

@@ -153,7 +153,7 @@ describe('TurnRunner with a session it cannot read', () => {
       const [notice, ...rest] = (out.replies[0]!.kind === 'text' ? out.replies[0]!.text : '').split('\n');
       expect(notice).toBe('（系统已更新，您之前的对话位置已重置；已填写的月报数据都已保存。）');
       expect(rest[0]).toBe('「月报」使用说明');
-      expect((await storedSession(stores.turns, 'old', 'old'))!.session).toMatchObject({ v: 5, report: null, nudge: null });
+      expect((await storedSession(stores.turns, 'old', 'old'))!.session).toMatchObject({ v: 6, report: null, nudge: null, card: null });
     } finally {
       await r.cleanup();
     }
