@@ -28,7 +28,11 @@ export interface SchoolContext {
   history: PastReport[];
   /** The year of the period: the school's sums so far against its target. */
   progress: SchoolProgress;
-
+  /**
+   * A month the contact asked for (「补报 9月」) that takes no answers, and why: closed and not
+   * reopened (filed or not), not begun (future), or — 补报 with nothing reopened — none at all.
+   */
+  requested?: { period: string | null; why: 'closed' | 'filed' | 'future' | 'none' } | null;
 }
 
 export interface RecordChange {

@@ -26,7 +26,7 @@ export function stepReport(form: Form, cal: PeriodCalendar, input: EngineInput, 
   let state = given;
   if (state && (state.period !== ctx.window.period || state.school !== ctx.school.code)) {
     // Moving on to a new month ends the old one; going back to a month staff reopened does not.
-    turn.say(state.period < ctx.window.period ? replies.monthOver(state.period) : replies.reopenedFirst(ctx.window.period));
+    turn.say(state.period < ctx.window.period ? replies.monthOver(state.period) : replies.reopenedFirst(state.period));
     state = null;
   }
   // Cells asked under an older form are read in this one (renamed, or gone: then the next cell is asked).

@@ -5,7 +5,15 @@ import type { CellDef } from './form-schema';
 /** The report conversation's own sentences, apart from the steps that choose them. */
 export const replies = {
   monthOver: (period: string) => `${periodLabel(period)}的填写已经结束。`,
-  reopenedFirst: (period: string) => `现在先补报 ${periodLabel(period)}的月报（已由工作人员解锁）。`,
+  notFileable: (asked: string | null, why: 'closed' | 'filed' | 'future' | 'none', now: string) =>
+    ({
+      none: '现在没有解锁待补报的月份。',
+      future: `${periodLabel(asked ?? now)}的月报还没到填报时间。`,
+      filed: `${periodLabel(asked ?? now)}的月报已经提交，填报期已过；如需更正，请联系市教育局或省教育厅职成教处解锁。`,
+      closed: `${periodLabel(asked ?? now)}的月报没有解锁，不能补报；需要补报请联系市教育局或省教育厅职成教处解锁。`,
+    })[why] + `下面是 ${periodLabel(now)}的月报：`,
+  /** Moving from the month in hand to a reopened one: the other month's draft waits. */
+  reopenedFirst: (other: string) => `${periodLabel(other)}月报已保存，补报完回复「填报」继续。`,
   cancelled: (awaiting: 'submit' | 'zero' | 'discard' | 'row') =>
     awaiting === 'submit' ? '已取消提交。' : awaiting === 'discard' ? '已取消放弃，草稿保留。' : awaiting === 'row' ? '已取消，这行数字没有记录。' : '已取消。',
   startHint: '回复「填报」开始填写本期月报。',

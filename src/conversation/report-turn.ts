@@ -107,6 +107,8 @@ export class ReportTurn {
   // ── The actions with more to them ──
 
   private start(state: ReportState | null): EngineResult {
+    const asked = this.ctx.requested;
+    if (asked) this.say(replies.notFileable(asked.period, asked.why, this.ctx.window.period));
     if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
     const s = state ?? this.fresh();
     if (this.draft) {

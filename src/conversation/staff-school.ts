@@ -1,4 +1,4 @@
-import { periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
+import { dueDateLabel, monthLabel, periodLabel, shiftPeriod, timeLabel, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { formatNumber as f } from '../report/number-parser';
 import { onPace, percent } from '../report/progress';
 import { filingStatus, STATUS_LABEL } from '../report/status';
@@ -61,9 +61,24 @@ export function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): Staff
   const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
   if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
   const status = STATUS_LABEL[filingStatus(records.report, records.hasDraft)];
-  const notice = `【月报解锁】${school.name}：${periodLabel(period)}培训月报已由${ctx.member.name ?? ctx.member.userId}解锁，现在可以${records.report && records.report.status !== 'defaulted' ? '修改' : '补报'}：回复「填报」开始。`;
+  const notice = unlockNotice(school.name, period, ctx.member.name ?? ctx.member.userId, records.report !== null && records.report.status !== 'defaulted', ctx.window, cal, now);
   return {
     text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,
     effects: [{ kind: 'reopen', school: school.code, period, by: ctx.member.userId, contacts: school.contacts, notice }],
   };
+}
+
+/**
+ * What the school is told when a month is reopened: the words that open it (「补报 10月」 — 填报
+ * alone opens this month's report first while its window is open), and the date staff ask it by,
+ * this window's deadline (or the next one's, once this one has closed). The month stays open
+ * until it is submitted; the date is the request, not a lock.
+ */
+export function unlockNotice(school: string, period: Period, by: string, filed: boolean, current: Window, cal: PeriodCalendar, now: Date): string {
+  const due = now < current.closesAt ? current : windowFor(shiftPeriod(current.period, 1), cal);
+  const word = `${filed ? '修改' : '补报'}`;
+  return (
+    `【月报解锁】${school}：${periodLabel(period)}培训月报已由${by}解锁，现在可以${word}。\n` +
+    `回复「补报 ${monthLabel(period)}」开始${filed ? '（原报告在重新提交前仍然有效）' : ''}，请在 ${dueDateLabel(due, cal)}前提交${now >= windowFor(period, cal).closesAt ? '；提交后记为逾期补报' : ''}。`
+  );
 }

@@ -48,6 +48,18 @@ export function commandOf(normalized: string): Command | null {
 /** 「10月无培训」 / 「10月份没有培训」: a zero report for the month named. */
 export const ZERO_OF_MONTH = /^(\d{1,2})\s*月份?(?:无培训|没有培训|没培训)$/u;
 
+/**
+ * 「补报 9月」 / 「填报 2026-09」 / 「补报」: filing a named month (a year, when not given, is the
+ * latest that month could be), or — 补报 alone — the month staff reopened.
+ */
+export type ReportRequest = { month: number; year: number | null } | { late: true };
+
+export function reportRequest(normalized: string): ReportRequest | null {
+  const m = /^(?:补报|填报|填写|开始填报)\s*(?:(\d{4})\s*[-年/.]\s*)?(\d{1,2})\s*(?:月份?)?(?:的?月报)?$/u.exec(normalized);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return { year: m[1] ? Number(m[1]) : null, month: Number(m[2]) };
+  return normalized === '补报' || normalized === '补报月报' ? { late: true } : null;
+}
+
 /** 「修改 制造业」 / 「改 12」 / 「修改」: the rest after the word, or null when it is not a 修改. */
 export function modifyTarget(normalized: string): string | null {
   const m = /^(?:修改|更正|改正|改)\s*(.*)$/u.exec(normalized);

@@ -1,8 +1,8 @@
 import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
-import { commandOf, normalizeInput, type Command } from '../conversation/vocabulary';
+import { commandOf, normalizeInput, reportRequest, type Command, type ReportRequest } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, windowFor, type PeriodCalendar } from '../calendar/period';
+import { currentWindow, nextWindow, parsePeriod, periodOf, windowFor, type PeriodCalendar, type Window } from '../calendar/period';
 import { schoolProgress, yearToDate } from '../report/progress';
 import type { Targets } from '../targets/targets';
 import type { Draft, Report } from '../report/records';
@@ -96,7 +96,10 @@ async function locate(deps: BotDeps, inbound: Inbound, now: Date): Promise<Locat
 async function loadContext(deps: BotDeps, staffQueries: StaffQueries, inbound: Inbound, session: Session, located: Located<Who>, snapshot: SchoolRecords | null, now: Date): Promise<BotContext> {
   const { member, school } = located.who;
   if (member === null) return { kind: 'unregistered' };
-  if (member.role === 'school' && school !== null) return loadSchool(deps, member.userId, school, located.read!.period, snapshot!, now);
+  if (member.role === 'school' && school !== null) {
+    const text = inbound.kind === 'text' ? normalizeInput(inbound.content) : '';
+    return loadSchool(deps, member.userId, school, located.read!.period, snapshot!, now, reportRequest(text), session.report?.period ?? null);
+  }
   const staffMember = member as StaffMember;
   const window = staffQueries.window(now);
   const command = staffCommandOf(inbound, window.period);
@@ -115,10 +118,33 @@ async function loadContext(deps: BotDeps, staffQueries: StaffQueries, inbound: I
   return { kind: 'staff', staff: { ...staff, command } };
 }
 
-async function loadSchool(deps: BotDeps, userId: string, school: School, period: string, current: SchoolRecords, now: Date): Promise<BotContext> {
+/**
+ * The month a turn files: the one asked for (「补报 9月」), else the one in hand, when it takes
+ * answers (this window's month, or one staff reopened); else the resolver's choice. A month asked
+ * for that takes none is said why (`requested`).
+ */
+function chooseMonth(now: Date, currentW: Window, current: SchoolRecords, wish: ReportRequest | null, inHand: string | null): { filing: string; requested: SchoolContext['requested'] } {
+  const filing = periodToFile(now, currentW, current);
+  const reopened = current.reopenedPeriods.filter((p) => p < currentW.period);
+  let wanted = inHand;
+  if (wish) {
+    if ('late' in wish) wanted = reopened.at(-1) ?? null;
+    else {
+      const { year, month } = parsePeriod(currentW.period);
+      wanted = periodOf(wish.year ?? (month >= wish.month ? year : year - 1), wish.month);
+    }
+    if (wanted === null) return { filing, requested: { period: null, why: 'none' } };
+  }
+  if (wanted === null || wanted === filing) return { filing, requested: null };
+  if (wanted === currentW.period || reopened.includes(wanted)) return { filing: wanted, requested: null };
+  const why = wanted > currentW.period ? 'future' : current.reports[wanted] !== undefined ? 'filed' : 'closed';
+  return { filing, requested: wish ? { period: wanted, why } : null };
+}
+
+async function loadSchool(deps: BotDeps, userId: string, school: School, period: string, current: SchoolRecords, now: Date, wish: ReportRequest | null, inHand: string | null): Promise<BotContext> {
   // The period whose records were read with the session (a turn at a month's turn stays on it).
   const currentW = windowFor(period, deps.cal);
-  const filing = periodToFile(now, currentW, current);
+  const { filing, requested } = chooseMonth(now, currentW, current, wish, inHand);
   const window = filing === currentW.period ? currentW : windowFor(filing, deps.cal);
   const snap = filing === currentW.period ? current : await deps.records.read(school.code, filing);
   // Records made with another version of the form are read in this one (renamed cells, removed ones).
@@ -143,6 +169,7 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       history: history.map((r) => ({ period: r.period, values: r.values })),
       allReports: reports,
       progress: schoolProgress(school, reports, window.period, deps.targets),
+      requested,
     },
   };
 }
@@ -152,7 +179,7 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
   let command: Command | null = null;
   if (inbound.kind === 'text') {
     text = inbound.content;
-    command = commandOf(normalizeInput(text));
+    command = commandOf(normalizeInput(text)) ?? (reportRequest(normalizeInput(text)) ? 'report' : null);
   } else if (inbound.event === 'click' && menuWords[inbound.eventKey]) {
     text = menuWords[inbound.eventKey]!;
     command = commandOf(text);

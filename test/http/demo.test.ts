@@ -32,11 +32,9 @@ describe('npm run demo', () => {
     expect(await say('t410101', '填报')).toContain('继续填写，已完成 12/51');
     const user = 't410102';
     expect(await say(user, '填报')).toContain('开始填写 郑州第3中等职业学校 2026年10月培训月报');
-    await say(user, '本月无培训');
-    await say(user, '确认');
-    await say(user, '300');
-    await say(user, '8000');
-    expect(await say(user, '确认')).toContain('✅ 已提交 2026年10月培训月报（已报 · 本月无培训）');
+    // The demo school has September filed: its staff figures are carried, and one 确认 submits.
+    expect(await say(user, '10月无培训')).toContain('（同9月）');
+    expect(await say(user, '确认')).toContain('✅ 已提交 2026年10月培训月报（已报 · 无培训）');
     expect(await say('sheng', '进度')).toContain('已报 11（含逾期补报 0）');
     expect(await say('sheng', '催报 洛阳')).toContain('将向 洛阳');
     expect(await say('sheng', '确认')).toContain('正在发送催报：洛阳');

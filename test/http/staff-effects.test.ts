@@ -112,7 +112,9 @@ describe('staff actions that send', () => {
     clock.set('2026-11-12T01:00:00Z');
     expect(await say('zzcity', '解锁 郑州市电子信息工程学校 10月')).toBe('已解锁 郑州市电子信息工程学校 2026年10月月报（当前：未开始），已通知 1 位填报人。');
     await t!.deliver();
-    expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报：回复「填报」开始。']);
+    // The words that open the month, and the date asked for: on 11-12 October's window has closed, so the
+    // next deadline (November's, 12月10日) is the one asked.
+    expect(t!.api.textsTo('wang')).toEqual(['【月报解锁】郑州市电子信息工程学校：2026年10月培训月报已由周市解锁，现在可以补报。\n回复「补报 10月」开始，请在 12月10日前提交；提交后记为逾期补报。']);
     expect((await t!.stores.records.history('4103')).map((h) => [h.type, h.by, h.period])).toEqual([['reopen', 'zzcity', '2026-10']]);
     expect((await t!.stores.audit.read()).filter((a) => a.action === 'reopen').map((a) => [a.by, a.school, a.period])).toEqual([['zzcity', '4103', '2026-10']]);
     expect(await say('wang', '填报')).toContain('开始补报 郑州市电子信息工程学校 2026年10月培训月报（统计该月完成的培训），已由工作人员解锁。');
