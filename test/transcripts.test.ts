@@ -17,6 +17,8 @@ import { DEFAULT_SCHEDULE } from '../src/calendar/schedule';
 import { yearToDate } from '../src/report/progress';
 import { assemble, listen, stopGracefully, type Assembled } from '../src/server';
 import { jobParts } from './helpers/job-deps';
+import { runJob } from '../src/cli/jobs-command';
+import type { JobRunParts } from '../src/jobs/job-deps';
 import type { Inbound } from '../src/wecom/inbound';
 import { testRedis, type TestRedis } from './helpers/redis';
 import { SAMPLE, testConfig } from './helpers/sample';
@@ -34,25 +36,62 @@ interface Host {
   stores: Stores;
   send(user: string, text: string, click: string | null): Promise<string>;
   restart(): Promise<void>;
+  /** A scheduled job runs at the clock's now, and what it sends is delivered. */
+  runJob(job: string): Promise<void>;
   close(): Promise<void>;
+}
+
+async function jobRun(job: string, jobs: JobRunParts, clock: ManualClock): Promise<void> {
+  const lines: string[] = [];
+  const code = await runJob(job, jobs, { at: clock.now(), dryRun: false, waitMs: 5_000 }, (l) => lines.push(l));
+  if (code !== 0) throw new Error(`job ${job}: ${lines.join(' / ')}`);
+  await jobs.worker.runDue();
 }
 
 let msgId = 8_000_000_000_000_000_000n;
 
-function inbound(user: string, text: string, click: string | null): Inbound {
-  const base = { userId: user, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId, createTime: Math.floor(Date.now() / 1000) };
+let createTime = Math.floor(Date.now() / 1000);
+
+/** A click on a button of the last card the user got, as WeCom's client makes it (refused clicks fail the test). */
+function press(api: WeComApiStub, user: string, key: string): { taskId: string; key: string; cardType: string; responseCode: string } {
+  const card = api.cardsTo(user).at(-1);
+  if (!card) throw new Error(`${user} has no card to click`);
+  const click = api.click(user, card.taskId, key);
+  if ('refused' in click) throw new Error(`click refused: ${click.refused}`);
+  return click;
+}
+
+function inbound(api: WeComApiStub, user: string, text: string, click: string | null): Inbound {
+  // Events are told apart by their CreateTime: each step is a second after the last.
+  const base = { userId: user, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId, createTime: ++createTime };
+  if (click?.startsWith('button:')) {
+    const c = press(api, user, click.slice('button:'.length));
+    return { kind: 'event', ...base, event: 'template_card_event', eventKey: c.key, taskId: c.taskId, cardType: c.cardType, responseCode: c.responseCode };
+  }
   if (click) return { kind: 'event', ...base, event: 'click', eventKey: click, taskId: '', cardType: '', responseCode: '' };
   return { kind: 'text', ...base, msgId: String(++msgId), content: text };
 }
 
+/** A card as a transcript shows it: 「[卡片] 提交 10月月报 · 核对无误后点「确认提交」〔确认提交 confirm〕〔取消 cancel〕」. */
+function cardLine(card: ReturnType<WeComApiStub['cardsTo']>[number]): string {
+  return `[卡片] ${card.title} · ${card.desc} ${card.buttons.map((b) => `〔${b.text} ${b.key}〕`).join('')}`;
+}
+
 /**
  * A reply as the user sees it: the passive answer, or — after the outbox has delivered what is due
- * (long replies, follow-ups such as a reopen and its notice) — the texts the stand-in received.
+ * (long replies, follow-ups such as a reopen and its notice) — the texts the stand-in received;
+ * then the cards that came with it, and what a clicked card shows now.
  */
-async function answered(api: WeComApiStub, user: string, before: number, passive: string, deliver: () => Promise<number>): Promise<string> {
+async function answered(api: WeComApiStub, user: string, before: { texts: number; cards: number }, passive: string, deliver: () => Promise<number>, clicked: string | null): Promise<string> {
   await deliver();
-  return passive !== '' ? passive : api.textsTo(user).slice(before).join('\n');
+  const lines = [passive !== '' ? passive : api.textsTo(user).slice(before.texts).join('\n')];
+  const cards = api.cardsTo(user);
+  if (clicked) lines.push(`[卡片已更新] ${cards.find((c) => c.taskId === clicked)?.replaced ?? '（未更新）'}`);
+  lines.push(...cards.slice(before.cards).map(cardLine));
+  return lines.filter((l) => l !== '').join('\n');
 }
+
+const seen = (api: WeComApiStub, user: string) => ({ texts: api.textsTo(user).length, cards: api.cardsTo(user).length });
 
 /** The engine host: the turn runner and the outbox worker over the memory store, no HTTP in front. */
 async function engineHost(clock: ManualClock): Promise<Host> {
@@ -66,13 +105,16 @@ async function engineHost(clock: ManualClock): Promise<Host> {
   return {
     stores,
     async send(user, text, click) {
-      const before = api.textsTo(user).length;
-      const out = await runner.run(inbound(user, text, click));
-      return answered(api, user, before, out.replies.map((r) => (r.kind === 'text' ? r.text : r.title)).join('\n'), () => parts.worker.runDue());
+      const before = seen(api, user);
+      const event = inbound(api, user, text, click);
+      const out = await runner.run(event);
+      const passive = out.replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'textcard' ? r.title : r.card.title)).join('\n');
+      return answered(api, user, before, passive, () => parts.worker.runDue(), event.kind === 'event' && event.event === 'template_card_event' ? event.taskId : null);
     },
     restart: async () => {
       runner = make();
     },
+    runJob: (job) => jobRun(job, parts, clock),
     close: () => api.stop(),
   };
 }
@@ -97,18 +139,25 @@ async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }
     stores,
     redis,
     async send(user, text, click) {
-      const before = api.textsTo(user).length;
-      const xml = click ? platform.eventXml({ from: user, event: 'click', eventKey: click }) : platform.textXml({ from: user, content: text, msgId: String(++msgId) });
+      const before = seen(api, user);
+      const t = ++createTime;
+      const button = click?.startsWith('button:') ? press(api, user, click.slice('button:'.length)) : null;
+      const xml = button
+        ? platform.eventXml({ from: user, event: 'template_card_event', eventKey: button.key, taskId: button.taskId, cardType: button.cardType, responseCode: button.responseCode, createTime: t })
+        : click
+          ? platform.eventXml({ from: user, event: 'click', eventKey: click, createTime: t })
+          : platform.textXml({ from: user, content: text, msgId: String(++msgId), createTime: t });
       const { query, body } = platform.envelope(xml);
       const res = await fetch(`${base}/wecom/callback?${query}`, { method: 'POST', body });
       expect(res.status).toBe(200);
       const answer = await res.text();
-      return answered(api, user, before, answer !== '' ? (platform.openReply(answer).Content ?? '') : '', () => parts.worker.runDue());
+      return answered(api, user, before, answer !== '' ? (platform.openReply(answer).Content ?? '') : '', () => parts.worker.runDue(), button?.taskId ?? null);
     },
     restart: async () => {
       await stopGracefully(server, parts, 5_000);
       await boot();
     },
+    runJob: (job) => jobRun(job, parts.jobs, clock),
     close: async () => {
       await stopGracefully(server, parts, 5_000);
       await api.stop();
@@ -185,6 +234,9 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
       case 'restart':
         await host.restart();
         break;
+      case 'run-job':
+        await host.runJob(step.job);
+        break;
       case 'expect-report': {
         const report = (await host.stores.records.read(school, step.period)).reports[step.period]!;
         expect(report, `${where}: no report stored`).toBeDefined();
@@ -211,6 +263,7 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
       }
       case 'send': {
         const reply = await host.send(user, step.text, step.click);
+      if (process.env.SHOW) console.log(`>>> ${step.text}\n${reply}`);
         replies?.set(step.line, reply);
         if (replies) break;
         if (step.exact.length > 0) expect(reply, where).toBe(step.exact.join('\n'));

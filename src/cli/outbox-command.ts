@@ -14,7 +14,7 @@ function age(ms: number): string {
 function recipients(entry: Entry): string {
   const p = entry.payload;
   if (p.kind === 'message') return `${p.to.length} 人`;
-  if (p.kind === 'export' || p.kind === 'report') return p.to;
+  if (p.kind === 'export' || p.kind === 'report' || p.kind === 'card-update') return p.to;
   if (p.kind === 'nudge') return `${p.schools.length} 所学校`;
   return p.school;
 }

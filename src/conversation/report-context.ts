@@ -1,3 +1,4 @@
+import type { ButtonCard } from './buttons';
 import type { Reply } from './reply';
 import type { Window } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
@@ -46,6 +47,8 @@ export interface EngineResult {
   state: ReportState | null;
   replies: Reply[];
   change: RecordChange | null;
+  /** Buttons for what the reply asks (确认提交, 同上月 …): sent as a card after it. */
+  card?: ButtonCard;
 }
 
 export interface EngineInput {

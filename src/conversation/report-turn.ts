@@ -17,6 +17,7 @@ import { answeredCount, cellHelp, cellOptions, corrections, echo, findingsText, 
 import { modifyTarget, ZERO_OF_MONTH } from './vocabulary';
 import { checksAfter, fixHint } from './report-checks';
 import { readRow, rowCells, rowValues } from './rows';
+import { cards, type ButtonCard } from './buttons';
 
 /** Staff words a school contact may try; they get told what is theirs instead. */
 export const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查)(?:\s|$)/u;
@@ -41,6 +42,8 @@ export class ReportTurn {
   private change: RecordChange | null = null;
   private draft: Draft | null;
   private lastFindings: { values: Values; findings: Finding[] } | null = null;
+  /** The buttons for what the reply asks, if any (the last offered wins). */
+  private card: ButtonCard | null = null;
 
   constructor(
     private readonly form: Form,
@@ -91,8 +94,8 @@ export class ReportTurn {
     zeroFigures: (s, input) => this.zeroFigures(s!, input),
     same: (s) => this.same(s!),
     askZero: (s, input) => this.askZero(s, input),
-    askDiscard: (s) => this.done({ ...(s ?? this.fresh()), awaiting: 'discard' }, replies.discardAsk(this.ctx.window.period, this.count(), this.ctx.report !== null)),
-    pause: () => this.done(null, replies.paused(this.count(), this.form.cells.length, this.ctx.window, this.cal)),
+    askDiscard: (s) => this.offer(cards.discard(this.ctx.window.period)).done({ ...(s ?? this.fresh()), awaiting: 'discard' }, replies.discardAsk(this.ctx.window.period, this.count(), this.ctx.report !== null)),
+    pause: () => this.offer(cards.resume(this.ctx.window.period)).done(null, replies.paused(this.count(), this.form.cells.length, this.ctx.window, this.cal)),
     help: (s) => (s ? this.done(s, this.helpFor(s)) : this.done(null, generalHelp(this.ctx, this.cal))),
     progress: (s) => this.done(s, progressText(this.form, this.ctx, this.draft, this.now, this.cal)),
     staffWord: (s, input) => this.done(s, replies.staffWord(STAFF_WORD.exec(input.normalized)![1]!, this.ctx.school.name)),
@@ -119,6 +122,7 @@ export class ReportTurn {
     this.draft = this.newDraft();
     this.record({ draft: this.draft });
     this.say(replies.begin(this.now >= this.ctx.window.closesAt, this.ctx.school.name, this.ctx.window, this.cal, this.form.parts.length, this.form.cells.length));
+    this.offer(cards.begin(this.ctx.window.period));
     return this.done(s, this.ask(s));
   }
 
@@ -208,7 +212,7 @@ export class ReportTurn {
     const notes = this.checksAfter(before, after, touched);
     if (notes) this.say(notes);
     const errors = this.findings(after).filter((x) => x.level === 'error').length;
-    return this.done({ ...state, awaiting: 'row', row: read.values, attempts: 0 }, replies.rowConfirm(tokens.length, errors));
+    return this.offer(cards.row(tokens.length)).done({ ...state, awaiting: 'row', row: read.values, attempts: 0 }, replies.rowConfirm(tokens.length, errors));
   }
 
   /** 「确认」 of a row: its numbers stored; a complete report without errors goes on to 提交's summary. */
@@ -317,7 +321,7 @@ export class ReportTurn {
     if (warnings.length > fresh.length) lines.push(replies.warnedBefore(warnings.length - fresh.length));
     for (const x of fresh) this.heard(x.message, x.level);
     lines.push(replies.confirmSubmit(warnings.length > 0));
-    return this.done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
+    return this.offer(cards.submit(this.ctx.window.period)).done({ ...state, awaiting: 'submit', editing: null }, lines.join('\n'));
   }
 
   private finalize(state: ReportState): EngineResult {
@@ -367,9 +371,9 @@ export class ReportTurn {
         const from = values[c.id] !== undefined ? '' : `（同${sameLabel(this.lastFiled(c.id)!.period, this.ctx.window.period)}）`;
         return `${c.name} ${formatNumber(values[c.id] ?? carried[c.id]!)} ${c.unit}${from}`;
       });
-      return this.done(s, replies.zeroAskKnown(this.ctx.window.period, known.join('、'), asks[0]!.name));
+      return this.offer(cards.zero(this.ctx.window.period, true)).done(s, replies.zeroAskKnown(this.ctx.window.period, known.join('、'), asks[0]!.name));
     }
-    return this.done(s, replies.zeroAsk(this.ctx.window.period, asks.map((c) => c.name).join('、')));
+    return this.offer(cards.zero(this.ctx.window.period, false)).done(s, replies.zeroAsk(this.ctx.window.period, asks.map((c) => c.name).join('、')));
   }
 
   /**
@@ -418,9 +422,13 @@ export class ReportTurn {
       const findings = this.findings(values);
       const unsaid = findings.filter((x) => !this.shown.has(x.message));
       for (const x of unsaid) this.heard(x.message, x.level);
-      return replies.allFilled(this.form.cells.length, findingsText(unsaid), findings.filter((x) => x.level === 'error').length);
+      const errors = findings.filter((x) => x.level === 'error').length;
+      if (errors === 0) this.offer(cards.filled(this.ctx.window.period));
+      return replies.allFilled(this.form.cells.length, findingsText(unsaid), errors);
     }
-    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id, this.ctx.window.period, this.lastFiled(cell.id));
+    const last = values[cell.id] === undefined ? this.lastFiled(cell.id) : null;
+    if (last) this.offer(cards.same(cell.name, `${formatNumber(last.value)} ${cell.unit}`, sameLabel(last.period, this.ctx.window.period)));
+    return question(this.form, cell, values, state.editing !== null, state.asked === cell.id, this.ctx.window.period, last);
   }
 
   private current(state: ReportState): CellDef | null {
@@ -504,10 +512,16 @@ export class ReportTurn {
     this.lines.push(line);
   }
 
+  /** Buttons for what this reply asks; a later offer in the same turn replaces an earlier one. */
+  private offer(card: ButtonCard): this {
+    this.card = card;
+    return this;
+  }
+
   done(state: ReportState | null, last: string): EngineResult {
     const text = [...this.lines, last].filter(Boolean).join('\n');
     const said = this.warned.slice(-SAID_MAX);
     const next = state && (!state.awaiting ? { ...state, asked: this.current(state)?.id ?? null, said } : { ...state, said });
-    return { state: next, replies: [{ kind: 'text', text }], change: this.change };
+    return { state: next, replies: [{ kind: 'text', text }], change: this.change, ...(this.card ? { card: this.card } : {}) };
   }
 }

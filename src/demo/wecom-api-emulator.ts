@@ -26,6 +26,26 @@ export interface Delivered {
   body: Record<string, unknown>;
 }
 
+/** A button card as the stand-in holds it: who got it, and each user's button replaced after a click. */
+interface HeldCard {
+  taskId: string;
+  users: Set<string>;
+  card: { main_title?: { title?: string; desc?: string }; button_list: { text: string; key: string }[] };
+  /** Per user: the text that replaced the buttons (the card is no longer clickable for them). */
+  replaced: Map<string, string>;
+}
+
+/** A single-use code for update_template_card: from a send (for all its users) or from a click (for its user). */
+interface ResponseCode {
+  taskId: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+/** response_code is valid this long (72 hours). */
+export const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
+const TASK_ID = /^[A-Za-z0-9_@-]{1,128}$/u;
+
 type Fault = { api: string; errcode: number; errmsg?: string } | { api: string; drop: true } | { api: string; swallow: true };
 
 export interface ApiCall {
@@ -49,6 +69,10 @@ export class WeComApiStub {
   /** Uploaded files by media_id, so that the demo page can offer them for download. */
   readonly files = new Map<string, { filename: string; data: Buffer }>();
   menu: unknown = null;
+  /** Button cards by task_id (unique per app, as WeCom requires). */
+  readonly cards = new Map<string, HeldCard>();
+  private readonly responseCodes = new Map<string, ResponseCode>();
+  private codeSeq = 0;
   tokensIssued = 0;
   private readonly validTokens = new Set<string>();
   private readonly faults: Fault[] = [];
@@ -103,6 +127,41 @@ export class WeComApiStub {
       .map((d) => (d.body.text as { content: string }).content);
   }
 
+  /** The button cards a user got, oldest first, with what they show now. */
+  cardsTo(userId: string): { taskId: string; title: string; desc: string; buttons: { key: string; text: string }[]; replaced: string | null }[] {
+    return this.delivered
+      .filter((d) => d.userId === userId && d.msgtype === 'template_card')
+      .map((d) => {
+        const held = this.cards.get((d.body.template_card as { task_id: string }).task_id)!;
+        return { taskId: held.taskId, title: held.card.main_title?.title ?? '', desc: held.card.main_title?.desc ?? '', buttons: held.card.button_list.map((b) => ({ key: b.key, text: b.text })), replaced: held.replaced.get(userId) ?? null };
+      });
+  }
+
+  /**
+   * A user clicks a button, as WeCom's client would: only on a card they got, whose buttons were
+   * not replaced for them, and only a button the card has. Returns the fields of the
+   * template_card_event callback WeCom then sends (with a fresh single-use ResponseCode), or why
+   * the click cannot happen.
+   */
+  click(userId: string, taskId: string, key: string): { taskId: string; key: string; cardType: string; responseCode: string } | { refused: string } {
+    const held = this.cards.get(taskId);
+    if (!held || !held.users.has(userId)) return { refused: 'no such card for this user' };
+    if (held.replaced.has(userId)) return { refused: `the card shows 「${held.replaced.get(userId)}」 and has no buttons` };
+    if (!held.card.button_list.some((b) => b.key === key)) return { refused: `the card has no button ${key}` };
+    return { taskId, key, cardType: 'button_interaction', responseCode: this.issueCode(taskId) };
+  }
+
+  /** Ages every response code issued so far by `ms` (to try one past its 72 hours). */
+  ageResponseCodes(ms: number): void {
+    for (const c of this.responseCodes.values()) c.issuedAt -= ms;
+  }
+
+  private issueCode(taskId: string): string {
+    const code = `rc-${++this.codeSeq}-${Math.random().toString(36).slice(2, 10)}`;
+    this.responseCodes.set(code, { taskId, issuedAt: this.options.now?.() ?? Date.now(), used: false });
+    return code;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stub');
     const api = url.pathname.replace(/^\/cgi-bin\//, '');
@@ -134,6 +193,7 @@ export class WeComApiStub {
     }
     if (api === 'message/send') return this.answer(res, this.messageSend(call.json ?? {}));
     if (api === 'media/upload') return this.answer(res, await this.upload(req, raw));
+    if (api === 'message/update_template_card') return this.answer(res, this.updateTemplateCard(call.json ?? {}));
     if (api === 'menu/create') return this.answer(res, this.menuCreate(url.searchParams, call.json));
     return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
   }
@@ -172,6 +232,12 @@ export class WeComApiStub {
     if (msgtype === 'text' && Buffer.byteLength(String((json.text as { content?: string })?.content ?? '')) > 2048) {
       return { errcode: 45002, errmsg: 'content size out of limit' };
     }
+    let card: HeldCard | null = null;
+    if (msgtype === 'template_card') {
+      const checked = this.checkCard(json.template_card);
+      if (typeof checked === 'string') return { errcode: 40058, errmsg: `invalid template_card: ${checked}` };
+      card = { taskId: checked.task_id, users: new Set(), card: checked, replaced: new Map() };
+    }
     const invalid = users.filter((u) => this.members !== null && !this.members.has(u));
     const unlicensed = users.filter((u) => !invalid.includes(u) && this.unlicensed.has(u));
     const reachable = users.filter((u) => !invalid.includes(u) && !unlicensed.includes(u));
@@ -190,7 +256,53 @@ export class WeComApiStub {
     }
     const msgid = `msg-${this.calls.length}`;
     if (json.enable_duplicate_check === 1) this.recentRequests.set(key, { at: now0, msgid });
+    if (card) {
+      for (const u of reachable) card.users.add(u);
+      this.cards.set(card.taskId, card);
+      // The send's own code (usable once, for every recipient of the card).
+      return { errcode: 0, invaliduser: invalid.join('|'), unlicenseduser: unlicensed.join('|'), msgid, response_code: this.issueCode(card.taskId) };
+    }
     return { errcode: 0, invaliduser: invalid.join('|'), unlicenseduser: unlicensed.join('|'), msgid };
+  }
+
+  /** A template_card of type button_interaction checked against the documented limits; a string says what is wrong. */
+  private checkCard(raw: unknown): HeldCard['card'] & { task_id: string } | string {
+    const c = (raw ?? {}) as Record<string, unknown>;
+    if (c.card_type !== 'button_interaction') return `card_type ${String(c.card_type)} is not button_interaction`;
+    const title = c.main_title as { title?: unknown; desc?: unknown } | undefined;
+    if (!title || (typeof title.title !== 'string' && typeof title.desc !== 'string')) return 'main_title needs a title or desc';
+    const taskId = c.task_id;
+    if (typeof taskId !== 'string' || !TASK_ID.test(taskId) || Buffer.byteLength(taskId) > 128) return 'task_id must be 1–128 bytes of [A-Za-z0-9_@-]';
+    if (this.cards.has(taskId)) return `task_id ${taskId} was used before (unique per app)`;
+    const buttons = c.button_list;
+    if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 6) return 'button_list takes 1–6 buttons';
+    const keys = new Set<string>();
+    for (const b of buttons as Record<string, unknown>[]) {
+      if (typeof b.text !== 'string' || b.text === '') return 'a button needs its text';
+      if (b.style !== undefined && (!Number.isInteger(b.style) || (b.style as number) < 1 || (b.style as number) > 4)) return 'button style is 1–4';
+      if ((b.type ?? 0) === 0 && (typeof b.key !== 'string' || b.key === '' || Buffer.byteLength(b.key) > 1024)) return 'a callback button needs a key of at most 1024 bytes';
+      if (keys.has(b.key as string)) return `button key ${String(b.key)} twice`;
+      keys.add(b.key as string);
+    }
+    return { ...(c as object), task_id: taskId, button_list: buttons as { text: string; key: string }[] } as HeldCard['card'] & { task_id: string };
+  }
+
+  /** message/update_template_card, the button form: spends a response_code (once, within 72 hours). */
+  private updateTemplateCard(json: Record<string, unknown>): Record<string, unknown> {
+    if (json.agentid !== this.options.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const code = typeof json.response_code === 'string' ? this.responseCodes.get(json.response_code) : undefined;
+    const now = this.options.now?.() ?? Date.now();
+    if (!code) return { errcode: 40058, errmsg: 'invalid response_code' };
+    if (code.used) return { errcode: 40058, errmsg: 'response_code has been used' };
+    if (now - code.issuedAt > RESPONSE_CODE_TTL_MS) return { errcode: 40058, errmsg: 'response_code expired' };
+    const replace = (json.button as { replace_name?: unknown } | undefined)?.replace_name;
+    if (typeof replace !== 'string' || replace === '') return { errcode: 40058, errmsg: 'button.replace_name missing' };
+    const held = this.cards.get(code.taskId)!;
+    const users = Array.isArray(json.userids) ? (json.userids as string[]) : json.atall === 1 ? [...held.users] : [];
+    if (users.length === 0 || users.length > 1000) return { errcode: 40058, errmsg: 'userids takes 1–1000 members' };
+    code.used = true;
+    for (const u of users) if (held.users.has(u)) held.replaced.set(u, replace);
+    return { errcode: 0, invaliduser: users.filter((u) => !held.users.has(u)).join('|') };
   }
 
   private async upload(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {

@@ -69,12 +69,13 @@ export class WeComPlatform {
     );
   }
 
-  eventXml(args: { from: string; event: string; eventKey?: string; taskId?: string; createTime?: number }): string {
+  eventXml(args: { from: string; event: string; eventKey?: string; taskId?: string; cardType?: string; responseCode?: string; createTime?: number }): string {
     const t = args.createTime ?? Math.floor(Date.now() / 1000);
     return (
       `<xml><ToUserName><![CDATA[${this.config.corpId}]]></ToUserName><FromUserName><![CDATA[${args.from}]]></FromUserName>` +
       `<CreateTime>${t}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${args.event}]]></Event>` +
       `<EventKey><![CDATA[${args.eventKey ?? ''}]]></EventKey>${args.taskId ? `<TaskId><![CDATA[${args.taskId}]]></TaskId>` : ''}` +
+      `${args.cardType ? `<CardType><![CDATA[${args.cardType}]]></CardType>` : ''}${args.responseCode ? `<ResponseCode><![CDATA[${args.responseCode}]]></ResponseCode>` : ''}` +
       `<AgentID>${this.config.agentId}</AgentID></xml>`
     );
   }

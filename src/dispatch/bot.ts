@@ -7,7 +7,7 @@ import { schoolProgress, yearToDate } from '../report/progress';
 import type { Targets } from '../targets/targets';
 import type { Draft, Report } from '../report/records';
 import type { Member, School, StaffMember } from '../roster/roster';
-import type { Session } from '../session/session';
+import type { LiveCard, Session } from '../session/session';
 import type { RecordsStore, SchoolChange, SchoolRecords } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
@@ -27,6 +27,11 @@ import { parseStaffCommand, type StaffCommand } from '../conversation/staff-word
 import type { Schedule } from '../calendar/schedule';
 import { staffEntries } from '../outbox/staff-entries';
 import { turnId } from './turn-runner';
+import { messages } from './messages';
+import { buttonWord, isStanding, replaceName } from '../conversation/buttons';
+import { cardTaskId } from '../wecom/sender';
+import type { EntryInit } from '../outbox/entry';
+import type { Reply } from '../conversation/reply';
 
 export interface BotDeps {
   roster: RosterStore;
@@ -97,7 +102,7 @@ async function loadContext(deps: BotDeps, staffQueries: StaffQueries, inbound: I
   const { member, school } = located.who;
   if (member === null) return { kind: 'unregistered' };
   if (member.role === 'school' && school !== null) {
-    const text = inbound.kind === 'text' ? normalizeInput(inbound.content) : '';
+    const text = normalizeInput(saidBySchool(inbound) ?? '');
     return loadSchool(deps, member.userId, school, located.read!.period, snapshot!, now, reportRequest(text), session.report?.period ?? null);
   }
   const staffMember = member as StaffMember;
@@ -174,23 +179,50 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
   };
 }
 
+/**
+ * What a school contact's event says, as the words it stands for: the text typed, a menu key's
+ * word, or a card button's word (a click is read as the word typed). Null: nothing was said.
+ */
+function saidBySchool(inbound: Inbound): string | null {
+  if (inbound.kind === 'text') return inbound.content;
+  if (inbound.event === 'click') return menuWords[inbound.eventKey] ?? null;
+  if (inbound.event === 'template_card_event') return buttonWord(inbound.eventKey);
+  return null;
+}
+
 function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: Extract<BotContext, { kind: 'school' }>, now: Date): Outcome {
-  let text = '';
+  const outbox: EntryInit[] = [];
+  if (inbound.kind === 'event' && inbound.event === 'template_card_event') {
+    // The clicked card: its button is replaced by what was chosen (or by 已失效), so it cannot be clicked again.
+    const live = session.card?.taskId === inbound.taskId ? session.card : null;
+    const button = live?.buttons.find((b) => b.key === inbound.eventKey);
+    const taken = button !== undefined || (isStanding(inbound.eventKey) && buttonWord(inbound.eventKey) !== null);
+    const name = taken ? replaceName(button ?? { key: inbound.eventKey, text: buttonWord(inbound.eventKey)! }) : '已失效';
+    if (inbound.responseCode) outbox.push({ id: `${turnId(inbound)}:card-update`, payload: { kind: 'card-update', to: inbound.userId, responseCode: inbound.responseCode, replaceName: name }, due: now.getTime() });
+    // A button of an older card: the conversation has moved on since, and acting on it could answer a question no longer asked.
+    if (!taken) return { session, replies: [{ kind: 'text', text: messages.cardExpired }], outbox };
+  }
+  let text = saidBySchool(inbound);
   let command: Command | null = null;
-  if (inbound.kind === 'text') {
-    text = inbound.content;
-    command = commandOf(normalizeInput(text)) ?? (reportRequest(normalizeInput(text)) ? 'report' : null);
-  } else if (inbound.event === 'click' && menuWords[inbound.eventKey]) {
-    text = menuWords[inbound.eventKey]!;
-    command = commandOf(text);
-  } else if (inbound.event === 'subscribe') {
+  if (inbound.kind === 'event' && inbound.event === 'subscribe') {
     command = 'help';
-  } else {
-    // Opening the app (enter_agent) or a card button with no meaning here: nothing to say.
+    text = '';
+  } else if (text === null) {
+    // Opening the app (enter_agent) or a menu key with no meaning here: nothing to say.
     return { session, replies: [] };
+  } else {
+    const normalized = normalizeInput(text);
+    command = commandOf(normalized) ?? (reportRequest(normalized) ? 'report' : null);
   }
   const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
-  const outcome: Outcome = { session: { ...session, report: result.state }, replies: result.replies };
+  const replies: Reply[] = [...result.replies];
+  let card: LiveCard | null = null;
+  if (result.card) {
+    card = { taskId: cardTaskId(turnId(inbound)), buttons: result.card.buttons.map((b) => ({ key: b.key, text: b.text })) };
+    replies.push({ kind: 'buttons', card: result.card, taskId: card.taskId });
+  }
+  // Every reply replaces the card whose buttons count: the one it carries, or none.
+  const outcome: Outcome = { session: { ...session, report: result.state, card }, replies, outbox };
   let change = result.change;
   let ctx = school.ctx;
   if (school.staleDraft && change?.draft === undefined) {

@@ -17,7 +17,8 @@ import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
 import type { SendBudget } from '../store/send-budget';
 import { classifyFailure } from '../wecom/api-error';
-import { MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
+import { buttonCardMessage, cardTaskId, MEMBER_LIMITS, textMessages, type WeComSender } from '../wecom/sender';
+import { cards } from '../conversation/buttons';
 
 export interface FollowUpDeps extends FilingSettings {
   roster: RosterStore;
@@ -47,6 +48,7 @@ const EXPORT_ATTEMPTS = 3;
 export function followUpHandlers(deps: FollowUpDeps): Handlers {
   return {
     message: messageHandler({ sender: deps.sender, budget: deps.budget, limits: MEMBER_LIMITS, realClock: deps.realClock }),
+    'card-update': (entry) => updateCard(deps, entry),
     export: (entry, ctx) => exportFile(deps, entry, ctx),
     reopen: (entry, ctx) => reopen(deps, entry, ctx),
     nudge: (entry, ctx) => nudge(deps, entry, ctx),
@@ -54,12 +56,27 @@ export function followUpHandlers(deps: FollowUpDeps): Handlers {
   };
 }
 
+/** A clicked card's button replaced by what was chosen, so that it cannot be clicked again. */
+async function updateCard(deps: FollowUpDeps, entry: Leased): Promise<Handled> {
+  if (entry.payload.kind !== 'card-update') throw new Error(`not a card update: ${entry.id}`);
+  const p = entry.payload;
+  try {
+    await deps.sender.updateButton(p.to, p.responseCode, p.replaceName);
+  } catch (error) {
+    // A code spent or past its 72 hours stays so: given up at once (classifyFailure: permanent).
+    return { kind: 'failed', failure: classifyFailure(error) };
+  }
+  return { kind: 'finish', state: 'sent' };
+}
+
 async function reopen(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'reopen') throw new Error(`not a reopen: ${entry.id}`);
   const p = entry.payload;
   const history = { type: 'reopen' as const, period: p.period, by: p.by, at: p.at, cells: [] };
   const sendAt = nextSendingTime(new Date(ctx.now), deps.schedule, deps.cal).getTime();
-  const notice = p.contacts.length > 0 ? { id: `${entry.id}:notice`, payload: { kind: 'message' as const, to: p.contacts, messages: textMessages(p.notice) }, due: sendAt } : null;
+  // The notice, and a button that opens the month (补报 10月).
+  const messages = [...textMessages(p.notice), buttonCardMessage(cards.reopened(p.period), cardTaskId(`${entry.id}:notice`))];
+  const notice = p.contacts.length > 0 ? { id: `${entry.id}:notice`, payload: { kind: 'message' as const, to: p.contacts, messages }, due: sendAt } : null;
   await deps.records.reopen(p.school, p.period, entry.id, history, notice, ctx.now);
   await deps.audit.append({ action: 'reopen', by: p.by, at: p.at, school: p.school, period: p.period }, entry.id);
   deps.kick(p.school);

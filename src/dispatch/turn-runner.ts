@@ -5,7 +5,7 @@ import type { EntryInit, WeComMessage } from '../outbox/entry';
 import { SESSION_TTL_MS, newSession } from '../session/session';
 import { lateEntryId, type TurnRecord, type TurnStore } from '../store/turn-store';
 import { fitsPassiveReply } from '../wecom/passive-reply';
-import { cardMessage, textMessages } from '../wecom/sender';
+import { buttonCardMessage, cardMessage, textMessages } from '../wecom/sender';
 import { deliveryId, type Inbound } from '../wecom/inbound';
 import { KeyedQueue } from './keyed-queue';
 import { messages } from './messages';
@@ -158,13 +158,20 @@ export class TurnRunner {
     const id = turnId(inbound);
     const entries = [...(outcome.outbox ?? [])];
     const replies = outcome.replies;
-    const texts = replies.every((r) => r.kind === 'text') ? replies.map((r) => (r.kind === 'text' ? r.text : '')) : null;
-    const joined = texts?.join('\n') ?? '';
-    if (replies.length > 0 && (texts === null || !fitsPassiveReply(joined))) {
+    // Texts first, cards after (as the bot says them): the texts can be the passive reply and the
+    // cards follow through the API. Anything else goes through the API as one entry, in order.
+    const firstCard = replies.findIndex((r) => r.kind !== 'text');
+    const texts = (firstCard < 0 ? replies : replies.slice(0, firstCard)).map((r) => (r.kind === 'text' ? r.text : ''));
+    const cards = firstCard < 0 ? [] : replies.slice(firstCard);
+    const joined = texts.join('\n');
+    if (cards.some((r) => r.kind === 'text') || (texts.length > 0 && !fitsPassiveReply(joined))) {
       entries.unshift({ id: `${id}:reply`, payload: { kind: 'message', to: [inbound.userId], messages: replies.flatMap(replyMessages) }, due: now.getTime() });
       return { record: { replies: [], late: null }, entries, passive: [] };
     }
-    const passive = replies.length > 0 ? [joined] : [];
+    const passive = texts.length > 0 ? [joined] : [];
+    // A late turn's texts wait for a retry to carry them (below); its cards wait as long, to follow them.
+    const cardsDue = now.getTime() + (ticket.late && passive.length > 0 ? this.lateDelayMs : 0);
+    if (cards.length > 0) entries.push({ id: `${id}:cards`, payload: { kind: 'message', to: [inbound.userId], messages: cards.flatMap(replyMessages) }, due: cardsDue });
     if (ticket.late && passive.length > 0) {
       const late = { id: lateEntryId(inbound.userId, deliveryId(inbound)), payload: { kind: 'message' as const, to: [inbound.userId], messages: textMessages(joined) }, due: now.getTime() + this.lateDelayMs };
       return { record: { replies: passive, late: late.id }, entries: [late, ...entries], passive };
@@ -220,5 +227,6 @@ export class TurnRunner {
 
 /** A reply as the messages an outbox entry sends. */
 function replyMessages(reply: Reply): WeComMessage[] {
-  return reply.kind === 'text' ? textMessages(reply.text) : [cardMessage(reply)];
+  if (reply.kind === 'text') return textMessages(reply.text);
+  return [reply.kind === 'buttons' ? buttonCardMessage(reply.card, reply.taskId) : cardMessage(reply)];
 }

@@ -4,7 +4,8 @@ import { onPace, percent, type YearToDate } from '../report/progress';
 import type { School } from '../roster/roster';
 import type { Fire } from '../calendar/schedule';
 import { schoolTarget, targetsFor } from '../targets/targets';
-import { textMessages } from '../wecom/sender';
+import { buttonCardMessage, cardTaskId, textMessages } from '../wecom/sender';
+import { cards, type ButtonCard } from '../conversation/buttons';
 import { enqueueEach, messageEntry, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 
 /** One school's message of a job. */
@@ -12,6 +13,8 @@ interface Message {
   key: string;
   users: string[];
   text: string;
+  /** Buttons sent after the text (their keys open something, so they work whenever clicked). */
+  card?: ButtonCard;
 }
 
 interface SchoolYear {
@@ -50,7 +53,11 @@ async function deliver(deps: JobDeps, fire: Fire, label: string, messages: Messa
   const due = deps.now.getTime();
   return enqueueEach(
     deps,
-    withUsers.map((m) => ({ owner: m.key, entry: messageEntry(`${fire.job}:${fire.period}:${fire.stage}:${m.key}`, m.users, textMessages(m.text), due) })),
+    withUsers.map((m) => {
+      const id = `${fire.job}:${fire.period}:${fire.stage}:${m.key}`;
+      const card = m.card ? [buttonCardMessage(m.card, cardTaskId(id))] : [];
+      return { owner: m.key, entry: messageEntry(id, m.users, [...textMessages(m.text), ...card], due) };
+    }),
   );
 }
 
@@ -62,6 +69,7 @@ export async function runOpen(deps: JobDeps, fire: Fire, dryRun: boolean): Promi
     key: school.code,
     users: school.contacts,
     text: `【月报】${school.name}：${periodLabel(fire.period)}培训月报今天开始填报，${dueDateLabel(window, deps.cal)}截止。回复「填报」开始，${monthLabel(fire.period)}没有培训回复「${monthLabel(fire.period)}无培训」。\n本校 ${year} 年已累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）。`,
+    card: cards.open(fire.period),
   }));
   return deliver(deps, fire, `开始填报 ${periodLabel(fire.period)}`, messages, dryRun);
 }

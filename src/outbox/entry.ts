@@ -11,8 +11,8 @@ export type EntryRef = z.infer<typeof entryRefSchema>;
 
 /**
  * What an entry asks for. `message` is a WeCom send (in order, to at most 1000 users); the others
- * are follow-ups a commit leaves to a worker because they touch other hash slots or take long: a
- * reopen of a school's month (staff 解锁), a 催报's fan-out to schools, an export file, and the
+ * are follow-ups a commit leaves to a worker because they touch other hash slots or take long:
+ * the update of a clicked card, a reopen of a school's month (staff 解锁), a 催报's fan-out to schools, an export file, and the
  * delivery report a staff member gets once the entries of an action are delivered.
  */
 export const payloadSchema = z.discriminatedUnion('kind', [
@@ -20,6 +20,14 @@ export const payloadSchema = z.discriminatedUnion('kind', [
     kind: z.literal('message'),
     to: z.array(z.string()).min(1).max(1000),
     messages: z.array(wecomMessageSchema).min(1),
+  }),
+  /** The clicked button of a card, replaced for its user by a text (update_template_card). */
+  z.object({
+    kind: z.literal('card-update'),
+    to: z.string(),
+    /** The click's single-use code (valid 72 hours). */
+    responseCode: z.string().min(1),
+    replaceName: z.string().min(1),
   }),
   z.object({
     kind: z.literal('export'),

@@ -52,8 +52,8 @@ export const nudgeStateSchema = z.object({
 });
 export type NudgeState = z.infer<typeof nudgeStateSchema>;
 
-/** A 模板卡片 sent to this user, with the keys of its buttons. */
-export const liveCardSchema = z.object({ taskId: z.string(), keys: z.array(z.string()) });
+/** A 模板卡片 sent to this user, with its buttons (their keys, and their texts to say what was chosen). */
+export const liveCardSchema = z.object({ taskId: z.string(), buttons: z.array(z.object({ key: z.string(), text: z.string() })) });
 export type LiveCard = z.infer<typeof liveCardSchema>;
 
 export const sessionSchema = z.object({

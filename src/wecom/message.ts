@@ -13,5 +13,14 @@ export const wecomMessageSchema = z.union([
     textcard: z.object({ title: z.string(), description: z.string(), url: z.string(), btntxt: z.string() }),
   }),
   z.object({ msgtype: z.literal('file'), file: z.object({ media_id: z.string() }) }),
+  z.object({
+    msgtype: z.literal('template_card'),
+    template_card: z.object({
+      card_type: z.literal('button_interaction'),
+      main_title: z.object({ title: z.string(), desc: z.string() }),
+      task_id: z.string(),
+      button_list: z.array(z.object({ text: z.string(), style: z.number().int(), key: z.string() })),
+    }),
+  }),
 ]);
 export type WeComMessage = z.infer<typeof wecomMessageSchema>;

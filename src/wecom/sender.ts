@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { ButtonCard } from '../conversation/buttons';
 import type { TextCard } from '../conversation/reply';
 import type { WeComMessage } from './message';
 import type { SendLimits } from '../store/send-budget';
@@ -26,6 +28,35 @@ export function cardMessage(card: TextCard): WeComMessage {
       description: [...card.description].slice(0, 512).join(''),
       url: card.url,
       btntxt: [...(card.buttonText ?? '详情')].slice(0, 4).join(''),
+    },
+  };
+}
+
+/** WeCom's limits for a button card (模板卡片 button_interaction). */
+export const CARD_LIMITS = { buttons: 6, taskIdBytes: 128, keyBytes: 1024 } as const;
+const TASK_ID = /^[A-Za-z0-9_@-]{1,128}$/u;
+
+/**
+ * A card's task_id, from what it answers (a turn, a notice): unique per app as WeCom requires,
+ * the same on a retry of the same step, within 128 bytes of [A-Za-z0-9_@-].
+ */
+export function cardTaskId(source: string): string {
+  return `yb-${createHash('sha256').update(source).digest('base64url').slice(0, 32).replace(/[^A-Za-z0-9_-]/gu, '_')}`;
+}
+
+/** A button card as message/send takes it; refuses what WeCom would (more than 6 buttons, a bad task_id or key). */
+export function buttonCardMessage(card: ButtonCard, taskId: string): WeComMessage {
+  if (!TASK_ID.test(taskId)) throw new Error(`task_id must be 1–128 bytes of [A-Za-z0-9_@-]: ${taskId}`);
+  if (card.buttons.length < 1 || card.buttons.length > CARD_LIMITS.buttons) throw new Error(`a card takes 1–${CARD_LIMITS.buttons} buttons, not ${card.buttons.length}`);
+  const keys = card.buttons.map((b) => b.key);
+  if (new Set(keys).size !== keys.length || keys.some((k) => Buffer.byteLength(k) > CARD_LIMITS.keyBytes)) throw new Error(`button keys must be unique and within ${CARD_LIMITS.keyBytes} bytes`);
+  return {
+    msgtype: 'template_card',
+    template_card: {
+      card_type: 'button_interaction',
+      main_title: { title: [...card.title].slice(0, 26).join(''), desc: [...card.desc].slice(0, 30).join('') },
+      task_id: taskId,
+      button_list: card.buttons.map((b) => ({ text: [...b.text].slice(0, 10).join(''), style: b.style ?? 2, key: b.key })),
     },
   };
 }
@@ -62,6 +93,18 @@ export class WeComSender {
     );
     const invalid = res.errcode === WECOM.NO_RECIPIENT && splitIds(res.invaliduser).length === 0 ? [...to] : splitIds(res.invaliduser);
     return { invalid, unlicensed: splitIds(res.unlicenseduser), msgId: typeof res.msgid === 'string' && res.msgid ? res.msgid : null };
+  }
+
+  /**
+   * Replaces the clicked button of a card for `userId` with `replaceName` (update_template_card),
+   * spending the single-use response_code of the click (valid 72 hours).
+   */
+  async updateButton(userId: string, responseCode: string, replaceName: string): Promise<void> {
+    await this.client.request(
+      { method: 'POST', path: '/cgi-bin/message/update_template_card', json: { userids: [userId], agentid: this.client.agentId, response_code: responseCode, button: { replace_name: replaceName } } },
+      [],
+      { once: true },
+    );
   }
 
   /** Uploads a file as temporary media, once; returns its media_id. */

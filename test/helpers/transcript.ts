@@ -11,10 +11,11 @@ import { readFileSync } from 'node:fs';
  *   @past-report PERIOD cell=value …   seed an earlier filed report (other cells 0)
  *   @reopen PERIOD                staff reopened the period for the @school
  *   @restart                      a new server process on the same store
+ *   @run-job JOB                  a scheduled job runs now (open, nudge, close …), its messages delivered
  *   @expect-report PERIOD STATUS [cell=value …]   the stored report
  *   @expect-draft none | N        the school's draft: absent, or N cells filled
  *   @expect-history TYPE,TYPE…    the school's history entry types, in order
- *   > message                     what the user sends (\t, \n: a tab, a new line) (「>」 alone sends nothing but a menu click: > [click report])
+ *   > message                     what the user sends (\t, \n: a tab, a new line); > [button KEY] clicks a button of the last card (「>」 alone sends nothing but a menu click: > [click report])
  *   < line                        the reply, exactly (several < lines: several lines of one reply)
  *   <~ text                       the reply contains text
  *   <! text                       the reply does not contain text
@@ -28,6 +29,7 @@ export type Step =
   | { kind: 'past-report'; period: string; values: Record<string, number>; line: number }
   | { kind: 'reopen'; period: string; line: number }
   | { kind: 'restart'; line: number }
+  | { kind: 'run-job'; job: string; line: number }
   | { kind: 'expect-report'; period: string; status: string; values: Record<string, number>; line: number }
   | { kind: 'expect-draft'; filled: number | null; line: number }
   | { kind: 'expect-history'; types: string[]; line: number }
@@ -57,7 +59,10 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
     if (head === '>') {
       // \t and \n stand for a tab and a new line: a row pasted from a spreadsheet.
       const body = text.slice(2).replace(/\\t/gu, '\t').replace(/\\n/gu, '\n');
-      const click = /^\[click (\w+)\]$/.exec(body)?.[1] ?? null;
+      // [click report]: a menu key; [button confirm]: a button of the last card the user got (click 'button:confirm').
+      const menu = /^\[click (\w+)\]$/.exec(body)?.[1];
+      const button = /^\[button ([\w:-]+)\]$/.exec(body)?.[1];
+      const click = menu ?? (button ? `button:${button}` : null);
       current = { kind: 'send', text: body, click, exact: [], contains: [], absent: [], line };
       steps.push(current);
       return;
@@ -87,6 +92,9 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
         break;
       case '@restart':
         steps.push({ kind: 'restart', line });
+        break;
+      case '@run-job':
+        steps.push({ kind: 'run-job', job: rest[0]!, line });
         break;
       case '@expect-report':
         steps.push({ kind: 'expect-report', period: rest[0]!, status: rest[1]!, values: pairs(rest.slice(2)), line });

@@ -9,7 +9,7 @@ const textIn = (content: string): Inbound => ({ kind: 'text', ...base, msgId: '1
 const eventIn = (event: 'subscribe' | 'enter_agent' | 'click', eventKey = ''): Inbound => ({
   kind: 'event', ...base, event, eventKey, taskId: '', cardType: '', responseCode: '',
 });
-const texts = (inbound: Inbound, session = newSession()) => respond(inbound, session, now).replies.map((r) => (r.kind === 'text' ? r.text : r.title));
+const texts = (inbound: Inbound, session = newSession()) => respond(inbound, session, now).replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'textcard' ? r.title : r.card.title));
 
 describe('answering a user the roster does not know', () => {
   it('answers 帮助 and its aliases with the help text', () => {
