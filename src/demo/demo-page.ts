@@ -24,6 +24,10 @@ export const demoPage = `<!doctype html>
   input { flex: 1; font-size: 16px; padding: 8px; border: 1px solid #ccc; border-radius: 4px; }
   form button { padding: 0 16px; font-size: 15px; background: #07c160; color: #fff; border: 0; border-radius: 4px; }
   .card a.open { display: inline-block; margin-top: 6px; color: #2f7cf6; }
+  .card .buttons { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; white-space: normal; }
+  .card .buttons button { flex: 1; min-width: 5em; padding: 7px 6px; font-size: 14px; border-radius: 4px; border: 1px solid #2f7cf6; background: #fff; color: #2f7cf6; }
+  .card .buttons button.main { background: #2f7cf6; color: #fff; }
+  .card .done { margin-top: 8px; color: #888; font-size: 14px; }
   #clockbar { display: flex; justify-content: space-between; align-items: center; font-size: 13px; margin-top: 6px; color: #ddd; }
   #clockbar button { font-size: 13px; padding: 3px 8px; }
   #clockpanel { display: none; background: #3a3a3a; padding: 8px; margin-top: 6px; border-radius: 4px; }
@@ -87,6 +91,7 @@ async function say(body, shown) {
   const res = await fetch('/demo/api/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, ...body }) });
   const out = await res.json();
   if (out.reply) add(user, 'bot', esc(out.reply));
+  else if (out.note) add(user, 'bot note', esc(out.note));
   else if (out.status !== 200) add(user, 'bot note', '（服务暂时不可用，企业微信会重试）');
   setTimeout(poll, 300);
 }
@@ -99,6 +104,7 @@ async function poll() {
   for (const m of out.messages) {
     if (m.kind === 'file') add(m.user, 'card', '📎 <a href="/demo/api/media/' + m.mediaId + '">' + esc(m.filename) + '</a>');
     else if (m.kind === 'card') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text) + (m.url ? '\\n<a class="open" target="_blank" href="' + esc(m.url) + '">打开看板 ›</a>' : ''));
+    else if (m.kind === 'buttons') add(m.user, 'card', '<b>' + esc(m.title) + '</b>\\n' + esc(m.text) + '<div class="buttons" data-task="' + esc(m.taskId) + '">' + m.buttons.map((b, i) => '<button type="button" class="' + (i === 0 ? 'main' : '') + '" data-key="' + esc(b.key) + '">' + esc(b.text) + '</button>').join('') + '</div>');
     else add(m.user, 'bot', esc(m.text));
   }
 }
@@ -107,6 +113,17 @@ document.getElementById('send').addEventListener('submit', (e) => {
   const input = document.getElementById('text');
   if (input.value.trim()) say({ text: input.value }, input.value);
   input.value = '';
+});
+// A card's button: sent as WeCom's template_card_event; the card then shows what was chosen, as WeCom updates it.
+chat.addEventListener('click', (e) => {
+  const button = e.target.closest('.buttons button');
+  if (!button) return;
+  const box = button.parentElement;
+  const user = who.value;
+  const entry = (logs[user] ?? []).find((m) => m.html.includes('data-task="' + box.dataset.task + '"'));
+  if (entry) entry.html = entry.html.replace(/<div class="buttons"[\\s\\S]*<\\/div>$/, '<div class="done">已选：' + esc(button.textContent) + '</div>');
+  save();
+  say({ card: { taskId: box.dataset.task, key: button.dataset.key } }, '〔按钮〕' + button.textContent);
 });
 document.querySelectorAll('[data-click]').forEach((b) => b.addEventListener('click', () => say({ click: b.dataset.click }, '〔菜单〕' + b.textContent)));
 who.addEventListener('change', () => { save(); render(); });

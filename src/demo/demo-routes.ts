@@ -35,15 +35,23 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
   });
 
   router.post('/api/say', async (ctx) => {
-    const body = JSON.parse(await readRawBody(ctx.req, 16 * 1024)) as { user?: string; text?: string; click?: string };
-    if (!body.user || (!body.text && !body.click)) {
+    const body = JSON.parse(await readRawBody(ctx.req, 16 * 1024)) as { user?: string; text?: string; click?: string; card?: { taskId?: string; key?: string } };
+    if (!body.user || (!body.text && !body.click && !body.card)) {
       ctx.status = 400;
       ctx.body = { error: '缺少 user 或 text' };
       return;
     }
-    const xml = body.click
-      ? deps.platform.eventXml({ from: body.user, event: 'click', eventKey: body.click })
-      : deps.platform.textXml({ from: body.user, content: body.text!.slice(0, 2000), msgId: String(++msgId) });
+    let xml: string;
+    if (body.card) {
+      // A card's button, as WeCom's client allows it: not on a card already updated (the stand-in says why).
+      const click = deps.api.click(body.user, String(body.card.taskId ?? ''), String(body.card.key ?? ''));
+      if ('refused' in click) {
+        ctx.body = { status: 200, reply: null, note: '这张卡片已经处理过，按钮不能再点。' };
+        return;
+      }
+      xml = deps.platform.eventXml({ from: body.user, event: 'template_card_event', eventKey: click.key, taskId: click.taskId, cardType: click.cardType, responseCode: click.responseCode });
+    } else if (body.click) xml = deps.platform.eventXml({ from: body.user, event: 'click', eventKey: body.click });
+    else xml = deps.platform.textXml({ from: body.user, content: body.text!.slice(0, 2000), msgId: String(++msgId) });
     // As WeCom does: a callback that gets no 200 is sent again, three more times at most.
     let res: Response | null = null;
     for (let attempt = 0; attempt < 4 && res?.status !== 200; attempt++) {
@@ -66,6 +74,10 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
         const user = d.userId;
         if (d.msgtype === 'file') return { user, kind: 'file', mediaId: b.file!.media_id, filename: deps.api.files.get(b.file!.media_id!)?.filename ?? '文件' };
         if (d.msgtype === 'textcard') return { user, kind: 'card', title: b.textcard!.title, text: b.textcard!.description, url: b.textcard!.url };
+        if (d.msgtype === 'template_card') {
+          const card = d.body.template_card as { task_id: string; main_title: { title: string; desc: string }; button_list: { text: string; key: string }[] };
+          return { user, kind: 'buttons', taskId: card.task_id, title: card.main_title.title, text: card.main_title.desc, buttons: card.button_list.map((x) => ({ key: x.key, text: x.text })) };
+        }
         return { user, kind: 'text', text: b.text?.content ?? b.markdown?.content ?? '' };
       }),
     };

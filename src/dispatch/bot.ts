@@ -193,11 +193,11 @@ function saidBySchool(inbound: Inbound): string | null {
 function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: Extract<BotContext, { kind: 'school' }>, now: Date): Outcome {
   const outbox: EntryInit[] = [];
   if (inbound.kind === 'event' && inbound.event === 'template_card_event') {
-    // The clicked card: its button is replaced by what was chosen (or by 已失效), so it cannot be clicked again.
+    // The clicked card: its button is replaced by what was chosen (or by 已处理), so it cannot be clicked again.
     const live = session.card?.taskId === inbound.taskId ? session.card : null;
     const button = live?.buttons.find((b) => b.key === inbound.eventKey);
     const taken = button !== undefined || (isStanding(inbound.eventKey) && buttonWord(inbound.eventKey) !== null);
-    const name = taken ? replaceName(button ?? { key: inbound.eventKey, text: buttonWord(inbound.eventKey)! }) : '已失效';
+    const name = taken ? replaceName(button ?? { key: inbound.eventKey, text: buttonWord(inbound.eventKey)! }) : '已处理';
     if (inbound.responseCode) outbox.push({ id: `${turnId(inbound)}:card-update`, payload: { kind: 'card-update', to: inbound.userId, responseCode: inbound.responseCode, replaceName: name }, due: now.getTime() });
     // A button of an older card: the conversation has moved on since, and acting on it could answer a question no longer asked.
     if (!taken) return { session, replies: [{ kind: 'text', text: messages.cardExpired }], outbox };

@@ -64,11 +64,19 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await say('t410101', '很多')).toContain('14/51');
     if (shots) await chat.screenshot({ path: `${shots}/emulator-mid-report.png` });
 
-    expect(await say('t410102', '本月无培训')).toContain('确认');
-    await say('t410102', '确认');
-    await say('t410102', '300');
-    await say('t410102', '8000');
-    expect(await say('t410102', '确认')).toContain('✅ 已提交 2026年10月培训月报');
+    // 10月无培训 in two clicks: the button that came with the first question, then 确认提交 on the card after it.
+    await chat.selectOption('#who', 't410102');
+    const zero = chat.locator('#chat .card .buttons button', { hasText: '10月无培训' }).last();
+    await zero.waitFor({ timeout: 10_000 });
+    await zero.click();
+    const confirm = chat.locator('#chat .card .buttons button', { hasText: '确认提交' }).last();
+    await confirm.waitFor({ timeout: 10_000 });
+    expect(await chat.locator('#chat').innerText()).toContain('（同9月）');
+    if (shots) await chat.screenshot({ path: `${shots}/emulator-buttons.png` });
+    await confirm.click();
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('✅ 已提交 2026年10月培训月报（已报 · 无培训）');
+    // Each clicked card shows what was chosen and has no buttons left.
+    expect(await chat.locator('#chat .card .done').allInnerTexts()).toEqual(['已选：10月无培训', '已选：确认提交']);
 
     // The provincial officer asks for 进度 and gets the dashboard card.
     expect(await say('sheng', '进度')).toContain('已报 11（含逾期补报 0）');

@@ -47,9 +47,11 @@ describe('window opening, target notice and staff digest', () => {
   it('tells every contact the window is open, with the school’s year so far', async () => {
     expect(await run('open', '2026-12-01T09:10:00+08:00')).toBe(0);
     expect(api.textsTo('a1')).toEqual(['【月报】甲学院：2026年11月培训月报今天开始填报，12月10日截止。回复「填报」开始，11月没有培训回复「11月无培训」。\n本校 2026 年已累计培训 5,000 人次，全年目标 10,000（50.0%）。']);
-    expect(api.delivered).toHaveLength(3);
+    // With each notice, its buttons: 开始填报 and 11月无培训 (a click works whenever it comes).
+    expect(api.cardsTo('a1')).toMatchObject([{ title: '11月月报开始填报', buttons: [{ key: 'report', text: '开始填报' }, { key: 'zero', text: '11月无培训' }], replaced: null }]);
+    expect(api.delivered).toHaveLength(6);
     expect(await run('open', '2026-12-01T10:00:00+08:00')).toBe(0);
-    expect(api.delivered).toHaveLength(3);
+    expect(api.delivered).toHaveLength(6);
   });
 
   it('sends each school its year against target and pace, beside its category’s median', async () => {

@@ -22,7 +22,7 @@ describe('answering a user the roster does not know', () => {
     expect(texts(textIn('填报'))).toEqual([
       '您好！您的企业微信账号还没有登记为学校填报人或教育部门工作人员，暂时不能使用月报。\n' +
         '请把您的账号（lisi）告诉所在市、县教育局职成教科，或省教育厅职成教处，请他们把您加入名单。\n' +
-        '登记好后，回复「填报」即可开始填写本月的培训月报。',
+        '登记好后，回复「填报」即可开始填写上个月的培训月报。',
     ]);
   });
   it('welcomes a new follower', () => {
