@@ -164,7 +164,8 @@ describe('SIGKILL of real processes', () => {
     // What the dead instance had sent was sent again by the other, as the same requests: WeCom dropped the copies.
     expect(api.duplicates.length).toBeGreaterThan(0);
     const perUser = new Map<string, number>();
-    for (const d of api.delivered) if (d.userId !== 'sheng') perUser.set(d.userId, (perUser.get(d.userId) ?? 0) + 1);
+    // The audience only: entries the first test's killed instances left (its cards to zhangsan) may go out now too.
+    for (const d of api.delivered) if (/^b\d+[ab]$/.test(d.userId)) perUser.set(d.userId, (perUser.get(d.userId) ?? 0) + 1);
     expect(perUser.size).toBe(2500);
     expect([...perUser.values()].every((n) => n === 1)).toBe(true);
     expect(api.textsTo('sheng').filter((t) => t.startsWith('广播已发送'))).toEqual(['广播已发送（全省 学校的填报人），送达 2500 人。']);
