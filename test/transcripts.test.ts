@@ -263,7 +263,6 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
       }
       case 'send': {
         const reply = await host.send(user, step.text, step.click);
-      if (process.env.SHOW) console.log(`>>> ${step.text}\n${reply}`);
         replies?.set(step.line, reply);
         if (replies) break;
         if (step.exact.length > 0) expect(reply, where).toBe(step.exact.join('\n'));
