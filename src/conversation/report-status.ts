@@ -40,15 +40,15 @@ function periodLine(form: Form, ctx: SchoolContext, draft: Draft | null, now: Da
 }
 
 function yearLines(ctx: SchoolContext): string[] {
-  const { year, target, pilotBonus, ytd, monthsElapsed } = ctx.progress;
-  const pace = onPace(target.all, monthsElapsed);
-  const subPace = onPace(target.subsidized, monthsElapsed);
+  const { year, target, pilotBonus, ytd, paceMonths, paceWords } = ctx.progress;
+  const pace = onPace(target.all, paceMonths);
+  const subPace = onPace(target.subsidized, paceMonths);
   const gap = pace - ytd.trainees;
-  return [
-    `${year} 年累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}${pilotBonus ? `（含试点 ${f(pilotBonus)}）` : ''}，完成 ${percent(ytd.trainees, target.all)}`,
-    gap > 0 ? `按进度到 ${monthsElapsed} 月应达 ${f(pace)}，还差 ${f(gap)}` : `按进度到 ${monthsElapsed} 月应达 ${f(pace)}，已达到`,
-    `政府补贴性培训 ${f(ytd.subsidized)} 人次，全年目标 ${f(target.subsidized)}，完成 ${percent(ytd.subsidized, target.subsidized)}（按进度应达 ${f(subPace)}）`,
-  ];
+  const lines = [`${year} 年累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}${pilotBonus ? `（含试点 ${f(pilotBonus)}）` : ''}，完成 ${percent(ytd.trainees, target.all)}`];
+  // No month of the year has closed (nor been filed): there is no pace to speak of yet.
+  if (paceMonths > 0) lines.push(gap > 0 ? `按进度 ${paceWords}应达 ${f(pace)}，还差 ${f(gap)}` : `按进度 ${paceWords}应达 ${f(pace)}，已达到`);
+  lines.push(`政府补贴性培训 ${f(ytd.subsidized)} 人次，全年目标 ${f(target.subsidized)}，完成 ${percent(ytd.subsidized, target.subsidized)}${paceMonths > 0 ? `（${paceWords}应达 ${f(subPace)}）` : ''}`);
+  return lines;
 }
 
 export function generalHelp(ctx: SchoolContext, cal: PeriodCalendar): string {

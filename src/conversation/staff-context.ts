@@ -1,5 +1,5 @@
 import { dateLabel, dueDateLabel, periodLabel, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
-import type { YearToDate } from '../report/progress';
+import type { PaceBasis, YearToDate } from '../report/progress';
 import type { Report } from '../report/records';
 import type { IndexedStatus, PeriodIndex } from '../report/status';
 import type { School, StaffMember } from '../roster/roster';
@@ -12,9 +12,9 @@ import type { SchoolFilter, StaffCommand } from './staff-words';
 
 /** What each staff command needs, loaded by the dispatcher before the (pure) step. */
 export type StaffData =
-  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; monthsElapsed: number }
+  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; pace: PaceBasis }
   | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
-  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets }
+  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets; pace: PaceBasis }
   | { kind: 'none' };
 
 export interface StaffContext {

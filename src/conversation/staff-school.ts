@@ -1,6 +1,6 @@
 import { dueDateLabel, monthLabel, periodLabel, shiftPeriod, timeLabel, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { formatNumber as f } from '../report/number-parser';
-import { onPace, percent } from '../report/progress';
+import { onPace, paceMonths, paceWords, percent } from '../report/progress';
 import { filingStatus, STATUS_LABEL } from '../report/status';
 import { schoolTarget } from '../targets/targets';
 import { scopedFilter, type StaffContext, type StaffResult } from './staff-context';
@@ -9,7 +9,7 @@ import { scopedFilter, type StaffContext, type StaffResult } from './staff-conte
 
 export function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   if (ctx.data.kind !== 'school') return '';
-  const { matches, elsewhere, records, ytd, targets } = ctx.data;
+  const { matches, elsewhere, records, ytd, targets, pace } = ctx.data;
   const query = ctx.command.kind === 'lookup' ? ctx.command.query : '';
   if (matches.length === 0) {
     if (elsewhere.length > 0) return `找到的「${elsewhere[0]!.name}」${elsewhere.length > 1 ? ` 等 ${elsewhere.length} 所` : ''}属于${elsewhere[0]!.city}，您只能查看和处理${ctx.member.role === 'city' ? ctx.member.city : ''}的学校。`;
@@ -23,12 +23,12 @@ export function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   const t = schoolTarget(targets, s);
   const report = records?.report ?? null;
   const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : STATUS_LABEL[filingStatus(null, records?.hasDraft ?? false)];
-  const months = Number(ctx.window.period.slice(5));
+  const months = paceMonths(pace, s.code);
   return [
     `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
     `填报人：${s.contacts.length > 0 ? s.contacts.join('、') : '（未登记）'}`,
     `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}`,
-    `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}），按进度应达 ${f(onPace(t.all, months))}`,
+    `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}）${months > 0 ? `，按进度 ${paceWords(pace, s.code)}应达 ${f(onPace(t.all, months))}` : ''}`,
     `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
   ].join('\n');
 }

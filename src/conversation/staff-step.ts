@@ -1,6 +1,6 @@
 import { daysLeft, dueDateLabel, periodLabel, timeLabel, type Period, type PeriodCalendar } from '../calendar/period';
 import { formatNumber as f } from '../report/number-parser';
-import { percent } from '../report/progress';
+import { paceWords, percent } from '../report/progress';
 import { rollUp } from '../report/rollup';
 import { STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
 import type { School, StaffMember } from '../roster/roster';
@@ -77,7 +77,7 @@ export function staffProgressText(ctx: StaffContext, cal: PeriodCalendar, now: D
 
 function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true): string {
   if (ctx.data.kind !== 'progress') return '';
-  const { index, schools, ytd, targets, year, monthsElapsed } = ctx.data;
+  const { index, schools, ytd, targets, year, pace } = ctx.data;
   const scope = scopedFilter(ctx.member, {});
   if ('refused' in scope) return scope.refused;
   const codes = scope.city ? (index.byCity[scope.city] ?? []) : index.all;
@@ -96,12 +96,12 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true
     .map(([name, list]) => `${name} ${count(list, 'filed') + count(list, 'late')}/${list.length}`);
   lines.push(`${scope.city ? '按类别' : '按市县'}：${parts.join(' · ')}`);
   const inScope = codes.map((c) => schools[c]).filter((s): s is School => s !== undefined);
-  const [all] = rollUp(inScope, ytd, targets, monthsElapsed, () => scope.city ?? '全省');
+  const [all] = rollUp(inScope, ytd, targets, pace, () => scope.city ?? '全省');
   const done = all?.trainees ?? 0;
   const sub = all?.subsidized ?? 0;
-  lines.push(`${year} 年累计培训 ${f(done)} 人次 / 各校目标合计 ${f(all?.target ?? 0)}（${percent(done, all?.target ?? 0)}），按进度应达 ${f(all?.pace ?? 0)}`);
+  lines.push(`${year} 年累计培训 ${f(done)} 人次 / 各校目标合计 ${f(all?.target ?? 0)}（${percent(done, all?.target ?? 0)}），按进度 ${paceWords(pace)}应达 ${f(all?.pace ?? 0)}`);
   lines.push(`其中补贴性 ${f(sub)} / ${f(all?.subsidizedTarget ?? 0)}（${percent(sub, all?.subsidizedTarget ?? 0)}）`);
-  const byGroup = rollUp(inScope, ytd, targets, monthsElapsed, (s) => (scope.city ? `${s.category} 类` : s.city));
+  const byGroup = rollUp(inScope, ytd, targets, pace, (s) => (scope.city ? `${s.category} 类` : s.city));
   lines.push(`完成率（应达 ${percent(all?.pace ?? 0, all?.target ?? 0)}）：${byGroup.map((g) => `${g.group} ${percent(g.trainees, g.target)}`).join(' · ')}`);
   if (!scope.city) {
     lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(all?.poor ?? 0)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);

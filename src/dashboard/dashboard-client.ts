@@ -58,7 +58,8 @@ export const dashboardClientScript = `(function () {
   }
 
   if (data.kind === 'overview') {
-    var pace = pct(data.monthsElapsed, 12);
+    // The share of the year's target the pace asks for by now (paceBasis: months closed, the open one where filed).
+    var pace = pct(data.progress.pace, data.progress.target);
     statusChart('chart-status-city', data.byCity);
     statusChart('chart-status-category', data.byCategory);
     progressChart('chart-progress-category', data.progressByCategory, pace);

@@ -131,12 +131,12 @@ ${o.beforeStart ? `<p class="notice">${esc(o.beforeStart)}</p>` : ''}
   ${tile('填报中', String(t.drafting), '已开始、未提交', 'tile-drafting')}
   ${tile('未开始', String(t.none), '还没有开始填报', 'tile-none')}
   ${tile('零申报(未报)', String(t.defaulted), '截止时未报，按零申报记', 'tile-defaulted')}
-  ${tile(`${o.year} 年累计培训`, `${f(p.trainees)} 人次`, `目标 ${f(p.target)}（${percent(p.trainees, p.target)}），按进度应达 ${f(p.pace)}`, 'tile-year')}
+  ${tile(`${o.year} 年累计培训`, `${f(p.trainees)} 人次`, `目标 ${f(p.target)}（${percent(p.trainees, p.target)}），${o.paceWords}应达 ${f(p.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(p.subsidized)} 人次`, `目标 ${f(p.subsidizedTarget)}（${percent(p.subsidized, p.subsidizedTarget)}）`, 'tile-subsidized')}
 </section>
 ${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart" id="chart-status-city"></div>${statusTable(o.byCity, '市县', 'status-by-city')}</section>` : ''}
 <section><h2>本期报送情况 · 按类别</h2><div class="chart" id="chart-status-category"></div>${statusTable(o.byCategory, '类别', 'status-by-category')}</section>
-<section><h2>${o.year} 年目标完成 · 按类别</h2><p class="muted">截至 ${o.monthsElapsed} 月，按进度应完成全年目标的 ${percent(o.monthsElapsed, 12)}（虚线）。</p><div class="chart" id="chart-progress-category"></div>${progressTable(o.progressByCategory, '类别', 'progress-by-category')}</section>
+<section><h2>${o.year} 年目标完成 · 按类别</h2><p class="muted">按进度 ${o.paceWords}应完成全年目标的 ${percent(p.pace, p.target)}（虚线）。</p><div class="chart" id="chart-progress-category"></div>${progressTable(o.progressByCategory, '类别', 'progress-by-category')}</section>
 ${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class="chart" id="chart-progress-city"></div>${progressTable(o.progressByCity, '市县', 'progress-by-city')}</section>` : ''}
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
 <section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
@@ -160,7 +160,7 @@ export function schoolPageHtml(page: SchoolPage, token: string): string {
 <header><h1>${esc(s.name)}</h1><p>${esc(s.code)} · ${esc(s.city)} · ${esc(s.level)} ${esc(s.category)} 类${s.pilot ? ' · 试点' : ''} · <a href="/dashboard?t=${encodeURIComponent(token)}">返回看板</a></p></header>
 <main>
 <section class="tiles">
-  ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），按进度应达 ${f(page.pace)}`, 'tile-year')}
+  ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），${page.paceWords}应达 ${f(page.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(page.done.subsidized)} 人次`, `目标 ${f(page.target.subsidized)}（${percent(page.done.subsidized, page.target.subsidized)}）`, 'tile-subsidized')}
   ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${s.contacts.join('、') || '（未登记）'}`, 'tile-period')}
 </section>

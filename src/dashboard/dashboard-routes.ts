@@ -135,6 +135,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const window = queries.window(now);
     const snap = await deps.records.read(school.code, window.period);
     const page = buildSchoolPage({
+      now,
       school,
       window,
       reports: Object.values(snap.reports),

@@ -1,5 +1,5 @@
 import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../calendar/period';
-import { onPace, type YearToDate } from '../report/progress';
+import { onPace, paceBasis, paceMonths, paceWords, type YearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
 import { rollUp, type GroupProgress } from '../report/rollup';
 import { totalTrainees } from '../report/values';
@@ -42,7 +42,8 @@ export interface Overview {
   byCity: StatusCounts[];
   byCategory: StatusCounts[];
   year: number;
-  monthsElapsed: number;
+  /** The months the pace covers, as said before 应达 (「1–9月（已报10月的学校含10月）」). */
+  paceWords: string;
   progress: GroupProgress;
   progressByCategory: GroupProgress[];
   progressByCity: GroupProgress[];
@@ -92,7 +93,7 @@ export function buildOverview(input: OverviewInput): Overview {
   const statusOf: Record<string, IndexedStatus> = {};
   for (const [status, codes] of Object.entries(index.status) as [IndexedStatus, string[]][]) for (const c of codes) statusOf[c] = status;
   const scope = scopeLabel(member);
-  const { year, month } = parsePeriod(window.period);
+  const { year } = parsePeriod(window.period);
   const byCity = [...groupBy(inScope, (s) => s.city)].map(([city, codes]) => counts(city, codes, statusOf)).sort((a, b) => a.group.localeCompare(b.group, 'zh'));
   const byCategory = [...groupBy(inScope, (s) => s.category)]
     .map(([cat, codes]) => counts(`${cat} 类`, codes, statusOf))
@@ -104,7 +105,8 @@ export function buildOverview(input: OverviewInput): Overview {
     .filter((s) => statusOf[s.code] !== 'filed' && statusOf[s.code] !== 'late')
     .map((s): OwingSchool => ({ code: s.code, name: s.name, city: s.city, category: s.category, status: (statusOf[s.code] ?? 'none') as OwingSchool['status'] }))
     .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
-  const all = rollUp(inScope, input.ytd, input.targets, month, () => scope)[0] ?? { group: scope, schools: 0, trainees: 0, subsidized: 0, poor: 0, target: 0, subsidizedTarget: 0, pace: 0 };
+  const pace = paceBasis(year, now, cal, { of: window.period, codes: [...index.status.filed, ...index.status.late] });
+  const all = rollUp(inScope, input.ytd, input.targets, pace, () => scope)[0] ?? { group: scope, schools: 0, trainees: 0, subsidized: 0, poor: 0, target: 0, subsidizedTarget: 0, pace: 0 };
   return {
     viewer: { name: member.name ?? member.userId, scope, role: member.role },
     period: window.period,
@@ -117,10 +119,10 @@ export function buildOverview(input: OverviewInput): Overview {
     byCity,
     byCategory,
     year,
-    monthsElapsed: month,
+    paceWords: paceWords(pace),
     progress: all,
-    progressByCategory: rollUp(inScope, input.ytd, input.targets, month, (s) => `${s.category} 类`),
-    progressByCity: rollUp(inScope, input.ytd, input.targets, month, (s) => s.city),
+    progressByCategory: rollUp(inScope, input.ytd, input.targets, pace, (s) => `${s.category} 类`),
+    progressByCity: rollUp(inScope, input.ytd, input.targets, pace, (s) => s.city),
     provinceTargets: member.role === 'province' ? input.targets.province : null,
     owing: input.beforeStart ? [] : owing,
     asOf: timeLabel(now, cal),
@@ -148,15 +150,18 @@ export interface SchoolPage {
   target: { all: number; subsidized: number };
   done: { trainees: number; subsidized: number };
   pace: number;
+  paceWords: string;
   months: SchoolMonth[];
 }
 
 /** A school's months of the open period's year (up to that period) against its own target. */
-export function buildSchoolPage(input: { school: School; window: Window; reports: Report[]; draft: Draft | null; targets: YearTargets; cal: PeriodCalendar }): SchoolPage {
+export function buildSchoolPage(input: { school: School; window: Window; reports: Report[]; draft: Draft | null; targets: YearTargets; cal: PeriodCalendar; now: Date }): SchoolPage {
   const { school, window, cal } = input;
   const { year, month } = parsePeriod(window.period);
   const target = schoolTarget(input.targets, school);
   const byPeriod = new Map(input.reports.map((r) => [r.period, r]));
+  const filedWindow = byPeriod.get(window.period);
+  const basis = paceBasis(year, input.now, cal, { of: window.period, codes: filedWindow && filedWindow.status !== 'defaulted' ? [school.code] : [] });
   let cumulative = 0;
   let subsidized = 0;
   const months: SchoolMonth[] = [];
@@ -186,7 +191,8 @@ export function buildSchoolPage(input: { school: School; window: Window; reports
     year,
     target,
     done: { trainees: cumulative, subsidized },
-    pace: onPace(target.all, month),
+    pace: onPace(target.all, paceMonths(basis, school.code)),
+    paceWords: paceWords(basis, school.code),
     months,
   };
 }

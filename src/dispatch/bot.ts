@@ -173,7 +173,7 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       report: reports.find((r) => r.period === window.period) ?? null,
       history: history.map((r) => ({ period: r.period, values: r.values })),
       allReports: reports,
-      progress: schoolProgress(school, reports, window.period, deps.targets),
+      progress: schoolProgress(school, reports, window.period, deps.targets, now, deps.cal),
       requested,
     },
   };

@@ -1,6 +1,6 @@
 import { formatNumber as f } from '../report/number-parser';
-import { dueDateLabel, parsePeriod, periodLabel, windowFor, monthLabel } from '../calendar/period';
-import { onPace, percent, type YearToDate } from '../report/progress';
+import { dueDateLabel, openWindow, parsePeriod, periodLabel, windowFor, monthLabel } from '../calendar/period';
+import { onPace, paceBasis, paceMonths, paceWords, percent, type YearToDate } from '../report/progress';
 import type { School } from '../roster/roster';
 import type { Fire } from '../calendar/schedule';
 import { schoolTarget, targetsFor } from '../targets/targets';
@@ -22,18 +22,22 @@ interface SchoolYear {
   ytd: YearToDate;
   target: { all: number; subsidized: number };
   pace: number;
+  /** The months the pace covers (「1–10月」). */
+  paceWords: string;
 }
 
 async function schoolYears(deps: JobDeps, fire: Fire): Promise<SchoolYear[]> {
-  const { year, month } = parsePeriod(fire.period);
-  const [roster, sums] = await Promise.all([deps.roster.read(), deps.records.yearToDate(year)]);
+  const { year } = parsePeriod(fire.period);
+  const open = openWindow(deps.now, deps.cal);
+  const [roster, sums, filed] = await Promise.all([deps.roster.read(), deps.records.yearToDate(year), open ? deps.records.statusSets(open.period, ['filed', 'late']) : null]);
+  const basis = paceBasis(year, deps.now, deps.cal, open && filed ? { of: open.period, codes: [...filed.filed, ...filed.late] } : null);
   const yt = targetsFor(deps.targets, year);
   return Object.values(roster.schools)
     .sort((a, b) => a.code.localeCompare(b.code))
     .map((school) => {
       const target = schoolTarget(yt, school);
       const ytd = sums[school.code] ?? { year, trainees: 0, subsidized: 0, poor: 0 };
-      return { school, ytd, target, pace: onPace(target.all, month) };
+      return { school, ytd, target, pace: onPace(target.all, paceMonths(basis, school.code)), paceWords: paceWords(basis, school.code) };
     });
 }
 
@@ -90,12 +94,12 @@ export async function runNotice(deps: JobDeps, fire: Fire, dryRun: boolean): Pro
   const all = await schoolYears(deps, fire);
   const medians = new Map<string, number>();
   for (const cat of ['A', 'B', 'C', 'D']) medians.set(cat, median(all.filter((s) => s.school.category === cat).map((s) => (s.target.all ? s.ytd.trainees / s.target.all : 0))));
-  const messages = all.map(({ school, ytd, target, pace }) => {
+  const messages = all.map(({ school, ytd, target, pace, paceWords: months }) => {
     const lines = [
       `【月报·目标进度】${school.name}：截至 ${month} 月，${year} 年累计培训 ${f(ytd.trainees)} 人次，全年目标 ${f(target.all)}（${percent(ytd.trainees, target.all)}）；政府补贴性 ${f(ytd.subsidized)} / ${f(target.subsidized)}。`,
       `同类（${school.category} 类）学校的中位数是 ${percent(medians.get(school.category) ?? 0, 1)}。`,
     ];
-    if (ytd.trainees < pace) lines.push(`按进度到 ${month} 月应达 ${f(pace)} 人次，还差 ${f(pace - ytd.trainees)}。`);
+    if (ytd.trainees < pace) lines.push(`按进度 ${months}应达 ${f(pace)} 人次，还差 ${f(pace - ytd.trainees)}。`);
     return { key: school.code, users: school.contacts, text: lines.join('\n') };
   });
   return deliver(deps, fire, `目标进度 ${periodLabel(fire.period)}`, messages, dryRun);

@@ -3,7 +3,7 @@ import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/sch
 import type { Audience, Recipients } from '../conversation/broadcast';
 import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
 import type { StaffCommand } from '../conversation/staff-words';
-import type { YearToDate } from '../report/progress';
+import { paceBasis, type YearToDate } from '../report/progress';
 import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import type { RecordsStore } from '../store/records-store';
@@ -59,7 +59,7 @@ export class StaffQueries {
   async context(member: StaffMember, command: StaffCommand, options: { now: Date; period?: Period; pendingNudge?: NudgeState | null }): Promise<StaffContext> {
     const window = this.window(options.now, options.period);
     const period = command.kind === 'unlock' && command.period ? command.period : window.period;
-    const [firstPeriod, data] = await Promise.all([this.firstPeriod(), this.data(member, command, window, period)]);
+    const [firstPeriod, data] = await Promise.all([this.firstPeriod(), this.data(member, command, window, period, options.now)]);
     return { member, command, window, period, firstPeriod, ...this.settings(options.now, options.pendingNudge ?? null), data };
   }
 
@@ -68,12 +68,13 @@ export class StaffQueries {
     return firstPeriodIn(this.deps.markers, this.deps.firstPeriod, this.deps.cal);
   }
 
-  private async data(member: StaffMember, command: StaffCommand, window: Window, period: Period): Promise<StaffData> {
-    const { roster, records, targets } = this.deps;
-    const { year, month } = parsePeriod(window.period);
+  private async data(member: StaffMember, command: StaffCommand, window: Window, period: Period, now: Date): Promise<StaffData> {
+    const { roster, records, targets, cal } = this.deps;
+    const { year } = parsePeriod(window.period);
     if (command.kind === 'progress') {
       const [index, all, ytd] = await Promise.all([periodIndex(this.deps, window.period), roster.read(), records.yearToDate(year)]);
-      return { kind: 'progress', index, schools: all.schools, ytd, targets: targetsFor(targets, year), year, monthsElapsed: month };
+      const pace = paceBasis(year, now, cal, { of: window.period, codes: [...index.status.filed, ...index.status.late] });
+      return { kind: 'progress', index, schools: all.schools, ytd, targets: targetsFor(targets, year), year, pace };
     }
     if (command.kind === 'owing' || command.kind === 'nudge') {
       const scope = scopedFilter(member, command.filter);
@@ -92,12 +93,16 @@ export class StaffQueries {
       const { matches, elsewhere } = findSchools((await roster.read()).schools, command.query, member);
       let found = null;
       let ytd: YearToDate | null = null;
+      let filedOpen = false;
       if (matches.length === 1) {
         const [snap, sums] = await Promise.all([records.read(matches[0]!.code, period), records.yearToDate(year)]);
         found = { report: snap.reports[period] ?? null, hasDraft: snap.draft !== null, reopened: snap.reopened };
         ytd = sums[matches[0]!.code] ?? { year, trainees: 0, subsidized: 0, poor: 0 };
+        const current = snap.reports[window.period];
+        filedOpen = current !== undefined && current.status !== 'defaulted';
       }
-      return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year) };
+      const pace = paceBasis(year, now, cal, { of: window.period, codes: filedOpen ? [matches[0]!.code] : [] });
+      return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year), pace };
     }
     return { kind: 'none' };
   }

@@ -1,4 +1,4 @@
-import { parsePeriod } from '../calendar/period';
+import { openWindow, parsePeriod, periodOf, windowFor, type Period, type PeriodCalendar } from '../calendar/period';
 import type { School } from '../roster/roster';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import type { Report } from './records';
@@ -24,9 +24,60 @@ export function yearToDate(reports: readonly Report[], year: number): YearToDate
   return out;
 }
 
-/** What the target asks for by now: target × months elapsed / 12, rounded up. */
-export function onPace(target: number, monthsElapsed: number): number {
-  return Math.ceil((target * Math.min(12, Math.max(0, monthsElapsed))) / 12);
+/** What the target asks for after `months` months: target × months / 12, rounded up. */
+export function onPace(target: number, months: number): number {
+  return Math.ceil((target * Math.min(12, Math.max(0, months))) / 12);
+}
+
+/**
+ * Which months of a year the pace counts at a moment: the months whose filing window has closed
+ * (one not filed by then is a zero report), and the month whose window is open — for a school that
+ * has filed it, and only for it. So a school is measured against the months its sums can hold:
+ * on 11-05 a school that has not filed October is measured over 1–9月, one that has over 1–10月.
+ */
+export interface PaceBasis {
+  year: number;
+  /** Months 1…closed have closed. */
+  closed: number;
+  /** The open window's month, when it is this year's next one. */
+  open: number | null;
+  /** Schools that have filed the open month. */
+  filedOpen: ReadonlySet<string>;
+}
+
+/**
+ * The basis at `now`. `filed` are the schools that have filed the period `of` (on time or late):
+ * counted only when `of` is the open window's period.
+ */
+export function paceBasis(year: number, now: Date, cal: PeriodCalendar, filed: { of: Period; codes: Iterable<string> } | null = null): PaceBasis {
+  let closed = 0;
+  while (closed < 12 && windowFor(periodOf(year, closed + 1), cal).closesAt <= now) closed++;
+  const w = openWindow(now, cal);
+  const o = w ? parsePeriod(w.period) : null;
+  const open = o && o.year === year && o.month === closed + 1 ? o.month : null;
+  const codes = open !== null && filed && filed.of === periodOf(year, open) ? new Set(filed.codes) : new Set<string>();
+  return { year, closed, open, filedOpen: codes };
+}
+
+/** The months counted for one school. */
+export function paceMonths(basis: PaceBasis, code: string): number {
+  return basis.closed + (basis.open !== null && basis.filedOpen.has(code) ? 1 : 0);
+}
+
+/** 「1–10月」, 「1月」; '' for no month. */
+export function monthsLabel(months: number): string {
+  return months <= 0 ? '' : months === 1 ? '1月' : `1–${months}月`;
+}
+
+/**
+ * The months a pace covers, as said before 应达: one school's (「1–10月」), or a group's, where the
+ * open month counts for the schools that filed it (「1–9月（已报10月的学校含10月）」).
+ */
+export function paceWords(basis: PaceBasis, code: string | null = null): string {
+  if (code !== null) return monthsLabel(paceMonths(basis, code)) || '尚无截止的月份，';
+  const closed = monthsLabel(basis.closed);
+  if (basis.open === null || basis.filedOpen.size === 0) return closed || '尚无截止的月份，';
+  return `${closed}（已报${basis.open}月的学校含${basis.open}月）`;
 }
 
 /** "14.5%" */
@@ -34,17 +85,30 @@ export function percent(part: number, whole: number): string {
   return whole === 0 ? '—' : `${(Math.round((part / whole) * 1000) / 10).toFixed(1)}%`;
 }
 
-/** A school's year at a period: its sums against its target, and the months counted for pace (the period's month). */
+/** A school's year at a period: its sums against its target, and the months its pace counts at `now`. */
 export interface SchoolProgress {
   year: number;
   target: { all: number; subsidized: number };
   pilotBonus: number;
   ytd: YearToDate;
-  monthsElapsed: number;
+  /** Months counted for pace (paceBasis), and how they are said (「1–10月」). */
+  paceMonths: number;
+  paceWords: string;
 }
 
-export function schoolProgress(school: School, reports: readonly Report[], period: string, targets: Targets): SchoolProgress {
-  const { year, month } = parsePeriod(period);
+export function schoolProgress(school: School, reports: readonly Report[], period: string, targets: Targets, now: Date, cal: PeriodCalendar): SchoolProgress {
+  const { year } = parsePeriod(period);
   const yearTargets = targetsFor(targets, year);
-  return { year, target: schoolTarget(yearTargets, school), pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0, ytd: yearToDate(reports, year), monthsElapsed: month };
+  // The school's own filings tell whether the open month counts for it.
+  const open = openWindow(now, cal)?.period ?? null;
+  const filedOpen = open !== null && reports.some((r) => r.period === open && r.status !== 'defaulted');
+  const basis = paceBasis(year, now, cal, open ? { of: open, codes: filedOpen ? [school.code] : [] } : null);
+  return {
+    year,
+    target: schoolTarget(yearTargets, school),
+    pilotBonus: school.pilot ? yearTargets.pilotBonus[school.level] : 0,
+    ytd: yearToDate(reports, year),
+    paceMonths: paceMonths(basis, school.code),
+    paceWords: paceWords(basis, school.code),
+  };
 }

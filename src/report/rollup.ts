@@ -1,6 +1,6 @@
 import type { School } from '../roster/roster';
 import { schoolTarget, type YearTargets } from '../targets/targets';
-import { onPace, type YearToDate } from './progress';
+import { onPace, paceMonths, type PaceBasis, type YearToDate } from './progress';
 
 /** A group's year against target: what was done, what the schools' targets add up to, and the pace. */
 export interface GroupProgress {
@@ -16,13 +16,14 @@ export interface GroupProgress {
 
 /**
  * Rolls schools' year-to-date sums up by a key (city, category, or one group for the province):
- * a group's target is the sum of its schools' targets (category figures plus pilot bonuses).
+ * a group's target is the sum of its schools' targets (category figures plus pilot bonuses), and its
+ * pace the sum of theirs.
  */
 export function rollUp(
   schools: readonly School[],
   ytd: Record<string, YearToDate>,
   targets: YearTargets,
-  monthsElapsed: number,
+  pace: PaceBasis,
   key: (s: School) => string,
 ): GroupProgress[] {
   const groups = new Map<string, GroupProgress>();
@@ -37,8 +38,9 @@ export function rollUp(
     g.poor += done?.poor ?? 0;
     g.target += t.all;
     g.subsidizedTarget += t.subsidized;
+    // Each school against the months its sums can hold (paceBasis): the open month only if it filed it.
+    g.pace += onPace(t.all, paceMonths(pace, school.code));
     groups.set(name, g);
   }
-  for (const g of groups.values()) g.pace = onPace(g.target, monthsElapsed);
   return [...groups.values()].sort((a, b) => a.group.localeCompare(b.group, 'zh'));
 }

@@ -58,10 +58,10 @@ describe('window opening, target notice and staff digest', () => {
     expect(await run('notice', '2026-12-15T09:10:00+08:00')).toBe(0);
     // Category A: 5,000/10,000 = 50 % and 12,000/10,500 = 114.3 % → median 82.1 %.
     expect(api.textsTo('a1')).toEqual([
-      '【月报·目标进度】甲学院：截至 11 月，2026 年累计培训 5,000 人次，全年目标 10,000（50.0%）；政府补贴性 600 / 1,200。\n同类（A 类）学校的中位数是 82.1%。\n按进度到 11 月应达 9,167 人次，还差 4,167。',
+      '【月报·目标进度】甲学院：截至 11 月，2026 年累计培训 5,000 人次，全年目标 10,000（50.0%）；政府补贴性 600 / 1,200。\n同类（A 类）学校的中位数是 82.1%。\n按进度 1–11月应达 9,167 人次，还差 4,167。',
     ]);
     expect(api.textsTo('b1')).toEqual(['【月报·目标进度】乙学院：截至 11 月，2026 年累计培训 12,000 人次，全年目标 10,500（114.3%）；政府补贴性 1,300 / 1,200。\n同类（A 类）学校的中位数是 82.1%。']);
-    expect(api.textsTo('c1')[0]).toContain('同类（C 类）学校的中位数是 0.0%。\n按进度到 11 月应达 2,750 人次，还差 2,750。');
+    expect(api.textsTo('c1')[0]).toContain('同类（C 类）学校的中位数是 0.0%。\n按进度 1–11月应达 2,750 人次，还差 2,750。');
   });
 
   it('sends each staff member a digest for their scope, once per stage', async () => {

@@ -76,8 +76,10 @@ describe('dashboard view', () => {
       ['郑州', 1, 0, 1],
     ]);
     expect(o.byCategory.map((c) => c.group)).toEqual(['A 类', 'C 类']);
-    // Targets: 2 × 12,000 + 2 × 6,000 = 36,000; pace at October = 36,000 × 10/12 = 30,000.
-    expect(o.progress).toMatchObject({ trainees: 11_000, subsidized: 1_050, target: 36_000, subsidizedTarget: 3_600, pace: 30_000 });
+    // Targets: 2 × 12,000 + 2 × 6,000 = 36,000. On 11-05 October is open: school 1 has filed it and is
+    // paced over 1–10月 (10,000); 2, 3 and 4 over 1–9月 (4,500 + 4,500 + 9,000): 28,000.
+    expect(o.progress).toMatchObject({ trainees: 11_000, subsidized: 1_050, target: 36_000, subsidizedTarget: 3_600, pace: 28_000 });
+    expect(o.paceWords).toBe('1–9月（已报10月的学校含10月）');
     expect(o.progressByCategory.map((g) => [g.group, g.trainees, g.target])).toEqual([
       ['A 类', 10_000, 24_000],
       ['C 类', 1_000, 12_000],
@@ -102,7 +104,7 @@ describe('dashboard view', () => {
   it('lays out a school’s months with cumulative sums, pace and statuses', () => {
     const report = (period: string, status: Report['status'], total: number): Report =>
       makeReport('1', period, status, { trainees_students: total * 0.6, trainees_public: total * 0.4, trainees_subsidized: total / 10 }, { submittedBy: 't1', submittedAt: Date.parse(`${period}-05T02:00:00Z`), firstSubmittedAt: 0 });
-    const page = buildSchoolPage({ school: schools['1']!, window: windowFor('2026-03', cal), reports: [report('2026-01', 'filed', 1000), report('2026-02', 'defaulted', 0), report('2025-12', 'filed', 5000)], draft: null, targets, cal });
+    const page = buildSchoolPage({ school: schools['1']!, window: windowFor('2026-03', cal), reports: [report('2026-01', 'filed', 1000), report('2026-02', 'defaulted', 0), report('2025-12', 'filed', 5000)], draft: null, targets, cal, now: new Date('2026-04-05T01:00:00Z') });
     expect(page.months.map((m) => [m.label, m.status, m.cumulative, m.pace])).toEqual([
       ['1月', 'filed', 1_000, 1_000],
       ['2月', 'defaulted', 1_000, 2_000],
@@ -113,7 +115,8 @@ describe('dashboard view', () => {
     expect(page.months[0]!.submittedAt).toBe('2026-01-05 10:00');
     expect(page.months[1]!.submittedAt).toBeNull();
     expect(page.target).toEqual({ all: 12_000, subsidized: 1_200 });
-    expect(page.pace).toBe(3_000);
+    // On 04-05 March is open and not filed: the pace covers January and February.
+    expect([page.pace, page.paceWords]).toEqual([2_000, '1–2月']);
   });
 
   it('escapes what the roster says, in the HTML and in the embedded data, and cuts a long owing list short', () => {

@@ -53,16 +53,20 @@ describe('targets', () => {
   it('rolls schools up by city, by category and for the province', () => {
     const schools = [school('a', '郑州', 'A', true), school('b', '郑州', 'C'), school('c', '洛阳', 'A'), school('d', '洛阳', 'D')];
     const ytd = { a: { year: 2026, trainees: 4000, subsidized: 500, poor: 10 }, c: { year: 2026, trainees: 9000, subsidized: 900, poor: 0 } };
-    expect(rollUp(schools, ytd, y2026, 10, (s) => s.city)).toEqual([
-      { group: '洛阳', schools: 2, trainees: 9000, subsidized: 900, poor: 0, target: 11000, subsidizedTarget: 1300, pace: 9167 },
+    const months = (closed: number, filedOpen: string[] = []) => ({ year: 2026, closed, open: filedOpen.length ? closed + 1 : null, filedOpen: new Set(filedOpen) });
+    // A group's pace is its schools' paces added up: ⌈10000×10/12⌉ + ⌈1000×10/12⌉ = 8334 + 834.
+    expect(rollUp(schools, ytd, y2026, months(10), (s) => s.city)).toEqual([
+      { group: '洛阳', schools: 2, trainees: 9000, subsidized: 900, poor: 0, target: 11000, subsidizedTarget: 1300, pace: 9168 },
       { group: '郑州', schools: 2, trainees: 4000, subsidized: 500, poor: 10, target: 13500, subsidizedTarget: 1500, pace: 11250 },
     ]);
-    expect(rollUp(schools, ytd, y2026, 10, (s) => s.category).map((g) => [g.group, g.trainees, g.target])).toEqual([
+    expect(rollUp(schools, ytd, y2026, months(10), (s) => s.category).map((g) => [g.group, g.trainees, g.target])).toEqual([
       ['A', 13000, 20500],
       ['C', 0, 3000],
       ['D', 0, 1000],
     ]);
-    expect(rollUp(schools, ytd, y2026, 6, () => '全省')).toEqual([{ group: '全省', schools: 4, trainees: 13000, subsidized: 1400, poor: 10, target: 24500, subsidizedTarget: 2800, pace: 12250 }]);
+    expect(rollUp(schools, ytd, y2026, months(6), () => '全省')).toEqual([{ group: '全省', schools: 4, trainees: 13000, subsidized: 1400, poor: 10, target: 24500, subsidizedTarget: 2800, pace: 12250 }]);
+    // Month 7 open, filed by a (10500) and c (10000) only: they count 7 months (6125 + 5834), b and d 6 (1500 + 500).
+    expect(rollUp(schools, ytd, y2026, months(6, ['a', 'c']), () => '全省')[0]!.pace).toBe(6125 + 5834 + 1500 + 500);
   });
 
   it('names the file and the place when the targets file is wrong', () => {
