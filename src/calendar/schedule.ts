@@ -174,3 +174,9 @@ export function nextSendingTime(now: Date, schedule: Schedule, cal: PeriodCalend
 export function quietHoursLabel(schedule: Schedule): string {
   return `${schedule.quietHours.from}–${schedule.quietHours.until}`;
 }
+
+/** A fire's stage as people read it: 'day-8' is the run of the 8th (「8日」). */
+export function stageLabel(stage: string): string {
+  const day = /^day-(\d+)$/u.exec(stage);
+  return day ? `${day[1]}日` : stage === 'close' ? '关账' : stage;
+}

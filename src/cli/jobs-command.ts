@@ -5,7 +5,7 @@ import { periodLabel, timeLabel } from '../calendar/period';
 import { RUNNERS, runFire } from '../jobs/fire-runner';
 import { JobRefused, type JobDeps, type JobRunParts } from '../jobs/job-deps';
 import { closesDue, deploymentStart } from '../calendar/deployment';
-import { inQuietHours, latestFire, type Fire, type JobName } from '../calendar/schedule';
+import { inQuietHours, latestFire, stageLabel, type Fire, type JobName } from '../calendar/schedule';
 
 const JOBS: JobName[] = ['nudge', 'close', 'notice', 'digest', 'open'];
 const NAMES: Record<JobName, string> = { open: '开始填报', nudge: '催报', close: '关账', notice: '目标进度', digest: '工作人员日报' };
@@ -44,7 +44,7 @@ async function runOne(parts: JobRunParts, fire: Fire, options: { at: Date; dryRu
   const { schedule, cal } = parts;
   const name = fire.job;
   const deps: JobDeps = { ...parts, now: options.at, print };
-  const label = `${NAMES[name]} ${periodLabel(fire.period)}${fire.stage.startsWith('day-') ? `（${fire.stage}）` : ''}`;
+  const label = `${NAMES[name]} ${periodLabel(fire.period)}${fire.stage.startsWith('day-') ? `（${stageLabel(fire.stage)}）` : ''}`;
   if (options.dryRun) {
     try {
       await RUNNERS[name](deps, fire, true);
@@ -57,7 +57,7 @@ async function runOne(parts: JobRunParts, fire: Fire, options: { at: Date; dryRu
   // As the scheduler would: nothing but the close runs in quiet hours (its notices wait).
   if (inQuietHours(options.at, schedule, cal)) {
     if (name !== 'close') {
-      print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${name} 将在 ${schedule.quietHours.resume} 后运行。`);
+      print(`现在是静默时段（${schedule.quietHours.from}–${schedule.quietHours.until}），不发送；${NAMES[name] ?? name}将在 ${schedule.quietHours.resume} 后运行。`);
       return 1;
     }
     print(`现在是静默时段：只记录零申报，通知在 ${schedule.quietHours.resume} 发出。`);

@@ -5,12 +5,12 @@ import type { CellDef } from './form-schema';
 /** The report conversation's own sentences, apart from the steps that choose them. */
 export const replies = {
   monthOver: (period: string) => `${periodLabel(period)}的填写已经结束。`,
-  notFileable: (asked: string | null, why: 'closed' | 'filed' | 'future' | 'none', now: string) =>
+  notFileable: (asked: string | null, why: 'closed' | 'filed' | 'future' | 'none', now: string, office: string) =>
     ({
       none: '现在没有解锁待补报的月份。',
       future: `${periodLabel(asked ?? now)}的月报还没到填报时间。`,
-      filed: `${periodLabel(asked ?? now)}的月报已经提交，填报期已过；如需更正，请联系市教育局或省教育厅职成教处解锁。`,
-      closed: `${periodLabel(asked ?? now)}的月报没有解锁，不能补报；需要补报请联系市教育局或省教育厅职成教处解锁。`,
+      filed: `${periodLabel(asked ?? now)}的月报已经提交，填报期已过；如需更正，请联系${office}解锁。`,
+      closed: `${periodLabel(asked ?? now)}的月报没有解锁，不能补报；需要补报请联系${office}解锁。`,
     })[why] + `下面是 ${periodLabel(now)}的月报：`,
   /** Moving from the month in hand to a reopened one: the other month's draft waits. */
   reopenedFirst: (other: string) => `${periodLabel(other)}月报已保存，补报完回复「填报」继续。`,
@@ -32,7 +32,7 @@ export const replies = {
   takenMeanwhile: (cell: CellDef, by: string | null, value: number, typed: string) =>
     `「${cell.name}」刚才已${by ? `由 ${by} ` : ''}填为 ${formatNumber(value)}，您的「${typed}」没有记录。如要改为您的数字，请回复「修改 ${cell.name} ${typed}」。`,
   firstAlready: '已经是第一项了。',
-  closedModify: (closed: string) => `${closed}\n已截止的月报如需更正，请联系市教育局或省教育厅职成教处解锁。`,
+  closedModify: (closed: string, office: string) => `${closed}\n已截止的月报如需更正，请联系${office}解锁。`,
   reopenedFiled: (period: string) => `已重新打开 ${periodLabel(period)}月报（原报告在重新提交前仍然有效）。`,
   whichAfterReopen: '要修改哪一项？回复「修改 项目」或「修改 编号」，如「修改 制造业」「修改 24」；回复「查看」看全部；改完回复「提交」。',
   which: '要修改哪一项？回复「修改 项目」或「修改 编号」，如「修改 制造业」「修改 24」。',

@@ -1,3 +1,4 @@
+import { unlockContact } from '../roster/places';
 import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, monthLabel } from '../calendar/period';
 import type { Draft, Report } from '../report/records';
 import { filingStatus, STATUS_LABEL } from '../report/status';
@@ -19,7 +20,7 @@ export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, 
   const status = filingStatus(ctx.report, draft);
   const next = ctx.next;
   const upcoming = `下一期（${periodLabel(next.period)}的数据）${dateLabel(next.opensAt, cal)}开始填报，${dueDateLabel(next, cal)}截止。`;
-  const unsent = status === 'drafting' ? `已填的 ${answeredCount(form, draft?.values ?? {})} 项已保存但未提交；如需补报，请联系市教育局或省教育厅职成教处解锁。` : '';
+  const unsent = status === 'drafting' ? `已填的 ${answeredCount(form, draft?.values ?? {})} 项已保存但未提交；如需补报，请联系${unlockContact(ctx.school.city)}解锁。` : '';
   return `${periodLabel(w.period)}月报已于 ${dueDateLabel(w, cal)}截止（本校：${status === 'drafting' ? '填报中，未提交' : STATUS_LABEL[status]}）。${unsent}${upcoming}`;
 }
 

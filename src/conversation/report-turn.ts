@@ -17,6 +17,7 @@ import { answeredCount, cellHelp, cellOptions, corrections, echo, findingsText, 
 import { modifyTarget, ZERO_OF_MONTH } from './vocabulary';
 import { checksAfter, fixHint } from './report-checks';
 import { readRow, rowCells, rowValues } from './rows';
+import { unlockContact } from '../roster/places';
 import { cards, type ButtonCard } from './buttons';
 
 /** Staff words a school contact may try; they get told what is theirs instead. */
@@ -102,7 +103,7 @@ export class ReportTurn {
     noConfirm: (s) => this.done(s, s ? `${replies.nothingToConfirm}\n${this.ask(s)}` : replies.nothingToConfirmIdle),
     idleNote: () => this.done(null, this.draft ? replies.idleWithDraft(this.count(), this.form.cells.length) : replies.idleNoDraft),
     closed: () => this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal)),
-    closedModify: () => this.done(null, replies.closedModify(closedText(this.form, this.ctx, this.draft, this.now, this.cal))),
+    closedModify: () => this.done(null, replies.closedModify(closedText(this.form, this.ctx, this.draft, this.now, this.cal), unlockContact(this.ctx.school.city))),
     idle: () => this.done(null, this.draft ? replies.idleDraft(this.count(), this.form.cells.length) : replies.idleNone),
     lostDraft: () => this.lostDraft(),
   };
@@ -111,7 +112,7 @@ export class ReportTurn {
 
   private start(state: ReportState | null): EngineResult {
     const asked = this.ctx.requested;
-    if (asked) this.say(replies.notFileable(asked.period, asked.why, this.ctx.window.period));
+    if (asked) this.say(replies.notFileable(asked.period, asked.why, this.ctx.window.period, unlockContact(this.ctx.school.city)));
     if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
     const s = state ?? this.fresh();
     if (this.draft) {

@@ -139,7 +139,9 @@ function owing(ctx: StaffContext, filter: SchoolFilter, page: number, now: Date)
   const words = [scope.city && ctx.member.role === 'province' ? scope.city : '', scope.category ?? ''].filter(Boolean).join(' ');
   const more = p < pages ? `\n回复「未报${words ? ` ${words}` : ''} ${p + 1}」看下一页。` : '';
   const after = now >= ctx.window.closesAt ? closedHint(ctx.window.period) : `回复「催报${words ? ` ${words}` : ''}」提醒这些学校。`;
-  return `${periodLabel(ctx.window.period)}月报 未报学校 · ${label} · 共 ${sorted.length} 所${pages > 1 ? `（第 ${p}/${pages} 页）` : ''}\n${rows.join('\n')}${more}\n${after}`;
+  // A page past the last is said to be so, rather than the last shown as if it were the one asked for.
+  const past = page > pages ? `没有第 ${page} 页：共 ${sorted.length} 所，${pages === 1 ? '只有 1 页' : `只有 ${pages} 页，下面是第 ${pages} 页`}。\n` : '';
+  return `${past}${periodLabel(ctx.window.period)}月报 未报学校 · ${label} · 共 ${sorted.length} 所${pages > 1 ? `（第 ${p}/${pages} 页）` : ''}\n${rows.join('\n')}${more}\n${after}`;
 }
 
 /**

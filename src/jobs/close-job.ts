@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { dueDateLabel, periodLabel, windowFor } from '../calendar/period';
 import type { HistoryEntry, Report } from '../report/records';
 import type { School } from '../roster/roster';
+import { unlockContact } from '../roster/places';
 import { owingSchools } from '../queries/period-queries';
 import { nextSendingTime, type Fire } from '../calendar/schedule';
 import { textMessages } from '../wecom/sender';
@@ -26,7 +27,7 @@ export async function runClose(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
     return nothingToDo();
   }
   const text = (s: School) =>
-    `【月报】${s.name}：${periodLabel(fire.period)}培训月报已于 ${dueDateLabel(window, cal)}截止，贵校未提交，按规定记为零申报（未报）。如需补报，请联系市教育局或省教育厅职成教处解锁。`;
+    `【月报】${s.name}：${periodLabel(fire.period)}培训月报已于 ${dueDateLabel(window, cal)}截止，贵校未提交，按规定记为零申报（未报）。如需补报，请联系${unlockContact(s.city)}解锁。`;
   if (dryRun) {
     print(`（试运行）关账 ${periodLabel(fire.period)}：将有 ${schools.length} 所学校记为零申报（未报）：`);
     for (const s of schools) print(`  ${s.code} ${s.name}（${s.city}）→ 通知 ${s.contacts.length ? s.contacts.join('、') : '（无填报人）'}`);

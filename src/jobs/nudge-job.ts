@@ -1,6 +1,6 @@
 import { periodLabel, windowFor } from '../calendar/period';
 import { owingSchools } from '../queries/period-queries';
-import type { Fire } from '../calendar/schedule';
+import { stageLabel, type Fire } from '../calendar/schedule';
 import { nudgeSchools, nudgeText } from '../nudge/nudge-service';
 import { JobRefused, nothingToDo, type JobDeps, type JobSummary } from './job-deps';
 
@@ -15,7 +15,7 @@ export async function runNudge(deps: JobDeps, fire: Fire, dryRun: boolean): Prom
   const window = windowFor(fire.period, cal);
   if (now < window.opensAt || now >= window.closesAt) throw new JobRefused(`${periodLabel(fire.period)}月报现在不在填报期内，不发催报。`);
   const owing = (await owingSchools(deps, fire.period, {})).sort();
-  const label = `催报 ${periodLabel(fire.period)}（${fire.stage}）`;
+  const label = `催报 ${periodLabel(fire.period)}（${stageLabel(fire.stage)}）`;
   if (owing.length === 0) {
     print(`${label}：所有学校都已提交，无事可做。`);
     return nothingToDo();

@@ -23,3 +23,22 @@ export function normalizePlace(raw: string): string | null {
   if (PLACES.includes(bare)) return bare;
   return ALIASES[bare] ?? null;
 }
+
+/** 县级市 among the directly governed places (the rest are counties). */
+const COUNTY_CITIES = new Set(['巩义', '汝州', '长垣', '邓州', '永城']);
+
+/**
+ * The education bureau a school of `place` turns to: 郑州市教育局; for a directly governed county
+ * its own (兰考县教育局, 巩义市教育局), not a city's; for 济源示范区 its own education department.
+ */
+export function educationBureau(place: string): string {
+  if (place === JIYUAN) return '济源示范区教育主管部门';
+  if ((DIRECT_COUNTIES as readonly string[]).includes(place)) return `${place}${COUNTY_CITIES.has(place) ? '市' : place.endsWith('县') ? '' : '县'}教育局`;
+  if ((CITIES as readonly string[]).includes(place)) return `${place}市教育局`;
+  return '所在地教育局';
+}
+
+/** Whom a school asks to reopen a month: its bureau, or the province's office. */
+export function unlockContact(place: string): string {
+  return `${educationBureau(place)}或省教育厅职成教处`;
+}

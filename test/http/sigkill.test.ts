@@ -125,8 +125,8 @@ describe('SIGKILL of real processes', () => {
     // Run again: the same fire, the entries it wrote kept, the rest written; what the dead run held goes out once its lease ends.
     const second = await runCli(['jobs', 'run', 'nudge', '--at', '2026-11-10T09:10:30+08:00'], env).done;
     expect(second.code).toBe(0);
-    expect(second.out).toMatch(/催报 2026年10月（day-10）：新写入发件箱 \d+ 条，之前已写入 \d+ 条。/);
-    expect(second.out).toContain('催报 2026年10月（day-10）完成：送达 300 人，无效账号 0，失败 0。');
+    expect(second.out).toMatch(/催报 2026年10月（10日）：新写入发件箱 \d+ 条，之前已写入 \d+ 条。/);
+    expect(second.out).toContain('催报 2026年10月（10日）完成：送达 300 人，无效账号 0，失败 0。');
     const perUser = new Map<string, number>();
     for (const d of api.delivered) perUser.set(d.userId, (perUser.get(d.userId) ?? 0) + 1);
     expect(perUser.size).toBe(300);

@@ -18,7 +18,7 @@ const SCHOOLS = [
   '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang|wang2',
   '4104,洛阳市第一职业高中,洛阳,中职,D,否,',
 ].join('\n');
-const NOTICE = '【月报】河南工业职业技术学院：2026年10月培训月报已于 11月10日截止，贵校未提交，按规定记为零申报（未报）。如需补报，请联系市教育局或省教育厅职成教处解锁。';
+const NOTICE = '【月报】河南工业职业技术学院：2026年10月培训月报已于 11月10日截止，贵校未提交，按规定记为零申报（未报）。如需补报，请联系南阳市教育局或省教育厅职成教处解锁。';
 
 describe('jobs run close', () => {
   let r: TestRedis;
@@ -73,6 +73,7 @@ describe('jobs run close', () => {
     expect(out.at(-1)).toBe('关账 2026年10月完成：送达 3 人，无效账号 0，失败 0。');
     expect(api.textsTo('zhangsan')).toEqual([NOTICE]);
     expect(api.textsTo('wang2')).toHaveLength(1);
+    expect(api.textsTo('wang2')[0]).toContain('请联系郑州市教育局或省教育厅职成教处解锁');
     expect(api.textsTo('zhao')).toEqual([]);
 
     // A second run, or a second instance firing the same close: nothing new, nothing sent twice.

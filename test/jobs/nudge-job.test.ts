@@ -53,12 +53,12 @@ describe('jobs run nudge', () => {
     expect(api.textsTo('zhangsan')).toEqual(['【月报提醒】河南工业职业技术学院：2026年11月培训月报还没有开始，回复「填报」开始。12月10日截止，还有 7 天。']);
     expect(api.textsTo('wang')).toEqual(['【月报提醒】郑州市电子信息工程学校：2026年11月培训月报已完成 3/51，回复「继续」接着填。12月10日截止，还有 7 天。']);
     expect(api.textsTo('zhao')).toEqual([]);
-    expect(out).toContain('催报 2026年11月（day-5）：新写入发件箱 2 条，之前已写入 0 条。');
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：送达 2 人，无效账号 0，失败 0。');
+    expect(out).toContain('催报 2026年11月（5日）：新写入发件箱 2 条，之前已写入 0 条。');
+    expect(out.at(-1)).toBe('催报 2026年11月（5日）完成：送达 2 人，无效账号 0，失败 0。');
     // A re-run of the same stage: nothing new; the summary counts what WeCom accepted.
     expect(await run('2026-12-04T15:00:00+08:00')).toBe(0);
-    expect(out).toContain('催报 2026年11月（day-5）：新写入发件箱 0 条，之前已写入 2 条。');
-    expect(out.at(-1)).toBe('催报 2026年11月（day-5）完成：送达 2 人，无效账号 0，失败 0。');
+    expect(out).toContain('催报 2026年11月（5日）：新写入发件箱 0 条，之前已写入 2 条。');
+    expect(out.at(-1)).toBe('催报 2026年11月（5日）完成：送达 2 人，无效账号 0，失败 0。');
     expect(api.delivered).toHaveLength(2);
     // The next stage is a new nudge.
     expect(await run('2026-12-08T09:10:00+08:00')).toBe(0);
@@ -78,7 +78,7 @@ describe('jobs run nudge', () => {
     expect(await run('2026-12-04T09:10:00+08:00')).toBe(0);
     expect(api.textsTo('zhangsan')).toHaveLength(1);
     expect(api.textsTo('wang')).toHaveLength(1);
-    expect(out).toContain('催报 2026年11月（day-5）：1 所学校在 4 小时内已被提醒过，这次不再提醒。');
+    expect(out).toContain('催报 2026年11月（5日）：1 所学校在 4 小时内已被提醒过，这次不再提醒。');
   });
 
   it('says 明天截止 and that the due day is a day off when the last call moves before it', async () => {
@@ -93,7 +93,7 @@ describe('jobs run nudge', () => {
     const codes = await Promise.all([run('2026-12-04T09:10:00+08:00'), run('2026-12-04T09:10:00+08:00')]);
     // One run holds the fire's lease; the other says so and leaves it.
     expect(codes.sort()).toEqual([0, 1]);
-    expect(out).toContain('催报 2026年11月（day-5）正在由另一个实例运行，请稍后再看结果（npm run cli -- outbox status）。');
+    expect(out).toContain('催报 2026年11月（5日）正在由另一个实例运行，请稍后再看结果（npm run cli -- outbox status）。');
     expect(api.delivered.map((d) => d.userId).sort()).toEqual(['wang', 'zhangsan']);
   });
 
@@ -108,7 +108,7 @@ describe('jobs run nudge', () => {
     const done = runJob('nudge', parts, { at: new Date('2026-12-04T09:10:00+08:00'), dryRun: false, waitMs: 1_500 }, (l) => out.push(l));
     expect(await done).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(out.at(-1)).toMatch(/^催报 2026年11月（day-5）完成：送达 \d 人，无效账号 0，失败 0；待发 \d 条/);
+    expect(out.at(-1)).toMatch(/^催报 2026年11月（5日）完成：送达 \d 人，无效账号 0，失败 0；待发 \d 条/);
     // Another worker (a server's) delivers the rest once the pause is over.
     const later = new ManualClock('2026-12-04T09:12:00+08:00');
     await jobParts(stores, api, later).worker.runDue();
@@ -120,7 +120,7 @@ describe('jobs run nudge', () => {
     await seed('2026-11');
     expect(await run('2026-12-04T09:10:00+08:00', true)).toBe(0);
     expect(out).toEqual([
-      '（试运行）催报 2026年11月（day-5）：2 所学校：',
+      '（试运行）催报 2026年11月（5日）：2 所学校：',
       '  4101 → zhangsan：【月报提醒】河南工业职业技术学院：2026年11月培训月报还没有开始，回复「填报」开始。12月10日截止，还有 7 天。',
       '  4103 → wang：【月报提醒】郑州市电子信息工程学校：2026年11月培训月报已完成 3/51，回复「继续」接着填。12月10日截止，还有 7 天。',
     ]);

@@ -36,7 +36,7 @@ describe('the nudge policy', () => {
     clock.set('2026-12-04T09:10:00+08:00');
     const out: string[] = [];
     expect(await runJob('nudge', jobParts(t!.stores, t!.api, clock), { at: clock.now(), dryRun: false }, (l) => out.push(l))).toBe(0);
-    expect(out).toContain('催报 2026年11月（day-5）：3 所学校在 4 小时内已被提醒过，这次不再提醒。');
+    expect(out).toContain('催报 2026年11月（5日）：3 所学校在 4 小时内已被提醒过，这次不再提醒。');
     expect(['a1', 'b1', 'c1'].map((u) => nudges(u).length)).toEqual([1, 1, 1]);
     // The next stage (day 8) reminds them again.
     clock.set('2026-12-08T09:10:00+08:00');
