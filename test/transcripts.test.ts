@@ -201,7 +201,7 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         break;
       case 'school': {
         school = step.code;
-        roster[step.code] = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts } as School;
+        roster[step.code] = { code: step.code, name: step.name, city: step.city, level: step.level, category: step.category, pilot: step.pilot, contacts: step.contacts, ...(Object.keys(step.people).length > 0 ? { people: step.people } : {}) } as School;
         // As a roster import would: schools, contacts and the index sets, all at once.
         await host.stores.roster.replaceSchools(Object.values(roster));
         break;

@@ -39,7 +39,8 @@ function diff(before: Record<string, string>, after: Record<string, string>) {
 const encoded = <T>(items: Record<string, T>, encode: (t: T) => string) => Object.fromEntries(Object.entries(items).map(([k, v]) => [k, encode(v)]));
 
 function staffMember(s: StaffEntry): StaffMember {
-  return s.role === 'city' ? { userId: s.userId, role: 'city', name: s.name, city: s.city! } : { userId: s.userId, role: 'province', name: s.name };
+  const phone = s.phone ? { phone: s.phone } : {};
+  return s.role === 'city' ? { userId: s.userId, role: 'city', name: s.name, city: s.city!, ...phone } : { userId: s.userId, role: 'province', name: s.name, ...phone };
 }
 
 /** Reads and checks a roster file and plans the import; nothing is written. */

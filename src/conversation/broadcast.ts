@@ -1,3 +1,4 @@
+import { staffName } from '../roster/people';
 import type { BroadcastState } from '../session/session';
 import { parseFilter, type SchoolFilter } from './staff-words';
 import type { StaffMember } from '../roster/roster';
@@ -85,6 +86,6 @@ export function stepBroadcast(member: StaffMember, state: BroadcastState | null,
   return {
     state: null,
     text: `正在发给 ${label}：${count}。发送完成后告诉您结果。`,
-    effect: { kind: 'broadcast', by: member.userId, users: recipients.users, text: `【通知】${state.text}\n——${member.name ?? member.userId}`, label },
+    effect: { kind: 'broadcast', by: member.userId, users: recipients.users, text: `【通知】${state.text}\n——${staffName(member)}`, label },
   };
 }

@@ -1,3 +1,5 @@
+import { contactLabel } from '../roster/people';
+import type { School } from '../roster/roster';
 import { unlockContact } from '../roster/places';
 import { dateLabel, daysLeft, dueDateLabel, periodLabel, timeLabel, type PeriodCalendar, monthLabel } from '../calendar/period';
 import type { Draft, Report } from '../report/records';
@@ -10,8 +12,8 @@ import { onPace, percent } from '../report/progress';
 
 /** Texts about where a school stands for the period: pure functions of the context and the time. */
 
-export function filedText(report: Report, cal: PeriodCalendar): string {
-  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由 ${report.submittedBy ?? '系统'} 提交（${STATUS_LABEL[report.status]}）。`;
+export function filedText(report: Report, school: School, cal: PeriodCalendar, viewer: string): string {
+  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由${report.submittedBy ? contactLabel(school, report.submittedBy, viewer) : '系统'}提交（${STATUS_LABEL[report.status]}）。`;
 }
 
 export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {

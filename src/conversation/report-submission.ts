@@ -1,3 +1,4 @@
+import { contactName } from '../roster/people';
 import { dueDateLabel, periodLabel, timeLabel, type PeriodCalendar } from '../calendar/period';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { Finding } from '../report/rules';
@@ -38,7 +39,7 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
   const changed = previous ? form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
   const lines = [
     `✅ 已提交 ${periodLabel(report.period)}培训月报（${status === 'late' ? '逾期补报' : '已报'}${report.zero ? ' · 无培训' : ''}）`,
-    `${ctx.school.name} · ${ctx.userId} · ${timeLabel(now, cal)}`,
+    [ctx.school.name, contactName(ctx.school, ctx.userId), timeLabel(now, cal)].filter(Boolean).join(' · '),
     ...totalsText(form, values),
   ];
   // Each warning the contact confirmed, as it was said to them (a rule's title reads as its passing).

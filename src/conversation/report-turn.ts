@@ -18,6 +18,7 @@ import { modifyTarget, ZERO_OF_MONTH } from './vocabulary';
 import { checksAfter, fixHint } from './report-checks';
 import { readRow, rowCells, rowValues } from './rows';
 import { unlockContact } from '../roster/places';
+import { contactLabel } from '../roster/people';
 import { cards, type ButtonCard } from './buttons';
 
 /** Staff words a school contact may try; they get told what is theirs instead. */
@@ -113,10 +114,10 @@ export class ReportTurn {
   private start(state: ReportState | null): EngineResult {
     const asked = this.ctx.requested;
     if (asked) this.say(replies.notFileable(asked.period, asked.why, this.ctx.window.period, unlockContact(this.ctx.school.city)));
-    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
     const s = state ?? this.fresh();
     if (this.draft) {
-      const other = this.draft.updatedBy !== this.ctx.userId ? this.draft.updatedBy : null;
+      const other = this.draft.updatedBy !== this.ctx.userId ? contactLabel(this.ctx.school, this.draft.updatedBy, this.ctx.userId) : null;
       this.say(replies.resume(other, this.count(), this.form.cells.length));
       return this.done(s, this.ask(s));
     }
@@ -150,7 +151,7 @@ export class ReportTurn {
     // is theirs for that cell, never for whatever is asked now.
     if (taken && answer.bare) {
       const next: ReportState = { ...state, attempts: 0 };
-      return this.done(next, `${replies.takenMeanwhile(asked, draft.updatedBy === this.ctx.userId ? null : draft.updatedBy, draft.values[asked.id]!, text.trim())}\n${this.ask(next)}`);
+      return this.done(next, `${replies.takenMeanwhile(asked, draft.updatedBy === this.ctx.userId ? null : contactLabel(this.ctx.school, draft.updatedBy, this.ctx.userId), draft.values[asked.id]!, text.trim())}\n${this.ask(next)}`);
     }
     return this.apply(state, part, answer.assignments, answer.restZero);
   }
@@ -358,7 +359,7 @@ export class ReportTurn {
   }
 
   private askZero(state: ReportState | null, input: EngineInput): EngineResult {
-    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.cal)));
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
     const month = ZERO_OF_MONTH.exec(input.normalized);
     const own = parsePeriod(this.ctx.window.period).month;
     if (month && Number(month[1]) !== own) return this.done(state, replies.zeroOtherMonth(Number(month[1]), this.ctx.window.period));
@@ -505,7 +506,7 @@ export class ReportTurn {
 
   private lostDraft(): EngineResult {
     const r = this.ctx.report;
-    if (r && r.status !== 'defaulted') return this.done(null, `${filedText(r, this.cal)}如需修改，回复「修改」。`);
+    if (r && r.status !== 'defaulted') return this.done(null, `${filedText(r, this.ctx.school, this.cal, this.ctx.userId)}如需修改，回复「修改」。`);
     return this.done(null, replies.draftGone);
   }
 

@@ -1,3 +1,4 @@
+import { contactLabel, contactsText, staffName } from '../roster/people';
 import { dueDateLabel, monthLabel, periodLabel, shiftPeriod, timeLabel, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { formatNumber as f } from '../report/number-parser';
 import { onPace, paceMonths, paceWords, percent } from '../report/progress';
@@ -22,11 +23,11 @@ export function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   const s = matches[0]!;
   const t = schoolTarget(targets, s);
   const report = records?.report ?? null;
-  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? ` 由 ${report.submittedBy} 提交` : ''}）` : STATUS_LABEL[filingStatus(null, records?.hasDraft ?? false)];
+  const status = report ? `${STATUS_LABEL[report.status]}（${timeLabel(new Date(report.submittedAt), cal)}${report.submittedBy ? `，由${contactLabel(s, report.submittedBy)}提交` : ''}）` : STATUS_LABEL[filingStatus(null, records?.hasDraft ?? false)];
   const months = paceMonths(pace, s.code);
   return [
     `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
-    `填报人：${s.contacts.length > 0 ? s.contacts.join('、') : '（未登记）'}`,
+    `填报人：${contactsText(s)}`,
     `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}`,
     `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}）${months > 0 ? `，按进度 ${paceWords(pace, s.code)}应达 ${f(onPace(t.all, months))}` : ''}`,
     `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
@@ -61,7 +62,7 @@ export function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): Staff
   const inWindow = period === ctx.window.period && now >= ctx.window.opensAt && now < ctx.window.closesAt && !records.report;
   if (inWindow) return say(`${school.name} ${periodLabel(period)}月报还在填报期内，学校可以直接填报，无需解锁。`);
   const status = STATUS_LABEL[filingStatus(records.report, records.hasDraft)];
-  const notice = unlockNotice(school.name, period, ctx.member.name ?? ctx.member.userId, records.report !== null && records.report.status !== 'defaulted', ctx.window, cal, now);
+  const notice = unlockNotice(school.name, period, staffName(ctx.member), records.report !== null && records.report.status !== 'defaulted', ctx.window, cal, now);
   return {
     text: `已解锁 ${school.name} ${periodLabel(period)}月报（当前：${status}），已通知 ${school.contacts.length} 位填报人。`,
     effects: [{ kind: 'reopen', school: school.code, period, by: ctx.member.userId, contacts: school.contacts, notice }],

@@ -1,3 +1,4 @@
+import { contactsText } from '../roster/people';
 import { formatNumber as f } from '../report/number-parser';
 import { percent } from '../report/progress';
 import type { GroupProgress } from '../report/rollup';
@@ -162,7 +163,7 @@ export function schoolPageHtml(page: SchoolPage, token: string): string {
 <section class="tiles">
   ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），${page.paceWords}应达 ${f(page.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(page.done.subsidized)} 人次`, `目标 ${f(page.target.subsidized)}（${percent(page.done.subsidized, page.target.subsidized)}）`, 'tile-subsidized')}
-  ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${s.contacts.join('、') || '（未登记）'}`, 'tile-period')}
+  ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${esc(contactsText(s))}`, 'tile-period')}
 </section>
 <section><h2>${page.year} 年各月培训人次</h2><div class="chart" id="chart-school"></div>
 <div class="scroll"><table id="school-months"><thead><tr><th>月份</th><th>状态</th><th>培训人次</th><th>补贴性</th><th>累计</th><th>按进度应达</th><th>提交时间</th></tr></thead><tbody>${rows}</tbody></table></div></section>

@@ -1,3 +1,4 @@
+import { staffName } from '../roster/people';
 import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../calendar/period';
 import { onPace, paceBasis, paceMonths, paceWords, type YearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
@@ -108,7 +109,7 @@ export function buildOverview(input: OverviewInput): Overview {
   const pace = paceBasis(year, now, cal, { of: window.period, codes: [...index.status.filed, ...index.status.late] });
   const all = rollUp(inScope, input.ytd, input.targets, pace, () => scope)[0] ?? { group: scope, schools: 0, trainees: 0, subsidized: 0, poor: 0, target: 0, subsidizedTarget: 0, pace: 0 };
   return {
-    viewer: { name: member.name ?? member.userId, scope, role: member.role },
+    viewer: { name: staffName(member), scope, role: member.role },
     period: window.period,
     periodLabel: periodLabel(window.period),
     deadline,

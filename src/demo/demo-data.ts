@@ -4,6 +4,8 @@ import type { Draft, Report } from '../report/records';
 import type { School, StaffMember } from '../roster/roster';
 import type { Stores } from '../store/stores';
 
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭'];
+
 /** The demo's places and how many schools each has: several cities, 济源 and two directly governed counties. */
 const PLACES: [string, number][] = [
   ['郑州', 8],
@@ -45,7 +47,9 @@ export function demoPeople(): DemoPeople {
       const level = category < 'C' ? '高职' : '中职';
       const kind = KINDS[(category < 'C' ? 0 : 2) + (n % 2)]!;
       const code = `41${String(100 + n).padStart(4, '0')}`;
-      schools.push({ code, name: `${city}第${i + 1}${kind}`, city, level, category, pilot: n % 5 === 0, contacts: [`t${code}`] });
+      // Each demo contact has a name and a phone, as schools.csv's contact_names / contact_phones give them.
+      const person = { name: `${SURNAMES[n % SURNAMES.length]}老师`, phone: `1380000${String(n).padStart(4, '0')}` };
+      schools.push({ code, name: `${city}第${i + 1}${kind}`, city, level, category, pilot: n % 5 === 0, contacts: [`t${code}`], people: { [`t${code}`]: person } });
     }
   }
   return {

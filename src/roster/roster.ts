@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** What the roster knows of a person besides the UserID. */
+export const personSchema = z.object({ name: z.string().optional(), phone: z.string().optional() });
+export type Person = z.infer<typeof personSchema>;
+
 /** A school as the roster lists it (schools.csv). */
 export const schoolSchema = z.object({
   code: z.string().min(1),
@@ -9,13 +13,15 @@ export const schoolSchema = z.object({
   category: z.enum(['A', 'B', 'C', 'D']),
   pilot: z.boolean(),
   contacts: z.array(z.string().min(1)),
+  /** Each contact's name and phone, by UserID (schools.csv contact_names / contact_phones). */
+  people: z.record(z.string(), personSchema).optional(),
 });
 export type School = z.infer<typeof schoolSchema>;
 
 /** City or provincial staff as the staff list has them (staff.csv). */
 export const staffMemberSchema = z.discriminatedUnion('role', [
-  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional() }),
-  z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional() }),
+  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional(), phone: z.string().optional() }),
+  z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional(), phone: z.string().optional() }),
 ]);
 export type StaffMember = z.infer<typeof staffMemberSchema>;
 

@@ -14,6 +14,7 @@ export interface StaffEntry {
   name: string;
   role: 'province' | 'city';
   city: string | null;
+  phone?: string;
 }
 
 const SCHOOL_COLUMNS = ['code', 'name', 'city', 'level', 'category', 'pilot', 'contacts'];
@@ -22,6 +23,17 @@ const USER_ID = /^[A-Za-z0-9_@.\-]{1,64}$/;
 const CODE = /^[A-Za-z0-9_\-]{1,32}$/;
 const CATEGORY_LEVEL: Record<string, School['level']> = { A: '高职', B: '高职', C: '中职', D: '中职' };
 const YES = new Set(['是', 'y', 'yes', 'true', '1']);
+/** A mainland mobile (13800000000) or a landline with its area code (0371-12345678). */
+const PHONE = /^(?:1\d{10}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/u;
+const NAME_MAX = 100;
+
+/** A name as a person wrote it: refused with a reason when it has control characters or is too long. */
+function badName(value: string, what: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/u.test(value)) return `${what}「${value.replace(/[\u0000-\u001f\u007f-\u009f]/gu, '�')}」含有控制字符（如换行），请删去`;
+  if ([...value].length > NAME_MAX) return `${what}超过 ${NAME_MAX} 个字`;
+  return null;
+}
 const NO = new Set(['否', 'n', 'no', 'false', '0', '']);
 
 function missingColumns(table: Table, columns: string[]): RowProblem[] {
@@ -45,6 +57,10 @@ export function validateSchools(table: Table): Validated<School> {
     else codes.set(code, line);
     const name = cells.name ?? '';
     if (name === '') say('学校名称（name）为空');
+    else {
+      const bad = badName(name, '学校名称');
+      if (bad) say(bad);
+    }
     const city = normalizePlace(cells.city ?? '');
     if (city === null) say(`所在地「${cells.city ?? ''}」不是河南的省辖市、济源示范区或省直管县（市）`);
     const level = cells.level ?? '';
@@ -64,8 +80,25 @@ export function validateSchools(table: Table): Validated<School> {
       if (owner && owner.code !== code) say(`填报人「${contact}」同时属于第 ${owner.line} 行的学校 ${owner.code}；一个账号只能对应一所学校`);
       else contactOwner.set(contact, { line, code });
     }
+    // Names and phones line up with the contacts, in the same order, separated by |.
+    const people: NonNullable<School['people']> = {};
+    const column = (key: string) => (cells[key] ?? '').split('|').map((c) => c.trim());
+    const names = column('contact_names');
+    const phones = column('contact_phones');
+    for (const [key, list, what] of [['contact_names', names, '姓名'], ['contact_phones', phones, '电话']] as const) {
+      const given = list.filter(Boolean).length > 0;
+      if (given && list.length !== contacts.length) say(`${key} 有 ${list.length} 个${what}，contacts 有 ${contacts.length} 个填报人：请按同样的顺序用 | 分隔，空着的留空`);
+    }
+    contacts.forEach((id, i) => {
+      const name = names[i] ?? '';
+      const phone = phones[i] ?? '';
+      const bad = name ? badName(name, `填报人「${id}」的姓名`) : null;
+      if (bad) say(bad);
+      if (phone && !PHONE.test(phone.replace(/\s+/gu, ''))) say(`填报人「${id}」的电话「${phone}」不像电话号码（手机 11 位，座机如 0371-12345678）`);
+      if (name || phone) people[id] = { ...(name ? { name } : {}), ...(phone ? { phone: phone.replace(/\s+/gu, '') } : {}) };
+    });
     if (city !== null && (level === '高职' || level === '中职') && category in CATEGORY_LEVEL) {
-      schools.push({ code, name, city, level, category: category as School['category'], pilot: YES.has(pilotRaw), contacts: [...new Set(contacts)] });
+      schools.push({ code, name, city, level, category: category as School['category'], pilot: YES.has(pilotRaw), contacts: [...new Set(contacts)], ...(Object.keys(people).length > 0 ? { people } : {}) });
     }
   }
   if (table.rows.length === 0) problems.push({ line: 2, reason: '文件里没有学校' });
@@ -87,6 +120,12 @@ export function validateStaff(table: Table): Validated<StaffEntry> {
     else seen.set(userId, line);
     const name = cells.name ?? '';
     if (name === '') say('姓名（name）为空');
+    else {
+      const bad = badName(name, '姓名');
+      if (bad) say(bad);
+    }
+    const phone = (cells.phone ?? '').replace(/\s+/gu, '');
+    if (phone && !PHONE.test(phone)) say(`电话「${cells.phone}」不像电话号码（手机 11 位，座机如 0371-12345678）`);
     const role = cells.role ?? '';
     const rawCity = cells.city ?? '';
     let city: string | null = null;
@@ -99,7 +138,7 @@ export function validateStaff(table: Table): Validated<StaffEntry> {
     } else {
       say(`角色「${role}」应为 province（省级）或 city（市级）`);
     }
-    if ((role === 'province' && rawCity === '') || (role === 'city' && city !== null)) staff.push({ userId, name, role, city });
+    if ((role === 'province' && rawCity === '') || (role === 'city' && city !== null)) staff.push({ userId, name, role, city, ...(phone ? { phone } : {}) });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, items: staff };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
  *
  *   # comment                     @now 2026-11-05T09:00:00+08:00     set the business clock
  *   @school CODE NAME CITY LEVEL CATEGORY CONTACT[,CONTACT] [pilot]    seed a school and its contacts
+ *                                 (a contact may carry a name and phone: zhangsan=张老师:13800000001)
  *   @staff USER province|city [CITY] NAME                            seed a staff member
  *   @as USER                      who speaks next
  *   @expect-audit ACTION,ACTION…  the audit log's actions, in order
@@ -22,7 +23,7 @@ import { readFileSync } from 'node:fs';
  */
 export type Step =
   | { kind: 'now'; at: string; line: number }
-  | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; pilot: boolean; line: number }
+  | { kind: 'school'; code: string; name: string; city: string; level: string; category: string; contacts: string[]; people: Record<string, { name?: string; phone?: string }>; pilot: boolean; line: number }
   | { kind: 'as'; user: string; line: number }
   | { kind: 'staff'; user: string; role: 'province' | 'city'; city: string | null; name: string; line: number }
   | { kind: 'expect-audit'; actions: string[]; line: number }
@@ -73,7 +74,18 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
         steps.push({ kind: 'now', at: rest[0]!, line });
         break;
       case '@school':
-        steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts: rest[5]!.split(','), pilot: rest[6] === 'pilot', line });
+        {
+          const people: Record<string, { name?: string; phone?: string }> = {};
+          const contacts = rest[5]!.split(',').map((c) => {
+            const [id, who] = c.split('=');
+            if (who) {
+              const [name, phone] = who.split(':');
+              people[id!] = { name: name!, ...(phone ? { phone } : {}) };
+            }
+            return id!;
+          });
+          steps.push({ kind: 'school', code: rest[0]!, name: rest[1]!, city: rest[2]!, level: rest[3]!, category: rest[4]!, contacts, people, pilot: rest[6] === 'pilot', line });
+        }
         break;
       case '@staff':
         steps.push(rest[1] === 'city' ? { kind: 'staff', user: rest[0]!, role: 'city', city: rest[2]!, name: rest[3] ?? rest[0]!, line } : { kind: 'staff', user: rest[0]!, role: 'province', city: null, name: rest[2] ?? rest[0]!, line });

@@ -27,7 +27,8 @@ describe('the roster decides who may file', () => {
     await roster('lisi');
     expect(await say('zhangsan', '3')).toContain('您的企业微信账号还没有登记为学校填报人');
     expect((await t.stores.records.read('4101', '2026-10')).draft).not.toBeNull();
-    expect(await say('lisi', '继续')).toContain('正在由 zhangsan 填报，已完成 1/51');
+    // zhangsan has left the roster, and with it the name: a colleague is told of 「本校另一位填报人」.
+    expect(await say('lisi', '继续')).toContain('正在由 本校另一位填报人 填报，已完成 1/51');
   });
 
   it('answers a staff member from the staff list as staff, not as unregistered', async () => {

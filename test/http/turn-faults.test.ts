@@ -10,7 +10,7 @@ const MESSAGES = readFileSync('test/transcripts/01-one-cell-at-a-time.txt', 'utf
   .split('\n')
   .filter((l) => l.startsWith('> '))
   .map((l) => l.slice(2));
-const SCHOOLS = 'code,name,city,level,category,pilot,contacts\n4101010001,河南工业职业技术学院,南阳,高职,A,否,zhangsan|lisi\n4102,郑州铁路职业技术学院,郑州,高职,A,否,zhao\n';
+const SCHOOLS = 'code,name,city,level,category,pilot,contacts,contact_names\n4101010001,河南工业职业技术学院,南阳,高职,A,否,zhangsan|lisi,张敏|李强\n4102,郑州铁路职业技术学院,郑州,高职,A,否,zhao,\n';
 const STAFF = 'userid,name,role,city\nsheng,王省,province,\n';
 const BUDGET_MS = 300;
 
@@ -102,7 +102,7 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     expect(await say('lisi', '继续')).toContain('财政资金支持的培训项目/班次：几个？');
     expect(await say('zhangsan', '2')).toContain('✓ 财政资金项目 2');
     // lisi was asked 财政资金项目 too: their 5 is not written into 非财政资金项目.
-    expect(await say('lisi', '5')).toBe('「财政资金项目」刚才已由 zhangsan 填为 2，您的「5」没有记录。如要改为您的数字，请回复「修改 财政资金项目 5」。\n第 1 部分 基本情况 · 2/51\n非财政资金的培训项目/班次：几个？');
+    expect(await say('lisi', '5')).toBe('「财政资金项目」刚才已由 张敏 填为 2，您的「5」没有记录。如要改为您的数字，请回复「修改 财政资金项目 5」。\n第 1 部分 基本情况 · 2/51\n非财政资金的培训项目/班次：几个？');
     const draft = (await s.stores.records.read('4101010001', '2026-10')).draft!;
     expect(draft.values).toEqual({ projects_fiscal: 2 });
     // Asked the next cell now, lisi's answer goes there.

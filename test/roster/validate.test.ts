@@ -23,6 +23,24 @@ describe('normalizePlace', () => {
 });
 
 describe('validateSchools', () => {
+  it('reads contacts’ names and phones in the order of the contacts, and refuses what does not line up', async () => {
+    const head = `${HEADER},contact_names,contact_phones`;
+    const good = await table(`${head}\n0101,甲学院,郑州,高职,A,否,zhang|li|wu,张敏|李强|,13800000001||0371-66668888\n`);
+    expect(validateSchools(good)).toMatchObject({ ok: true, items: [{ contacts: ['zhang', 'li', 'wu'], people: { zhang: { name: '张敏', phone: '13800000001' }, li: { name: '李强' }, wu: { phone: '0371-66668888' } } }] });
+    const bad = await table(
+      `${head}\n0101,甲学院,郑州,高职,A,否,zhang|li,张敏,,\n0102,乙学院,郑州,高职,A,否,wang,王芳,12345\n0103,"丙\u0007学院",郑州,高职,A,否,,,\n0104,${'长'.repeat(101)},郑州,高职,A,否,,,\n`,
+    );
+    expect(validateSchools(bad)).toEqual({
+      ok: false,
+      problems: [
+        { line: 2, reason: 'contact_names 有 1 个姓名，contacts 有 2 个填报人：请按同样的顺序用 | 分隔，空着的留空' },
+        { line: 3, reason: '填报人「wang」的电话「12345」不像电话号码（手机 11 位，座机如 0371-12345678）' },
+        { line: 4, reason: '学校名称「丙�学院」含有控制字符（如换行），请删去' },
+        { line: 5, reason: '学校名称超过 100 个字' },
+      ],
+    });
+  });
+
   it('reads a good file, keeping leading zeros and normalising places', async () => {
     const result = validateSchools(await table(`${HEADER}\n0101,郑州铁路职业技术学院,郑州市,高职,A,是,zhang|li\n0102,兰考县中等职业学校,兰考县,中职,D,否,\n`));
     expect(result).toEqual({
@@ -86,6 +104,10 @@ describe('validateStaff', () => {
         { userId: 'wangsheng', name: '王省', role: 'province', city: null },
         { userId: 'zhoushi', name: '周市', role: 'city', city: '周口' },
       ],
+    });
+    expect(validateStaff(await table('userid,name,role,city,phone\nwangsheng,王省,province,,0371-66660000\nzhoushi,周市,city,周口,1380\n'))).toEqual({
+      ok: false,
+      problems: [{ line: 3, reason: '电话「1380」不像电话号码（手机 11 位，座机如 0371-12345678）' }],
     });
   });
   it('reports each bad row', async () => {

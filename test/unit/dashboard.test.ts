@@ -98,7 +98,8 @@ describe('dashboard view', () => {
     expect(o.byCity.map((c) => c.group)).toEqual(['郑州']);
     expect(o.owing.map((s) => s.code)).toEqual(['2']);
     expect(o.provinceTargets).toBeNull();
-    expect(o.viewer).toEqual({ name: 'zz', scope: '郑州', role: 'city' });
+    // A staff member without a name is never shown by UserID.
+    expect(o.viewer).toEqual({ name: '工作人员', scope: '郑州', role: 'city' });
   });
 
   it('lays out a school’s months with cumulative sums, pace and statuses', () => {
