@@ -1,5 +1,5 @@
 import { normalizePlace } from './places';
-import type { Table } from './read-table';
+import type { Table, TableRow } from './read-table';
 import type { School } from './roster';
 
 export interface RowProblem {
@@ -41,6 +41,24 @@ function missingColumns(table: Table, columns: string[]): RowProblem[] {
   return missing.length > 0 ? [{ line: 1, reason: `表头缺少列：${missing.join('、')}（应为 ${columns.join(',')}）` }] : [];
 }
 
+/** Column names as a problem says them. */
+const COLUMN_WORDS: Record<string, string> = { code: '学校代码', name: '名称', city: '所在地', level: '层次', category: '类别', contacts: '填报人', contact_names: '姓名', userid: '账号', role: '角色' };
+
+/**
+ * The cells of a spreadsheet row that are not the text a column needs: a number (Excel drops
+ * leading zeros: 0101 becomes 101), a date, or a formula's error. Phones and 试点 may be numbers.
+ */
+function typedCells(row: TableRow, say: (reason: string) => void): void {
+  for (const [column, kind] of Object.entries(row.kinds ?? {})) {
+    const word = COLUMN_WORDS[column];
+    if (!word) continue;
+    const value = row.cells[column] ?? '';
+    if (kind === 'error') say(`${word}（${column}）是公式错误「${value}」，请改成文字`);
+    else if (kind === 'date') say(`${word}（${column}）「${value}」是日期格式，请把这一列设为文本后重新填写`);
+    else say(`${word}（${column}）「${value}」是数字格式，请把这一列设为文本后重新填写（数字格式会去掉开头的 0）`);
+  }
+}
+
 /** Checks every row of schools.csv; all problems are returned at once, each with its line. */
 export function validateSchools(table: Table): Validated<School> {
   const header = missingColumns(table, SCHOOL_COLUMNS);
@@ -49,8 +67,10 @@ export function validateSchools(table: Table): Validated<School> {
   const codes = new Map<string, number>();
   const contactOwner = new Map<string, { line: number; code: string }>();
   const schools: School[] = [];
-  for (const { line, cells } of table.rows) {
+  for (const row of table.rows) {
+    const { line, cells } = row;
     const say = (reason: string) => problems.push({ line, reason });
+    typedCells(row, say);
     const code = cells.code ?? '';
     if (!CODE.test(code)) say(code === '' ? '学校代码（code）为空' : `学校代码「${code}」只能包含字母、数字、-、_，最长 32 位`);
     else if (codes.has(code)) say(`学校代码「${code}」重复（第 ${codes.get(code)} 行已有）`);
@@ -112,8 +132,10 @@ export function validateStaff(table: Table): Validated<StaffEntry> {
   const problems: RowProblem[] = [];
   const seen = new Map<string, number>();
   const staff: StaffEntry[] = [];
-  for (const { line, cells } of table.rows) {
+  for (const row of table.rows) {
+    const { line, cells } = row;
     const say = (reason: string) => problems.push({ line, reason });
+    typedCells(row, say);
     const userId = cells.userid ?? '';
     if (!USER_ID.test(userId)) say(userId === '' ? '账号（userid）为空' : `「${userId}」不是有效的企业微信账号（UserID）`);
     else if (seen.has(userId)) say(`账号「${userId}」重复（第 ${seen.get(userId)} 行已有）`);

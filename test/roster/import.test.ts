@@ -89,10 +89,34 @@ describe('roster import', () => {
     expect((await store.roster.schools(['0102']))[0]).toMatchObject({ name: '兰考县中等职业学校', city: '兰考', category: 'D' });
   });
 
+  it('reads a spreadsheet as a person wrote it: a formula’s value, and refuses numbers, dates and errors where text belongs', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('学校');
+    sheet.addRow([...HEADER.split(','), 'contact_phones']);
+    // A name made by a formula imports its cached value; a phone may be a number.
+    sheet.addRow(['0101', { formula: 'CONCATENATE("郑州","铁路职业技术学院")', result: '郑州铁路职业技术学院' }, '郑州', '高职', 'A', '是', 'zhang', 13800000001]);
+    const good = Buffer.from(await book.xlsx.writeBuffer());
+    expect(await importRoster(store, 'schools', 'schools.xlsx', good, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(0);
+    expect((await store.roster.schools(['0101']))[0]).toMatchObject({ name: '郑州铁路职业技术学院', people: { zhang: { phone: '13800000001' } } });
+    sheet.addRow([102, '兰考县中等职业学校', '兰考县', '中职', 'D', '否', 'wang', '']);
+    sheet.addRow(['0103', new Date('2026-03-01T00:00:00Z'), '郑州', '中职', 'C', '否', 'li', '']);
+    sheet.addRow(['0104', { formula: 'VLOOKUP(A5,X:Y,2,0)', result: { error: '#N/A' } }, '郑州', '中职', 'C', '否', 'zhao', '']);
+    const bad = Buffer.from(await book.xlsx.writeBuffer());
+    out = [];
+    expect(await importRoster(store, 'schools', 'schools.xlsx', bad, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(1);
+    expect(out.join('\n')).toContain('第 3 行：学校代码（code）「102」是数字格式，请把这一列设为文本后重新填写（数字格式会去掉开头的 0）');
+    expect(out.join('\n')).toContain('第 4 行：名称（name）「2026-03-01」是日期格式，请把这一列设为文本后重新填写');
+    expect(out.join('\n')).toContain('第 5 行：名称（name）是公式错误「#N/A」，请改成文字');
+    expect(out.join('\n')).not.toContain('[object Object]');
+    // Nothing changed: the school of the good import is all there is.
+    expect((await store.roster.read()).schools).toHaveProperty('0101');
+    expect(await store.roster.schools(['0103'])).toEqual([null]);
+  });
+
   it('refuses a file that is not UTF-8 text', async () => {
     const gbk = Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x2c, 0xff, 0xfe]);
     expect(await importRoster(store, 'schools', 'schools.csv', gbk, { dryRun: false, by: 't', now }, (l) => out.push(l))).toBe(1);
-    expect(out.pop()).toBe('schools.csv：the file is not UTF-8 text: save it as “CSV UTF-8” (Excel: 另存为 → CSV UTF-8)。未做任何更改。');
+    expect(out.pop()).toBe('schools.csv：文件不是 UTF-8 编码：请在 Excel 里「另存为 → CSV UTF-8」后再导入。未做任何更改。');
   });
 
   it('imports staff, replacing the previous list', async () => {
