@@ -89,7 +89,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   let worker: OutboxWorker | null = null;
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
-    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick }) },
+    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, targets, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
   const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs });

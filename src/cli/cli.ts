@@ -79,7 +79,7 @@ program
     const config = loadConfig();
     await withContext(config, async (ctx) => {
       const cal = { timezone: config.timezone, dueDay: config.dueDay };
-      return exportReport(ctx.stores, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, print);
+      return exportReport(ctx.stores, loadForm(monthlyReport), cal, { ...opts, now: ctx.clock.now(), targets: loadTargets(config.targetsFile), ...(config.firstPeriod ? { firstPeriod: config.firstPeriod } : {}) }, print);
     });
   });
 

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { Form } from '../conversation/form';
 import { beforeStart, firstPeriodIn } from '../calendar/deployment';
-import { BEFORE_START, buildReportTable } from '../export/report-table';
-import { tableToCsv, tableToXlsx } from '../export/write-table';
+import { BEFORE_START } from '../export/report-table';
+import { buildReportBook } from '../export/report-book';
+import { bookToXlsx, tableToCsv } from '../export/write-table';
+import type { Targets } from '../targets/targets';
 import { periodLabel, parsePeriod, type PeriodCalendar } from '../calendar/period';
 import type { Stores } from '../store/stores';
 
@@ -11,7 +13,7 @@ export async function exportReport(
   stores: Pick<Stores, 'roster' | 'records' | 'markers' | 'audit'>,
   form: Form,
   cal: PeriodCalendar,
-  options: { period: string; format: string; out: string; by: string; now: Date; firstPeriod?: string },
+  options: { period: string; format: string; out: string; by: string; now: Date; firstPeriod?: string; targets?: Targets },
   print: (line: string) => void,
 ): Promise<number> {
   try {
@@ -25,8 +27,9 @@ export async function exportReport(
     return 1;
   }
   const first = await firstPeriodIn(stores.markers, options.firstPeriod, cal);
-  const table = await buildReportTable(stores, form, cal, options.period, {}, first);
-  const data = options.format === 'csv' ? tableToCsv(table) : await tableToXlsx(table, `${periodLabel(options.period)}职业培训情况月报表`);
+  const book = await buildReportBook(stores, form, cal, options.period, { first, now: options.now, ...(options.targets ? { targets: options.targets } : {}) });
+  const table = book.main;
+  const data = options.format === 'csv' ? tableToCsv(table) : await bookToXlsx(book, `${periodLabel(options.period)}职业培训情况月报表`);
   await writeFile(options.out, data);
   await stores.audit.append({ action: 'export', by: options.by, at: options.now.getTime(), period: options.period, rows: table.rows.length });
   print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);

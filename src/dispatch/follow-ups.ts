@@ -1,8 +1,9 @@
 import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
 import { firstPeriodIn } from '../calendar/deployment';
-import { buildReportTable } from '../export/report-table';
-import { tableToXlsx } from '../export/write-table';
+import { buildReportBook } from '../export/report-book';
+import { bookToXlsx } from '../export/write-table';
+import type { Targets } from '../targets/targets';
 import { dedupeSeconds, messageHandler } from '../delivery/deliver-message';
 import { deliveryReportText, summarize } from '../delivery/delivery-report';
 import type { Leased } from '../outbox/entry';
@@ -30,6 +31,8 @@ export interface FollowUpDeps extends FilingSettings {
   sender: WeComSender;
   /** Real time, for WeCom's per-member limits. */
   realClock: Clock;
+  /** The year's targets, for the summary sheet of a province-wide export. */
+  targets?: Targets;
   /** Something was written for `owner`'s partition: deliver it soon. */
   kick: (owner: string) => void;
 }
@@ -164,11 +167,12 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
   const p = entry.payload;
-  const table = await buildReportTable(deps, deps.form, deps.cal, p.period, p.filter, await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal));
+  const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
+  const table = book.main;
   let media = entry.media;
   try {
     if (media === null) {
-      media = await deps.sender.upload(p.fileName, await tableToXlsx(table, `${periodLabel(p.period)}职业培训情况月报表`));
+      media = await deps.sender.upload(p.fileName, await bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`));
       await ctx.progress({ progress: 0, result: entry.result, media });
     }
     const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));

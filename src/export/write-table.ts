@@ -1,48 +1,125 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
+import { periodLabel } from '../calendar/period';
 import { plainText, type ReportTable } from './report-table';
+import type { SummaryTable } from './report-summary';
 
-/** UTF-8 CSV with a BOM (so Excel reads the Chinese), one header row, the totals row last. */
+/**
+ * UTF-8 CSV with a BOM (so Excel reads the Chinese): one header row, the schools, the totals row.
+ * A machine-readable table: no title or notes, and a zero report's stock figures left empty.
+ */
 export function tableToCsv(table: ReportTable): Buffer {
   const text = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : plainText(v));
-  const csv = stringify([table.header, ...table.rows, table.totals].map((row) => row.map(text)));
+  const carried = new Set(table.carried.map((c) => `${c.row}:${c.column}`));
+  const rows = table.rows.map((row, i) => row.map((v, j) => (carried.has(`${i}:${j}`) ? null : v)));
+  const csv = stringify([table.header, ...rows, table.totals].map((row) => row.map(text)));
   return Buffer.concat([Buffer.from('\uFEFF'), Buffer.from(csv, 'utf8')]);
 }
 
+/** The workbook of an export: the table, then (province-wide) one sheet per city and the summary. */
+export interface ReportBook {
+  main: ReportTable;
+  cities?: { city: string; table: ReportTable }[];
+  summary?: SummaryTable | null;
+}
+
+const TITLE_ROW = 1;
+const GROUP_ROW = 2;
+const HEADER_ROW = 3;
+const UNIT_ROW = 4;
+const FIRST_DATA_ROW = 5;
+
 /**
- * The paper form's layout as .xlsx: a row of part titles merged over their columns, the cell
- * labels under them, numbers as numbers (万元 with 4 decimals), the totals row in bold. Strings are
+ * One sheet in the paper form's layout: the title, a row of part titles merged over their columns,
+ * the cell labels, the unit row, one row per school, the totals in bold, and the notes under them.
+ * Numbers are numbers (万元 with 4 decimals, counts whole); a zero report's carried stock figures
+ * are italic with a note. Headers and the two name columns stay in view (frozen). Strings are
  * written as strings: ExcelJS never makes a formula of them.
  */
-export async function tableToXlsx(table: ReportTable, title: string): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  const sheet = book.addWorksheet(table.period, { views: [{ state: 'frozen', xSplit: 2, ySplit: 2 }] });
+function writeReportSheet(book: ExcelJS.Workbook, name: string, table: ReportTable): void {
+  const sheet = book.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 2, ySplit: UNIT_ROW }] });
+  const width = table.header.length;
+  sheet.getCell(TITLE_ROW, 1).value = table.title;
+  sheet.mergeCells(TITLE_ROW, 1, TITLE_ROW, Math.min(width, 20));
+  sheet.getRow(TITLE_ROW).font = { bold: true, size: 14 };
+  sheet.getRow(TITLE_ROW).height = 24;
   let column = 1;
-  const groupRow = sheet.getRow(1);
+  const groupRow = sheet.getRow(GROUP_ROW);
   for (const g of table.groups) {
     groupRow.getCell(column).value = g.title;
-    if (g.span > 1) sheet.mergeCells(1, column, 1, column + g.span - 1);
+    if (g.span > 1) sheet.mergeCells(GROUP_ROW, column, GROUP_ROW, column + g.span - 1);
     column += g.span;
   }
   groupRow.font = { bold: true };
   groupRow.alignment = { horizontal: 'center' };
-  const headerRow = sheet.getRow(2);
+  const headerRow = sheet.getRow(HEADER_ROW);
   table.header.forEach((h, i) => (headerRow.getCell(i + 1).value = h));
   headerRow.font = { bold: true };
   headerRow.alignment = { wrapText: true, vertical: 'top' };
   headerRow.height = 48;
+  const unitRow = sheet.getRow(UNIT_ROW);
+  table.units.forEach((u, i) => (unitRow.getCell(i + 1).value = u === '' ? (i === 0 ? '单位' : null) : u));
+  unitRow.font = { color: { argb: 'FF666666' } };
+  unitRow.alignment = { horizontal: 'center' };
   const put = (rowIndex: number, values: (string | number | null)[], bold = false) => {
     const row = sheet.getRow(rowIndex);
     values.forEach((v, i) => {
       const cell = row.getCell(i + 1);
       cell.value = v === null ? null : v;
-      if (typeof v === 'number' && table.moneyColumns.includes(i)) cell.numFmt = '0.0000';
+      if (typeof v === 'number') cell.numFmt = table.moneyColumns.includes(i) ? '0.0000' : '#,##0';
     });
     if (bold) row.font = { bold: true };
   };
-  table.rows.forEach((r, i) => put(i + 3, r));
-  put(table.rows.length + 3, table.totals, true);
-  sheet.columns.forEach((c, i) => (c.width = i === 1 ? 30 : i < 7 ? 12 : 10));
+  table.rows.forEach((r, i) => put(i + FIRST_DATA_ROW, r));
+  for (const c of table.carried) {
+    const cell = sheet.getCell(c.row + FIRST_DATA_ROW, c.column + 1);
+    cell.font = { italic: true, color: { argb: 'FF666666' } };
+    cell.note = `零申报：沿用 ${periodLabel(c.from)}填报的数字`;
+  }
+  const totalsRow = table.rows.length + FIRST_DATA_ROW;
+  put(totalsRow, table.totals, true);
+  table.notes.forEach((n, i) => {
+    const row = totalsRow + 2 + i;
+    sheet.getCell(row, 1).value = `注${table.notes.length > 1 ? i + 1 : ''}：${n}`;
+    sheet.mergeCells(row, 1, row, Math.min(width, 20));
+  });
+  sheet.columns.forEach((c, i) => (c.width = i === 1 ? 30 : i === 6 ? 17 : i < 7 ? 10 : 12));
+}
+
+function writeSummarySheet(book: ExcelJS.Workbook, summary: SummaryTable): void {
+  const sheet = book.addWorksheet('汇总', { views: [{ state: 'frozen', xSplit: 1, ySplit: 2 }] });
+  sheet.getCell(1, 1).value = summary.title;
+  sheet.mergeCells(1, 1, 1, summary.header.length);
+  sheet.getRow(1).font = { bold: true, size: 14 };
+  const header = sheet.getRow(2);
+  summary.header.forEach((h, i) => (header.getCell(i + 1).value = h));
+  header.font = { bold: true };
+  header.alignment = { wrapText: true, vertical: 'top' };
+  summary.rows.forEach((r, i) => {
+    const row = sheet.getRow(i + 3);
+    r.forEach((v, j) => {
+      const cell = row.getCell(j + 1);
+      cell.value = v;
+      if (typeof v === 'number') cell.numFmt = '#,##0';
+    });
+    if (r.length === 1) row.font = { bold: true };
+  });
+  summary.notes.forEach((n, i) => (sheet.getCell(summary.rows.length + 4 + i, 1).value = `注：${n}`));
+  sheet.columns.forEach((c, i) => (c.width = i === 0 ? 14 : 12));
+}
+
+export async function bookToXlsx(report: ReportBook, title: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
   book.title = title;
+  book.creator = '月报';
+  writeReportSheet(book, report.main.period, report.main);
+  if (report.summary) writeSummarySheet(book, report.summary);
+  // Sheet names: at most 31 characters, unique (a city's name is both).
+  for (const c of report.cities ?? []) writeReportSheet(book, c.city.slice(0, 31), c.table);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** A single table as .xlsx. */
+export function tableToXlsx(table: ReportTable, title: string): Promise<Buffer> {
+  return bookToXlsx({ main: table }, title);
 }

@@ -25,11 +25,13 @@ export function hasFiled(status: FilingStatus | undefined): boolean {
 }
 
 /**
- * The export's status column (interfaces.md: 已报 / 逾期补报 / 零申报(未报) / 未报) is coarser than
- * the chat's: a school drafting has not filed either.
+ * A status with what more can be said of it: a filed zero report is 本月无培训, a draft says how far
+ * it has got (填报中(23/51)). The export, chat and dashboard share these words.
  */
-export function exportStatusLabel(status: FilingStatus): string {
-  return status === 'drafting' || status === 'none' ? '未报' : STATUS_LABEL[status];
+export function statusText(status: FilingStatus, detail: { zero?: boolean | undefined; answered?: number | undefined; cells?: number } = {}): string {
+  if (status === 'filed' && detail.zero) return '本月无培训';
+  if (status === 'drafting' && detail.answered !== undefined && detail.cells !== undefined) return `填报中(${detail.answered}/${detail.cells})`;
+  return STATUS_LABEL[status];
 }
 
 /** The roster's index with a period's status sets: who is where, for roll-ups and lists. */

@@ -20,7 +20,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   outbox: ['conversation', 'roster', 'wecom'],
   store: ['calendar', 'clock', 'log', 'outbox', 'report', 'roster', 'session'],
   queries: ['calendar', 'conversation', 'report', 'roster', 'session', 'store', 'targets'],
-  export: ['calendar', 'conversation', 'report', 'roster', 'store'],
+  export: ['calendar', 'conversation', 'report', 'roster', 'store', 'targets'],
   nudge: ['calendar', 'conversation', 'outbox', 'report', 'roster', 'store', 'wecom'],
   delivery: ['clock', 'log', 'outbox', 'store', 'wecom'],
   dashboard: ['calendar', 'clock', 'config', 'conversation', 'http', 'log', 'outbox', 'queries', 'report', 'roster', 'store', 'targets'],

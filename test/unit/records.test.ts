@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Draft, Report } from '../../src/report/records';
-import { exportStatusLabel, filingStatus, STATUS_LABEL } from '../../src/report/status';
+import { filingStatus, STATUS_LABEL, statusText } from '../../src/report/status';
 import { draft as makeDraft, report as makeReport } from '../fixtures/records';
 
 const report = (status: Report['status']): Report => makeReport('s', '2026-10', status);
@@ -20,7 +20,10 @@ describe('a school’s status for a period: one vocabulary', () => {
     expect(label(report('filed'), draft)).toBe('已报');
     expect(label(report('defaulted'), draft)).toBe('零申报(未报)');
   });
-  it('gives the export its coarser column: a school drafting has not filed', () => {
-    expect(['filed', 'late', 'defaulted', 'drafting', 'none'].map((s) => exportStatusLabel(s as never))).toEqual(['已报', '逾期补报', '零申报(未报)', '未报', '未报']);
+  it('says a status with what more is known: 本月无培训, how far a draft has got', () => {
+    expect(['filed', 'late', 'defaulted', 'drafting', 'none'].map((s) => statusText(s as never))).toEqual(['已报', '逾期补报', '零申报(未报)', '填报中', '未开始']);
+    expect(statusText('filed', { zero: true })).toBe('本月无培训');
+    expect(statusText('late', { zero: true })).toBe('逾期补报');
+    expect(statusText('drafting', { answered: 23, cells: 51 })).toBe('填报中(23/51)');
   });
 });
