@@ -104,7 +104,9 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true
   const byGroup = rollUp(inScope, ytd, targets, pace, (s) => (scope.city ? `${s.category} 类` : s.city));
   lines.push(`完成率（应达 ${percent(all?.pace ?? 0, all?.target ?? 0)}）：${byGroup.map((g) => `${g.group} ${percent(g.trainees, g.target)}`).join(' · ')}`);
   if (!scope.city) {
-    lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）；贫困劳动力 ${f(all?.poor ?? 0)} / ${f(targets.workPlan.poorHouseholdTrainees)}`);
+    lines.push(`全省目标 ${f(targets.province.all)} 人次（${percent(done, targets.province.all)}），补贴性 ${f(targets.province.subsidized)}（${percent(sub, targets.province.subsidized)}）。`);
+    // Person-times of every school's courses, not the work plan's ~5,000 poor-household persons of one programme.
+    lines.push(`贫困劳动力培训 ${f(all?.poor ?? 0)} 人次（各校培训人次之和；工作方案中约 ${f(targets.workPlan.poorHouseholdTrainees)} 人指精准脱贫技能培训班的学员人数，口径不同，不作比较）`);
   }
   if (now >= ctx.window.closesAt) lines.push(closedHint(ctx.window.period));
   else if (hint) lines.push('回复「未报」查看未报学校，「催报」提醒它们。');

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { periodLabel } from '../calendar/period';
 import { plainText, type ReportTable } from './report-table';
 import type { SummaryTable } from './report-summary';
+import type { BreakdownTable } from './report-breakdown';
 
 /**
  * UTF-8 CSV with a BOM (so Excel reads the Chinese): one header row, the schools, the totals row.
@@ -21,6 +22,7 @@ export interface ReportBook {
   main: ReportTable;
   cities?: { city: string; table: ReportTable }[];
   summary?: SummaryTable | null;
+  breakdown?: BreakdownTable;
 }
 
 const TITLE_ROW = 1;
@@ -108,12 +110,42 @@ function writeSummarySheet(book: ExcelJS.Workbook, summary: SummaryTable): void 
   sheet.columns.forEach((c, i) => (c.width = i === 0 ? 14 : 12));
 }
 
+/** The breakdowns: scope and span down the side, the person-times of each part's cells across. */
+function writeBreakdownSheet(book: ExcelJS.Workbook, table: BreakdownTable): void {
+  const sheet = book.addWorksheet('分类汇总', { views: [{ state: 'frozen', xSplit: 2, ySplit: 3 }] });
+  sheet.getCell(1, 1).value = table.title;
+  sheet.mergeCells(1, 1, 1, Math.min(table.header.length, 20));
+  sheet.getRow(1).font = { bold: true, size: 14 };
+  let column = 1;
+  for (const g of table.groups) {
+    sheet.getCell(2, column).value = g.title || null;
+    if (g.span > 1) sheet.mergeCells(2, column, 2, column + g.span - 1);
+    column += g.span;
+  }
+  sheet.getRow(2).font = { bold: true };
+  sheet.getRow(2).alignment = { horizontal: 'center' };
+  table.header.forEach((h, i) => (sheet.getCell(3, i + 1).value = h));
+  sheet.getRow(3).font = { bold: true };
+  sheet.getRow(3).alignment = { wrapText: true, vertical: 'top' };
+  sheet.getRow(3).height = 48;
+  table.rows.forEach((r, i) =>
+    r.forEach((v, j) => {
+      const cell = sheet.getCell(i + 4, j + 1);
+      cell.value = v;
+      if (typeof v === 'number') cell.numFmt = '#,##0';
+    }),
+  );
+  table.notes.forEach((n, i) => (sheet.getCell(table.rows.length + 5 + i, 1).value = `注：${n}`));
+  sheet.columns.forEach((c, i) => (c.width = i < 2 ? 12 : 10));
+}
+
 export async function bookToXlsx(report: ReportBook, title: string): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.title = title;
   book.creator = '月报';
   writeReportSheet(book, report.main.period, report.main);
   if (report.summary) writeSummarySheet(book, report.summary);
+  if (report.breakdown) writeBreakdownSheet(book, report.breakdown);
   // Sheet names: at most 31 characters, unique (a city's name is both).
   for (const c of report.cities ?? []) writeReportSheet(book, c.city.slice(0, 31), c.table);
   return Buffer.from(await book.xlsx.writeBuffer());

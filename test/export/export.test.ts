@@ -55,12 +55,14 @@ describe('report export', () => {
     // 0102 is drafting (3 cells); 0201's zero report carries its September staff figures.
     await seedDraft(store, '0102', '2026-10', { projects_fiscal: 1, projects_nonfiscal: 0, projects_public: 0 });
     await seedReport(store, makeReport('0201', '2026-09', 'filed', Object.fromEntries(form.cells.map((c) => [c.id, ({ teachers_fulltime: 80, students_fulltime: 900 } as Record<string, number>)[c.id] ?? 0])), { submittedBy: 'liu', submittedAt: Date.parse('2026-10-05T01:00:00Z'), firstSubmittedAt: 0 }));
+    // September of 0101: 40 in 制造业, for the year's 累计 (150 + 40).
+    await seedReport(store, makeReport('0101', '2026-09', 'filed', Object.fromEntries(form.cells.map((c) => [c.id, c.id === 'industry_c' || c.id === 'trainees_students' ? 40 : 0])), { submittedBy: 'zhao', submittedAt: Date.parse('2026-10-05T01:00:00Z'), firstSubmittedAt: 0 }));
     const out: string[] = [];
     expect(await exportReport(store, form, cal, { period: '2026-10', format: 'xlsx', out: `${dir}/t.xlsx`, by: 'ops', now, targets: loadTargets('config/targets.json') }, (l) => out.push(l))).toBe(0);
     expect(out).toEqual([`已导出 2026年10月月报表：3 所学校（已报 1）→ ${dir}/t.xlsx`]);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await readFile(`${dir}/t.xlsx`)) as unknown as ArrayBuffer);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['2026-10', '汇总', '洛阳', '郑州']);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['2026-10', '汇总', '分类汇总', '洛阳', '郑州']);
     const sheet = book.worksheets[0]!;
     expect(sheet.getCell('A1').value).toBe('河南省职业院校开展职业培训情况 2026 年 10 月报表（全省）');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', xSplit: 2, ySplit: 4 });
@@ -110,6 +112,24 @@ describe('report export', () => {
     expect(rows[2]).toEqual(['郑州', 2, 1, 0, 1, 0, 0, '50.0%']);
     expect(rows[3]).toEqual(['按类别']);
     expect(rows.find((r) => r[0] === '全省')).toEqual(['全省', 3, 1, 0, 1, 0, 1, '33.3%']);
+    // The breakdowns by content, form, industry and group: the month and the year so far, per scope.
+    const bd = book.getWorksheet('分类汇总')!;
+    expect(bd.getCell('A1').value).toBe('河南省职业院校开展职业培训情况 2026 年 10 月报表 · 分类汇总（全省）');
+    const head = (bd.getRow(3).values as unknown[]).slice(1);
+    const industryC = head.indexOf('制造业') + 1;
+    expect(head.slice(0, 3)).toEqual(['范围', '时段', '岗前基础培训']);
+    expect(head).toHaveLength(2 + 5 + 3 + 21 + 9);
+    const scopes = Array.from({ length: 8 }, (_, i) => [bd.getCell(i + 4, 1).value, bd.getCell(i + 4, 2).value, bd.getCell(i + 4, industryC).value]);
+    expect(scopes).toEqual([
+      ['全省', '10月', 150],
+      ['全省', '1–10月累计', 190],
+      ['洛阳', '10月', 0],
+      ['洛阳', '1–10月累计', 0],
+      ['郑州', '10月', 150],
+      ['郑州', '1–10月累计', 190],
+      ['A 类', '10月', 150],
+      ['A 类', '1–10月累计', 190],
+    ]);
     expect((await store.audit.read()).filter((a) => a.action === 'export').map((a) => [a.by, a.period, a.rows])).toEqual([['ops', '2026-10', 3]]);
   });
 
