@@ -113,7 +113,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  app.use(dashboardRoutes({ ...stores, ...first, targets, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
+  app.use(dashboardRoutes({ ...stores, ...first, targets, form, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
   const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   return {

@@ -64,6 +64,28 @@ export const dashboardClientScript = `(function () {
     statusChart('chart-status-category', data.byCategory);
     progressChart('chart-progress-category', data.progressByCategory, pace);
     progressChart('chart-progress-city', data.progressByCity, pace);
+    // The breakdowns: per part, the month and the year so far, cell by cell.
+    if (data.breakdowns) {
+      var offset = 0;
+      data.breakdowns.parts.forEach(function (part) {
+        var names = part.cells.map(function (c) { return c.name; });
+        var month = data.breakdowns.month.slice(offset, offset + names.length);
+        var year = data.breakdowns.year.slice(offset, offset + names.length);
+        offset += names.length;
+        chart('chart-breakdown-' + part.number, {
+          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          legend: { top: 0 },
+          grid: grid,
+          // Person-times run to tens of thousands: 万 keeps the axis readable at phone width.
+          xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: function (v) { return v >= 10000 ? (v / 10000) + '万' : String(v); } } },
+          yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'truncate' } },
+          series: [
+            { name: data.periodLabel.replace(/^\\d+年/, ''), type: 'bar', itemStyle: { color: '#5470c6' }, data: month },
+            { name: data.year + ' 年累计', type: 'bar', itemStyle: { color: '#91cc75' }, data: year }
+          ]
+        }, names.length * 1.6);
+      });
+    }
   } else if (data.kind === 'school') {
     chart('chart-school', {
       tooltip: { trigger: 'axis' },

@@ -139,6 +139,7 @@ ${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart
 <section><h2>本期报送情况 · 按类别</h2><div class="chart" id="chart-status-category"></div>${statusTable(o.byCategory, '类别', 'status-by-category')}</section>
 <section><h2>${o.year} 年目标完成 · 按类别</h2><p class="muted">按进度 ${o.paceWords}应完成全年目标的 ${percent(p.pace, p.target)}（虚线）。</p><div class="chart" id="chart-progress-category"></div>${progressTable(o.progressByCategory, '类别', 'progress-by-category')}</section>
 ${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class="chart" id="chart-progress-city"></div>${progressTable(o.progressByCity, '市县', 'progress-by-city')}</section>` : ''}
+${breakdownSections(o)}
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
 <section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
 ${o.owing.length > 0 ? nudgeControls : ''}
@@ -147,6 +148,25 @@ ${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><
 </main>
 <script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined, owingCounts: owingCounts(o) })}</script>`;
   return shell(`月报看板 · ${o.viewer.scope}`, body, '<script src="/dashboard/assets/echarts.min.js"></script>\n<script src="/dashboard/assets/dashboard.js"></script>\n</body>');
+}
+
+/**
+ * The breakdowns the notice asks for, one section per part: a chart and a table of the month and
+ * the year so far (person-times of filed reports). 贫困劳动力 is said for what it counts.
+ */
+function breakdownSections(o: Overview): string {
+  const b = o.breakdowns;
+  if (!b) return '';
+  let offset = 0;
+  return b.parts
+    .map((part) => {
+      const rows = part.cells
+        .map((c, i) => `<tr><td>${esc(c.name)}${c.id === 'group_poor' ? '<br><span class="muted">人次，非建档立卡人数</span>' : ''}</td><td>${f(b.month[offset + i]!)}</td><td>${f(b.year[offset + i]!)}</td></tr>`)
+        .join('');
+      offset += part.cells.length;
+      return `<section><h2>${esc(part.title.replace(/培训人数（人次）$/u, ''))} · ${esc(o.viewer.scope)}</h2><div class="chart" id="chart-breakdown-${part.number}"></div><div class="scroll"><table id="breakdown-${part.number}"><thead><tr><th>项目</th><th>${esc(o.periodLabel.replace(/^\d+年/u, ''))}（人次）</th><th>${o.year} 年累计（人次）</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+    })
+    .join('\n');
 }
 
 export function schoolPageHtml(page: SchoolPage, token: string): string {

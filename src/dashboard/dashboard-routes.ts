@@ -7,6 +7,8 @@ import type { StaffMember } from '../roster/roster';
 import { beforeStartText, inScope } from '../conversation/staff-context';
 import { stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
+import { loadBreakdowns } from '../queries/breakdown-queries';
+import type { Form } from '../conversation/form';
 import { StaffQueries } from '../queries/staff-queries';
 import { staffEntries } from '../outbox/staff-entries';
 import { readRawBody } from '../http/raw-body';
@@ -31,6 +33,8 @@ export interface DashboardDeps {
   /** FIRST_PERIOD, when configured. */
   firstPeriod?: string;
   targets: Targets;
+  /** The form, for the breakdowns by content, form, industry and group. */
+  form: Form;
   cal: PeriodCalendar;
   clock: Clock;
   links: DashboardLinks;
@@ -115,6 +119,8 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const first = ctxStaff.firstPeriod;
     const beforeStart = first !== null && window.period < first ? beforeStartText(window.period, first, deps.cal) : null;
     const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000), beforeStart });
+    const codes = access.member.role === 'province' ? index.all : (index.byCity[access.member.city] ?? []);
+    overview.breakdowns = beforeStart ? null : await loadBreakdowns(deps.records, deps.form, window.period, codes);
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = overviewPage(overview, access.token);
   });

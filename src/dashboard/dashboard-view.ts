@@ -1,4 +1,5 @@
 import { staffName } from '../roster/people';
+import type { Breakdowns } from '../queries/breakdown-queries';
 import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../calendar/period';
 import { onPace, paceBasis, paceMonths, paceWords, type YearToDate } from '../report/progress';
 import type { Draft, Report } from '../report/records';
@@ -54,6 +55,8 @@ export interface Overview {
   asOf: string;
   /** The period comes before the deployment's first: said instead of its (empty) figures being taken for 未报. */
   beforeStart: string | null;
+  /** By content, form, industry and group, for the month and the year so far (the routes load them). */
+  breakdowns?: Breakdowns | null;
 }
 
 export interface OverviewInput {

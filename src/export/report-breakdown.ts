@@ -2,7 +2,7 @@ import type { Form } from '../conversation/form';
 import { reportValues } from '../conversation/form-versions';
 import { monthLabel } from '../calendar/period';
 import type { Report } from '../report/records';
-import { hasFiled } from '../report/status';
+import { BREAKDOWN_PARTS, sumCells } from '../report/breakdown';
 import type { School } from '../roster/roster';
 
 /**
@@ -19,21 +19,11 @@ export interface BreakdownTable {
   notes: string[];
 }
 
-/** The parts broken down: everything but the basic figures and the trainers. */
-const PARTS = ['content', 'mode', 'industry', 'groups'];
 
 export function buildBreakdown(form: Form, input: { title: string; scope: string; period: string; schools: readonly School[]; month: Map<string, Report | null>; year: Map<string, Report[]> }): BreakdownTable {
-  const parts = form.parts.filter((p) => PARTS.includes(p.id));
+  const parts = form.parts.filter((p) => BREAKDOWN_PARTS.includes(p.id));
   const cells = parts.flatMap((p) => p.cells);
-  const sum = (reports: Report[]) => {
-    const totals = cells.map(() => 0);
-    for (const r of reports) {
-      if (!hasFiled(r.status)) continue;
-      const v = reportValues(form, r);
-      cells.forEach((c, j) => (totals[j]! += v[c.id] ?? 0));
-    }
-    return totals;
-  };
+  const sum = (reports: Report[]) => sumCells(cells, reports.map((report) => ({ report, values: reportValues(form, report) })));
   // A city's export has one city: its row is the scope's.
   const cities = [...new Set(input.schools.map((s) => s.city))];
   const scopes: { name: string; schools: School[] }[] = [

@@ -84,7 +84,11 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     await open.waitFor({ timeout: 10_000 });
     const [dashboard] = await Promise.all([chrome.context.waitForEvent('page'), open.click()]);
     await dashboard.waitForLoadState('load');
-    await expect.poll(() => dashboard.locator('body').getAttribute('data-charts')).toBe('4');
+    // Four charts of filing and progress, four of the breakdowns (content, form, industry, groups).
+    await expect.poll(() => dashboard.locator('body').getAttribute('data-charts')).toBe('8');
+    expect(await dashboard.locator('#breakdown-5 tbody tr').count()).toBe(21);
+    if (shots) await dashboard.locator('#chart-breakdown-5').screenshot({ path: `${shots}/dashboard-breakdown-industry.png` });
+    if (shots) await dashboard.locator('#breakdown-6').screenshot({ path: `${shots}/dashboard-breakdown-groups.png` });
     expect(await dashboard.locator('h1').innerText()).toBe('月报看板 · 全省');
     expect(await dashboard.locator('#tile-filed small').innerText()).toContain('已报 11 / 共 30 所');
     const zhengzhou = dashboard.locator('#status-by-city tr[data-group="郑州"] td');

@@ -3,6 +3,7 @@ import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import type { Stores } from '../../src/store/stores';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { report, seedReport } from '../helpers/records';
 
 const SCHOOLS = [
   'code,name,city,level,category,pilot,contacts',
@@ -101,6 +102,16 @@ describe('staff dashboard', () => {
     expect(page.html).toContain('<td class="st-drafting">填报中</td>');
     const data = JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(page.html)![1]!) as { progressByCategory: { group: string; target: number }[] };
     expect(data.progressByCategory.map((g) => g.group)).toEqual(['A 类', 'C 类', 'D 类']);
+    // The breakdowns: a zero report adds nothing; every part's cells are listed for the month and the year.
+    expect(page.html).toContain('<table id="breakdown-5">');
+    expect(page.html).toContain('<tr><td>制造业</td><td>0</td><td>0</td></tr>');
+    expect(page.html).toContain('<tr><td>贫困劳动力<br><span class="muted">人次，非建档立卡人数</span></td><td>0</td><td>0</td></tr>');
+    // September and October filed by 4104: 40 and 120 in 制造业 → the month 120, the year 160; 洛阳 staff would see the same.
+    await seedReport(t!.stores, report('4104', '2026-09', 'filed', { trainees_students: 40, industry_c: 40, group_other: 40 }));
+    await seedReport(t!.stores, report('4104', '2026-10', 'filed', { trainees_students: 120, industry_c: 120, group_other: 120 }));
+    const again = await get(await linkFor('sheng'));
+    expect(again.html).toContain('<tr><td>制造业</td><td>120</td><td>160</td></tr>');
+    expect(again.html).toContain('<tr><td>其他</td><td>0</td><td>0</td></tr>');
     const echarts = await fetch(`${t!.baseUrl}/dashboard/assets/echarts.min.js`);
     expect(echarts.status).toBe(200);
     expect((await echarts.text()).length).toBeGreaterThan(500_000);

@@ -1,0 +1,34 @@
+import type { Report } from './records';
+import { hasFiled } from './status';
+import type { Values } from './values';
+
+/**
+ * The breakdowns the notice asks every level for (分行业领域、分培训对象): person-times by training
+ * content, form, industry and key group, for the month and for the year to date. Pure: the caller
+ * reads the reports (each through its own form version) and names the scopes.
+ */
+export interface BreakdownPart {
+  number: number;
+  title: string;
+  cells: readonly { id: string; name: string }[];
+}
+
+/** The parts broken down: everything but the basic figures and the trainers. */
+export const BREAKDOWN_PARTS = ['content', 'mode', 'industry', 'groups'];
+
+export interface ScopeBreakdown {
+  scope: string;
+  /** Per cell of the parts, in order: the month's sum and the year's so far. */
+  month: number[];
+  year: number[];
+}
+
+/** Sums the filed reports' values (on time or late; a zero report's month counts as 0). */
+export function sumCells(cells: readonly { id: string }[], reports: readonly { report: Report; values: Values }[]): number[] {
+  const totals = cells.map(() => 0);
+  for (const { report, values } of reports) {
+    if (!hasFiled(report.status)) continue;
+    cells.forEach((c, j) => (totals[j]! += values[c.id] ?? 0));
+  }
+  return totals;
+}
