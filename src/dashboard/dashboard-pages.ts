@@ -109,7 +109,7 @@ export function overviewPage(o: Overview, token: string): string {
     .slice(0, OWING_ROWS)
     .map(
       (s) =>
-        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_LABEL[s.status]}</td></tr>`,
+        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_LABEL[s.status]}</td><td>${esc(s.contacts)}</td></tr>`,
     )
     .join('');
   const more = o.owing.length > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${o.owing.length - OWING_ROWS} 所；按市县、类别催报会包括它们，在企业微信中发送「未报 市县」可分页查看。</p>` : '';
@@ -143,7 +143,7 @@ ${breakdownSections(o)}
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
 <section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
 ${o.owing.length > 0 ? nudgeControls : ''}
-${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th></tr></thead><tbody>${owingRows}</tbody></table></div>${more}` : '<p>全部已报。</p>'}
+${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th><th>填报人</th></tr></thead><tbody>${owingRows}</tbody></table></div>${more}` : '<p>全部已报。</p>'}
 </section>
 </main>
 <script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined, owingCounts: owingCounts(o) })}</script>`;
@@ -164,7 +164,7 @@ function breakdownSections(o: Overview): string {
         .map((c, i) => `<tr><td>${esc(c.name)}${c.id === 'group_poor' ? '<br><span class="muted">人次，非建档立卡人数</span>' : ''}</td><td>${f(b.month[offset + i]!)}</td><td>${f(b.year[offset + i]!)}</td></tr>`)
         .join('');
       offset += part.cells.length;
-      return `<section><h2>${esc(part.title.replace(/培训人数（人次）$/u, ''))} · ${esc(o.viewer.scope)}</h2><div class="chart" id="chart-breakdown-${part.number}"></div><div class="scroll"><table id="breakdown-${part.number}"><thead><tr><th>项目</th><th>${esc(o.periodLabel.replace(/^\d+年/u, ''))}（人次）</th><th>${o.year} 年累计（人次）</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+      return `<section><h2>${esc(part.title.replace(/培训人数（人次）$/u, ''))} · ${esc(o.viewer.scope)}（人次）</h2><div class="chart" id="chart-breakdown-${part.number}"></div><div class="scroll"><table id="breakdown-${part.number}"><thead><tr><th>项目</th><th>${esc(o.periodLabel.replace(/^\d+年/u, ''))}</th><th>本年累计</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
     })
     .join('\n');
 }

@@ -1,4 +1,4 @@
-import { staffName } from '../roster/people';
+import { contactsText, staffName } from '../roster/people';
 import type { Breakdowns } from '../queries/breakdown-queries';
 import { periodLabel, periodOf, parsePeriod, timeLabel, daysLeft, dueDateLabel, type PeriodCalendar, type Window } from '../calendar/period';
 import { onPace, paceBasis, paceMonths, paceWords, type YearToDate } from '../report/progress';
@@ -27,6 +27,8 @@ export interface OwingSchool {
   city: string;
   category: string;
   status: 'none' | 'drafting' | 'defaulted';
+  /** Whom to call: the contacts by name and phone (「张敏 13800000001」). */
+  contacts: string;
 }
 
 export interface Overview {
@@ -107,7 +109,7 @@ export function buildOverview(input: OverviewInput): Overview {
   const deadline = now >= window.closesAt ? `已于 ${dueDateLabel(window, cal)}截止` : `${dueDateLabel(window, cal)}截止（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
   const owing = inScope
     .filter((s) => statusOf[s.code] !== 'filed' && statusOf[s.code] !== 'late')
-    .map((s): OwingSchool => ({ code: s.code, name: s.name, city: s.city, category: s.category, status: (statusOf[s.code] ?? 'none') as OwingSchool['status'] }))
+    .map((s): OwingSchool => ({ code: s.code, name: s.name, city: s.city, category: s.category, status: (statusOf[s.code] ?? 'none') as OwingSchool['status'], contacts: contactsText(s) }))
     .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
   const pace = paceBasis(year, now, cal, { of: window.period, codes: [...index.status.filed, ...index.status.late] });
   const all = rollUp(inScope, input.ytd, input.targets, pace, () => scope)[0] ?? { group: scope, schools: 0, trainees: 0, subsidized: 0, poor: 0, target: 0, subsidizedTarget: 0, pace: 0 };

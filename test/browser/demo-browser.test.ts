@@ -97,6 +97,8 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await dashboard.locator('#chart-status-city canvas').count()).toBeGreaterThan(0);
     // ECharts animates for about a second: let the bars settle before a picture.
     if (shots) await dashboard.waitForTimeout(1_500);
+    // The top of the page (the breakdown pictures above scrolled it down).
+    if (shots) await dashboard.evaluate("window.scrollTo(0, 0)");
     if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-phone.png` });
     if (shots) {
       await dashboard.setViewportSize({ width: 1100, height: 900 });

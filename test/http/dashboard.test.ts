@@ -6,11 +6,11 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { report, seedReport } from '../helpers/records';
 
 const SCHOOLS = [
-  'code,name,city,level,category,pilot,contacts',
-  '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan',
-  '4102,郑州铁路职业技术学院,郑州,高职,A,是,zhao',
-  '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang',
-  '4104,洛阳市第一职业高中,洛阳,中职,D,否,li',
+  'code,name,city,level,category,pilot,contacts,contact_names,contact_phones',
+  '4101,河南工业职业技术学院,南阳,高职,A,否,zhangsan,,',
+  '4102,郑州铁路职业技术学院,郑州,高职,A,是,zhao,,',
+  '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang,,',
+  '4104,洛阳市第一职业高中,洛阳,中职,D,否,li,李娜,13800000004',
 ].join('\n');
 const STAFF = 'userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n';
 
@@ -100,6 +100,9 @@ describe('staff dashboard', () => {
     // By city in pinyin order: 洛阳, 南阳, 郑州.
     expect(owingCodes(page.html)).toEqual(['4104', '4101', '4103']);
     expect(page.html).toContain('<td class="st-drafting">填报中</td>');
+    // Whom to call, by name and phone; a contact the roster names not is counted, never shown by UserID.
+    expect(page.html).toMatch(/<tr data-code="4104"[^>]*>.*?<td>李娜 13800000004<\/td><\/tr>/);
+    expect(page.html).toMatch(/<tr data-code="4101"[^>]*>.*?<td>1 位（未登记姓名）<\/td><\/tr>/);
     const data = JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(page.html)![1]!) as { progressByCategory: { group: string; target: number }[] };
     expect(data.progressByCategory.map((g) => g.group)).toEqual(['A 类', 'C 类', 'D 类']);
     // The breakdowns: a zero report adds nothing; every part's cells are listed for the month and the year.
