@@ -42,7 +42,8 @@ export function commandOf(normalized: string): Command | null {
   const word = normalized.replace(/[。.!！~～]+$/u, '');
   // 「10月无培训」, as the bot offers it: the month is the report's (checked by the conversation).
   if (ZERO_OF_MONTH.test(word)) return 'zero';
-  return LOOKUP.get(word) ?? null;
+  // 「补报 9月」 / 「填报 2026-09」: 填报 of a named month (the month is chosen where the records load).
+  return LOOKUP.get(word) ?? (reportRequest(word) ? 'report' : null);
 }
 
 /** 「10月无培训」 / 「10月份没有培训」: a zero report for the month named. */

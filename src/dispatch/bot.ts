@@ -202,19 +202,13 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
     // A button of an older card: the conversation has moved on since, and acting on it could answer a question no longer asked.
     if (!taken) return { session, replies: [{ kind: 'text', text: messages.cardExpired }], outbox };
   }
-  let text = saidBySchool(inbound);
-  let command: Command | null = null;
-  if (inbound.kind === 'event' && inbound.event === 'subscribe') {
-    command = 'help';
-    text = '';
-  } else if (text === null) {
-    // Opening the app (enter_agent) or a menu key with no meaning here: nothing to say.
-    return { session, replies: [] };
-  } else {
-    const normalized = normalizeInput(text);
-    command = commandOf(normalized) ?? (reportRequest(normalized) ? 'report' : null);
-  }
-  const result = stepReport(deps.form, deps.cal, { text, command, normalized: normalizeInput(text) }, session.report, school.ctx, now);
+  const subscribed = inbound.kind === 'event' && inbound.event === 'subscribe';
+  const text = subscribed ? '' : saidBySchool(inbound);
+  // Opening the app (enter_agent) or a menu key with no meaning here: nothing to say.
+  if (text === null) return { session, replies: [] };
+  const normalized = normalizeInput(text);
+  const command: Command | null = subscribed ? 'help' : commandOf(normalized);
+  const result = stepReport(deps.form, deps.cal, { text, command, normalized }, session.report, school.ctx, now);
   const replies: Reply[] = [...result.replies];
   let card: LiveCard | null = null;
   if (result.card) {

@@ -26,7 +26,9 @@ export async function buildReportBook(
   // The year's reports so far, month by month, for the breakdowns' 累计.
   const { year, month } = parsePeriod(period);
   const codes = data.schools.map((s) => s.code);
-  const months = await Promise.all(Array.from({ length: month }, (_, i) => ports.records.reports(periodOf(year, i + 1), codes)));
+  // The period itself was read with the table; the months before it, one read each.
+  const earlier = await Promise.all(Array.from({ length: month - 1 }, (_, i) => ports.records.reports(periodOf(year, i + 1), codes)));
+  const months = [...earlier, codes.map((code) => data.reports.get(code) ?? null)];
   const yearReports = new Map(codes.map((code, j) => [code, months.flatMap((list) => (list[j] ? [list[j]!] : []))]));
   const breakdown = buildBreakdown(form, { title: `${reportTitle(period)} · 分类汇总（${scopeName(filter)}）`, scope: scopeName(filter), period, schools: data.schools, month: data.reports, year: yearReports });
   if (filter.city) return { main, breakdown };

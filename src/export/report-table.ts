@@ -11,8 +11,6 @@ import type { RosterStore } from '../store/roster-store';
 import type { SchoolFilter } from '../conversation/staff-words';
 
 export const SCHOOL_COLUMNS = ['学校代码', '学校名称', '所在地', '层次', '类别', '状态', '提交时间'];
-/** Where the status sits among the school columns. */
-const STATUS_COLUMN = 5;
 
 type Value = string | number | null;
 
@@ -163,9 +161,6 @@ export async function buildReportTable(ports: { roster: RosterStore; records: Re
 export function scopeName(filter: SchoolFilter): string {
   return [filter.city ?? '全省', filter.category ? `${filter.category} 类` : ''].filter(Boolean).join(' · ');
 }
-
-/** The column of the status, for readers of a row. */
-export const statusColumn = STATUS_COLUMN;
 
 /**
  * Text from outside (school names, broadcast text) must never become a spreadsheet formula: a

@@ -16,13 +16,6 @@ export interface BreakdownPart {
 /** The parts broken down: everything but the basic figures and the trainers. */
 export const BREAKDOWN_PARTS = ['content', 'mode', 'industry', 'groups'];
 
-export interface ScopeBreakdown {
-  scope: string;
-  /** Per cell of the parts, in order: the month's sum and the year's so far. */
-  month: number[];
-  year: number[];
-}
-
 /** Sums the filed reports' values (on time or late; a zero report's month counts as 0). */
 export function sumCells(cells: readonly { id: string }[], reports: readonly { report: Report; values: Values }[]): number[] {
   const totals = cells.map(() => 0);

@@ -1,4 +1,4 @@
-import { openWindow, parsePeriod, periodOf, windowFor, type Period, type PeriodCalendar } from '../calendar/period';
+import { currentWindow, openWindow, parsePeriod, shiftPeriod, type Period, type PeriodCalendar } from '../calendar/period';
 import type { School } from '../roster/roster';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import type { Report } from './records';
@@ -50,12 +50,14 @@ export interface PaceBasis {
  * counted only when `of` is the open window's period.
  */
 export function paceBasis(year: number, now: Date, cal: PeriodCalendar, filed: { of: Period; codes: Iterable<string> } | null = null): PaceBasis {
-  let closed = 0;
-  while (closed < 12 && windowFor(periodOf(year, closed + 1), cal).closesAt <= now) closed++;
-  const w = openWindow(now, cal);
-  const o = w ? parsePeriod(w.period) : null;
-  const open = o && o.year === year && o.month === closed + 1 ? o.month : null;
-  const codes = open !== null && filed && filed.of === periodOf(year, open) ? new Set(filed.codes) : new Set<string>();
+  // Windows close in order: every month before the one filing is about has closed, and that one
+  // once its window has. So one window tells the closed months of any year.
+  const current = currentWindow(now, cal);
+  const last = parsePeriod(now >= current.closesAt ? current.period : shiftPeriod(current.period, -1));
+  const closed = last.year > year ? 12 : last.year < year ? 0 : last.month;
+  const c = parsePeriod(current.period);
+  const open = now >= current.opensAt && now < current.closesAt && c.year === year ? c.month : null;
+  const codes = open !== null && filed && filed.of === current.period ? new Set(filed.codes) : new Set<string>();
   return { year, closed, open, filedOpen: codes };
 }
 

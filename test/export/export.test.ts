@@ -87,7 +87,7 @@ describe('report export', () => {
     expect(sheet.getCell('N5').value).toBe(0);
     expect([sheet.getCell('Q5').value, sheet.getCell('R5').value]).toEqual([80, 900]);
     expect(sheet.getCell('Q5').font?.italic).toBe(true);
-    expect(String((sheet.getCell('Q5').note as { texts?: { text: string }[] } | string | undefined) && JSON.stringify(sheet.getCell('Q5').note))).toContain('沿用 2026年9月填报的数字');
+    expect(JSON.stringify(sheet.getCell('Q5').note ?? null)).toContain('沿用 2026年9月填报的数字');
     // A name that looks like a formula stays text.
     expect(sheet.getCell('B7').value).toBe('=HYPERLINK("http://evil")');
     expect(sheet.getCell('B7').type).toBe(ExcelJS.ValueType.String);

@@ -114,7 +114,9 @@ describe('staff dashboard', () => {
     await seedReport(t!.stores, report('4104', '2026-10', 'filed', { trainees_students: 120, industry_c: 120, group_other: 120 }));
     const again = await get(await linkFor('sheng'));
     expect(again.html).toContain('<tr><td>制造业</td><td>120</td><td>160</td></tr>');
-    expect(again.html).toContain('<tr><td>其他</td><td>0</td><td>0</td></tr>');
+    // 其他 of the content part stays 0; 其他 of the key groups (part 6) holds the reports' 120 and 160.
+    expect(/<table id="breakdown-2">.*?<\/table>/s.exec(again.html)![0]).toContain('<tr><td>其他</td><td>0</td><td>0</td></tr>');
+    expect(/<table id="breakdown-6">.*?<\/table>/s.exec(again.html)![0]).toContain('<tr><td>其他</td><td>120</td><td>160</td></tr>');
     const echarts = await fetch(`${t!.baseUrl}/dashboard/assets/echarts.min.js`);
     expect(echarts.status).toBe(200);
     expect((await echarts.text()).length).toBeGreaterThan(500_000);

@@ -72,7 +72,9 @@ describe('turns under injected failures, with WeCom’s retries', () => {
       for (const [i, text] of MESSAGES.entries()) await say(text, plan(i));
     }, faults);
     const report = (await s.stores.records.read('4101010001', '2026-10')).reports['2026-10'] ?? null;
-    return { replies, values: report?.values ?? null, history: (await s.stores.records.history('4101010001')).map((h) => h.type) };
+    // The cards sent with the replies (each committed with its turn as an outbox entry).
+    const cards = s.api.cardsTo('zhangsan').map((c) => c.title);
+    return { replies, cards, values: report?.values ?? null, history: (await s.stores.records.history('4101010001')).map((h) => h.type) };
   }
 
   it('files a whole report with a failure at every boundary of every other turn: each answer once, in its cell, each reply once', async () => {
@@ -93,6 +95,9 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     expect(run.history).toEqual(['submit']);
     // The same replies, each once: none lost, and no late reply sent beside a retry's answer.
     expect([...run.replies].sort()).toEqual([...reference.replies].sort());
+    // And the same cards, each once: a card's entry went with its turn's commit or not at all.
+    expect(reference.cards.length).toBeGreaterThan(0);
+    expect([...run.cards].sort()).toEqual([...reference.cards].sort());
   }, 60_000);
 
   it('applies an answer to the cell it was asked for when a second contact answered it meanwhile', async () => {
