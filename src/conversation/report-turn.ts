@@ -114,7 +114,12 @@ export class ReportTurn {
   private start(state: ReportState | null): EngineResult {
     const asked = this.ctx.requested;
     if (asked) this.say(replies.notFileable(asked.period, asked.why, this.ctx.window.period, unlockContact(this.ctx.school.city)));
-    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) {
+      // Staff reopened this filed month so that it can be corrected: opening it is what 修改 does
+      // (the month then stays in hand for the answers that follow).
+      if (this.ctx.reopened) return this.modify(state, '');
+      return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
+    }
     const s = state ?? this.fresh();
     if (this.draft) {
       const other = this.draft.updatedBy !== this.ctx.userId ? contactLabel(this.ctx.school, this.draft.updatedBy, this.ctx.userId) : null;

@@ -77,7 +77,7 @@ export function unlock(ctx: StaffContext, cal: PeriodCalendar, now: Date): Staff
  */
 export function unlockNotice(school: string, period: Period, by: string, filed: boolean, current: Window, cal: PeriodCalendar, now: Date): string {
   const due = now < current.closesAt ? current : windowFor(shiftPeriod(current.period, 1), cal);
-  const word = `${filed ? '修改' : '补报'}`;
+  const word = filed ? '修改' : '补报';
   return (
     `【月报解锁】${school}：${periodLabel(period)}培训月报已由${by}解锁，现在可以${word}。\n` +
     `回复「补报 ${monthLabel(period)}」开始${filed ? '（原报告在重新提交前仍然有效）' : ''}，请在 ${dueDateLabel(due, cal)}前提交${now >= windowFor(period, cal).closesAt ? '；提交后记为逾期补报' : ''}。`
