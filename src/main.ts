@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const { server, port } = await listen(parts.app, config.port, config.host);
   parts.scheduler.start();
   parts.worker.start();
+  parts.directory.start();
   logger.info({ port, host: config.host, fakeNow: config.fakeNow?.toISOString() }, 'yuebao listening');
 
   let stopping = false;

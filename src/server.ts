@@ -24,6 +24,7 @@ import { DashboardLinks } from './dashboard/dashboard-link';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import { OutboxWorker, type WorkerOptions } from './delivery/worker';
 import type { JobRunParts } from './jobs/job-deps';
+import { DirectorySchedule } from './jobs/directory-schedule';
 
 export interface AssembleOptions {
   stores: Stores;
@@ -48,6 +49,8 @@ export interface AssembleOptions {
 export interface Assembled {
   app: Koa;
   scheduler: Scheduler;
+  /** Reads WeCom's names of people the roster lists without one (daily). */
+  directory: DirectorySchedule;
   worker: OutboxWorker;
   client: WeComClient;
   turns: TurnRunner;
@@ -116,8 +119,10 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   app.use(dashboardRoutes({ ...stores, ...first, targets, form, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
   const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
+  const directory = new DirectorySchedule({ roster: stores.roster, markers: stores.markers, client, logger, timezone: config.timezone, now: () => systemClock.now().getTime() });
   return {
     app,
+    directory,
     client,
     worker,
     turns,
@@ -147,7 +152,7 @@ export function listen(app: Koa, port: number, host: string): Promise<{ server: 
  * running tick and the outbox's deliveries in hand finish (bounded); open requests and turns
  * finishing after their answer too. The caller closes the store afterwards.
  */
-export async function stopGracefully(server: Server, parts: Pick<Assembled, 'scheduler' | 'worker' | 'inFlight' | 'beginStopping'>, timeoutMs: number): Promise<void> {
+export async function stopGracefully(server: Server, parts: Pick<Assembled, 'scheduler' | 'directory' | 'worker' | 'inFlight' | 'beginStopping'>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   parts.beginStopping();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -155,7 +160,7 @@ export async function stopGracefully(server: Server, parts: Pick<Assembled, 'sch
   // Connections that were busy close once their answer (with Connection: close) is out.
   const idle = setInterval(() => server.closeIdleConnections(), 100);
   const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
-  await Promise.all([parts.scheduler.stop(timeoutMs), parts.worker.stop(timeoutMs), closed]);
+  await Promise.all([parts.scheduler.stop(timeoutMs), parts.worker.stop(timeoutMs), parts.directory.stop(), closed]);
   clearInterval(idle);
   clearTimeout(force);
   await parts.inFlight.drain(Math.max(0, deadline - Date.now()));

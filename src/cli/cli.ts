@@ -6,7 +6,7 @@ import { configCheck } from './config-check';
 import { cliContext } from './context';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { importRoster } from './roster-command';
+import { importRoster, refreshNames } from './roster-command';
 import { exportReport } from './export-command';
 import { runJob } from './jobs-command';
 import { DashboardLinks } from '../dashboard/dashboard-link';
@@ -53,10 +53,10 @@ config
     process.exitCode = ok ? 0 : 1;
   });
 
+const rosterCommands: Record<string, Command> = {};
 for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff', 'staff', 'staff.csv']] as const) {
-  program
-    .command(name)
-    .description(kind === 'schools' ? 'the schools and their contacts' : 'city and provincial staff')
+  rosterCommands[name] = program.command(name).description(kind === 'schools' ? 'the schools and their contacts' : 'city and provincial staff');
+  rosterCommands[name]
     .command('import')
     .argument('<file>', `${file} (UTF-8 CSV) or the same columns as .xlsx`)
     .option('--dry-run', 'check the file and print what would change, without changing anything')
@@ -65,6 +65,14 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
       await withContext(loadConfig(), async (ctx) => importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, print));
     });
 }
+
+rosterCommands.roster!
+  .command('names')
+  .description('read from WeCom (读取成员) the names of contacts and staff whose roster line has none')
+  .option('--all', 'read everyone again, however recent their kept name')
+  .action(async (opts: { all?: boolean }) => {
+    await withContext(loadConfig(), (ctx) => refreshNames(ctx, opts.all === true, print));
+  });
 
 program
   .command('report')

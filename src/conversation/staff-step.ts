@@ -3,6 +3,7 @@ import { formatNumber as f } from '../report/number-parser';
 import { paceWords, percent } from '../report/progress';
 import { rollUp } from '../report/rollup';
 import { STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
+import { staffNameOrNull } from '../roster/people';
 import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import { beforeStartText, scopedFilter, type StaffContext, type StaffResult } from './staff-context';
@@ -49,8 +50,9 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
 }
 
 function staffHelp(member: StaffMember, intervalHours: number): string {
+  const name = staffNameOrNull(member);
   return [
-    `您是${member.role === 'province' ? '省级' : `${member.city}`}工作人员${member.name ? `（${member.name}）` : ''}。可以回复：`,
+    `您是${member.role === 'province' ? '省级' : `${member.city}`}工作人员${name ? `（${name}）` : ''}。可以回复：`,
     '· 进度 — 本期报送率和全年目标完成情况',
     '· 未报 [市县|类别] — 还没报的学校，如「未报 郑州」「未报 C」',
     '· 查 学校名或代码 — 一所学校的情况',

@@ -14,6 +14,11 @@ export interface StubOptions {
   /** Members the app can reach; everyone when omitted. */
   members?: Iterable<string>;
   unlicensed?: Iterable<string>;
+  /**
+   * The corp's address book for 读取成员 (user/get): UserID → name and departments. A member not
+   * in it is unknown (60111); one in it but outside `members` (the app's 可见范围) is 60011.
+   */
+  directory?: Record<string, { name: string; department?: number[] }>;
   /** Delay before every answer. */
   latencyMs?: number;
   /** The stand-in's own clock for the per-member window (defaults to Date.now). */
@@ -195,6 +200,7 @@ export class WeComApiStub {
     if (api === 'media/upload') return this.answer(res, await this.upload(req, raw));
     if (api === 'message/update_template_card') return this.answer(res, this.updateTemplateCard(call.json ?? {}));
     if (api === 'menu/create') return this.answer(res, this.menuCreate(url.searchParams, call.json));
+    if (api === 'user/get') return this.answer(res, this.userGet(url.searchParams));
     return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
   }
 
@@ -314,6 +320,16 @@ export class WeComApiStub {
     this.uploads.push({ filename: media.name, size: media.size, mediaId });
     this.files.set(mediaId, { filename: media.name, data: Buffer.from(await media.arrayBuffer()) });
     return { errcode: 0, type: 'file', media_id: mediaId, created_at: String(Math.floor(Date.now() / 1000)) };
+  }
+
+  /** 读取成员, as a self-built app sees it: name and departments only (no mobile, email or avatar since 2022-06-20). */
+  private userGet(q: URLSearchParams): Record<string, unknown> {
+    const userId = q.get('userid') ?? '';
+    if (userId === '') return { errcode: 41009, errmsg: 'missing userid' };
+    const entry = this.options.directory?.[userId];
+    if (!entry) return { errcode: 60111, errmsg: 'userid not found' };
+    if (this.members !== null && !this.members.has(userId)) return { errcode: 60011, errmsg: 'no privilege to access/modify contact/party/agent' };
+    return { errcode: 0, userid: userId, name: entry.name, department: entry.department ?? [1], status: 1 };
   }
 
   private menuCreate(q: URLSearchParams, json: unknown): Record<string, unknown> {

@@ -2,12 +2,14 @@ import type { School, StaffMember } from './roster';
 
 /**
  * People as texts name them: by name, never by UserID (UserIDs are for logs). The names come from
- * the roster (schools.csv contact_names, staff.csv name).
+ * the roster (schools.csv contact_names, staff.csv name) and, where the file has none, from WeCom's
+ * address book (roster/directory.ts).
  */
 
-/** A school contact's name, or null when the roster has none. */
+/** A school contact's name, or null when neither the roster nor WeCom has one. */
 export function contactName(school: School, userId: string): string | null {
-  return school.people?.[userId]?.name ?? null;
+  const p = school.people?.[userId];
+  return p?.name ?? p?.directoryName ?? null;
 }
 
 /**
@@ -24,18 +26,24 @@ export function contactsText(school: School): string {
   if (school.contacts.length === 0) return '（未登记）';
   let unnamed = 0;
   const named = school.contacts.flatMap((id) => {
-    const p = school.people?.[id];
-    if (!p?.name) {
+    const name = contactName(school, id);
+    if (!name) {
       unnamed++;
       return [];
     }
-    return [`${p.name}${p.phone ? ` ${p.phone}` : ''}`];
+    const phone = school.people?.[id]?.phone;
+    return [`${name}${phone ? ` ${phone}` : ''}`];
   });
   if (named.length === 0) return `${unnamed} 位（未登记姓名）`;
   return [...named, ...(unnamed > 0 ? [`另有 ${unnamed} 位未登记姓名`] : [])].join('、');
 }
 
+/** A staff member's name, or null when neither the staff list nor WeCom has one. */
+export function staffNameOrNull(member: StaffMember): string | null {
+  return member.name ?? member.directoryName ?? null;
+}
+
 /** A staff member as a text names them. */
 export function staffName(member: StaffMember): string {
-  return member.name ?? '工作人员';
+  return staffNameOrNull(member) ?? '工作人员';
 }

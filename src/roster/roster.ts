@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** What the roster knows of a person besides the UserID. */
-export const personSchema = z.object({ name: z.string().optional(), phone: z.string().optional() });
+/**
+ * What the roster knows of a person besides the UserID. `directoryName` is the name WeCom's address
+ * book gives (读取成员), kept only where the roster file has none; see roster/directory.ts.
+ */
+export const personSchema = z.object({ name: z.string().optional(), phone: z.string().optional(), directoryName: z.string().optional() });
 export type Person = z.infer<typeof personSchema>;
 
 /** A school as the roster lists it (schools.csv). */
@@ -20,8 +23,8 @@ export type School = z.infer<typeof schoolSchema>;
 
 /** City or provincial staff as the staff list has them (staff.csv). */
 export const staffMemberSchema = z.discriminatedUnion('role', [
-  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional(), phone: z.string().optional() }),
-  z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional(), phone: z.string().optional() }),
+  z.object({ userId: z.string().min(1), role: z.literal('city'), city: z.string().min(1), name: z.string().optional(), phone: z.string().optional(), directoryName: z.string().optional() }),
+  z.object({ userId: z.string().min(1), role: z.literal('province'), name: z.string().optional(), phone: z.string().optional(), directoryName: z.string().optional() }),
 ]);
 export type StaffMember = z.infer<typeof staffMemberSchema>;
 

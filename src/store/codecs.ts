@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { draftSchema, historyEntrySchema, reportSchema, type Draft, type HistoryEntry, type Report } from '../report/records';
 import type { YearToDate } from '../report/progress';
+import type { DirectoryEntry } from '../roster/directory';
 import { schoolSchema, staffMemberSchema, type School, type StaffMember } from '../roster/roster';
 
 /**
@@ -24,6 +25,10 @@ function jsonCodec<T>(schema: z.ZodType<T>, what: string): Codec<T> {
 }
 
 export const schoolCodec = jsonCodec<School>(schoolSchema, 'school');
+export const directoryEntryCodec = jsonCodec<DirectoryEntry>(
+  z.object({ name: z.string().optional(), department: z.array(z.number()).optional(), missing: z.number().optional(), fetchedAt: z.number() }),
+  'directory entry',
+);
 export const staffCodec = jsonCodec<StaffMember>(staffMemberSchema, 'staff member');
 export const draftCodec = jsonCodec<Draft>(draftSchema, 'draft');
 export const reportCodec = jsonCodec<Report>(reportSchema, 'report');

@@ -46,6 +46,8 @@ export function redisKeys(prefix: string) {
     staff: `${prefix}{roster}:staff`,
     allSchools: `${prefix}{roster}:index:all`,
     indexPrefix: `${prefix}{roster}:index:`,
+    /** WeCom's address book as last read: UserID → entry (roster/directory.ts). */
+    directory: `${prefix}{roster}:directory`,
     token: `${prefix}{wecom}:token`,
     auditEntries: `${prefix}{audit}:entries`,
     auditOrder: `${prefix}{audit}:order`,

@@ -204,6 +204,23 @@ return 1`,
 if code then return {code, redis.call('HGET', KEYS[2], code) or false} end
 return {false, redis.call('HGET', KEYS[3], ARGV[1]) or false}`,
   },
+  // KEYS: schools, staff. ARGV: how many school triplets, then (field, old JSON, new JSON) triplets, schools first.
+  // Each record is replaced only if it is still the one read (a roster import in between wins); returns {replaced, skipped}.
+  ybSwapRecords: {
+    keys: 2,
+    lua: `local n = tonumber(ARGV[1])
+local replaced, skipped = 0, 0
+for i = 2, #ARGV, 3 do
+  local key = KEYS[(((i - 2) / 3) < n) and 1 or 2]
+  if redis.call('HGET', key, ARGV[i]) == ARGV[i + 1] then
+    redis.call('HSET', key, ARGV[i], ARGV[i + 2])
+    replaced = replaced + 1
+  else
+    skipped = skipped + 1
+  end
+end
+return {replaced, skipped}`,
+  },
   // KEYS: derived rev, then per period the four status sets, then the ytd hash. ARGV: expected rev, JSON {status: [[codes]…], ytd: [code, json, …]}.
   ybReplaceDerived: {
     keys: -1,

@@ -2,7 +2,7 @@ import { sleep as realSleep, systemClock, type Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
 import type { Markers } from '../store/markers';
 import type { TokenCache } from '../store/token-cache';
-import { WECOM, WeComApiError, WeComNetworkError } from './api-error';
+import { MEMBER_UNREADABLE, WECOM, WeComApiError, WeComNetworkError } from './api-error';
 import { TokenProvider } from './token-provider';
 
 export interface WeComClientOptions {
@@ -145,6 +145,17 @@ export class WeComClient {
   /** Pushes the app menu (创建菜单). */
   async createMenu(menu: unknown): Promise<void> {
     await this.request({ method: 'POST', path: '/cgi-bin/menu/create', query: { agentid: String(this.agentId) }, json: menu });
+  }
+
+  /**
+   * 读取成员: a member's name and departments (what a self-built app may read, within its 可见范围),
+   * or the errcode that says the UserID cannot be read.
+   */
+  async getMember(userId: string): Promise<{ name: string; department: number[] } | { missing: number }> {
+    const res = await this.request({ method: 'GET', path: '/cgi-bin/user/get', query: { userid: userId } }, MEMBER_UNREADABLE);
+    if (res.errcode !== 0) return { missing: res.errcode };
+    const department = Array.isArray(res.department) ? res.department.filter((d): d is number => typeof d === 'number') : [];
+    return { name: typeof res.name === 'string' ? res.name : '', department };
   }
 
   /** Uploads a file as temporary media (valid 3 days); returns its media_id. */

@@ -12,6 +12,9 @@ export const WECOM = {
   NO_RECIPIENT: 81013,
 } as const;
 
+/** 读取成员 answers for a UserID the app cannot read: invalid, outside the app's 可见范围, not found, no access. */
+export const MEMBER_UNREADABLE = [40003, 60011, 60111, 301002] as const;
+
 /** Errors an operator must fix: retrying cannot help. */
 const CONFIG_HINTS: Record<number, string> = {
   [WECOM.INVALID_SECRET]: 'WECOM_SECRET is wrong or was reset: copy the Secret of the app again',

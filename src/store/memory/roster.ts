@@ -1,6 +1,7 @@
 import type { Member, School, SchoolScope, StaffMember } from '../../roster/roster';
-import { schoolCodec, staffCodec } from '../codecs';
-import { rosterDerived, type Roster, type RosterIndex, type RosterStore } from '../roster-store';
+import { schoolWithDirectory, staffWithDirectory, type Directory } from '../../roster/directory';
+import { directoryEntryCodec, schoolCodec, staffCodec } from '../codecs';
+import { directoryChanges, rosterDerived, type Roster, type RosterIndex, type RosterStore } from '../roster-store';
 import type { MemoryDb } from './db';
 
 /** The roster in the embedded store, kept encoded as the Redis adapter keeps it. */
@@ -46,14 +47,34 @@ export class MemoryRosterStore implements RosterStore {
     return codes;
   }
 
-  async replaceSchools(schools: readonly School[]): Promise<void> {
+  async replaceSchools(given: readonly School[]): Promise<void> {
+    const directory = await this.directory();
+    const schools = given.map((s) => schoolWithDirectory(s, directory));
     const { contacts, index } = rosterDerived(schools);
     this.db.put('roster:schools', Object.fromEntries(schools.map((s) => [s.code, schoolCodec.encode(s)])));
     this.db.put('roster:contacts', contacts);
     this.db.put('roster:index', index);
   }
 
-  async replaceStaff(staff: readonly StaffMember[]): Promise<void> {
+  async replaceStaff(given: readonly StaffMember[]): Promise<void> {
+    const directory = await this.directory();
+    const staff = given.map((m) => staffWithDirectory(m, directory));
     this.db.put('roster:staff', Object.fromEntries(staff.map((s) => [s.userId, staffCodec.encode(s)])));
+  }
+
+  async directory(): Promise<Directory> {
+    return Object.fromEntries(Object.entries(this.hash('directory')).map(([id, json]) => [id, directoryEntryCodec.decode(json)]));
+  }
+
+  async saveDirectory(entries: Directory): Promise<number> {
+    this.db.put('roster:directory', { ...this.hash('directory'), ...Object.fromEntries(Object.entries(entries).map(([id, e]) => [id, directoryEntryCodec.encode(e)])) });
+    const { schools, staff } = directoryChanges(await this.read(), await this.directory());
+    const schoolsHash = { ...this.hash('schools') };
+    const staffHash = { ...this.hash('staff') };
+    for (const [code, , after] of schools) schoolsHash[code] = schoolCodec.encode(after);
+    for (const [id, , after] of staff) staffHash[id] = staffCodec.encode(after);
+    this.db.put('roster:schools', schoolsHash);
+    this.db.put('roster:staff', staffHash);
+    return schools.length + staff.length;
   }
 }

@@ -1,6 +1,7 @@
 import type { Member, School, SchoolScope, StaffMember } from '../../roster/roster';
-import { schoolCodec, staffCodec } from '../codecs';
-import { rosterDerived, type Roster, type RosterIndex, type RosterStore } from '../roster-store';
+import { schoolWithDirectory, staffWithDirectory, type Directory, type DirectoryEntry } from '../../roster/directory';
+import { directoryEntryCodec, schoolCodec, staffCodec } from '../codecs';
+import { directoryChanges, rosterDerived, type Roster, type RosterIndex, type RosterStore } from '../roster-store';
 import { RedisPort } from './redis-port';
 
 /** The roster in the {roster} slot: schools (JSON), contacts (UserID → code), staff (JSON), index sets. */
@@ -46,8 +47,10 @@ export class RedisRosterStore extends RedisPort implements RosterStore {
     return sets.length === 0 ? this.redis.smembers(k.allSchools) : this.redis.sinter(...sets);
   }
 
-  async replaceSchools(schools: readonly School[]): Promise<void> {
+  async replaceSchools(given: readonly School[]): Promise<void> {
     const k = this.keys;
+    const directory = await this.directory();
+    const schools = given.map((s) => schoolWithDirectory(s, directory));
     const { contacts, index } = rosterDerived(schools);
     const oldIndex = await this.redis.smembers(`${k.indexPrefix}keys`);
     // One transaction in the roster's hash slot: nobody sees half a roster.
@@ -62,9 +65,36 @@ export class RedisRosterStore extends RedisPort implements RosterStore {
     await tx.exec();
   }
 
-  async replaceStaff(staff: readonly StaffMember[]): Promise<void> {
+  async replaceStaff(given: readonly StaffMember[]): Promise<void> {
+    const directory = await this.directory();
+    const staff = given.map((m) => staffWithDirectory(m, directory));
     const tx = this.redis.multi().del(this.keys.staff);
     if (staff.length > 0) tx.hset(this.keys.staff, Object.fromEntries(staff.map((s) => [s.userId, staffCodec.encode(s)])));
     await tx.exec();
+  }
+
+  async directory(): Promise<Directory> {
+    const raw = await this.redis.hgetall(this.keys.directory);
+    return Object.fromEntries(Object.entries(raw).map(([id, json]) => [id, directoryEntryCodec.decode(json)]));
+  }
+
+  async saveDirectory(entries: Directory): Promise<number> {
+    const k = this.keys;
+    if (Object.keys(entries).length > 0) await this.redis.hset(k.directory, Object.fromEntries(Object.entries(entries).map(([id, e]) => [id, directoryEntryCodec.encode(e as DirectoryEntry)])));
+    let changed = 0;
+    // Each record is swapped only if unchanged since read; one that an import replaced meanwhile got the names from that import.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [roster, directory] = await Promise.all([this.read(), this.directory()]);
+      const { schools, staff } = directoryChanges(roster, directory);
+      if (schools.length + staff.length === 0) break;
+      const args = [
+        ...schools.flatMap(([code, before, after]) => [code, schoolCodec.encode(before), schoolCodec.encode(after)]),
+        ...staff.flatMap(([id, before, after]) => [id, staffCodec.encode(before), staffCodec.encode(after)]),
+      ];
+      const [replaced, skipped] = (await this.scripts.ybSwapRecords(k.schools, k.staff, schools.length, ...args)) as [number, number];
+      changed += replaced;
+      if (skipped === 0) break;
+    }
+    return changed;
   }
 }
