@@ -12,12 +12,13 @@ export const dashboardClientScript = `(function () {
 
   function chart(id, option, rows) {
     var el = document.getElementById(id);
-    if (!el || !window.echarts) return;
+    if (!el || !window.echarts) return null;
     // Bars laid along the vertical axis: room for each of up to 28 places, readable on a phone.
     if (rows) el.style.height = Math.max(240, rows * 30 + 90) + 'px';
     var c = window.echarts.init(el, null, { renderer: 'canvas' });
     c.setOption(option);
     charts.push(c);
+    return c;
   }
   function pct(part, whole) { return whole ? Math.round((part / whole) * 1000) / 10 : 0; }
   var grid = { left: 8, right: 24, top: 40, bottom: 8, containLabel: true };
@@ -64,27 +65,43 @@ export const dashboardClientScript = `(function () {
     statusChart('chart-status-category', data.byCategory);
     progressChart('chart-progress-category', data.progressByCategory, pace);
     progressChart('chart-progress-city', data.progressByCity, pace);
-    // The breakdowns: per part, the month and the year so far, cell by cell.
+    // The breakdowns: per part, the month and the year so far, cell by cell, for the chosen group
+    // (the viewer's scope first; provincial staff can choose a city, everyone a category).
     if (data.breakdowns) {
-      var offset = 0;
-      data.breakdowns.parts.forEach(function (part) {
-        var names = part.cells.map(function (c) { return c.name; });
-        var month = data.breakdowns.month.slice(offset, offset + names.length);
-        var year = data.breakdowns.year.slice(offset, offset + names.length);
-        offset += names.length;
-        chart('chart-breakdown-' + part.number, {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-          legend: { top: 0 },
-          grid: grid,
-          // Person-times run to tens of thousands: 万 keeps the axis readable at phone width.
-          xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: function (v) { return v >= 10000 ? (v / 10000) + '万' : String(v); } } },
-          yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'truncate' } },
-          series: [
+      var breakdownCharts = {};
+      var drawBreakdowns = function (g) {
+        var group = data.breakdowns.groups[g];
+        var offset = 0;
+        data.breakdowns.parts.forEach(function (part) {
+          var names = part.cells.map(function (c) { return c.name; });
+          var month = group.month.slice(offset, offset + names.length);
+          var year = group.year.slice(offset, offset + names.length);
+          offset += names.length;
+          var rows = document.querySelectorAll('#breakdown-' + part.number + ' tbody tr');
+          rows.forEach(function (tr, i) {
+            tr.children[1].textContent = month[i].toLocaleString('en-US');
+            tr.children[2].textContent = year[i].toLocaleString('en-US');
+          });
+          var series = [
             { name: data.periodLabel.replace(/^\\d+年/, ''), type: 'bar', itemStyle: { color: '#5470c6' }, data: month },
             { name: data.year + ' 年累计', type: 'bar', itemStyle: { color: '#91cc75' }, data: year }
-          ]
-        }, names.length * 1.6);
-      });
+          ];
+          if (breakdownCharts[part.number]) { breakdownCharts[part.number].setOption({ series: series }); return; }
+          breakdownCharts[part.number] = chart('chart-breakdown-' + part.number, {
+            tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+            legend: { top: 0 },
+            grid: grid,
+            // Person-times run to tens of thousands: 万 keeps the axis readable at phone width.
+            xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: function (v) { return v >= 10000 ? (v / 10000) + '万' : String(v); } } },
+            yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'truncate' } },
+            series: series
+          }, names.length * 1.6);
+        });
+        document.querySelectorAll('.breakdown-scope').forEach(function (el) { el.textContent = group.label; });
+      };
+      drawBreakdowns(0);
+      var groupChoice = document.getElementById('breakdown-group');
+      if (groupChoice) groupChoice.addEventListener('change', function () { drawBreakdowns(Number(groupChoice.value)); });
     }
   } else if (data.kind === 'school') {
     chart('chart-school', {

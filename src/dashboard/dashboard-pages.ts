@@ -157,16 +157,25 @@ ${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><
 function breakdownSections(o: Overview): string {
   const b = o.breakdowns;
   if (!b) return '';
+  const shown = b.groups[0]!;
+  // The scope's figures are in the page; choosing a city or a category redraws tables and charts from the page's data.
+  const choose =
+    b.groups.length > 1
+      ? `<section class="breakdown-choice"><h2>分类汇总（人次）</h2><label>范围 <select id="breakdown-group" aria-label="分类汇总的范围">${b.groups.map((g, i) => `<option value="${i}">${esc(g.label)}</option>`).join('')}</select></label></section>`
+      : '';
   let offset = 0;
-  return b.parts
-    .map((part) => {
-      const rows = part.cells
-        .map((c, i) => `<tr><td>${esc(c.name)}${c.id === 'group_poor' ? '<br><span class="muted">人次，非建档立卡人数</span>' : ''}</td><td>${f(b.month[offset + i]!)}</td><td>${f(b.year[offset + i]!)}</td></tr>`)
-        .join('');
-      offset += part.cells.length;
-      return `<section><h2>${esc(part.title.replace(/培训人数（人次）$/u, ''))} · ${esc(o.viewer.scope)}（人次）</h2><div class="chart" id="chart-breakdown-${part.number}"></div><div class="scroll"><table id="breakdown-${part.number}"><thead><tr><th>项目</th><th>${esc(o.periodLabel.replace(/^\d+年/u, ''))}</th><th>本年累计</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
-    })
-    .join('\n');
+  return (
+    choose +
+    b.parts
+      .map((part) => {
+        const rows = part.cells
+          .map((c, i) => `<tr><td>${esc(c.name)}${c.id === 'group_poor' ? '<br><span class="muted">人次，非建档立卡人数</span>' : ''}</td><td>${f(shown.month[offset + i]!)}</td><td>${f(shown.year[offset + i]!)}</td></tr>`)
+          .join('');
+        offset += part.cells.length;
+        return `<section><h2>${esc(part.title.replace(/培训人数（人次）$/u, ''))} · <span class="breakdown-scope">${esc(shown.label)}</span>（人次）</h2><div class="chart" id="chart-breakdown-${part.number}"></div><div class="scroll"><table id="breakdown-${part.number}"><thead><tr><th>项目</th><th>${esc(o.periodLabel.replace(/^\d+年/u, ''))}</th><th>本年累计</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+      })
+      .join('\n')
+  );
 }
 
 export function schoolPageHtml(page: SchoolPage, token: string): string {

@@ -7,7 +7,7 @@ import type { StaffMember } from '../roster/roster';
 import { beforeStartText, inScope } from '../conversation/staff-context';
 import { stepStaff } from '../conversation/staff-step';
 import type { SchoolFilter } from '../conversation/staff-words';
-import { loadBreakdowns } from '../queries/breakdown-queries';
+import { breakdownGroups, loadBreakdowns } from '../queries/breakdown-queries';
 import type { Form } from '../conversation/form';
 import { StaffQueries } from '../queries/staff-queries';
 import { staffEntries } from '../outbox/staff-entries';
@@ -119,8 +119,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const first = ctxStaff.firstPeriod;
     const beforeStart = first !== null && window.period < first ? beforeStartText(window.period, first, deps.cal) : null;
     const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000), beforeStart });
-    const codes = access.member.role === 'province' ? index.all : (index.byCity[access.member.city] ?? []);
-    overview.breakdowns = beforeStart ? null : await loadBreakdowns(deps.records, deps.form, window.period, codes);
+    overview.breakdowns = beforeStart ? null : await loadBreakdowns(deps.records, deps.form, window.period, breakdownGroups(access.member, index, overview.viewer.scope));
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = overviewPage(overview, access.token);
   });

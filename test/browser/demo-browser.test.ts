@@ -89,6 +89,15 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await dashboard.locator('#breakdown-5 tbody tr').count()).toBe(21);
     if (shots) await dashboard.locator('#chart-breakdown-5').screenshot({ path: `${shots}/dashboard-breakdown-industry.png` });
     if (shots) await dashboard.locator('#breakdown-6').screenshot({ path: `${shots}/dashboard-breakdown-groups.png` });
+    // The same breakdowns for one city, chosen on the page: tables, charts and headings follow.
+    const provinceTotal = await dashboard.locator('#breakdown-5 tbody').innerText();
+    await dashboard.selectOption('#breakdown-group', { label: '郑州' });
+    await expect.poll(() => dashboard.locator('.breakdown-scope').first().innerText()).toBe('郑州');
+    expect(await dashboard.locator('#breakdown-5 tbody').innerText()).not.toBe(provinceTotal);
+    if (shots) await dashboard.waitForTimeout(1_000);
+    if (shots) await dashboard.locator('section', { has: dashboard.locator('#chart-breakdown-2') }).screenshot({ path: `${shots}/dashboard-breakdown-city.png` });
+    await dashboard.selectOption('#breakdown-group', { label: '全省' });
+    await expect.poll(() => dashboard.locator('#breakdown-5 tbody').innerText()).toBe(provinceTotal);
     expect(await dashboard.locator('h1').innerText()).toBe('月报看板 · 全省');
     expect(await dashboard.locator('#tile-filed small').innerText()).toContain('已报 11 / 共 30 所');
     const zhengzhou = dashboard.locator('#status-by-city tr[data-group="郑州"] td');

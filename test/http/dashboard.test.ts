@@ -117,6 +117,14 @@ describe('staff dashboard', () => {
     // 其他 of the content part stays 0; 其他 of the key groups (part 6) holds the reports' 120 and 160.
     expect(/<table id="breakdown-2">.*?<\/table>/s.exec(again.html)![0]).toContain('<tr><td>其他</td><td>0</td><td>0</td></tr>');
     expect(/<table id="breakdown-6">.*?<\/table>/s.exec(again.html)![0]).toContain('<tr><td>其他</td><td>120</td><td>160</td></tr>');
+    // The same by city and by category, to choose on the page: 4104 (洛阳, D 类) holds it all, 郑州 and A 类 nothing.
+    type Groups = { parts: { cells: { id: string }[] }[]; groups: { label: string; month: number[]; year: number[] }[] };
+    const b = (JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(again.html)![1]!) as { breakdowns: Groups }).breakdowns;
+    expect(b.groups.map((g) => g.label)).toEqual(['全省', '洛阳', '南阳', '郑州', 'A 类', 'C 类', 'D 类']);
+    const at = b.parts.flatMap((p) => p.cells).findIndex((c) => c.id === 'industry_c');
+    const manufacturing = Object.fromEntries(b.groups.map((g) => [g.label, [g.month[at], g.year[at]]]));
+    expect(manufacturing).toEqual({ 全省: [120, 160], 洛阳: [120, 160], 南阳: [0, 0], 郑州: [0, 0], 'A 类': [0, 0], 'C 类': [0, 0], 'D 类': [120, 160] });
+    expect(again.html).toContain('<select id="breakdown-group" aria-label="分类汇总的范围"><option value="0">全省</option><option value="1">洛阳</option>');
     const echarts = await fetch(`${t!.baseUrl}/dashboard/assets/echarts.min.js`);
     expect(echarts.status).toBe(200);
     expect((await echarts.text()).length).toBeGreaterThan(500_000);
