@@ -15,6 +15,8 @@ const AUDIT_ACTION: Record<string, string> = {
   nudge: '催报',
   broadcast: '广播',
   reopen: '解锁',
+  approve: '审核通过',
+  return: '审核退回',
 };
 
 const HISTORY_TYPE: Record<HistoryEntry['type'], string> = {
@@ -23,6 +25,8 @@ const HISTORY_TYPE: Record<HistoryEntry['type'], string> = {
   reopen: '解锁',
   discard: '放弃草稿',
   default: '零申报（到期未报）',
+  approve: '审核通过',
+  return: '退回',
 };
 
 const stamp = (at: number, zone: string) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { refreshDirectory } from '../roster/directory-refresh';
+import { refreshDirectory } from '../jobs/directory-refresh';
 import { TableError } from '../roster/read-table';
 import type { CliContext } from './context';
 import { applyImport, planImport, summarizeImport, type ImportPorts } from './roster-import';

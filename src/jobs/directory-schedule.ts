@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../log/logger';
 import type { Markers } from '../store/markers';
-import { refreshDirectory, type DirectoryRefreshDeps } from '../roster/directory-refresh';
+import { refreshDirectory, type DirectoryRefreshDeps } from './directory-refresh';
 
 export interface DirectoryScheduleDeps extends DirectoryRefreshDeps {
   markers: Markers;

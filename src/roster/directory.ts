@@ -2,7 +2,7 @@ import type { School, StaffMember } from './roster';
 
 /**
  * WeCom's address book as the bot has read it (读取成员 user/get): the fallback for people whose
- * roster line has no name. Kept in Redis, refreshed daily (directory-refresh.ts), and copied into
+ * roster line has no name. Kept in Redis, refreshed daily (jobs/directory-refresh.ts), and copied into
  * the roster's records at write time, so that reading a school or a member costs nothing extra.
  * A roster name always wins; a directory name is never written over one.
  */

@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger';
 import type { RosterStore } from '../store/roster-store';
 import { WeComApiError } from '../wecom/api-error';
 import type { WeComClient } from '../wecom/api-client';
-import { staleEntries, unnamedPeople, type Directory } from './directory';
+import { staleEntries, unnamedPeople, type Directory } from '../roster/directory';
 
 export interface DirectoryRefreshDeps {
   roster: RosterStore;
