@@ -77,7 +77,7 @@ try {
 
   const province = { userId: 'sheng', role: 'province' as const, name: '王省' };
   const targets = loadTargets('config/targets.json');
-  const queries = new StaffQueries({ ...stores, targets, cal, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 });
+  const queries = new StaffQueries({ ...stores, targets, cal, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000, form: loadForm(monthlyReport) });
   const at = { now: clock.now(), period: '2026-10' };
   const owing = await measure(`owing set, province-wide (${N} schools)`, () => owingSchools(stores, '2026-10', {}));
   await measure(`owing set, one city and category`, () => owingSchools(stores, '2026-10', { city: '郑州', category: 'A' }));

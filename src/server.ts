@@ -95,7 +95,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, targets, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
-  const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs });
+  const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs, reviewRequired: config.reviewRequired });
   const turns = new TurnRunner({ turns: stores.turns, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });

@@ -38,6 +38,8 @@ interface Host {
   restart(): Promise<void>;
   /** A scheduled job runs at the clock's now, and what it sends is delivered. */
   runJob(job: string): Promise<void>;
+  /** What a user received since their last message or look (notices of others' turns). */
+  inbox(user: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -93,15 +95,30 @@ async function answered(api: WeComApiStub, user: string, before: { texts: number
 
 const seen = (api: WeComApiStub, user: string) => ({ texts: api.textsTo(user).length, cards: api.cardsTo(user).length });
 
+/** Where each user last looked: an inbox shows what came after. */
+function inboxOf(api: WeComApiStub, deliver: () => Promise<number>) {
+  const marks = new Map<string, { texts: number; cards: number }>();
+  return {
+    mark: (user: string) => marks.set(user, seen(api, user)),
+    async read(user: string): Promise<string> {
+      await deliver();
+      const from = marks.get(user) ?? { texts: 0, cards: 0 };
+      marks.set(user, seen(api, user));
+      return [...api.textsTo(user).slice(from.texts), ...api.cardsTo(user).slice(from.cards).map(cardLine)].join('\n');
+    },
+  };
+}
+
 /** The engine host: the turn runner and the outbox worker over the memory store, no HTTP in front. */
-async function engineHost(clock: ManualClock): Promise<Host> {
+async function engineHost(clock: ManualClock, reviewRequired: boolean): Promise<Host> {
   const stores = memoryStores();
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
   const logger = pino({ level: 'silent' });
   const parts = jobParts(stores, api, clock);
   const make = () =>
-    new TurnRunner({ turns: stores.turns, conversation: createBot({ ...stores, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 }), clock, logger });
+    new TurnRunner({ turns: stores.turns, conversation: createBot({ ...stores, form, cal, targets, logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000, reviewRequired }), clock, logger });
   let runner = make();
+  const box = inboxOf(api, () => parts.worker.runDue());
   return {
     stores,
     async send(user, text, click) {
@@ -109,8 +126,11 @@ async function engineHost(clock: ManualClock): Promise<Host> {
       const event = inbound(api, user, text, click);
       const out = await runner.run(event);
       const passive = out.replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'textcard' ? r.title : r.card.title)).join('\n');
-      return answered(api, user, before, passive, () => parts.worker.runDue(), event.kind === 'event' && event.event === 'template_card_event' ? event.taskId : null);
+      const reply = await answered(api, user, before, passive, () => parts.worker.runDue(), event.kind === 'event' && event.event === 'template_card_event' ? event.taskId : null);
+      box.mark(user);
+      return reply;
     },
+    inbox: (user) => box.read(user),
     restart: async () => {
       runner = make();
     },
@@ -120,7 +140,7 @@ async function engineHost(clock: ManualClock): Promise<Host> {
 }
 
 /** The HTTP host: real signed, encrypted callbacks through the real server, a real Redis. */
-async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }> {
+async function httpHost(clock: ManualClock, reviewRequired: boolean): Promise<Host & { redis: TestRedis }> {
   const redis = await testRedis();
   const stores = redisStores(redis.redis, redis.prefix);
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
@@ -129,15 +149,17 @@ async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }
   let server: Server;
   let base = '';
   const boot = async () => {
-    parts = assemble(testConfig(api.url), { stores, logger: pino({ level: 'silent' }), clock });
+    parts = assemble(testConfig(api.url, reviewRequired ? { REVIEW_REQUIRED: 'on' } : {}), { stores, logger: pino({ level: 'silent' }), clock });
     const l = await listen(parts.app, 0, '127.0.0.1');
     server = l.server;
     base = `http://127.0.0.1:${l.port}`;
   };
   await boot();
+  const box = inboxOf(api, () => parts.worker.runDue());
   return {
     stores,
     redis,
+    inbox: (user) => box.read(user),
     async send(user, text, click) {
       const before = seen(api, user);
       const t = ++createTime;
@@ -151,7 +173,9 @@ async function httpHost(clock: ManualClock): Promise<Host & { redis: TestRedis }
       const res = await fetch(`${base}/wecom/callback?${query}`, { method: 'POST', body });
       expect(res.status).toBe(200);
       const answer = await res.text();
-      return answered(api, user, before, answer !== '' ? (platform.openReply(answer).Content ?? '') : '', () => parts.worker.runDue(), button?.taskId ?? null);
+      const reply = await answered(api, user, before, answer !== '' ? (platform.openReply(answer).Content ?? '') : '', () => parts.worker.runDue(), button?.taskId ?? null);
+      box.mark(user);
+      return reply;
     },
     restart: async () => {
       await stopGracefully(server, parts, 5_000);
@@ -261,8 +285,9 @@ async function play(host: Host, clock: ManualClock, steps: Step[], file: string,
         expect(types, where).toEqual(step.types);
         break;
       }
-      case 'send': {
-        const reply = await host.send(user, step.text, step.click);
+      case 'send':
+      case 'inbox': {
+        const reply = step.kind === 'send' ? await host.send(user, step.text, step.click) : await host.inbox(step.user);
         replies?.set(step.line, reply);
         if (replies) break;
         if (step.exact.length > 0) expect(reply, where).toBe(step.exact.join('\n'));
@@ -287,10 +312,10 @@ for (const mode of ['engine', 'http'] as const) {
     let host: Host | undefined;
     afterEach(async () => host?.close());
     for (const file of files) {
-      const { title, steps } = parseTranscript(join(DIR, file));
+      const { title, steps, reviewRequired } = parseTranscript(join(DIR, file));
       it(`${file}: ${title}`, async () => {
         const clock = new ManualClock('2026-11-05T01:00:00Z');
-        host = mode === 'engine' ? await engineHost(clock) : await httpHost(clock);
+        host = mode === 'engine' ? await engineHost(clock, reviewRequired) : await httpHost(clock, reviewRequired);
         const replies = RECORD && mode === 'engine' ? new Map<number, string>() : undefined;
         await play(host, clock, steps, file, replies);
         if (replies) record(join(DIR, file), replies);

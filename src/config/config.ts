@@ -34,6 +34,8 @@ export interface Config {
   dashboardLinkHours: number;
   /** A school is nudged at most once within this many hours, whoever asks (scheduled nudge, 催报). */
   nudgeIntervalHours: number;
+  /** REVIEW_REQUIRED: a submitted report counts in the figures only once its city approves it. */
+  reviewRequired: boolean;
   /** How long one instance holds an outbox entry it is sending; one that died lets another take it after this. */
   outboxLeaseSeconds: number;
 }
@@ -165,6 +167,10 @@ const fields = {
     schema: intBetween(1, 72, 4),
     fix: 'At most one nudge per school within this many hours, whoever asks (1–72); 4 by default.',
   },
+  REVIEW_REQUIRED: {
+    schema: z.enum(['on', 'off']).default('off'),
+    fix: 'on: a submitted report counts in the figures once its city staff approve it (通过); off (the default): at once, review is optional.',
+  },
   OUTBOX_LEASE_SECONDS: {
     schema: intBetween(15, 600, 30),
     fix: 'How long an instance holds a message it is sending (15–600 s, longer than a WeCom call takes); 30 by default.',
@@ -224,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardLinkSecret: p.DASHBOARD_LINK_SECRET ?? createHmac('sha256', p.WECOM_SECRET).update('yuebao dashboard links').digest('hex'),
     dashboardLinkHours: p.DASHBOARD_LINK_HOURS,
     nudgeIntervalHours: p.NUDGE_INTERVAL_HOURS,
+    reviewRequired: p.REVIEW_REQUIRED === 'on',
     outboxLeaseSeconds: p.OUTBOX_LEASE_SECONDS,
   };
 }

@@ -34,6 +34,8 @@ export interface SchoolContext {
    * reopened (filed or not), not begun (future), or — 补报 with nothing reopened — none at all.
    */
   requested?: { period: string | null; why: 'closed' | 'filed' | 'future' | 'none' } | null;
+  /** REVIEW_REQUIRED: a submission counts once its city approves it. */
+  reviewRequired?: boolean;
 }
 
 export interface RecordChange {

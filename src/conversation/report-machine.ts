@@ -11,8 +11,11 @@ export type StateKind = 'idle' | 'filling' | 'confirming-submit' | 'confirming-z
 
 export type EventKind = Command | 'modify' | 'staff-word' | 'answer';
 
-/** Conditions on the records: the period takes answers, a session is in hand, a draft exists. */
-export type Guard = 'open' | 'session' | 'draft';
+/**
+ * Conditions on the records: the period takes answers, a session is in hand, a draft exists, the
+ * filed report may be corrected by the school (not approved, or reopened by staff since).
+ */
+export type Guard = 'open' | 'session' | 'draft' | 'editable';
 
 export type ActionName =
   | 'start'
@@ -37,6 +40,7 @@ export type ActionName =
   | 'idleNote'
   | 'closed'
   | 'closedModify'
+  | 'approvedModify'
   | 'idle'
   | 'lostDraft';
 
@@ -63,7 +67,7 @@ const whileFilling: Record<EventKind, Transition> = {
   progress: { action: 'progress' },
   same: { action: 'same', guards: [['open', 'closed'], ['session', 'idle'], ['draft', 'idle']] },
   'staff-word': { action: 'staffWord' },
-  modify: { action: 'modify', guards: [['open', 'closedModify']] },
+  modify: { action: 'modify', guards: [['open', 'closedModify'], ['editable', 'approvedModify']] },
   answer: { action: 'answer', guards: [['open', 'closed'], ['draft', 'lostDraft']] },
 };
 

@@ -23,6 +23,7 @@ export const replies = {
   idleWithDraft: (count: number, total: number) => `本期月报已填 ${count}/${total} 项，回复「继续」接着填。`,
   idleNoDraft: '回复「填报」开始填写本期月报，回复「帮助」查看说明。',
   filedModify: (filed: string) => `${filed}\n如需修改，回复「修改」。`,
+  approvedModify: (filed: string, office: string) => `${filed}\n审核通过的月报不能再修改；如需更正，请联系${office}解锁。`,
   resume: (byOther: string | null, count: number, total: number) => `${byOther ? `正在由 ${byOther} 填报，` : '继续填写，'}已完成 ${count}/${total}${byOther ? '，您可以接着填：' : '：'}`,
   begin: (late: boolean, school: string, w: Window, cal: PeriodCalendar, parts: number, cells: number) =>
     `${late ? '开始补报' : '开始填写'} ${school} ${periodLabel(w.period)}培训月报（统计该月完成的培训），${late ? '已由工作人员解锁' : `截止 ${dueDateLabel(w, cal)}`}。\n` +

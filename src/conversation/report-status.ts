@@ -13,7 +13,17 @@ import { onPace, percent } from '../report/progress';
 /** Texts about where a school stands for the period: pure functions of the context and the time. */
 
 export function filedText(report: Report, school: School, cal: PeriodCalendar, viewer: string): string {
-  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由${report.submittedBy ? contactLabel(school, report.submittedBy, viewer) : '系统'}提交（${STATUS_LABEL[report.status]}）。`;
+  return `${periodLabel(report.period)}月报已于 ${timeLabel(new Date(report.submittedAt), cal)} 由${report.submittedBy ? contactLabel(school, report.submittedBy, viewer) : '系统'}提交（${STATUS_LABEL[report.status]}）。${reviewText(report, cal)}`;
+}
+
+/** Where a filed report stands in review, as a sentence (empty for one nobody has reviewed and none needs to). */
+export function reviewText(report: Report, cal: PeriodCalendar): string {
+  const r = report.review;
+  if (!r || report.status === 'defaulted') return '';
+  const when = r.at !== undefined ? `于 ${timeLabel(new Date(r.at), cal)} ` : '';
+  if (r.state === 'approved') return `已由${r.byName ?? '工作人员'}${when}审核通过。`;
+  if (r.state === 'returned') return `已被${r.byName ?? '工作人员'}${when}退回，原因：${r.reason ?? '（未写明）'}。`;
+  return r.required ? '等待审核。' : '';
 }
 
 export function closedText(form: Form, ctx: SchoolContext, draft: Draft | null, now: Date, cal: PeriodCalendar): string {
@@ -39,7 +49,7 @@ function periodLine(form: Form, ctx: SchoolContext, draft: Draft | null, now: Da
   const due = `截止 ${dueDateLabel(ctx.window, cal)}（${left === 1 ? '今天截止' : `还有 ${left} 天`}）`;
   if (status === 'drafting') return `${head}，已完成 ${answeredCount(form, draft?.values ?? {})}/${form.cells.length}。${due}，回复「继续」接着填。`;
   if (status === 'none') return `${head}。${due}，回复「填报」开始。`;
-  return `${head}（${timeLabel(new Date(ctx.report!.submittedAt), cal)}）。${due}。`;
+  return `${head}（${timeLabel(new Date(ctx.report!.submittedAt), cal)}）。${reviewText(ctx.report!, cal)}${due}。`;
 }
 
 function yearLines(ctx: SchoolContext): string[] {

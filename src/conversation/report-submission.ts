@@ -5,6 +5,8 @@ import type { Finding } from '../report/rules';
 import type { Form } from './form';
 import type { SchoolContext } from './report-context';
 import { totalsText } from './report-texts';
+import { newReview } from '../report/review';
+import { educationBureau } from '../roster/places';
 
 export interface Submission {
   report: Report;
@@ -35,6 +37,7 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
     firstSubmittedAt: previous && previous.status !== 'defaulted' ? previous.firstSubmittedAt : at,
     acceptedWarnings: [...new Set(findings.filter((x) => x.level === 'warning').map((x) => x.rule))],
     zero: draft.zero,
+    review: newReview(ctx.reviewRequired === true),
   };
   const changed = previous ? form.cells.filter((c) => previous.values[c.id] !== values[c.id]).map((c) => ({ id: c.id, old: previous.values[c.id] ?? null, new: values[c.id] ?? null })) : [];
   const lines = [
@@ -46,6 +49,8 @@ export function submit(form: Form, cal: PeriodCalendar, ctx: SchoolContext, draf
   const confirmed = findings.filter((x) => x.level === 'warning');
   if (confirmed.length > 0) lines.push('已确认的提醒：', ...confirmed.map((x) => `· ${x.message}`));
   if (previous && previous.status !== 'defaulted' && changed.length > 0) lines.push(`本次修改了 ${changed.length} 项。`);
-  if (onTime) lines.push(`${dueDateLabel(ctx.window, cal)}截止前如需修改，回复「修改」。`);
+  if (previous?.review?.state === 'returned') lines.push('已按退回意见重新提交，等待审核。');
+  else if (ctx.reviewRequired) lines.push(`将由${educationBureau(ctx.school.city)}审核，审核通过后计入统计。`);
+  if (onTime) lines.push(`${dueDateLabel(ctx.window, cal)}截止前${ctx.reviewRequired ? '、审核通过前' : ''}如需修改，回复「修改」。`);
   return { report, changed, receipt: lines.join('\n') };
 }

@@ -1,6 +1,7 @@
 import { parsePeriod, periodLabel, type PeriodCalendar } from '../calendar/period';
 import { formatNumber } from '../report/number-parser';
-import type { Draft, HistoryEntry } from '../report/records';
+import type { Draft, HistoryEntry, Report } from '../report/records';
+import { isApproved } from '../report/review';
 import type { Finding } from '../report/rules';
 import { STATUS_LABEL } from '../report/status';
 import { STOCK_CELLS, type Values } from '../report/values';
@@ -22,7 +23,7 @@ import { contactLabel } from '../roster/people';
 import { cards, type ButtonCard } from './buttons';
 
 /** Staff words a school contact may try; they get told what is theirs instead. */
-export const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查)(?:\s|$)/u;
+export const STAFF_WORD = /^(未报|催报|导出|解锁|广播|查|通过|退回|待审)(?:\s|$)/u;
 
 type Action = (state: ReportState | null, input: EngineInput) => EngineResult;
 
@@ -79,6 +80,7 @@ export class ReportTurn {
   private holds(guard: Guard, state: ReportState | null): boolean {
     if (guard === 'open') return this.ctx.open;
     if (guard === 'session') return state !== null;
+    if (guard === 'editable') return this.draft !== null || this.ctx.reopened || !isApproved(this.ctx.report);
     return this.draft !== null;
   }
 
@@ -105,6 +107,7 @@ export class ReportTurn {
     idleNote: () => this.done(null, this.draft ? replies.idleWithDraft(this.count(), this.form.cells.length) : replies.idleNoDraft),
     closed: () => this.done(null, closedText(this.form, this.ctx, this.draft, this.now, this.cal)),
     closedModify: () => this.done(null, replies.closedModify(closedText(this.form, this.ctx, this.draft, this.now, this.cal), unlockContact(this.ctx.school.city))),
+    approvedModify: () => this.done(null, this.filedHint(this.ctx.report!)),
     idle: () => this.done(null, this.draft ? replies.idleDraft(this.count(), this.form.cells.length) : replies.idleNone),
     lostDraft: () => this.lostDraft(),
   };
@@ -118,7 +121,7 @@ export class ReportTurn {
       // Staff reopened this filed month so that it can be corrected: opening it is what 修改 does
       // (the month then stays in hand for the answers that follow).
       if (this.ctx.reopened) return this.modify(state, '');
-      return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
+      return this.done(null, this.filedHint(this.ctx.report));
     }
     const s = state ?? this.fresh();
     if (this.draft) {
@@ -364,7 +367,7 @@ export class ReportTurn {
   }
 
   private askZero(state: ReportState | null, input: EngineInput): EngineResult {
-    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, replies.filedModify(filedText(this.ctx.report, this.ctx.school, this.cal, this.ctx.userId)));
+    if (this.ctx.report && this.ctx.report.status !== 'defaulted' && !this.draft) return this.done(null, this.filedHint(this.ctx.report));
     const month = ZERO_OF_MONTH.exec(input.normalized);
     const own = parsePeriod(this.ctx.window.period).month;
     if (month && Number(month[1]) !== own) return this.done(state, replies.zeroOtherMonth(Number(month[1]), this.ctx.window.period));
@@ -509,9 +512,16 @@ export class ReportTurn {
     return cell ? `${cellHelp(cell, this.ctx.window.period)}\n\n${this.ask(state)}` : generalHelp(this.ctx, this.cal);
   }
 
+  /** Where the filed report stands, and how it can be corrected: 修改, or — once approved — an unlock by staff. */
+  private filedHint(report: Report): string {
+    const filed = filedText(report, this.ctx.school, this.cal, this.ctx.userId);
+    if (isApproved(report) && !this.ctx.reopened) return replies.approvedModify(filed, unlockContact(this.ctx.school.city));
+    return replies.filedModify(filed);
+  }
+
   private lostDraft(): EngineResult {
     const r = this.ctx.report;
-    if (r && r.status !== 'defaulted') return this.done(null, `${filedText(r, this.ctx.school, this.cal, this.ctx.userId)}如需修改，回复「修改」。`);
+    if (r && r.status !== 'defaulted') return this.done(null, this.filedHint(r));
     return this.done(null, replies.draftGone);
   }
 

@@ -1,20 +1,24 @@
 import { dateLabel, dueDateLabel, periodLabel, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import type { PaceBasis, YearToDate } from '../report/progress';
-import type { Report } from '../report/records';
+import type { HistoryEntry, Report } from '../report/records';
+import type { ReviewState } from '../report/review';
 import type { IndexedStatus, PeriodIndex } from '../report/status';
 import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import type { YearTargets } from '../targets/targets';
 import type { BroadcastEffect } from './broadcast';
 import type { TextCard } from './reply';
+import type { ButtonCard } from './buttons';
 import type { SchoolFilter, StaffCommand } from './staff-words';
 
 
 /** What each staff command needs, loaded by the dispatcher before the (pure) step. */
 export type StaffData =
-  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; pace: PaceBasis }
+  | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; pace: PaceBasis; reviews: Record<string, ReviewState>; reviewInUse: boolean }
   | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
-  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets; pace: PaceBasis }
+  | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets; pace: PaceBasis; history?: { entries: HistoryEntry[]; people: Record<string, string>; labels: Record<string, string> } }
+  /** 待审: the filed reports in scope awaiting review. */
+  | { kind: 'pending'; reports: Report[]; schools: Record<string, School> }
   | { kind: 'none' };
 
 export interface StaffContext {
@@ -49,6 +53,9 @@ export type StaffEffect =
   | { kind: 'card'; card: TextCard }
   | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
   | { kind: 'reopen'; school: string; period: Period; by: string; contacts: string[]; notice: string }
+  | { kind: 'review'; school: string; period: Period; decision: 'approve' | 'return'; reason: string; by: string; byName: string; submittedAt: number; contacts: string[]; notice: string }
+  /** Buttons for what the reply offers (通过 / 退回 after 查), sent as a card after it. */
+  | { kind: 'buttons'; card: ButtonCard }
   | BroadcastEffect;
 
 export interface StaffResult {

@@ -5,6 +5,9 @@ import { onPace, paceMonths, paceWords, percent } from '../report/progress';
 import { filingStatus, STATUS_LABEL } from '../report/status';
 import { schoolTarget } from '../targets/targets';
 import { scopedFilter, type StaffContext, type StaffResult } from './staff-context';
+import type { Report } from '../report/records';
+import { reviewState } from '../report/review';
+import { reviewWords } from './review-words';
 
 /** The staff words about one school or one table: 查, 解锁 and 导出. Pure. */
 
@@ -28,10 +31,16 @@ export function lookup(ctx: StaffContext, cal: PeriodCalendar): string {
   return [
     `${s.name}（${s.code}）· ${s.city} · ${s.level} ${s.category} 类${s.pilot ? ' · 试点' : ''}`,
     `填报人：${contactsText(s)}`,
-    `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}`,
+    `${periodLabel(ctx.window.period)}月报：${status}${records?.reopened ? '（已解锁）' : ''}${report && reviewWords(report, cal) ? ` · ${reviewWords(report, cal)}` : ''}`,
     `${ytd?.year ?? ''} 年累计 ${f(ytd?.trainees ?? 0)} 人次 / 目标 ${f(t.all)}（${percent(ytd?.trainees ?? 0, t.all)}）${months > 0 ? `，按进度 ${paceWords(pace, s.code)}应达 ${f(onPace(t.all, months))}` : ''}`,
     `补贴性 ${f(ytd?.subsidized ?? 0)} / ${f(t.subsidized)}（${percent(ytd?.subsidized ?? 0, t.subsidized)}）`,
+    ...(reviewable(records) ? [`回复「通过 ${s.code}」或「退回 ${s.code} 原因」审核；「查 ${s.code} 历史」看修改记录。`] : report || records?.hasDraft ? [`回复「查 ${s.code} 历史」看修改记录。`] : []),
   ].join('\n');
+}
+
+/** A filed report nobody has reviewed, and not being corrected: 通过 / 退回 are offered. */
+export function reviewable(records: { report: Report | null; hasDraft: boolean } | null): boolean {
+  return records !== null && records.report !== null && !records.hasDraft && reviewState(records.report) === 'pending';
 }
 
 export function exportTable(ctx: StaffContext): StaffResult {

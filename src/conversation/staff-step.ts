@@ -4,10 +4,12 @@ import { paceWords, percent } from '../report/progress';
 import { rollUp } from '../report/rollup';
 import { STATUS_LABEL, type IndexedStatus, type PeriodIndex } from '../report/status';
 import { staffNameOrNull } from '../roster/people';
+import type { ReviewState } from '../report/review';
 import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import { beforeStartText, scopedFilter, type StaffContext, type StaffResult } from './staff-context';
-import { exportTable, lookup, unlock } from './staff-school';
+import { exportTable, lookup, reviewable, unlock } from './staff-school';
+import { historyText, pendingList, review, reviewCard } from './staff-review';
 import type { SchoolFilter } from './staff-words';
 
 const PAGE = 20;
@@ -37,10 +39,19 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
       return nudge(ctx, command.filter, cal, now, false);
     case 'confirm':
       return ctx.pendingNudge ? nudge(ctx, ctx.pendingNudge.filter, cal, now, true) : text('现在没有需要确认的操作。');
-    case 'lookup':
-      return text(lookup(ctx, cal));
+    case 'lookup': {
+      // A report awaiting review comes with the 通过 / 退回 buttons.
+      const one = ctx.data.kind === 'school' && ctx.data.matches.length === 1 && reviewable(ctx.data.records) ? ctx.data.matches[0]! : null;
+      return { text: lookup(ctx, cal), effects: one ? [{ kind: 'buttons', card: reviewCard(one, ctx.period) }] : [] };
+    }
     case 'unlock':
       return unlock(ctx, cal, now);
+    case 'review':
+      return review(ctx, cal);
+    case 'pending':
+      return text(pendingList(ctx, command.filter, command.page, cal));
+    case 'history':
+      return text(historyText(ctx, cal));
     case 'export':
       return exportTable(ctx);
     case 'broadcast':
@@ -57,10 +68,33 @@ function staffHelp(member: StaffMember, intervalHours: number): string {
     '· 未报 [市县|类别] — 还没报的学校，如「未报 郑州」「未报 C」',
     '· 查 学校名或代码 — 一所学校的情况',
     `· 催报 [市县|类别] — 提醒还没报的学校（每校 ${intervalHours} 小时内最多提醒一次）`,
+    '· 查 学校 历史 — 谁在什么时候改了哪一项',
+    '· 待审 [市县|类别] — 已提交、还没审核的月报',
+    '· 通过 学校 / 退回 学校 原因 — 审核学校提交的月报，如「退回 0101 制造业人数有误」',
     '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
     '· 导出 [年月] — 月报表（.xlsx）以文件发给您，如「导出 2026-10」',
     '· 广播 — 给学校填报人发通知（写内容 → 选范围 → 看人数 → 确认）',
   ].join('\n');
+}
+
+/**
+ * Review progress: of the filed reports, how many are approved, returned, awaiting review; for the
+ * province, each city's approved/filed. Said once review is in use (required, or done once).
+ */
+function reviewLines(codes: readonly string[], reviews: Record<string, ReviewState>, byCity: Record<string, string[]> | null): string[] {
+  const of = (list: readonly string[], state: ReviewState) => list.filter((c) => reviews[c] === state).length;
+  const filed = codes.filter((c) => reviews[c] !== undefined);
+  if (filed.length === 0) return [];
+  const lines = [`审核：已报 ${filed.length} · 已审 ${of(filed, 'approved')} · 退回 ${of(filed, 'returned')} · 待审 ${of(filed, 'pending')}`];
+  if (byCity) {
+    const cities = Object.entries(byCity)
+      .map(([city, list]) => [city, list.filter((c) => reviews[c] !== undefined)] as const)
+      .filter(([, list]) => list.length > 0)
+      .sort(([a], [b]) => a.localeCompare(b, 'zh'))
+      .map(([city, list]) => `${city} ${of(list, 'approved')}/${list.length}${of(list, 'returned') ? `（退回 ${of(list, 'returned')}）` : ''}`);
+    lines.push(`已审/已报：${cities.join(' · ')}`);
+  }
+  return lines;
 }
 
 function deadline(ctx: StaffContext, cal: PeriodCalendar, now: Date): string {
@@ -79,7 +113,7 @@ export function staffProgressText(ctx: StaffContext, cal: PeriodCalendar, now: D
 
 function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true): string {
   if (ctx.data.kind !== 'progress') return '';
-  const { index, schools, ytd, targets, year, pace } = ctx.data;
+  const { index, schools, ytd, targets, year, pace, reviews, reviewInUse } = ctx.data;
   const scope = scopedFilter(ctx.member, {});
   if ('refused' in scope) return scope.refused;
   const codes = scope.city ? (index.byCity[scope.city] ?? []) : index.all;
@@ -97,6 +131,7 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true
     .sort(([a], [b]) => a.localeCompare(b, 'zh'))
     .map(([name, list]) => `${name} ${count(list, 'filed') + count(list, 'late')}/${list.length}`);
   lines.push(`${scope.city ? '按类别' : '按市县'}：${parts.join(' · ')}`);
+  if (reviewInUse) lines.push(...reviewLines(codes, reviews, scope.city ? null : index.byCity));
   const inScope = codes.map((c) => schools[c]).filter((s): s is School => s !== undefined);
   const [all] = rollUp(inScope, ytd, targets, pace, () => scope.city ?? '全省');
   const done = all?.trainees ?? 0;

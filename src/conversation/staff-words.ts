@@ -13,6 +13,12 @@ export type StaffCommand =
   | { kind: 'lookup'; query: string }
   | { kind: 'nudge'; filter: SchoolFilter }
   | { kind: 'unlock'; query: string; period: Period | null; periodText: string }
+  /** 通过 / 退回 a school's report (退回 with its reason; none given: the old 退回 = 解锁, explained). */
+  | { kind: 'review'; decision: 'approve' | 'return'; query: string; period: Period | null; periodText: string; reason: string }
+  /** 待审: the filed reports in scope that nobody has reviewed yet. */
+  | { kind: 'pending'; filter: SchoolFilter; page: number }
+  /** 查 学校 历史 [页]. */
+  | { kind: 'history'; query: string; page: number }
   | { kind: 'export'; period: Period | null; periodText: string }
   | { kind: 'broadcast' }
   | { kind: 'confirm' }
@@ -20,12 +26,16 @@ export type StaffCommand =
   | { kind: 'bad-filter'; word: string }
   | { kind: 'unknown' };
 
-const HEADS: [RegExp, StaffCommand['kind'] | 'broadcast' | 'export'][] = [
+const HEADS: [RegExp, StaffCommand['kind'] | 'approve' | 'return'][] = [
   [/^(?:进度|查询进度|统计|报送情况)$/u, 'progress'],
   [/^(?:未报|未报学校|没报)(?:\s+(.*))?$/u, 'owing'],
   [/^(?:催报|催办|提醒)(?:\s+(.*))?$/u, 'nudge'],
+  [/^(?:查|查询|查学校)\s*(.+?)\s+(?:历史|记录|修改记录)(?:\s+(\d+))?$/u, 'history'],
   [/^(?:查|查询|查学校)\s*(.+)$/u, 'lookup'],
-  [/^(?:解锁|重新打开|退回)\s*(.+)$/u, 'unlock'],
+  [/^(?:解锁|重新打开)\s*(.+)$/u, 'unlock'],
+  [/^(?:通过|审核通过|批准)\s*(.+)$/u, 'approve'],
+  [/^(?:退回|驳回)\s*(.+)$/u, 'return'],
+  [/^(?:待审|待审核|未审)(?:\s+(.*))?$/u, 'pending'],
   [/^(?:广播|群发|发通知)$/u, 'broadcast'],
   [/^(?:导出|下载)(?:\s+(.*))?$/u, 'export'],
   [/^(?:帮助|帮忙|说明|菜单|help|\?|？)$/u, 'help'],
@@ -88,17 +98,28 @@ export function parseStaffCommand(normalized: string, current: Period): StaffCom
         return { kind: 'export', period: rest === '' ? current : parsePeriodWord(rest, current), periodText: rest };
       case 'lookup':
         return { kind, query: rest };
+      case 'history':
+        return { kind, query: rest, page: m[2] ? Number(m[2]) : 1 };
+      case 'approve':
+      case 'return': {
+        // 退回 学校 [月份] 原因: the month, when the second word is one; the rest is the reason.
+        const period = words.length > 1 ? parsePeriodWord(words[1]!, current) : null;
+        const periodText = period !== null ? words[1]! : '';
+        const reason = words.slice(period !== null ? 2 : 1).join(' ');
+        return { kind: 'review', decision: kind === 'approve' ? 'approve' : 'return', query: words[0] ?? '', period, periodText, reason };
+      }
       case 'unlock': {
         const last = words[words.length - 1] ?? '';
         const period = words.length > 1 ? parsePeriodWord(last, current) : null;
         return { kind, query: words.length > 1 ? words.slice(0, -1).join(' ') : rest, period, periodText: words.length > 1 ? last : '' };
       }
       case 'owing':
+      case 'pending':
       case 'nudge': {
-        const page = kind === 'owing' && /^\d+$/.test(words[words.length - 1] ?? '') ? Number(words.pop()) : 1;
+        const page = kind !== 'nudge' && /^\d+$/.test(words[words.length - 1] ?? '') ? Number(words.pop()) : 1;
         const filter = parseFilter(words);
         if ('unknown' in filter) return { kind: 'bad-filter', word: filter.unknown };
-        return kind === 'owing' ? { kind, filter, page } : { kind, filter };
+        return kind === 'nudge' ? { kind, filter } : { kind, filter, page };
       }
     }
   }

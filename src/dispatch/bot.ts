@@ -2,7 +2,7 @@ import type { Form } from '../conversation/form';
 import { stepReport, type RecordChange, type SchoolContext } from '../conversation/report-engine';
 import { commandOf, normalizeInput, reportRequest, type Command, type ReportRequest } from '../conversation/vocabulary';
 import type { Logger } from '../log/logger';
-import { currentWindow, nextWindow, parsePeriod, periodOf, windowFor, type PeriodCalendar, type Window } from '../calendar/period';
+import { currentWindow, nextWindow, parsePeriod, periodLabel, periodOf, windowFor, type PeriodCalendar, type Window } from '../calendar/period';
 import { schoolProgress, yearToDate } from '../report/progress';
 import type { Targets } from '../targets/targets';
 import type { Draft, Report } from '../report/records';
@@ -29,7 +29,8 @@ import { staffEntries } from '../outbox/staff-entries';
 import { turnId } from './turn-runner';
 import { messages } from './messages';
 import { buttonWord, isStanding, replaceName } from '../conversation/buttons';
-import { cardTaskId } from '../wecom/sender';
+import { buttonCardMessage, cardTaskId, textMessages } from '../wecom/sender';
+import { reviewCard, staffButtonWord } from '../conversation/staff-review';
 import type { EntryInit } from '../outbox/entry';
 import type { Reply } from '../conversation/reply';
 
@@ -48,6 +49,8 @@ export interface BotDeps {
   nudgeIntervalMs: number;
   /** Signs the dashboard link carried on the card that follows a staff member's 进度; absent, no card. */
   links?: DashboardLinks;
+  /** REVIEW_REQUIRED: new submissions count once approved. */
+  reviewRequired?: boolean;
 }
 
 interface Who {
@@ -77,8 +80,8 @@ export function createBot(deps: BotDeps): Conversation<Who, BotContext> {
       const base: Session = { ...session, turns: session.turns + 1, lastEventAt: now.getTime() };
       if (context.kind === 'unregistered') return respondToUnregistered(inbound, base, now);
       if (context.kind === 'school') return stepSchool(deps, inbound, base, context, now);
-      // Opening the app (enter_agent) or a card button is not something a staff member said.
-      const said = inbound.kind === 'text' || inbound.event === 'click' || inbound.event === 'subscribe';
+      // Opening the app (enter_agent) is not something a staff member said; a review button is its words.
+      const said = inbound.kind === 'text' || inbound.event === 'click' || inbound.event === 'subscribe' || (inbound.event === 'template_card_event' && staffButtonWord(inbound.eventKey) !== null);
       if (!said) return { session: base, replies: [] };
       if (context.kind === 'broadcast') return stepBroadcastTurn(inbound, base, context.staff, context.recipients, now);
       return stepStaffTurn(deps, inbound, base, context.staff, now);
@@ -175,6 +178,7 @@ async function loadSchool(deps: BotDeps, userId: string, school: School, period:
       allReports: reports,
       progress: schoolProgress(school, reports, window.period, deps.targets, now, deps.cal),
       requested,
+      reviewRequired: deps.reviewRequired ?? false,
     },
   };
 }
@@ -225,6 +229,13 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
     ctx = { ...ctx, draft: school.snapshot.draft };
   }
   if (change) outcome.school = schoolWrite(ctx, school.rev, school.snapshot.reportsRev, change);
+  // A report sent back is submitted again: the reviewer who sent it back is told, with the buttons.
+  const was = ctx.report?.review;
+  if (change?.report && was?.state === 'returned' && was.by) {
+    const id = `${turnId(inbound)}:resubmitted`;
+    const textOf = `【重新提交】${ctx.school.name} 已按退回意见更正并重新提交 ${periodLabel(ctx.window.period)}月报（退回原因：${was.reason ?? ''}）。\n回复「查 ${ctx.school.code}」看报告，「通过 ${ctx.school.code}」或「退回 ${ctx.school.code} 原因」审核。`;
+    outbox.push({ id, payload: { kind: 'message', to: [was.by], messages: [...textMessages(textOf), buttonCardMessage(reviewCard(ctx.school, ctx.window.period), cardTaskId(id))] }, due: now.getTime() });
+  }
   return outcome;
 }
 
@@ -261,10 +272,23 @@ function schoolWrite(ctx: SchoolContext, rev: number, reportsRev: number, change
   return write;
 }
 
+/**
+ * 退回's reason as it was typed (normalising for the words turns 「，」 into 「,」): the same
+ * number of words from the end of the message, when its words line up with the normalised ones.
+ */
+function withTypedReason(command: StaffCommand, typed: string): StaffCommand {
+  if (command.kind !== 'review' || command.reason === '') return command;
+  const words = typed.trim().split(/\s+/u);
+  const count = command.reason.split(' ').length;
+  return words.length > count ? { ...command, reason: words.slice(-count).join(' ') } : command;
+}
+
 /** A staff member's message or menu click as a staff command. */
 function staffCommandOf(inbound: Inbound, current: string): StaffCommand {
-  if (inbound.kind === 'text') return parseStaffCommand(normalizeInput(inbound.content), current);
+  if (inbound.kind === 'text') return withTypedReason(parseStaffCommand(normalizeInput(inbound.content), current), inbound.content);
   if (inbound.event === 'click') return parseStaffCommand(menuWords[inbound.eventKey] ?? '', current);
+  // A review button is read as its words (通过 0101 2026-10); saying them twice is answered as such.
+  if (inbound.event === 'template_card_event') return parseStaffCommand(staffButtonWord(inbound.eventKey) ?? '', current);
   return { kind: inbound.event === 'subscribe' ? 'help' : 'unknown' };
 }
 
@@ -278,10 +302,16 @@ function stepStaffTurn(deps: BotDeps, inbound: Inbound, session: Session, staff:
   const waiting = session.nudge !== null && result.nudge === undefined && staff.command.kind !== 'confirm';
   const nudge = result.nudge !== undefined ? result.nudge : waiting ? null : session.nudge;
   const text = waiting ? `已取消催报。${result.text ? `\n${result.text}` : ''}` : result.text;
+  const outbox = staffEntries(turnId(inbound), staff.member, effects, now);
+  // The clicked button is replaced by what was chosen, so that it cannot be clicked again.
+  if (inbound.kind === 'event' && inbound.event === 'template_card_event' && inbound.responseCode) {
+    const word = staffButtonWord(inbound.eventKey);
+    outbox.push({ id: `${turnId(inbound)}:card-update`, payload: { kind: 'card-update', to: inbound.userId, responseCode: inbound.responseCode, replaceName: word ? `已选：${word.split(' ')[0]}` : '已处理' }, due: now.getTime() });
+  }
   return {
     session: { ...session, nudge },
     replies: text ? [{ kind: 'text', text }] : [],
-    outbox: staffEntries(turnId(inbound), staff.member, effects, now),
+    outbox,
   };
 }
 

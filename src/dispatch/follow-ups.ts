@@ -10,7 +10,10 @@ import type { Leased } from '../outbox/entry';
 import type { OutboxStore } from '../store/outbox-store';
 import type { Handled, HandlerContext, Handlers } from '../delivery/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
-import { periodLabel, windowFor } from '../calendar/period';
+import { parsePeriod, periodLabel, windowFor } from '../calendar/period';
+import type { WeComMessage } from '../outbox/entry';
+import { decided } from '../report/review';
+import { yearToDate } from '../report/progress';
 import { nextSendingTime } from '../calendar/schedule';
 import type { AuditEntry, AuditLog } from '../store/audit-log';
 import type { RecordsStore } from '../store/records-store';
@@ -54,6 +57,7 @@ export function followUpHandlers(deps: FollowUpDeps): Handlers {
     'card-update': (entry) => updateCard(deps, entry),
     export: (entry, ctx) => exportFile(deps, entry, ctx),
     reopen: (entry, ctx) => reopen(deps, entry, ctx),
+    review: (entry, ctx) => review(deps, entry, ctx),
     nudge: (entry, ctx) => nudge(deps, entry, ctx),
     report: (entry, ctx) => report(deps, entry, ctx),
   };
@@ -83,6 +87,53 @@ async function reopen(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
   await deps.records.reopen(p.school, p.period, entry.id, history, notice, ctx.now);
   await deps.audit.append({ action: 'reopen', by: p.by, at: p.at, school: p.school, period: p.period }, entry.id);
   deps.kick(p.school);
+  return { kind: 'finish', state: 'done' };
+}
+
+/**
+ * A review decision, applied in the school's partition through the one write path (a commit at
+ * the records' revision): the report's review, the reopen flag (退回), the history entry and the
+ * year's sums (a report that needs review counts once approved). Applied once: a retry finds its
+ * own decision on the report and only makes sure of the notice and the audit line, which are
+ * keyed by this entry. A report resubmitted (or being corrected) since staff looked is left alone,
+ * and the staff member is told.
+ */
+async function review(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'review') throw new Error(`not a review: ${entry.id}`);
+  const p = entry.payload;
+  const snap = await deps.records.read(p.school, p.period);
+  const report = snap.reports[p.period];
+  const tell = async (id: string, to: string[], messages: WeComMessage[], owner: string) => {
+    const due = nextSendingTime(new Date(ctx.now), deps.schedule, deps.cal).getTime();
+    if (to.length > 0) await deps.outbox.enqueue(owner, [{ id, payload: { kind: 'message', to, messages }, due }], ctx.now);
+    deps.kick(owner);
+  };
+  if (report?.review?.id !== entry.id) {
+    if (!report || report.submittedAt !== p.submittedAt || snap.draft !== null) {
+      const why = snap.draft !== null ? '学校正在修改这份报告' : '学校在您审核前重新提交了报告';
+      await tell(`${entry.id}:stale`, [p.by], textMessages(`${periodLabel(p.period)}月报的${p.decision === 'approve' ? '通过' : '退回'}没有执行：${why}。请回复「查 ${p.school}」看最新的报告后再审核。`), entry.owner);
+      return { kind: 'finish', state: 'done' };
+    }
+    const next = decided(report, { decision: p.decision, by: p.by, byName: p.byName, at: p.at, id: entry.id, ...(p.reason ? { reason: p.reason } : {}) });
+    const year = parsePeriod(p.period).year;
+    const reports = [...Object.values(snap.reports).filter((r) => r.period !== p.period), next];
+    const committed = await deps.records.commit({
+      code: p.school,
+      period: p.period,
+      expectedRev: snap.rev,
+      report: next,
+      // 退回 opens the month for the school's correction; 通过 closes one an earlier 退回 left open.
+      ...(p.decision === 'return' ? { reopened: true } : snap.reopened ? { reopened: false } : {}),
+      history: [{ type: p.decision, period: p.period, by: p.by, at: p.at, cells: [], ...(p.reason ? { reason: p.reason } : {}) }],
+      ytd: yearToDate(reports, year),
+      expectedReportsRev: snap.reportsRev,
+    });
+    // Someone wrote the school's records meanwhile: read again and decide again, shortly.
+    if (!committed) return { kind: 'later', due: ctx.now + 200 };
+  }
+  const messages = [...textMessages(p.notice), ...(p.decision === 'return' ? [buttonCardMessage(cards.reopened(p.period), cardTaskId(`${entry.id}:notice`))] : [])];
+  await tell(`${entry.id}:notice`, p.contacts, messages, p.school);
+  await deps.audit.append({ action: p.decision === 'approve' ? 'approve' : 'return', by: p.by, at: p.at, school: p.school, period: p.period, ...(p.reason ? { reason: p.reason } : {}) }, entry.id);
   return { kind: 'finish', state: 'done' };
 }
 

@@ -5,6 +5,7 @@ import { parsePeriod, periodLabel, timeLabel, type PeriodCalendar } from '../cal
 import type { School } from '../roster/roster';
 import type { Report } from '../report/records';
 import { filingStatus, hasFiled, statusText, type FilingStatus } from '../report/status';
+import { countsInFigures, REVIEW_LABEL, reviewState } from '../report/review';
 import { STOCK_CELLS } from '../report/values';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
@@ -100,6 +101,7 @@ export function assembleTable(form: Form, cal: PeriodCalendar, data: ReportData,
   const stockColumns = new Set(form.cells.flatMap((c, j) => (STOCK_CELLS.includes(c.id) ? [j] : [])));
   const carried: ReportTable['carried'] = [];
   const statuses: ReportTable['schools'] = [];
+  let awaiting = 0;
   const rows = schools.map((school, i) => {
     const report = data.reports.get(school.code) ?? null;
     const status = filingStatus(report, data.answered.has(school.code));
@@ -118,16 +120,19 @@ export function assembleTable(form: Form, cal: PeriodCalendar, data: ReportData,
       }
       const v = values?.[c.id];
       if (v === undefined) return null;
-      if (status !== 'defaulted') totals[j]! += v;
+      if (report && countsInFigures(report)) totals[j]! += v;
       return v;
     });
-    const label = report || status === 'drafting' ? statusText(status, { zero: report?.zero, answered: data.answered.get(school.code), cells: form.cells.length }) : missing;
+    if (report && hasFiled(report.status) && !countsInFigures(report)) awaiting++;
+    const label = report || status === 'drafting' ? statusText(status, { zero: report?.zero, answered: data.answered.get(school.code), cells: form.cells.length }) + reviewSuffix(report) : missing;
     return [school.code, school.name, school.city, school.level, school.category, label, report?.submittedBy ? timeLabel(new Date(report.submittedAt), cal) : '', ...cells] as Value[];
   });
   const count = (keep: (s: FilingStatus) => boolean) => statuses.filter((s) => keep(s.status)).length;
   const filed = count(hasFiled);
   const defaulted = count((s) => s === 'defaulted');
-  const notes = [`合计含已报（含本月无培训）和逾期补报的 ${filed} 所学校；零申报(未报) ${defaulted} 所的培训数字计为 0；填报中、未开始的 ${schools.length - filed - defaulted} 所不计入。`];
+  const notes = [
+    `合计含已报（含本月无培训）和逾期补报的 ${filed - awaiting} 所学校；零申报(未报) ${defaulted} 所的培训数字计为 0；${awaiting > 0 ? `已报待审的 ${awaiting} 所在审核通过前不计入；` : ''}填报中、未开始的 ${schools.length - filed - defaulted} 所不计入。`,
+  ];
   if (carried.length > 0 || defaulted > 0) {
     const names = form.cells.filter((c) => STOCK_CELLS.includes(c.id)).map((c) => c.name).join('、');
     notes.push(`${names}是学校现有人数：零申报(未报)的学校沿用其最近一次填报的数字（斜体，计入合计），从未填报的留空。`);
@@ -149,6 +154,13 @@ export function assembleTable(form: Form, cal: PeriodCalendar, data: ReportData,
     moneyColumns,
     schools: statuses,
   };
+}
+
+/** 「·已审」「·退回」 after a filed report's status once it has been reviewed, 「·待审」 while a review it needs is pending. */
+function reviewSuffix(report: Report | null): string {
+  const state = reviewState(report);
+  if (state === null || (state === 'pending' && report?.review?.required !== true)) return '';
+  return `·${REVIEW_LABEL[state]}`;
 }
 
 /** The period's table for the schools in scope: one row each, then a totals row over what was filed. */

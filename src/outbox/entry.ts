@@ -48,6 +48,22 @@ export const payloadSchema = z.discriminatedUnion('kind', [
     contacts: z.array(z.string()),
   }),
   z.object({
+    kind: z.literal('review'),
+    school: z.string(),
+    period: z.string(),
+    decision: z.enum(['approve', 'return']),
+    /** 退回's reason. */
+    reason: z.string(),
+    by: z.string(),
+    byName: z.string(),
+    at: z.number(),
+    /** The submission reviewed: a report resubmitted meanwhile is not decided on unseen. */
+    submittedAt: z.number(),
+    /** Told to the school's contacts once the decision is recorded. */
+    notice: z.string(),
+    contacts: z.array(z.string()),
+  }),
+  z.object({
     kind: z.literal('nudge'),
     by: z.string(),
     period: z.string(),

@@ -1,7 +1,7 @@
 import type { StaffMember } from '../roster/roster';
 import type { StaffEffect } from '../conversation/staff-context';
 import type { EntryInit } from './entry';
-import { cardMessage, MAX_RECIPIENTS_PER_CALL, textMessages } from '../wecom/sender';
+import { buttonCardMessage, cardMessage, cardTaskId, MAX_RECIPIENTS_PER_CALL, textMessages } from '../wecom/sender';
 
 /**
  * What a staff turn leaves to the outbox, committed with the turn. Ids derive from the turn's id,
@@ -17,6 +17,10 @@ export function staffEntries(turn: string, member: StaffMember, effects: readonl
         return [{ id: `${turn}:export`, payload: { kind: 'export', to: member.userId, by: effect.by, period: effect.period, filter: effect.filter, fileName: effect.fileName }, due: at }];
       case 'reopen':
         return [{ id: `${turn}:reopen`, payload: { kind: 'reopen', school: effect.school, period: effect.period, by: effect.by, at, notice: effect.notice, contacts: effect.contacts }, due: at }];
+      case 'review':
+        return [{ id: `${turn}:review`, payload: { kind: 'review', school: effect.school, period: effect.period, decision: effect.decision, reason: effect.reason, by: effect.by, byName: effect.byName, at, submittedAt: effect.submittedAt, notice: effect.notice, contacts: effect.contacts }, due: at }];
+      case 'buttons':
+        return [{ id: `${turn}:buttons`, payload: { kind: 'message', to: [member.userId], messages: [buttonCardMessage(effect.card, cardTaskId(`${turn}:buttons`))] }, due: at }];
       case 'nudge':
         // Fanned out when it goes out (after quiet hours): the policy and the texts judged then.
         return [{ id: `${turn}:nudge`, payload: { kind: 'nudge', by: effect.by, period: effect.period, schools: effect.schools, sendAt: effect.sendAt, label: effect.label }, due: Math.max(at, effect.sendAt) }];

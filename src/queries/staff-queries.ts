@@ -12,6 +12,11 @@ import type { Markers } from '../store/markers';
 import { firstPeriodIn } from '../calendar/deployment';
 import { targetsFor, type Targets } from '../targets/targets';
 import { owingSchools, periodIndex } from './period-queries';
+import type { Form } from '../conversation/form';
+import { HISTORY_PAGE } from '../conversation/history-text';
+import type { Report } from '../report/records';
+import { reviewState, type ReviewState } from '../report/review';
+import { contactLabel, staffName } from '../roster/people';
 
 export interface StaffQueryDeps {
   roster: RosterStore;
@@ -24,6 +29,8 @@ export interface StaffQueryDeps {
   schedule: Schedule;
   /** A school is nudged at most once within this interval, whoever asks. */
   nudgeIntervalMs: number;
+  /** The form, for the cell labels of a school's history. */
+  form: Form;
 }
 
 /** Finds schools by code (exact) or name (contains), in and out of the member's scope. */
@@ -58,7 +65,7 @@ export class StaffQueries {
   /** Loads one staff command's context. */
   async context(member: StaffMember, command: StaffCommand, options: { now: Date; period?: Period; pendingNudge?: NudgeState | null }): Promise<StaffContext> {
     const window = this.window(options.now, options.period);
-    const period = command.kind === 'unlock' && command.period ? command.period : window.period;
+    const period = (command.kind === 'unlock' || command.kind === 'review') && command.period ? command.period : window.period;
     const [firstPeriod, data] = await Promise.all([this.firstPeriod(), this.data(member, command, window, period, options.now)]);
     return { member, command, window, period, firstPeriod, ...this.settings(options.now, options.pendingNudge ?? null), data };
   }
@@ -73,8 +80,9 @@ export class StaffQueries {
     const { year } = parsePeriod(window.period);
     if (command.kind === 'progress') {
       const [index, all, ytd] = await Promise.all([periodIndex(this.deps, window.period), roster.read(), records.yearToDate(year)]);
-      const pace = paceBasis(year, now, cal, { of: window.period, codes: [...index.status.filed, ...index.status.late] });
-      return { kind: 'progress', index, schools: all.schools, ytd, targets: targetsFor(targets, year), year, pace };
+      const filed = [...index.status.filed, ...index.status.late];
+      const pace = paceBasis(year, now, cal, { of: window.period, codes: filed });
+      return { kind: 'progress', index, schools: all.schools, ytd, targets: targetsFor(targets, year), year, pace, ...(await this.reviews(window.period, filed)) };
     }
     if (command.kind === 'owing' || command.kind === 'nudge') {
       const scope = scopedFilter(member, command.filter);
@@ -89,7 +97,16 @@ export class StaffQueries {
       for (const c of status.defaulted) statusOf[c] = 'defaulted';
       return { kind: 'owing', codes, schools, status: statusOf };
     }
-    if (command.kind === 'lookup' || (command.kind === 'unlock' && command.query)) {
+    if (command.kind === 'pending') {
+      const scope = scopedFilter(member, command.filter);
+      if ('refused' in scope) return { kind: 'none' };
+      const [inScope, status, all] = await Promise.all([roster.codesIn(scope), records.statusSets(window.period, ['filed', 'late']), roster.read()]);
+      const filed = new Set([...status.filed, ...status.late]);
+      const codes = inScope.filter((c) => filed.has(c));
+      const reports = (await records.reports(window.period, codes)).filter((r): r is Report => r !== null && reviewState(r) === 'pending');
+      return { kind: 'pending', reports, schools: all.schools };
+    }
+    if (command.kind === 'lookup' || command.kind === 'history' || ((command.kind === 'unlock' || command.kind === 'review') && command.query)) {
       const { matches, elsewhere } = findSchools((await roster.read()).schools, command.query, member);
       let found = null;
       let ytd: YearToDate | null = null;
@@ -102,9 +119,41 @@ export class StaffQueries {
         filedOpen = current !== undefined && current.status !== 'defaulted';
       }
       const pace = paceBasis(year, now, cal, { of: window.period, codes: filedOpen ? [matches[0]!.code] : [] });
-      return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year), pace };
+      const history = command.kind === 'history' && matches.length === 1 ? await this.history(matches[0]!, command.page) : undefined;
+      return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year), pace, ...(history ? { history } : {}) };
     }
     return { kind: 'none' };
+  }
+
+  /**
+   * Where each filed report of a period stands in review, and whether review is in use at all (a
+   * report needs it, or someone has reviewed one).
+   */
+  async reviews(period: Period, filed: readonly string[]): Promise<{ reviews: Record<string, ReviewState>; reviewInUse: boolean }> {
+    const reviews: Record<string, ReviewState> = {};
+    let reviewInUse = false;
+    (await this.deps.records.reports(period, filed)).forEach((r, i) => {
+      const state = reviewState(r);
+      if (state) reviews[filed[i]!] = state;
+      if (r?.review && (r.review.required || r.review.state !== 'pending')) reviewInUse = true;
+    });
+    return { reviews, reviewInUse };
+  }
+
+  /** Enough of a school's history for a page of it (newest first), with the names and labels its lines need. */
+  private async history(school: School, page: number): Promise<NonNullable<Extract<StaffData, { kind: 'school' }>['history']>> {
+    const { roster, records, form } = this.deps;
+    const entries = await records.history(school.code, Math.max(1, page) * HISTORY_PAGE + 1);
+    const all = await roster.read();
+    const people: Record<string, string> = {};
+    for (const h of entries) {
+      if (people[h.by] !== undefined) continue;
+      const staff = all.staff[h.by];
+      people[h.by] = staff ? staffName(staff) : school.contacts.includes(h.by) || school.people?.[h.by] ? contactLabel(school, h.by) : '已不在名单中的人员';
+    }
+    const labels: Record<string, string> = {};
+    for (const h of entries) for (const c of h.cells) labels[c.id] ??= form.hasCell(c.id) ? form.place(c.id).cell.label : c.id;
+    return { entries, people, labels };
   }
 
   /** The users a 广播 audience reaches, within the member's scope. */

@@ -1,5 +1,5 @@
 import type { Report } from './records';
-import { hasFiled } from './status';
+import { countsInFigures } from './review';
 import type { Values } from './values';
 
 /**
@@ -20,7 +20,7 @@ export const BREAKDOWN_PARTS = ['content', 'mode', 'industry', 'groups'];
 export function sumCells(cells: readonly { id: string }[], reports: readonly { report: Report; values: Values }[]): number[] {
   const totals = cells.map(() => 0);
   for (const { report, values } of reports) {
-    if (!hasFiled(report.status)) continue;
+    if (!countsInFigures(report)) continue;
     cells.forEach((c, j) => (totals[j]! += values[c.id] ?? 0));
   }
   return totals;

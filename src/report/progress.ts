@@ -2,6 +2,7 @@ import { currentWindow, openWindow, parsePeriod, shiftPeriod, type Period, type 
 import type { School } from '../roster/roster';
 import { schoolTarget, targetsFor, type Targets } from '../targets/targets';
 import type { Report } from './records';
+import { countsInFigures } from './review';
 import { totalTrainees } from './values';
 
 /** A year's sums over reports: person-times (T), of which subsidized, and trainees from poor households. */
@@ -12,11 +13,11 @@ export interface YearToDate {
   poor: number;
 }
 
-/** Sums a school's reports of one calendar year; a defaulted month counts as 0. */
+/** Sums a school's reports of one calendar year; a defaulted month counts as 0, and so does one awaiting a review it needs. */
 export function yearToDate(reports: readonly Report[], year: number): YearToDate {
   const out: YearToDate = { year, trainees: 0, subsidized: 0, poor: 0 };
   for (const r of reports) {
-    if (parsePeriod(r.period).year !== year || r.status === 'defaulted') continue;
+    if (parsePeriod(r.period).year !== year || !countsInFigures(r)) continue;
     out.trainees += totalTrainees(r.values);
     out.subsidized += r.values.trainees_subsidized ?? 0;
     out.poor += r.values.group_poor ?? 0;

@@ -48,6 +48,7 @@ export function historyFields(entry: HistoryEntry): Record<string, string> {
     at: String(entry.at),
     cells: JSON.stringify(entry.cells),
     ...(entry.status ? { status: entry.status } : {}),
+    ...(entry.reason ? { reason: entry.reason } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ import { readFileSync } from 'node:fs';
  *   @expect-report PERIOD STATUS [cell=value …]   the stored report
  *   @expect-draft none | N        the school's draft: absent, or N cells filled
  *   @expect-history TYPE,TYPE…    the school's history entry types, in order
+ *   @inbox USER                   what USER received since their last message (notices from others' turns), as < lines
+ *   @review-required              the server runs with REVIEW_REQUIRED=on (anywhere in the file)
  *   > message                     what the user sends (\t, \n: a tab, a new line); > [button KEY] clicks a button of the last card (「>」 alone sends nothing but a menu click: > [click report])
  *   < line                        the reply, exactly (several < lines: several lines of one reply)
  *   <~ text                       the reply contains text
@@ -34,17 +36,19 @@ export type Step =
   | { kind: 'expect-report'; period: string; status: string; values: Record<string, number>; line: number }
   | { kind: 'expect-draft'; filled: number | null; line: number }
   | { kind: 'expect-history'; types: string[]; line: number }
-  | { kind: 'send'; text: string; click: string | null; exact: string[]; contains: string[]; absent: string[]; line: number };
+  | { kind: 'send'; text: string; click: string | null; exact: string[]; contains: string[]; absent: string[]; line: number }
+  | { kind: 'inbox'; user: string; exact: string[]; contains: string[]; absent: string[]; line: number };
 
 function pairs(words: string[]): Record<string, number> {
   return Object.fromEntries(words.map((w) => w.split('=')).map(([k, v]) => [k!, Number(v)]));
 }
 
-export function parseTranscript(path: string): { title: string; steps: Step[] } {
+export function parseTranscript(path: string): { title: string; steps: Step[]; reviewRequired: boolean } {
   const lines = readFileSync(path, 'utf8').split('\n');
   const steps: Step[] = [];
   let title = path;
-  let current: Extract<Step, { kind: 'send' }> | null = null;
+  let current: Extract<Step, { kind: 'send' | 'inbox' }> | null = null;
+  let reviewRequired = false;
   lines.forEach((raw, i) => {
     const line = i + 1;
     const text = raw.replace(/\r$/, '');
@@ -69,6 +73,15 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
       return;
     }
     current = null;
+    if (head === '@inbox') {
+      current = { kind: 'inbox', user: rest[0]!, exact: [], contains: [], absent: [], line };
+      steps.push(current);
+      return;
+    }
+    if (head === '@review-required') {
+      reviewRequired = true;
+      return;
+    }
     switch (head) {
       case '@now':
         steps.push({ kind: 'now', at: rest[0]!, line });
@@ -121,5 +134,5 @@ export function parseTranscript(path: string): { title: string; steps: Step[] } 
         throw new Error(`${path}:${line}: unknown line: ${text}`);
     }
   });
-  return { title, steps };
+  return { title, steps, reviewRequired };
 }
