@@ -109,7 +109,7 @@ export const dashboardClientScript = `(function () {
       legend: { top: 0 },
       grid: grid,
       xAxis: { type: 'category', data: data.months.map(function (m) { return m.label; }) },
-      yAxis: { type: 'value', name: '人次' },
+      yAxis: { type: 'value', axisLabel: { formatter: function (v) { return v >= 10000 ? (v / 10000) + '万' : String(v); } } },
       series: [
         { name: '当月培训人次', type: 'bar', itemStyle: { color: '#5470c6' }, data: data.months.map(function (m) { return m.trainees; }) },
         { name: '累计', type: 'line', itemStyle: { color: '#07c160' }, data: data.months.map(function (m) { return m.cumulative; }) },
@@ -123,26 +123,66 @@ export const dashboardClientScript = `(function () {
   var button = document.getElementById('nudge');
   var cityFilter = document.getElementById('nudge-city');
   var categoryFilter = document.getElementById('nudge-category');
-  // Choosing a city or category narrows the list and says how many schools the button will nudge.
+  function countOf(counts, city, category) {
+    var n = 0;
+    Object.keys(counts || {}).forEach(function (key) {
+      var parts = key.split('|');
+      if ((!city || parts[0] === city) && (!category || parts[1] === category)) n += counts[key];
+    });
+    return n;
+  }
+  // Choosing a city or category narrows both lists, their headings' counts, and what the nudge button reaches.
   function applyFilter() {
     var city = cityFilter ? cityFilter.value : '';
     var category = categoryFilter ? categoryFilter.value : '';
-    var rows = document.querySelectorAll('#owing-table tbody tr');
+    var rows = document.querySelectorAll('#owing-table tbody tr, #filed-table tbody tr');
     for (var i = 0; i < rows.length; i++) {
       var show = (!city || rows[i].getAttribute('data-city') === city) && (!category || rows[i].getAttribute('data-category') === category);
       rows[i].style.display = show ? '' : 'none';
     }
-    var n = 0;
-    Object.keys(data.owingCounts || {}).forEach(function (key) {
-      var parts = key.split('|');
-      if ((!city || parts[0] === city) && (!category || parts[1] === category)) n += data.owingCounts[key];
-    });
-    button.textContent = '催报这 ' + n + ' 所学校';
-    button.disabled = n === 0;
+    var owing = countOf(data.owingCounts, city, category);
+    var owingCount = document.getElementById('owing-count');
+    var filedCount = document.getElementById('filed-count');
+    if (owingCount) owingCount.textContent = String(owing);
+    if (filedCount) filedCount.textContent = String(countOf(data.filedCounts, city, category));
+    if (button) {
+      button.textContent = '催报这 ' + owing + ' 所学校';
+      button.disabled = owing === 0;
+    }
   }
+  if (cityFilter) cityFilter.addEventListener('change', applyFilter);
+  if (categoryFilter) categoryFilter.addEventListener('change', applyFilter);
+  // 通过 / 退回 on a school's page: sent once per click (a request id), the answer shown as the chat would say it.
+  var approve = document.getElementById('review-approve');
+  var giveBack = document.getElementById('review-return');
+  if (approve && giveBack) {
+    var box = approve.parentNode;
+    var said = document.getElementById('review-result');
+    var reason = document.getElementById('review-reason');
+    var decide = function (decision) {
+      if (decision === 'return' && !reason.value.trim()) { said.textContent = '退回请写明原因，学校会看到它。'; reason.focus(); return; }
+      approve.disabled = giveBack.disabled = true;
+      said.textContent = '正在提交……';
+      var bytes = new Uint8Array(12);
+      crypto.getRandomValues(bytes);
+      var requestId = Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+      fetch('/dashboard/api/review', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-dashboard-token': token },
+        body: JSON.stringify({ school: box.getAttribute('data-school'), period: box.getAttribute('data-period'), decision: decision, reason: reason.value, requestId: requestId })
+      })
+        .then(function (res) { return res.json().catch(function () { return { error: '服务器没有正常回答（' + res.status + '），请稍后再试。' }; }); })
+        .then(function (r) {
+          said.textContent = r.error || r.text;
+          if (!r.done) approve.disabled = giveBack.disabled = false;
+        })
+        .catch(function () { said.textContent = '网络不通，审核没有提交，请稍后再试。'; approve.disabled = giveBack.disabled = false; });
+    };
+    approve.addEventListener('click', function () { decide('approve'); });
+    giveBack.addEventListener('click', function () { decide('return'); });
+  }
+
   if (button) {
-    if (cityFilter) cityFilter.addEventListener('change', applyFilter);
-    if (categoryFilter) categoryFilter.addEventListener('change', applyFilter);
     var confirmBox = document.getElementById('nudge-confirm-box');
     var confirmButton = document.getElementById('nudge-confirm');
     var cancelButton = document.getElementById('nudge-cancel');

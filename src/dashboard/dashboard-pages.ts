@@ -2,7 +2,7 @@ import { contactsText } from '../roster/people';
 import { formatNumber as f } from '../report/number-parser';
 import { percent } from '../report/progress';
 import type { GroupProgress } from '../report/rollup';
-import { STATUS_LABEL } from '../report/status';
+import { STATUS_LABEL, statusText } from '../report/status';
 import type { Overview, SchoolPage, StatusCounts } from './dashboard-view';
 
 /** The dashboard's HTML, rendered on the server (tables readable without script); charts are drawn by dashboard.js. */
@@ -39,8 +39,29 @@ const STYLE = `
   #nudge-result { margin: 6px 0 0; white-space: pre-wrap; }
   .muted { color: #777; font-size: 13px; }
   .notice { background: #fff7e0; border: 1px solid #f0d58c; padding: 10px 12px; border-radius: 6px; }
-  .refusal { max-width: 520px; margin: 60px auto; background: #fff; border-radius: 8px; padding: 24px; text-align: center; }
+  .refusal { max-width: 520px; margin: 60px 16px; background: #fff; border-radius: 8px; padding: 24px; text-align: center; }
+  @media (min-width: 552px) { .refusal { margin: 60px auto; } }
   .refusal h1 { font-size: 20px; }
+  .filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+  .filters select { font-size: 15px; padding: 6px 10px; }
+  .review { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
+  .review input { flex: 1 1 200px; font-size: 15px; padding: 6px 8px; }
+  .review button { font-size: 15px; padding: 6px 12px; border: 0; border-radius: 4px; color: #fff; background: #07c160; }
+  .review button.return { background: #e6a23c; }
+  .review button:disabled { background: #bbb; }
+  .pages { display: flex; gap: 16px; margin-top: 8px; }
+  ol.history { margin: 0; padding-left: 22px; font-size: 14px; line-height: 1.6; }
+  .rv-approved { color: #1b7f3b; } .rv-returned { color: #b26a00; } .rv-pending { color: #666; }
+  /* On a phone every table row becomes a small card: each cell under its column's name. */
+  @media (max-width: 600px) {
+    table.stack thead { display: none; }
+    table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: auto; }
+    table.stack tr { border-bottom: 1px solid #e4e4e4; padding: 6px 0; }
+    table.stack td { display: flex; justify-content: space-between; gap: 12px; border: 0; padding: 2px 2px; white-space: normal; text-align: right; }
+    table.stack td::before { content: attr(data-label); color: #777; text-align: left; flex: none; }
+    table.stack td:first-child { font-weight: 600; }
+    table.stack td:first-child::before { content: none; }
+  }
 `;
 
 function shell(title: string, body: string, extra = ''): string {
@@ -68,34 +89,43 @@ const OWING_ROWS = 500;
 
 const filedOf = (c: StatusCounts) => c.filed + c.late;
 
-function statusTable(rows: StatusCounts[], groupName: string, id: string): string {
-  const body = rows
-    .map(
-      (c) =>
-        `<tr data-group="${esc(c.group)}"><td>${esc(c.group)}</td><td>${c.total}</td><td>${filedOf(c)}</td><td>${c.late}</td><td>${c.drafting}</td><td>${c.none}</td><td>${c.defaulted}</td><td>${percent(filedOf(c), c.total)}</td></tr>`,
-    )
-    .join('');
-  return `<div class="scroll"><table id="${id}"><thead><tr><th>${groupName}</th><th>学校</th><th>已报</th><th>其中逾期</th><th>填报中</th><th>未开始</th><th>零申报</th><th>报送率</th></tr></thead><tbody>${body}</tbody></table></div>`;
+/** A table that stacks into one card per row on a phone: each cell carries its column's name. */
+function stackTable(id: string, head: readonly string[], rows: readonly { attrs?: string; cells: readonly string[] }[]): string {
+  const body = rows.map((r) => `<tr${r.attrs ? ` ${r.attrs}` : ''}>${r.cells.map((c, i) => `<td data-label="${esc(head[i] ?? '')}">${c}</td>`).join('')}</tr>`).join('');
+  return `<div class="scroll"><table id="${id}" class="stack"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+function statusTable(rows: StatusCounts[], groupName: string, id: string, review: boolean): string {
+  const head = [groupName, '学校', '已报', '其中逾期', '填报中', '未开始', '零申报', '报送率', ...(review ? ['已审', '退回'] : [])];
+  return stackTable(
+    id,
+    head,
+    rows.map((c) => ({
+      attrs: `data-group="${esc(c.group)}"`,
+      cells: [esc(c.group), String(c.total), String(filedOf(c)), String(c.late), String(c.drafting), String(c.none), String(c.defaulted), percent(filedOf(c), c.total), ...(review ? [String(c.approved), String(c.returned)] : [])],
+    })),
+  );
 }
 
 function progressTable(rows: GroupProgress[], groupName: string, id: string): string {
-  const body = rows
-    .map(
-      (g) =>
-        `<tr data-group="${esc(g.group)}"><td>${esc(g.group)}</td><td>${g.schools}</td><td>${f(g.trainees)}</td><td>${f(g.target)}</td><td>${percent(g.trainees, g.target)}</td><td>${f(g.pace)}</td><td>${f(g.subsidized)} / ${f(g.subsidizedTarget)}</td><td>${percent(g.subsidized, g.subsidizedTarget)}</td></tr>`,
-    )
-    .join('');
-  return `<div class="scroll"><table id="${id}"><thead><tr><th>${groupName}</th><th>学校</th><th>累计人次</th><th>目标</th><th>完成率</th><th>按进度应达</th><th>补贴性</th><th>补贴性完成率</th></tr></thead><tbody>${body}</tbody></table></div>`;
+  return stackTable(
+    id,
+    [groupName, '学校', '累计人次', '目标', '完成率', '按进度应达', '补贴性', '补贴性完成率'],
+    rows.map((g) => ({
+      attrs: `data-group="${esc(g.group)}"`,
+      cells: [esc(g.group), String(g.schools), f(g.trainees), f(g.target), percent(g.trainees, g.target), f(g.pace), `${f(g.subsidized)} / ${f(g.subsidizedTarget)}`, percent(g.subsidized, g.subsidizedTarget)],
+    })),
+  );
 }
 
 function tile(label: string, value: string, note: string, id: string): string {
   return `<div class="tile" id="${id}"><span>${esc(label)}</span><b>${esc(value)}</b><small>${esc(note)}</small></div>`;
 }
 
-/** Owing schools by "city|category": the nudge button counts what a filter will reach without the whole list. */
-function owingCounts(o: Overview): Record<string, number> {
+/** Schools by "city|category": the headings and the nudge button count what a filter reaches without the whole list. */
+function countsBy(list: readonly { city: string; category: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const s of o.owing) counts[`${s.city}|${s.category}`] = (counts[`${s.city}|${s.category}`] ?? 0) + 1;
+  for (const s of list) counts[`${s.city}|${s.category}`] = (counts[`${s.city}|${s.category}`] ?? 0) + 1;
   return counts;
 }
 
@@ -104,19 +134,34 @@ export function overviewPage(o: Overview, token: string): string {
   const p = o.progress;
   const link = (code: string) => `/dashboard/school/${encodeURIComponent(code)}?t=${encodeURIComponent(token)}`;
   const province = o.viewer.role === 'province';
-  const owingCities = [...new Set(o.owing.map((s) => s.city))];
-  const owingRows = o.owing
-    .slice(0, OWING_ROWS)
-    .map(
-      (s) =>
-        `<tr data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"><td><a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span></td><td>${esc(s.city)}</td><td>${esc(s.category)}</td><td class="st-${s.status}">${STATUS_LABEL[s.status]}</td><td>${esc(s.contacts)}</td></tr>`,
-    )
-    .join('');
-  const more = o.owing.length > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${o.owing.length - OWING_ROWS} 所；按市县、类别催报会包括它们，在企业微信中发送「未报 市县」可分页查看。</p>` : '';
+  const cities = [...new Set([...o.owing, ...o.filed].map((s) => s.city))].sort((a, b) => a.localeCompare(b, 'zh'));
+  const where = (s: { code: string; city: string; category: string }) => `data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"`;
+  const named = (s: { code: string; name: string }) => `<a href="${link(s.code)}">${esc(s.name)}</a> <span class="muted">${esc(s.code)}</span>`;
+  const owingTable = stackTable(
+    'owing-table',
+    ['学校', '市县', '类别', '状态', '最近催报', '填报人'],
+    o.owing.slice(0, OWING_ROWS).map((s) => ({
+      attrs: where(s),
+      cells: [named(s), esc(s.city), esc(s.category), `<span class="st-${s.status}">${esc(statusText(s.status, { answered: s.answered ?? undefined, cells: o.cells }))}</span>`, esc(s.lastNudge ?? '—'), esc(s.contacts)],
+    })),
+  );
+  const filedTable = stackTable(
+    'filed-table',
+    ['学校', '市县', '类别', '状态', '提交时间', '提交人', ...(o.reviewInUse || o.filed.some((f) => f.review !== 'pending') ? ['审核'] : [])],
+    o.filed.slice(0, OWING_ROWS).map((s) => ({
+      attrs: `${where(s)} data-review="${s.review}"`,
+      cells: [named(s), esc(s.city), esc(s.category), esc(s.status), esc(s.submittedAt), esc(s.by), ...(o.reviewInUse || o.filed.some((f) => f.review !== 'pending') ? [`<span class="rv-${s.review}">${esc(s.reviewLabel)}</span>`] : [])],
+    })),
+  );
+  const more = (n: number) => (n > OWING_ROWS ? `<p class="muted">只列出前 ${OWING_ROWS} 所，还有 ${n - OWING_ROWS} 所；选市县、类别可缩小范围，在企业微信中发送「未报 市县」可分页查看。</p>` : '');
+  // One filter for both lists (and for the nudge button): city (provincial staff) and category; the headings' counts follow it.
+  const filters = `<section class="filters" aria-label="筛选学校">
+  ${province ? `<select id="nudge-city" aria-label="市县"><option value="">全部市县</option>${cities.map((c) => `<option>${esc(c)}</option>`).join('')}</select>` : ''}
+  <select id="nudge-category" aria-label="类别"><option value="">全部类别</option><option>A</option><option>B</option><option>C</option><option>D</option></select>
+  <span class="muted">筛选下面的未报、已报名单</span>
+</section>`;
   const nudgeControls = o.open
     ? `<div class="nudge">
-  ${province ? `<select id="nudge-city" aria-label="市县"><option value="">全部市县</option>${owingCities.map((c) => `<option>${esc(c)}</option>`).join('')}</select>` : ''}
-  <select id="nudge-category" aria-label="类别"><option value="">全部类别</option><option>A</option><option>B</option><option>C</option><option>D</option></select>
   <button id="nudge" type="button">催报这 ${o.owing.length} 所学校</button>
   <span id="nudge-confirm-box" hidden><button id="nudge-confirm" type="button">确认发送</button> <button id="nudge-cancel" type="button">取消</button></span>
 </div><p class="muted">先显示要提醒的学校数，确认后发出；每所学校 ${o.nudgeIntervalHours} 小时内最多提醒一次（定时提醒也算在内），静默时段（夜间）的催报在早上发出。发出后，结果会发到您的企业微信。</p><p id="nudge-result" role="status"></p>`
@@ -135,18 +180,21 @@ ${o.beforeStart ? `<p class="notice">${esc(o.beforeStart)}</p>` : ''}
   ${tile(`${o.year} 年累计培训`, `${f(p.trainees)} 人次`, `目标 ${f(p.target)}（${percent(p.trainees, p.target)}），${o.paceWords}应达 ${f(p.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(p.subsidized)} 人次`, `目标 ${f(p.subsidizedTarget)}（${percent(p.subsidized, p.subsidizedTarget)}）`, 'tile-subsidized')}
 </section>
-${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart" id="chart-status-city"></div>${statusTable(o.byCity, '市县', 'status-by-city')}</section>` : ''}
-<section><h2>本期报送情况 · 按类别</h2><div class="chart" id="chart-status-category"></div>${statusTable(o.byCategory, '类别', 'status-by-category')}</section>
+${province ? `<section><h2>本期报送情况 · 按市县</h2><div class="chart" id="chart-status-city"></div>${statusTable(o.byCity, '市县', 'status-by-city', o.reviewInUse)}</section>` : ''}
+<section><h2>本期报送情况 · 按类别</h2><div class="chart" id="chart-status-category"></div>${statusTable(o.byCategory, '类别', 'status-by-category', o.reviewInUse)}</section>
 <section><h2>${o.year} 年目标完成 · 按类别</h2><p class="muted">按进度 ${o.paceWords}应完成全年目标的 ${percent(p.pace, p.target)}（虚线）。</p><div class="chart" id="chart-progress-category"></div>${progressTable(o.progressByCategory, '类别', 'progress-by-category')}</section>
 ${province ? `<section><h2>${o.year} 年目标完成 · 按市县</h2><div class="chart" id="chart-progress-city"></div>${progressTable(o.progressByCity, '市县', 'progress-by-city')}</section>` : ''}
 ${breakdownSections(o)}
 ${o.provinceTargets ? `<section><h2>全省年度目标</h2><p>全省目标 ${f(o.provinceTargets.all)} 人次，已完成 ${f(p.trainees)}（${percent(p.trainees, o.provinceTargets.all)}）；补贴性目标 ${f(o.provinceTargets.subsidized)}，已完成 ${f(p.subsidized)}（${percent(p.subsidized, o.provinceTargets.subsidized)}）。</p></section>` : ''}
-<section id="owing"><h2>未报学校（${o.owing.length} 所）</h2>
-${o.owing.length > 0 ? nudgeControls : ''}
-${o.owing.length > 0 ? `<div class="scroll"><table id="owing-table"><thead><tr><th>学校</th><th>市县</th><th>类别</th><th>状态</th><th>填报人</th></tr></thead><tbody>${owingRows}</tbody></table></div>${more}` : '<p>全部已报。</p>'}
+${filters}
+<section id="owing"><h2>未报学校（<span id="owing-count">${o.owing.length}</span> 所）</h2>
+${o.owing.length > 0 ? `${nudgeControls}${owingTable}${more(o.owing.length)}` : '<p>全部已报。</p>'}
+</section>
+<section id="filed"><h2>已报学校（<span id="filed-count">${o.filed.length}</span> 所）</h2>
+${o.filed.length > 0 ? `${filedTable}${more(o.filed.length)}` : '<p>还没有学校提交。</p>'}
 </section>
 </main>
-<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined, owingCounts: owingCounts(o) })}</script>`;
+<script type="application/json" id="dashboard-data">${jsonData({ kind: 'overview', ...o, owing: undefined, filed: undefined, owingCounts: countsBy(o.owing), filedCounts: countsBy(o.filed) })}</script>`;
   return shell(`月报看板 · ${o.viewer.scope}`, body, '<script src="/dashboard/assets/echarts.min.js"></script>\n<script src="/dashboard/assets/dashboard.js"></script>\n</body>');
 }
 
@@ -180,23 +228,39 @@ function breakdownSections(o: Overview): string {
 
 export function schoolPageHtml(page: SchoolPage, token: string): string {
   const s = page.school;
-  const rows = page.months
-    .map(
-      (m) =>
-        `<tr data-period="${m.period}"><td>${m.label}</td><td class="st-${m.status}">${STATUS_LABEL[m.status]}</td><td>${f(m.trainees)}</td><td>${f(m.subsidized)}</td><td>${f(m.cumulative)}</td><td>${f(m.pace)}</td><td>${m.submittedAt ?? '—'}</td></tr>`,
-    )
-    .join('');
+  const self = (hp: number) => `/dashboard/school/${encodeURIComponent(s.code)}?t=${encodeURIComponent(token)}${hp > 1 ? `&hp=${hp}` : ''}#history`;
+  const months = stackTable(
+    'school-months',
+    ['月份', '状态', '培训人次', '补贴性', '累计', '按进度应达', '提交时间'],
+    page.months.map((m) => ({ attrs: `data-period="${m.period}"`, cells: [m.label, `<span class="st-${m.status}">${STATUS_LABEL[m.status]}</span>`, f(m.trainees), f(m.subsidized), f(m.cumulative), f(m.pace), m.submittedAt ?? '—'] })),
+  );
+  const r = page.review;
+  // 通过 / 退回 here go the same way as the chat words; 退回 needs the reason the school will read.
+  const review = r
+    ? `<section id="review"><h2>${esc(page.periodLabel)}月报审核</h2><p id="review-state" class="rv-${r.state}">${esc(r.words)}</p>
+${r.reviewable ? `<div class="review" data-school="${esc(s.code)}" data-period="${esc(page.period)}"><button id="review-approve" type="button">通过</button><input id="review-reason" maxlength="200" placeholder="退回原因（学校会看到）" aria-label="退回原因"><button id="review-return" class="return" type="button">退回</button></div><p id="review-result" role="status"></p>` : '<p class="muted">学校正在修改这份报告，重新提交后再审核。</p>'}
+</section>`
+    : '';
+  const h = page.history;
+  const history = h
+    ? `<section id="history"><h2>填报记录（共 ${h.total} 条，最新的在前${h.pages > 1 ? `，第 ${h.page}/${h.pages} 页` : ''}）</h2>
+${h.lines.length > 0 ? `<ol class="history" id="history-list">${h.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ol>` : '<p>还没有填报记录。</p>'}
+${h.pages > 1 ? `<p class="pages">${h.page > 1 ? `<a href="${self(h.page - 1)}">← 较新</a>` : ''}${h.page < h.pages ? `<a id="history-older" href="${self(h.page + 1)}">更早 →</a>` : ''}</p>` : ''}
+</section>`
+    : '';
   const body = `<body data-token="${esc(token)}">
 <header><h1>${esc(s.name)}</h1><p>${esc(s.code)} · ${esc(s.city)} · ${esc(s.level)} ${esc(s.category)} 类${s.pilot ? ' · 试点' : ''} · <a href="/dashboard?t=${encodeURIComponent(token)}">返回看板</a></p></header>
 <main>
 <section class="tiles">
   ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），${page.paceWords}应达 ${f(page.pace)}`, 'tile-year')}
   ${tile('其中补贴性培训', `${f(page.done.subsidized)} 人次`, `目标 ${f(page.target.subsidized)}（${percent(page.done.subsidized, page.target.subsidized)}）`, 'tile-subsidized')}
-  ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${esc(contactsText(s))}`, 'tile-period')}
+  ${tile(`${page.periodLabel}月报`, STATUS_LABEL[page.months.at(-1)?.status ?? 'none'], `填报人：${contactsText(s)}`, 'tile-period')}
 </section>
-<section><h2>${page.year} 年各月培训人次</h2><div class="chart" id="chart-school"></div>
-<div class="scroll"><table id="school-months"><thead><tr><th>月份</th><th>状态</th><th>培训人次</th><th>补贴性</th><th>累计</th><th>按进度应达</th><th>提交时间</th></tr></thead><tbody>${rows}</tbody></table></div></section>
+${review}
+<section><h2>${page.year} 年各月培训人次（人次）</h2><div class="chart" id="chart-school"></div>
+${months}</section>
+${history}
 </main>
-<script type="application/json" id="dashboard-data">${jsonData({ kind: 'school', ...page })}</script>`;
+<script type="application/json" id="dashboard-data">${jsonData({ kind: 'school', ...page, history: undefined })}</script>`;
   return shell(`月报看板 · ${s.name}`, body, '<script src="/dashboard/assets/echarts.min.js"></script>\n<script src="/dashboard/assets/dashboard.js"></script>\n</body>');
 }

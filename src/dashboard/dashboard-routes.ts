@@ -24,7 +24,13 @@ import { targetsFor, type Targets } from '../targets/targets';
 import type { DashboardLinks } from './dashboard-link';
 import { dashboardClientScript } from './dashboard-client';
 import { overviewPage, refusalPage, schoolPageHtml } from './dashboard-pages';
-import { buildOverview, buildSchoolPage } from './dashboard-view';
+import { buildOverview, buildSchoolPage, type OverviewLists } from './dashboard-view';
+import { historyLine, historyPage, type HistoryNames } from '../conversation/history-text';
+import { reviewWords } from '../conversation/review-words';
+import { answeredCount } from '../conversation/report-texts';
+import { reviewState } from '../report/review';
+import type { PeriodIndex } from '../report/status';
+import { contactLabel, staffName } from '../roster/people';
 
 export interface DashboardDeps {
   roster: RosterStore;
@@ -79,6 +85,21 @@ function refuse(ctx: Koa.Context, access: Extract<Access, { ok: false }>, json: 
   ctx.body = refusalPage(access.title, access.text);
 }
 
+/** The lists' extra reads for the viewer's scope: filed reports (their review), drafts' progress, last nudges. */
+async function overviewLists(deps: DashboardDeps, member: StaffMember, index: PeriodIndex, period: string): Promise<OverviewLists> {
+  const scope = new Set(member.role === 'province' ? index.all : (index.byCity[member.city] ?? []));
+  const filed = [...index.status.filed, ...index.status.late].filter((c) => scope.has(c));
+  const drafting = index.status.drafting.filter((c) => scope.has(c));
+  const filedSet = new Set(filed);
+  const owing = [...scope].filter((c) => !filedSet.has(c));
+  const [reports, drafts, nudges] = await Promise.all([deps.records.reports(period, filed), deps.records.drafts(period, drafting), deps.records.lastNudged(owing)]);
+  const lists: OverviewLists = { reports: {}, answered: {}, lastNudged: {}, cells: deps.form.cells.length };
+  reports.forEach((r, i) => r && (lists.reports[filed[i]!] = r));
+  drafts.forEach((d, i) => d && (lists.answered[drafting[i]!] = answeredCount(deps.form, d.values)));
+  nudges.forEach((at, i) => at !== null && (lists.lastNudged[owing[i]!] = at));
+  return lists;
+}
+
 /** Pages carry a personal link: never cached, never framed, never sent on as a Referer. */
 function securePage(ctx: Koa.Context): void {
   ctx.set('Cache-Control', 'no-store');
@@ -118,7 +139,8 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const { index, schools, ytd, targets } = ctxStaff.data;
     const first = ctxStaff.firstPeriod;
     const beforeStart = first !== null && window.period < first ? beforeStartText(window.period, first, deps.cal) : null;
-    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000), beforeStart });
+    const lists = beforeStart ? undefined : await overviewLists(deps, access.member, index, window.period);
+    const overview = buildOverview({ member: access.member, window, index, schools, ytd, targets, now, cal: deps.cal, nudgeIntervalHours: Math.round(deps.nudgeIntervalMs / 3_600_000), beforeStart, ...(lists ? { lists } : {}) });
     overview.breakdowns = beforeStart ? null : await loadBreakdowns(deps.records, deps.form, window.period, breakdownGroups(access.member, index, overview.viewer.scope));
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = overviewPage(overview, access.token);
@@ -138,7 +160,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     }
     const now = deps.clock.now();
     const window = queries.window(now);
-    const snap = await deps.records.read(school.code, window.period);
+    const [snap, entries, roster] = await Promise.all([deps.records.read(school.code, window.period), deps.records.history(school.code), deps.roster.read()]);
     const page = buildSchoolPage({
       now,
       school,
@@ -148,6 +170,15 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
       targets: targetsFor(deps.targets, parsePeriod(window.period).year),
       cal: deps.cal,
     });
+    const hp = Number(typeof ctx.query.hp === 'string' ? ctx.query.hp : '1');
+    const shown = historyPage(entries, Number.isInteger(hp) && hp > 0 ? hp : 1);
+    const names: HistoryNames = {
+      person: (id) => (roster.staff[id] ? staffName(roster.staff[id]!) : school.contacts.includes(id) || school.people?.[id] ? contactLabel(school, id) : '已不在名单中的人员'),
+      cell: (id) => (deps.form.hasCell(id) ? deps.form.place(id).cell.label : id),
+    };
+    page.history = { lines: shown.shown.map((h) => historyLine(h, names, deps.cal)), page: shown.page, pages: shown.pages, total: entries.length };
+    const current = snap.reports[window.period] ?? null;
+    page.review = reviewState(current) === null ? null : { state: reviewState(current)!, words: reviewWords(current!, deps.cal), reviewable: snap.draft === null && reviewState(current) !== null };
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = schoolPageHtml(page, access.token);
   });
@@ -209,6 +240,49 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     deps.kick(access.member.userId);
     deps.logger.info({ userId: access.member.userId, schools: result.effects[0]!.kind === 'nudge' ? result.effects[0]!.schools.length : 0 }, 'dashboard nudge');
     ctx.body = { text: result.text, started: true };
+  });
+
+  // 通过 / 退回 from a school's page: the same staff step as the chat words (scope, the report's
+  // state, 退回's reason), its decision carried by the outbox like the chat's; a resent request
+  // (same request id) writes the same entry once.
+  router.post('/api/review', async (ctx) => {
+    securePage(ctx);
+    const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
+    if (!access.ok) return refuse(ctx, access, true);
+    let body: { school?: unknown; period?: unknown; decision?: unknown; reason?: unknown; requestId?: unknown };
+    try {
+      body = JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as typeof body;
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: '请求格式不对。' };
+      return;
+    }
+    const requestId = typeof body.requestId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(body.requestId) ? body.requestId : null;
+    const decision: 'approve' | 'return' | null = body.decision === 'approve' || body.decision === 'return' ? body.decision : null;
+    const period = typeof body.period === 'string' && /^\d{4}-\d{2}$/.test(body.period) ? body.period : null;
+    if (typeof body.school !== 'string' || decision === null || period === null || requestId === null) {
+      ctx.status = 400;
+      ctx.body = { error: '审核需要学校、月份、通过或退回，以及请求编号。' };
+      return;
+    }
+    const reason = typeof body.reason === 'string' ? body.reason.trim().slice(0, 200) : '';
+    if (decision === 'return' && reason === '') {
+      ctx.status = 400;
+      ctx.body = { error: '退回请写明原因，学校会看到它。' };
+      return;
+    }
+    const now = deps.clock.now();
+    const command = { kind: 'review' as const, decision, query: body.school, period, periodText: period, reason };
+    const staff = await queries.context(access.member, command, { now });
+    const result = stepStaff(staff, deps.cal, now);
+    const effects = result.effects.filter((e) => e.kind === 'review');
+    if (effects.length > 0) {
+      const turn = `dashboard:${access.member.userId}:${requestId}`;
+      await deps.outbox.enqueue(access.member.userId, staffEntries(turn, access.member, effects, now), now.getTime());
+      deps.kick(access.member.userId);
+      deps.logger.info({ userId: access.member.userId, school: body.school, decision }, 'dashboard review');
+    }
+    ctx.body = { text: result.text, done: effects.length > 0 };
   });
 
   router.get('/assets/dashboard.js', (ctx) => {

@@ -22,6 +22,8 @@ export function redisKeys(prefix: string) {
     history: (code: string) => `${school(code)}:history`,
     /** When the school was last nudged (epoch ms), whoever asked. */
     nudged: (code: string) => `${school(code)}:nudged`,
+    /** When the school was last nudged, kept (the key above expires with the interval): the dashboard's 最近催报. */
+    lastNudge: (code: string) => `${school(code)}:last-nudge`,
     /** Follow-up tasks (a reopen) applied to the school, by task id. */
     applied: (code: string, taskId: string) => `${school(code)}:applied:${taskId}`,
     // A turn's keys live in its home partition (`home`: the school code or the user's id).

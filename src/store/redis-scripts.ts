@@ -167,15 +167,16 @@ redis.call('INCR', KEYS[9])
 if #KEYS >= 11 then enqueue(KEYS[10], KEYS[11], ARGV[6], ARGV[7], ARGV[8], ARGV[5], ARGV[9], ARGV[10]) end
 return 1`,
   },
-  // KEYS: nudged, status filed, status late, outbox due, entry. ARGV: code, sendAt, intervalMs, now, id, owner, kind, payload.
+  // KEYS: nudged, status filed, status late, outbox due, entry, last nudge. ARGV: code, sendAt, intervalMs, now, id, owner, kind, payload.
   ybNudgeSchool: {
-    keys: 5,
+    keys: 6,
     lua: `${ENQUEUE}
 if redis.call('EXISTS', KEYS[5]) == 1 then return 'already' end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 or redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 'filed' end
 local last = redis.call('GET', KEYS[1])
 if last and tonumber(last) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return 'recent' end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', math.max(tonumber(ARGV[3]), 1) + math.max(0, tonumber(ARGV[2]) - tonumber(ARGV[4])))
+redis.call('SET', KEYS[6], ARGV[2])
 enqueue(KEYS[4], KEYS[5], ARGV[5], ARGV[6], ARGV[2], ARGV[4], ARGV[7], ARGV[8])
 return 'queued'`,
   },

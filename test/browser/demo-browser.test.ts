@@ -104,8 +104,24 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await zhengzhou.nth(2).innerText()).toBe('4');
     expect(await dashboard.locator('#owing-table tr[data-code="410102"]').count()).toBe(0);
     expect(await dashboard.locator('#chart-status-city canvas').count()).toBeGreaterThan(0);
+    // At 390 × 844 nothing is cut off on the right: every table stacks into one card per row.
+    expect(await dashboard.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await dashboard.locator('#status-by-city thead').isVisible()).toBe(false);
+    expect(await dashboard.locator('#status-by-city tr[data-group="郑州"] td').nth(2).evaluate((td) => (globalThis as unknown as { getComputedStyle: (e: unknown, p: string) => { content: string } }).getComputedStyle(td, '::before').content)).toBe('"已报"');
+    // The filed list, and both headings' counts follow the filter.
+    const filedRows = await dashboard.locator('#filed-table tbody tr').count();
+    expect(filedRows).toBe(11);
+    await dashboard.selectOption('#nudge-city', '郑州');
+    expect(await dashboard.locator('#filed-count').innerText()).toBe(String(await dashboard.locator('#filed-table tbody tr:visible').count()));
+    expect(await dashboard.locator('#owing-count').innerText()).toBe(String(await dashboard.locator('#owing-table tbody tr:visible').count()));
+    expect(await dashboard.locator('#filed-table tbody tr:visible').evaluateAll((rows) => rows.every((r) => r.getAttribute('data-city') === '郑州'))).toBe(true);
+    // A draft says how far it has got.
+    expect(await dashboard.locator('#owing-table tr[data-code="410101"] td[data-label="状态"]').innerText()).toBe('填报中(13/51)');
+    await dashboard.selectOption('#nudge-city', '');
+    expect(await dashboard.locator('#filed-count').innerText()).toBe(String(filedRows));
     // ECharts animates for about a second: let the bars settle before a picture.
     if (shots) await dashboard.waitForTimeout(1_500);
+    if (shots) await dashboard.locator('#owing').screenshot({ path: `${shots}/dashboard-phone-owing.png` });
     // The top of the page (the breakdown pictures above scrolled it down).
     if (shots) await dashboard.evaluate("window.scrollTo(0, 0)");
     if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-phone.png` });
@@ -113,6 +129,7 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
       await dashboard.setViewportSize({ width: 1100, height: 900 });
       await dashboard.waitForTimeout(1_500);
       await dashboard.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+      await dashboard.setViewportSize({ width: 390, height: 844 });
     }
 
     // The first owing school, from the dashboard's own list; then nudge every owing school.
@@ -163,6 +180,32 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(await dashboard.locator('#tile-period b').innerText()).toMatch(/^(未开始|填报中)$/);
     if (shots) await dashboard.waitForTimeout(1_500);
     if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-school.png`, fullPage: true });
+    expect(await dashboard.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+    // A filed school's page: its report is reviewed from here (退回 needs the reason), and its history is listed, newest first.
+    await dashboard.goBack();
+    const [filedPage] = await Promise.all([dashboard.waitForNavigation(), dashboard.click('#filed-table tr[data-code="410102"] a')]);
+    expect(filedPage?.status()).toBe(200);
+    expect(await dashboard.locator('#review-state').innerText()).toBe('待审');
+    await dashboard.click('#review-return');
+    expect(await dashboard.locator('#review-result').innerText()).toBe('退回请写明原因，学校会看到它。');
+    await dashboard.fill('#review-reason', '专任教师数与上月相差较大，请核实');
+    await dashboard.click('#review-return');
+    await expect.poll(() => dashboard.locator('#review-result').innerText()).toContain('已退回 郑州第3中等职业学校 2026年10月月报（已报），原因：专任教师数与上月相差较大，请核实');
+    expect(await dashboard.locator('#review-return').isDisabled()).toBe(true);
+    // The school hears of it in its chat, with the reason.
+    await chat.bringToFront();
+    await chat.selectOption('#who', 't410102');
+    await expect.poll(() => chat.locator('#chat').innerText(), { timeout: 10_000 }).toContain('原因：专任教师数与上月相差较大，请核实');
+    await dashboard.bringToFront();
+    await dashboard.reload();
+    expect(await dashboard.locator('#review-state').innerText()).toContain('退回（王主任（省职成教处）：专任教师数与上月相差较大，请核实）');
+    const history = await dashboard.locator('#history-list li').allInnerTexts();
+    expect(history[0]).toContain('王主任（省职成教处） · 退回 10月月报 · 原因：专任教师数与上月相差较大，请核实');
+    expect(history.some((l) => l.includes('提交 10月月报（已报）'))).toBe(true);
+    expect(await dashboard.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    if (shots) await dashboard.waitForTimeout(1_500);
+    if (shots) await dashboard.screenshot({ path: `${shots}/dashboard-school-phone.png`, fullPage: true });
 
     // A forged link: the officer's token with its signature changed.
     const url = new URL(dashboard.url());
@@ -174,6 +217,11 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     expect(response?.status()).toBe(403);
     expect(await forged.locator('h1').innerText()).toBe('链接无效');
     expect(await forged.locator('body').innerText()).toContain('发送「进度」');
+    // The card keeps a margin on each side of a phone's screen.
+    const box = (await forged.locator('.refusal').boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(12);
+    expect(box.x + box.width).toBeLessThanOrEqual(390 - 12);
+    if (shots) await forged.screenshot({ path: `${shots}/dashboard-error-phone.png` });
   }, 90_000);
 
   it('sets the demo clock and runs the close as if that moment had come, from the page', async () => {

@@ -32,7 +32,7 @@ export async function launchChromium(): Promise<TestBrowser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
-    viewport: { width: 414, height: 860 },
+    viewport: { width: 390, height: 844 },
     locale: 'zh-CN',
     // The machine's network is closed: without these, Chromium keeps trying to reach Google's hosts.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

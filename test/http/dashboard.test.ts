@@ -55,7 +55,8 @@ describe('staff dashboard', () => {
     return { status: res.status, body: (await res.json()) as { text?: string; error?: string; started?: boolean; confirm?: number } };
   };
   const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
-  const owingCodes = (html: string) => [...html.matchAll(/<tr data-code="(\d+)"/g)].map((m) => m[1]);
+  const listCodes = (html: string, id: string) => [...(new RegExp(`<table id="${id}".*?</table>`, 's').exec(html)?.[0] ?? '').matchAll(/<tr data-code="(\d+)"/g)].map((m) => m[1]);
+  const owingCodes = (html: string) => listCodes(html, 'owing-table');
 
   it('answers 进度 with the text and a card carrying a personal link valid for 24 hours', async () => {
     await setup();
@@ -93,16 +94,21 @@ describe('staff dashboard', () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.html).toContain('<h1>月报看板 · 全省</h1>');
     expect(page.html).toContain('已报 1 / 共 4 所（含逾期补报 0）');
-    expect(page.html).toMatch(/<tr data-group="郑州"><td>郑州<\/td><td>2<\/td><td>1<\/td><td>0<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>50.0%<\/td><\/tr>/);
-    expect(page.html).toMatch(/<tr data-group="A 类"><td>A 类<\/td><td>2<\/td><td>1<\/td>/);
+    expect(page.html).toMatch(/<tr data-group="郑州"><td[^>]*>郑州<\/td><td[^>]*>2<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>0<\/td><td[^>]*>50.0%<\/td><\/tr>/);
+    expect(page.html).toMatch(/<tr data-group="A 类"><td[^>]*>A 类<\/td><td[^>]*>2<\/td><td[^>]*>1<\/td>/);
     expect(page.html).toContain('id="progress-by-city"');
     // The owing list: three schools, the drafting one marked, the filed one absent.
     // By city in pinyin order: 洛阳, 南阳, 郑州.
     expect(owingCodes(page.html)).toEqual(['4104', '4101', '4103']);
-    expect(page.html).toContain('<td class="st-drafting">填报中</td>');
+    // A draft says how far it has got; nobody was nudged yet.
+    expect(page.html).toMatch(/<tr data-code="4103"[^>]*>.*?<span class="st-drafting">填报中\(0\/51\)<\/span><\/td><td data-label="最近催报">—<\/td>/);
+    // The filed list: 4102's 本月无培训, when and by whom.
+    expect(listCodes(page.html, 'filed-table')).toEqual(['4102']);
+    expect(page.html).toMatch(/<tr data-code="4102"[^>]*>.*?<td data-label="状态">本月无培训<\/td><td data-label="提交时间">2026-11-05 09:00<\/td>/);
+    expect(page.html).toContain('已报学校（<span id="filed-count">1</span> 所）');
     // Whom to call, by name and phone; a contact the roster names not is counted, never shown by UserID.
-    expect(page.html).toMatch(/<tr data-code="4104"[^>]*>.*?<td>李娜 13800000004<\/td><\/tr>/);
-    expect(page.html).toMatch(/<tr data-code="4101"[^>]*>.*?<td>1 位（未登记姓名）<\/td><\/tr>/);
+    expect(page.html).toMatch(/<tr data-code="4104"[^>]*>.*?<td[^>]*>李娜 13800000004<\/td><\/tr>/);
+    expect(page.html).toMatch(/<tr data-code="4101"[^>]*>.*?<td[^>]*>1 位（未登记姓名）<\/td><\/tr>/);
     const data = JSON.parse(/<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(page.html)![1]!) as { progressByCategory: { group: string; target: number }[] };
     expect(data.progressByCategory.map((g) => g.group)).toEqual(['A 类', 'C 类', 'D 类']);
     // The breakdowns: a zero report adds nothing; every part's cells are listed for the month and the year.

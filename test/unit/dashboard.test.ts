@@ -70,7 +70,7 @@ describe('dashboard view', () => {
 
   it('counts filing by city and category and sums the year against the schools’ targets and pace', () => {
     const o = buildOverview({ ...input, member: { userId: 'sheng', role: 'province', name: '王省' } });
-    expect(o.totals).toEqual({ group: '全省', total: 4, filed: 1, late: 0, drafting: 1, none: 2, defaulted: 0 });
+    expect(o.totals).toEqual({ group: '全省', total: 4, filed: 1, late: 0, drafting: 1, none: 2, defaulted: 0, approved: 0, returned: 0 });
     expect(o.byCity.map((c) => [c.group, c.filed, c.drafting, c.none])).toEqual([
       ['洛阳', 0, 1, 1],
       ['郑州', 1, 0, 1],

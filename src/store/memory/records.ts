@@ -40,6 +40,7 @@ export class MemoryRecordsStore implements RecordsStore {
     const last = this.db.get<number>(`nudged:${code}`);
     if (last !== undefined && last > policy.sendAt - policy.intervalMs) return 'recent';
     this.db.put(`nudged:${code}`, policy.sendAt, Math.max(policy.intervalMs, 1) + Math.max(0, policy.sendAt - policy.now));
+    this.db.put(`last-nudge:${code}`, policy.sendAt);
     this.db.enqueue(code, { ...entry, due: policy.sendAt }, policy.now);
     return 'queued';
   }
@@ -59,6 +60,10 @@ export class MemoryRecordsStore implements RecordsStore {
       const json = this.db.get<Record<string, string>>(`reports:${code}`)?.[period];
       return json ? reportCodec.decode(json) : null;
     });
+  }
+
+  async lastNudged(codes: readonly string[]): Promise<(number | null)[]> {
+    return codes.map((code) => this.db.get<number>(`last-nudge:${code}`) ?? null);
   }
 
   async drafts(period: string, codes: readonly string[]): Promise<(Draft | null)[]> {

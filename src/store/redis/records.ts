@@ -36,7 +36,7 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     const p = partitionOf(code);
     const [filed, late] = k.statusOf(code, period);
     const [id, owner, , kind, payload] = entryArgs(code, entry);
-    return (await this.scripts.ybNudgeSchool(k.nudged(code), filed!, late!, k.outboxDue(p), k.outboxEntry(p, entry.id), code, policy.sendAt, policy.intervalMs, policy.now, id!, owner!, kind!, payload!)) as NudgeVerdict;
+    return (await this.scripts.ybNudgeSchool(k.nudged(code), filed!, late!, k.outboxDue(p), k.outboxEntry(p, entry.id), k.lastNudge(code), code, policy.sendAt, policy.intervalMs, policy.now, id!, owner!, kind!, payload!)) as NudgeVerdict;
   }
 
   async reopen(code: string, period: string, taskId: string, history: HistoryEntry, notice: EntryInit | null, now: number): Promise<boolean> {
@@ -53,6 +53,13 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     return Promise.all(codes.map(async (code) => {
       const json = await this.redis.hget(this.keys.reports(code), period);
       return json ? reportCodec.decode(json) : null;
+    }));
+  }
+
+  async lastNudged(codes: readonly string[]): Promise<(number | null)[]> {
+    return Promise.all(codes.map(async (code) => {
+      const at = await this.redis.get(this.keys.lastNudge(code));
+      return at === null ? null : Number(at);
     }));
   }
 

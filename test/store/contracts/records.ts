@@ -132,6 +132,8 @@ export function recordsContract(make: MakeSubject): void {
       const [a, c] = await outbox.get([{ owner: 's1', id: 'nudge:a:s1' }, { owner: 's1', id: 'nudge:c:s1' }]);
       // A nudge is due when it is to go out (quiet hours put a staff 催报 off).
       expect([a?.due, c?.due]).toEqual([10 * HOUR_MS, 15 * HOUR_MS]);
+      // The last nudge stays known after the interval's marker has gone (the dashboard's 最近催报).
+      expect(await records.lastNudged(['s1', 's2'])).toEqual([15 * HOUR_MS, null]);
     });
 
     it('reopens a school’s month once per task, with its history and the notice', async () => {
