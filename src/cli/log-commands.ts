@@ -1,7 +1,7 @@
+import { HISTORY_WORD } from '../conversation/history-text';
 import { DateTime } from 'luxon';
 import type { Form } from '../conversation/form';
 import { formatNumber as f } from '../report/number-parser';
-import type { HistoryEntry } from '../report/records';
 import type { AuditEntry, AuditLog } from '../store/audit-log';
 import type { RecordsStore } from '../store/records-store';
 import type { Roster, RosterStore } from '../store/roster-store';
@@ -19,15 +19,6 @@ const AUDIT_ACTION: Record<string, string> = {
   return: '审核退回',
 };
 
-const HISTORY_TYPE: Record<HistoryEntry['type'], string> = {
-  submit: '提交',
-  edit: '修改',
-  reopen: '解锁',
-  discard: '放弃草稿',
-  default: '零申报（到期未报）',
-  approve: '审核通过',
-  return: '退回',
-};
 
 const stamp = (at: number, zone: string) => DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
 
@@ -81,7 +72,7 @@ export async function schoolHistory(ports: Ports, form: Form, code: string, opts
   for (const h of entries) {
     const cells = h.cells.map((c) => `${label(c.id)} ${c.old === null ? '空' : f(c.old)}→${c.new === null ? '空' : f(c.new)}`);
     const shown = cells.slice(0, 8).join('，') + (cells.length > 8 ? ` 等 ${cells.length} 项` : '');
-    print(`  ${stamp(h.at, opts.timezone)} · ${h.period} · ${HISTORY_TYPE[h.type]} · ${who(roster, h.by)}${shown ? ` · ${shown}` : ''}`);
+    print(`  ${stamp(h.at, opts.timezone)} · ${h.period} · ${HISTORY_WORD[h.type]} · ${who(roster, h.by)}${shown ? ` · ${shown}` : ''}`);
   }
   return 0;
 }

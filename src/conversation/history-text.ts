@@ -6,7 +6,7 @@ import { STATUS_LABEL } from '../report/status';
 /** What each kind of history entry is called. */
 export const HISTORY_WORD: Record<HistoryEntry['type'], string> = {
   submit: '提交',
-  edit: '填写',
+  edit: '修改',
   reopen: '重新打开',
   discard: '放弃草稿',
   default: '零申报（到期未报）',

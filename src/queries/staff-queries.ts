@@ -13,7 +13,6 @@ import { firstPeriodIn } from '../calendar/deployment';
 import { targetsFor, type Targets } from '../targets/targets';
 import { owingSchools, periodIndex } from './period-queries';
 import type { Form } from '../conversation/form';
-import { HISTORY_PAGE } from '../conversation/history-text';
 import type { Report } from '../report/records';
 import { reviewState, type ReviewState } from '../report/review';
 import { contactLabel, staffName } from '../roster/people';
@@ -119,7 +118,7 @@ export class StaffQueries {
         filedOpen = current !== undefined && current.status !== 'defaulted';
       }
       const pace = paceBasis(year, now, cal, { of: window.period, codes: filedOpen ? [matches[0]!.code] : [] });
-      const history = command.kind === 'history' && matches.length === 1 ? await this.history(matches[0]!, command.page) : undefined;
+      const history = command.kind === 'history' && matches.length === 1 ? await this.history(matches[0]!) : undefined;
       return { kind: 'school', matches, elsewhere, records: found, ytd, targets: targetsFor(targets, year), pace, ...(history ? { history } : {}) };
     }
     return { kind: 'none' };
@@ -140,10 +139,10 @@ export class StaffQueries {
     return { reviews, reviewInUse };
   }
 
-  /** Enough of a school's history for a page of it (newest first), with the names and labels its lines need. */
-  private async history(school: School, page: number): Promise<NonNullable<Extract<StaffData, { kind: 'school' }>['history']>> {
+  /** A school's history (every entry kept: the page is chosen by the step), with the names and labels its lines need. */
+  private async history(school: School): Promise<NonNullable<Extract<StaffData, { kind: 'school' }>['history']>> {
     const { roster, records, form } = this.deps;
-    const entries = await records.history(school.code, Math.max(1, page) * HISTORY_PAGE + 1);
+    const entries = await records.history(school.code);
     const all = await roster.read();
     const people: Record<string, string> = {};
     for (const h of entries) {

@@ -49,6 +49,6 @@ describe('a month before the deployment began', () => {
     const html = await (await fetch((card!.body.textcard as { url: string }).url)).text();
     expect(html).toContain(`<p class="notice">${BEFORE}</p>`);
     expect(html).not.toContain('id="nudge"');
-    expect(html).toContain('未报学校（0 所）');
+    expect(html).toContain('未报学校（<span id="owing-count">0</span> 所）');
   });
 });

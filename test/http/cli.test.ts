@@ -208,7 +208,7 @@ describe('npm run cli', () => {
     expect((await cli(['audit', '--action', 'broadcast'], logEnv)).out).toBe('审计日志里没有「broadcast」的记录。\n');
 
     const history = await cli(['history', '0501', '--limit', '2'], logEnv);
-    expect(history).toMatchObject({ code: 0, out: '庚学院（0501）最近 2 条记录：\n  2026-11-04 09:15 · 2026-10 · 提交 · 庚学院 联系人 u7 · 培训项目/班次数 · 财政资金项目 2→3\n  2026-11-12 14:00 · 2026-10 · 解锁 · 王敏（sheng1）\n' });
+    expect(history).toMatchObject({ code: 0, out: '庚学院（0501）最近 2 条记录：\n  2026-11-04 09:15 · 2026-10 · 提交 · 庚学院 联系人 u7 · 培训项目/班次数 · 财政资金项目 2→3\n  2026-11-12 14:00 · 2026-10 · 重新打开 · 王敏（sheng1）\n' });
     expect((await cli(['history', '0501'], logEnv)).out).toContain('2026-11-03 08:00 · 2026-10 · 修改 · 庚学院 联系人 u7 · 培训项目/班次数 · 财政资金项目 空→2');
     expect(await cli(['history', '9999'], logEnv)).toMatchObject({ code: 1, out: '名单里没有代码为「9999」的学校。\n' });
     expect(await cli(['audit', '--limit', 'all'], logEnv)).toMatchObject({ code: 1, out: '--limit「all」应是 1 到 10000 之间的整数。\n' });
