@@ -100,6 +100,20 @@ async function overviewLists(deps: DashboardDeps, member: StaffMember, index: Pe
   return lists;
 }
 
+/** An API request's JSON body (at most 4 KiB), or null with a 400 already answered. */
+async function apiBody<T>(ctx: Koa.Context): Promise<T | null> {
+  try {
+    return JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as T;
+  } catch {
+    ctx.status = 400;
+    ctx.body = { error: '请求格式不对。' };
+    return null;
+  }
+}
+
+/** The page's id for one press of a button: the same id again writes nothing more. */
+const requestIdOf = (raw: unknown): string | null => (typeof raw === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(raw) ? raw : null);
+
 /** Pages carry a personal link: never cached, never framed, never sent on as a Referer. */
 function securePage(ctx: Koa.Context): void {
   ctx.set('Cache-Control', 'no-store');
@@ -190,14 +204,8 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     securePage(ctx);
     const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
     if (!access.ok) return refuse(ctx, access, true);
-    let body: { city?: unknown; category?: unknown; confirm?: unknown; requestId?: unknown };
-    try {
-      body = JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as typeof body;
-    } catch {
-      ctx.status = 400;
-      ctx.body = { error: '请求格式不对。' };
-      return;
-    }
+    const body = await apiBody<{ city?: unknown; category?: unknown; confirm?: unknown; requestId?: unknown }>(ctx);
+    if (body === null) return;
     const filter: SchoolFilter = {};
     if (typeof body.city === 'string' && body.city !== '') {
       const city = normalizePlace(body.city);
@@ -217,7 +225,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
       filter.category = body.category as SchoolFilter['category'];
     }
     const confirm = body.confirm === undefined ? null : Number(body.confirm);
-    const requestId = typeof body.requestId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(body.requestId) ? body.requestId : null;
+    const requestId = requestIdOf(body.requestId);
     if (confirm !== null && (!Number.isInteger(confirm) || confirm < 1 || requestId === null)) {
       ctx.status = 400;
       ctx.body = { error: '确认催报需要学校数和请求编号。' };
@@ -249,15 +257,9 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     securePage(ctx);
     const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
     if (!access.ok) return refuse(ctx, access, true);
-    let body: { school?: unknown; period?: unknown; decision?: unknown; reason?: unknown; requestId?: unknown };
-    try {
-      body = JSON.parse((await readRawBody(ctx.req, 4 * 1024)) || '{}') as typeof body;
-    } catch {
-      ctx.status = 400;
-      ctx.body = { error: '请求格式不对。' };
-      return;
-    }
-    const requestId = typeof body.requestId === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(body.requestId) ? body.requestId : null;
+    const body = await apiBody<{ school?: unknown; period?: unknown; decision?: unknown; reason?: unknown; requestId?: unknown }>(ctx);
+    if (body === null) return;
+    const requestId = requestIdOf(body.requestId);
     const decision: 'approve' | 'return' | null = body.decision === 'approve' || body.decision === 'return' ? body.decision : null;
     const period = typeof body.period === 'string' && /^\d{4}-\d{2}$/.test(body.period) ? body.period : null;
     if (typeof body.school !== 'string' || decision === null || period === null || requestId === null) {

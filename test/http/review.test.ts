@@ -21,7 +21,7 @@ describe('city review', () => {
 
   async function setup(env: Record<string, string>, wrapStores?: (s: Stores) => Stores) {
     const clock = new ManualClock('2026-11-05T01:00:00Z');
-    t = await startTestServer({ clock, env, worker: false, ...(wrapStores ? { wrapStores } : {}) });
+    t = await startTestServer({ clock, env, worker: false, links: true, ...(wrapStores ? { wrapStores } : {}) });
     const now = clock.now();
     await importRoster(t.stores, 'schools', 'schools.csv', Buffer.from(SCHOOLS), { dryRun: false, by: 'ops', now }, () => undefined);
     await importRoster(t.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\n'), { dryRun: false, by: 'ops', now }, () => undefined);
@@ -122,5 +122,32 @@ describe('city review', () => {
     expect((await t!.stores.records.read('4102', '2026-10')).reports['2026-10']!.review?.state).toBe('pending');
     // And now that a draft is open, 通过 itself says why not.
     expect(await say('zzcity', '通过 4102')).toBe('郑州铁路职业技术学院 正在修改 2026年10月月报（填报中），请等学校重新提交后再审核。');
+  });
+
+  it('reviews from a school’s page: the same step, the reason required, scope held, a resent request written once', async () => {
+    const clock = await setup({ REVIEW_REQUIRED: 'on' });
+    await seedReport(t!.stores, october({ state: 'pending', required: true }));
+    const token = (user: string) => new URL(t!.parts.links.linkFor(user, clock.now())!.url).searchParams.get('t')!;
+    const post = async (user: string, body: unknown) => {
+      const res = await fetch(`${t!.baseUrl}/dashboard/api/review`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dashboard-token': token(user) }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { text?: string; error?: string; done?: boolean } };
+    };
+    const page = await (await fetch(`${t!.baseUrl}/dashboard/school/4102?t=${token('zzcity')}`)).text();
+    expect(page).toContain('<p id="review-state" class="rv-pending">待审（审核通过后计入统计）</p>');
+    expect(await post('zzcity', { school: '4102', period: '2026-10', decision: 'return', reason: '  ', requestId: 'abcdefgh1' })).toEqual({ status: 400, body: { error: '退回请写明原因，学校会看到它。' } });
+    expect(await post('zzcity', { school: '4102', period: '10月', decision: 'approve', requestId: 'abcdefgh1' })).toEqual({ status: 400, body: { error: '审核需要学校、月份、通过或退回，以及请求编号。' } });
+    // A city's staff reach their own city only.
+    await importRoster(t!.stores, 'staff', 'staff.csv', Buffer.from('userid,name,role,city\nsheng,王省,province,\nzzcity,周市,city,郑州\nlycity,刘市,city,洛阳\n'), { dryRun: false, by: 'ops', now: clock.now() }, () => undefined);
+    expect(await post('lycity', { school: '4102', period: '2026-10', decision: 'approve', requestId: 'abcdefgh2' })).toEqual({ status: 200, body: { text: '找到的「郑州铁路职业技术学院」属于郑州，您只能查看和处理洛阳的学校。', done: false } });
+    const approve = { school: '4102', period: '2026-10', decision: 'approve', requestId: 'abcdefgh3' };
+    expect(await post('zzcity', approve)).toEqual({ status: 200, body: { text: '已通过 郑州铁路职业技术学院 2026年10月月报（已报）；已通知 1 位填报人。', done: true } });
+    // The same press sent again (a retried request) writes the same entry, which is applied once.
+    expect((await post('zzcity', approve)).status).toBe(200);
+    await t!.deliver();
+    expect((await t!.stores.records.history('4102')).map((h) => h.type)).toEqual(['approve']);
+    expect(t!.api.textsTo('zhao')).toHaveLength(1);
+    const after = await (await fetch(`${t!.baseUrl}/dashboard/school/4102?t=${token('zzcity')}`)).text();
+    expect(after).toMatch(/<p id="review-state" class="rv-approved">已审（周市 2026-11-05 09:00）<\/p>/);
+    expect(after).toMatch(/<ol class="history" id="history-list"><li>2026-11-05 09:00 · 周市 · 审核通过 10月月报<\/li><\/ol>/);
   });
 });
