@@ -17,9 +17,10 @@ import type { SchoolFilter } from './staff-words';
  * the school's partition (dispatch/follow-ups.ts), where it is applied once.
  */
 
-/** 退回 said as the old word for 解锁 (school and month, no reason): what it means now. */
+/** 退回 without a reason (the 退回 button, or the old 退回 学校 年月 that meant 解锁): what to send instead. */
 export function returnNeedsReason(query: string, period: string): string {
-  return `「退回」现在是审核用语，需写明原因：「退回 ${query || '学校'} 原因」，如「退回 ${query || '0101'} 制造业人数与合计不符」（其他月份：「退回 ${query || '0101'} ${period} 原因」）。\n要重新打开一个月份让学校补报或修改，请用「解锁 ${query || '学校'} ${period}」。`;
+  const q = query || '学校';
+  return `退回需写明原因，学校会看到它：请回复「退回 ${q} 原因」，如「退回 ${q} 制造业人数与合计不符」（其他月份：「退回 ${q} ${period} 原因」）。\n「退回 学校 年月」已不再表示解锁：要重新打开一个月份让学校补报或修改，请用「解锁 ${q} ${period}」。`;
 }
 
 /** The buttons staff get with a report awaiting their review (退回 asks for the reason in words). */

@@ -303,8 +303,9 @@ function stepStaffTurn(deps: BotDeps, inbound: Inbound, session: Session, staff:
   const nudge = result.nudge !== undefined ? result.nudge : waiting ? null : session.nudge;
   const text = waiting ? `已取消催报。${result.text ? `\n${result.text}` : ''}` : result.text;
   const outbox = staffEntries(turnId(inbound), staff.member, effects, now);
-  // The clicked button is replaced by what was chosen, so that it cannot be clicked again.
-  if (inbound.kind === 'event' && inbound.event === 'template_card_event' && inbound.responseCode) {
+  // A press that decided something replaces the buttons by what was chosen, so that it cannot be
+  // pressed again; one that only asked for more (退回 without its reason) leaves the card as it is.
+  if (inbound.kind === 'event' && inbound.event === 'template_card_event' && inbound.responseCode && effects.some((e) => e.kind === 'review')) {
     const word = staffButtonWord(inbound.eventKey);
     outbox.push({ id: `${turnId(inbound)}:card-update`, payload: { kind: 'card-update', to: inbound.userId, responseCode: inbound.responseCode, replaceName: word ? `已选：${word.split(' ')[0]}` : '已处理' }, due: now.getTime() });
   }

@@ -13,6 +13,7 @@ import { nudgeSchools } from '../nudge/nudge-service';
 import { parsePeriod, periodLabel, windowFor } from '../calendar/period';
 import type { WeComMessage } from '../outbox/entry';
 import { decided } from '../report/review';
+import { readReport } from '../conversation/form-versions';
 import { yearToDate } from '../report/progress';
 import { nextSendingTime } from '../calendar/schedule';
 import type { AuditEntry, AuditLog } from '../store/audit-log';
@@ -116,7 +117,8 @@ async function review(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
     }
     const next = decided(report, { decision: p.decision, by: p.by, byName: p.byName, at: p.at, id: entry.id, ...(p.reason ? { reason: p.reason } : {}) });
     const year = parsePeriod(p.period).year;
-    const reports = [...Object.values(snap.reports).filter((r) => r.period !== p.period), next];
+    // Each report read through its own form version, as a submission's sums are.
+    const reports = [...Object.values(snap.reports).filter((r) => r.period !== p.period).map((r) => readReport(deps.form, r)), readReport(deps.form, next)];
     const committed = await deps.records.commit({
       code: p.school,
       period: p.period,
