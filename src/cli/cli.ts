@@ -61,8 +61,12 @@ for (const [name, kind, file] of [['roster', 'schools', 'schools.csv'], ['staff'
     .argument('<file>', `${file} (UTF-8 CSV) or the same columns as .xlsx`)
     .option('--dry-run', 'check the file and print what would change, without changing anything')
     .option('--by <name>', 'who runs the import, for the audit log', userInfo().username)
-    .action(async (fileName: string, opts: { dryRun?: boolean; by: string }) => {
-      await withContext(loadConfig(), async (ctx) => importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now() }, print));
+    .option('--offline', 'do not check the UserIDs against WeCom (读取成员)')
+    .option('--strict', 'reject the file when WeCom cannot read a UserID (default: list it as a warning)')
+    .action(async (fileName: string, opts: { dryRun?: boolean; by: string; offline?: boolean; strict?: boolean }) => {
+      await withContext(loadConfig(), async (ctx) =>
+        importRoster(ctx.stores, kind, fileName, await readFile(fileName), { dryRun: opts.dryRun === true, by: opts.by, now: ctx.clock.now(), ...(opts.offline ? { offline: true } : { check: { client: ctx.client, strict: opts.strict === true } }) }, print),
+      );
     });
 }
 

@@ -1,8 +1,17 @@
 import { pino } from 'pino';
-import { refreshDirectory } from '../jobs/directory-refresh';
+import { readMembers, refreshDirectory } from '../jobs/directory-refresh';
+import type { Directory } from '../roster/directory';
+import type { WeComClient } from '../wecom/api-client';
 import { TableError } from '../roster/read-table';
 import type { CliContext } from './context';
 import { applyImport, planImport, summarizeImport, type ImportPorts } from './roster-import';
+
+/** How an import checks its UserIDs against WeCom (读取成员); without it (`--offline`) nothing is checked. */
+export interface AccountCheck {
+  client: Pick<WeComClient, 'getMember'>;
+  /** A UserID WeCom cannot read rejects the file (default: a warning). */
+  strict: boolean;
+}
 
 /** `roster import` / `staff import`: check, plan, print, and (unless a dry run) apply. Returns the exit code. */
 export async function importRoster(
@@ -10,7 +19,7 @@ export async function importRoster(
   kind: 'schools' | 'staff',
   fileName: string,
   data: Buffer,
-  options: { dryRun: boolean; by: string; now: Date },
+  options: { dryRun: boolean; by: string; now: Date; check?: AccountCheck; offline?: boolean },
   print: (line: string) => void,
 ): Promise<number> {
   let result;
@@ -25,9 +34,67 @@ export async function importRoster(
     print(result.message);
     return 1;
   }
-  if (!options.dryRun) await applyImport(ports, result.plan, options.by, options.now);
+  let accounts: Checked | null = null;
+  if (options.check) {
+    try {
+      accounts = await checkAccounts(options.check.client, result.plan.accounts, print);
+    } catch (error) {
+      print(`${fileName}：向企业微信核对账号失败：${error instanceof Error ? error.message : String(error)}。未做任何更改（可加 --offline 跳过核对）。`);
+      return 1;
+    }
+    if (options.check.strict && accounts.missing.length > 0) {
+      print([`${fileName} 有 ${accounts.missing.length} 个账号企业微信无法读取，未做任何更改（--strict）：`, ...accounts.missing.map(missingLine)].join('\n'));
+      return 1;
+    }
+  }
+  if (!options.dryRun) {
+    await applyImport(ports, result.plan, options.by, options.now);
+    // The names WeCom gave come in with the import (for people whose line has none).
+    if (accounts) await ports.roster.saveDirectory(accounts.entries);
+  }
   print(summarizeImport(result.plan, options.dryRun));
+  if (accounts) {
+    const failed = accounts.failed > 0 ? `，${accounts.failed} 个读取失败（企业微信繁忙或连接中断，未能核对）` : '';
+    print(`已向企业微信核对 ${accounts.checked} 个账号：${accounts.missing.length === 0 ? '全部可以读取' : `${accounts.missing.length} 个无法读取（下面列出；这些人收不到消息，请核对账号或应用的可见范围）`}${failed}。`);
+    for (const m of accounts.missing) print(missingLine(m));
+  } else if (options.offline) {
+    print('未向企业微信核对账号（--offline）。');
+  }
   return 0;
+}
+
+interface Checked {
+  checked: number;
+  missing: { userId: string; line: number; errcode: number }[];
+  failed: number;
+  entries: Directory;
+}
+
+const missingLine = (m: { userId: string; line: number; errcode: number }) => `  第 ${m.line} 行：${m.userId}（${MISSING_REASON[m.errcode] ?? `错误码 ${m.errcode}`}）`;
+
+/** Every UserID of the file through 读取成员, throttled, with progress on large files. */
+async function checkAccounts(client: Pick<WeComClient, 'getMember'>, accounts: readonly { userId: string; line: number }[], print: (line: string) => void): Promise<Checked> {
+  const out: Checked = { checked: 0, missing: [], failed: 0, entries: {} };
+  const step = 200;
+  const now = Date.now();
+  for (let i = 0; i < accounts.length; i += step) {
+    const chunk = accounts.slice(i, i + step);
+    const answers = await readMembers(client, chunk.map((a) => a.userId), pino({ level: 'silent' }));
+    for (const a of chunk) {
+      const answer = answers.get(a.userId) ?? null;
+      if (answer === null) {
+        out.failed++;
+        continue;
+      }
+      out.checked++;
+      if ('missing' in answer) {
+        out.missing.push({ ...a, errcode: answer.missing });
+        out.entries[a.userId] = { missing: answer.missing, fetchedAt: now };
+      } else out.entries[a.userId] = { ...(answer.name ? { name: answer.name } : {}), department: answer.department, fetchedAt: now };
+    }
+    if (accounts.length > step) print(`已核对 ${Math.min(i + step, accounts.length)}/${accounts.length} 个账号`);
+  }
+  return out;
 }
 
 /** `roster names`: reads the missing names from WeCom now, with progress; returns the exit code. */

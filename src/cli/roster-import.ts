@@ -16,6 +16,8 @@ export interface ImportPlan {
   contactsAdded: string[];
   contactsRemoved: string[];
   write: { schools: School[] } | { staff: StaffMember[] };
+  /** Every UserID in the file with its line, to check against WeCom's address book. */
+  accounts: { userId: string; line: number }[];
 }
 
 export type ImportResult = { ok: true; plan: ImportPlan } | { ok: false; message: string; problems: RowProblem[] };
@@ -53,13 +55,14 @@ export async function planImport(ports: Pick<ImportPorts, 'roster'>, kind: 'scho
     const next = Object.fromEntries(checked.items.map((s) => [s.code, s]));
     const schools = diff(encoded(current.schools, schoolCodec.encode), encoded(next, schoolCodec.encode));
     const contacts = diff(current.contacts, rosterDerived(checked.items).contacts);
-    return { ok: true, plan: { kind, ...schools, contactsAdded: contacts.added, contactsRemoved: contacts.removed, write: { schools: checked.items } } };
+    const accounts = checked.items.flatMap((school, i) => school.contacts.map((userId) => ({ userId, line: checked.lines[i]! })));
+    return { ok: true, plan: { kind, ...schools, contactsAdded: contacts.added, contactsRemoved: contacts.removed, write: { schools: checked.items }, accounts } };
   }
   const checked = validateStaff(table);
   if (!checked.ok) return { ok: false, message: formatProblems(fileName, checked.problems), problems: checked.problems };
   const staff = checked.items.map(staffMember);
   const changes = diff(encoded(current.staff, staffCodec.encode), encoded(Object.fromEntries(staff.map((s) => [s.userId, s])), staffCodec.encode));
-  return { ok: true, plan: { kind, ...changes, contactsAdded: [], contactsRemoved: [], write: { staff } } };
+  return { ok: true, plan: { kind, ...changes, contactsAdded: [], contactsRemoved: [], write: { staff }, accounts: staff.map((m, i) => ({ userId: m.userId, line: checked.lines[i]! })) } };
 }
 
 /** Writes a planned import (all at once) and records it in the audit log. */

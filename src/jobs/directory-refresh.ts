@@ -39,6 +39,33 @@ const PAUSE_MS = 100;
 /** Entries are kept every this many people, so that a run killed midway keeps what it read. */
 const BATCH = 50;
 
+type MemberAnswer = Awaited<ReturnType<WeComClient['getMember']>>;
+
+/**
+ * 读取成员 for each UserID, a few at a time with a pause between calls (about 40 a second, far
+ * under WeCom's per-API limits): the answer, or null for a call that failed after the client's
+ * retries (logged). A configuration error (60020: the server's IP not in 企业可信IP) stops it.
+ */
+export async function readMembers(client: Pick<WeComClient, 'getMember'>, userIds: readonly string[], logger: Logger): Promise<Map<string, MemberAnswer | null>> {
+  const out = new Map<string, MemberAnswer | null>();
+  let next = 0;
+  const worker = async () => {
+    while (next < userIds.length) {
+      const userId = userIds[next++]!;
+      try {
+        out.set(userId, await client.getMember(userId));
+      } catch (error) {
+        if (error instanceof WeComApiError && error.isConfiguration) throw error;
+        out.set(userId, null);
+        logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, 'reading a member from WeCom failed');
+      }
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, userIds.length) }, worker));
+  return new Map(userIds.map((id) => [id, out.get(id) ?? null]));
+}
+
 /**
  * Reads from WeCom (读取成员) the name of everyone the roster lists without one, and keeps it
  * (RosterStore.saveDirectory copies it into the records that texts read). Entries younger than
@@ -54,29 +81,20 @@ export async function refreshDirectory(deps: DirectoryRefreshDeps, options: Dire
   for (let start = 0; start < todo.length; start += BATCH) {
     const batch = todo.slice(start, start + BATCH);
     const entries: Directory = {};
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length) {
-        const userId = batch[next++]!;
-        try {
-          const answer = await deps.client.getMember(userId);
-          summary.checked++;
-          if ('missing' in answer) {
-            summary.missing.push({ userId, errcode: answer.missing });
-            entries[userId] = { missing: answer.missing, fetchedAt: deps.now() };
-          } else {
-            if (answer.name) summary.named++;
-            entries[userId] = { ...(answer.name ? { name: answer.name } : {}), department: answer.department, fetchedAt: deps.now() };
-          }
-        } catch (error) {
-          if (error instanceof WeComApiError && error.isConfiguration) throw error;
-          summary.failed++;
-          deps.logger.warn({ userId, err: error instanceof Error ? error.message : String(error) }, 'reading a member from WeCom failed; their kept entry stays');
-        }
-        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    for (const [userId, answer] of await readMembers(deps.client, batch, deps.logger)) {
+      if (answer === null) {
+        summary.failed++;
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batch.length) }, worker));
+      summary.checked++;
+      if ('missing' in answer) {
+        summary.missing.push({ userId, errcode: answer.missing });
+        entries[userId] = { missing: answer.missing, fetchedAt: deps.now() };
+      } else {
+        if (answer.name) summary.named++;
+        entries[userId] = { ...(answer.name ? { name: answer.name } : {}), department: answer.department, fetchedAt: deps.now() };
+      }
+    }
     summary.changed += await deps.roster.saveDirectory(entries);
     options.onProgress?.(Math.min(start + BATCH, todo.length), todo.length);
   }

@@ -7,7 +7,8 @@ export interface RowProblem {
   reason: string;
 }
 
-export type Validated<T> = { ok: true; items: T[] } | { ok: false; problems: RowProblem[] };
+/** The items in file order, each with the line it came from (`lines[i]` is `items[i]`'s). */
+export type Validated<T> = { ok: true; items: T[]; lines: number[] } | { ok: false; problems: RowProblem[] };
 
 export interface StaffEntry {
   userId: string;
@@ -67,6 +68,7 @@ export function validateSchools(table: Table): Validated<School> {
   const codes = new Map<string, number>();
   const contactOwner = new Map<string, { line: number; code: string }>();
   const schools: School[] = [];
+  const lines: number[] = [];
   for (const row of table.rows) {
     const { line, cells } = row;
     const say = (reason: string) => problems.push({ line, reason });
@@ -119,10 +121,11 @@ export function validateSchools(table: Table): Validated<School> {
     });
     if (city !== null && (level === '高职' || level === '中职') && category in CATEGORY_LEVEL) {
       schools.push({ code, name, city, level, category: category as School['category'], pilot: YES.has(pilotRaw), contacts: [...new Set(contacts)], ...(Object.keys(people).length > 0 ? { people } : {}) });
+      lines.push(line);
     }
   }
   if (table.rows.length === 0) problems.push({ line: 2, reason: '文件里没有学校' });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: schools };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: schools, lines };
 }
 
 /** Checks every row of staff.csv. */
@@ -132,6 +135,7 @@ export function validateStaff(table: Table): Validated<StaffEntry> {
   const problems: RowProblem[] = [];
   const seen = new Map<string, number>();
   const staff: StaffEntry[] = [];
+  const lines: number[] = [];
   for (const row of table.rows) {
     const { line, cells } = row;
     const say = (reason: string) => problems.push({ line, reason });
@@ -160,9 +164,12 @@ export function validateStaff(table: Table): Validated<StaffEntry> {
     } else {
       say(`角色「${role}」应为 province（省级）或 city（市级）`);
     }
-    if ((role === 'province' && rawCity === '') || (role === 'city' && city !== null)) staff.push({ userId, name, role, city, ...(phone ? { phone } : {}) });
+    if ((role === 'province' && rawCity === '') || (role === 'city' && city !== null)) {
+      staff.push({ userId, name, role, city, ...(phone ? { phone } : {}) });
+      lines.push(line);
+    }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: staff };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, items: staff, lines };
 }
 
 export function formatProblems(file: string, problems: RowProblem[]): string {

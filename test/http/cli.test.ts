@@ -26,7 +26,14 @@ describe('npm run cli', () => {
   let api: WeComApiStub;
   let env: Record<string, string>;
   beforeAll(async () => {
-    api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+    // The corp's address book: u9 exists outside the app's 可见范围; anyone not listed does not exist.
+    api = await new WeComApiStub({
+      corpId: SAMPLE.corpId,
+      secret: SAMPLE.secret,
+      agentId: Number(SAMPLE.agentId),
+      members: ['u1', 'u2', 'u3', 'u7', 'sheng1', 'zz1'],
+      directory: { u1: { name: '张一' }, u2: { name: '王二' }, u3: { name: '李三' }, u7: { name: '赵七' }, u9: { name: '外单位' }, sheng1: { name: '王敏' }, zz1: { name: '周周' } },
+    }).start();
     env = {
       WECOM_CORP_ID: SAMPLE.corpId,
       WECOM_AGENT_ID: SAMPLE.agentId,
@@ -84,11 +91,27 @@ describe('npm run cli', () => {
     await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,A,否,u1\n');
     await writeFile(`${dir}/bad.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,C,否,u1\n');
     const dry = await cli(['roster', 'import', `${dir}/schools.csv`, '--dry-run'], env);
-    expect(dry.out).toBe('（试运行，未做更改）学校：新增 1，变更 0，删除 0，不变 0\n  新增：0101\n填报人：新增 1，移除 0\n');
+    expect(dry.out).toBe('（试运行，未做更改）学校：新增 1，变更 0，删除 0，不变 0\n  新增：0101\n填报人：新增 1，移除 0\n已向企业微信核对 1 个账号：全部可以读取。\n');
     expect(dry.code).toBe(0);
     const bad = await cli(['roster', 'import', `${dir}/bad.csv`], env);
     expect(bad.out).toBe(`${dir}/bad.csv 有 1 处问题，未做任何更改：\n  第 2 行：类别 C 属于中职，与层次「高职」不符\n`);
     expect(bad.code).toBe(1);
+  });
+
+  it('roster import checks every UserID with WeCom: unknown and out-of-range ones listed by line, --strict rejects, --offline skips', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/yb-cli-');
+    await writeFile(`${dir}/schools.csv`, 'code,name,city,level,category,pilot,contacts\n0101,甲学院,郑州,高职,A,否,u1|ghost\n0102,乙学校,洛阳,中职,C,否,u9\n');
+    const strict = await cli(['roster', 'import', `${dir}/schools.csv`, '--strict'], env);
+    expect(strict.out).toBe(`${dir}/schools.csv 有 2 个账号企业微信无法读取，未做任何更改（--strict）：\n  第 2 行：ghost（通讯录中没有此 UserID）\n  第 3 行：u9（不在应用的可见范围内）\n`);
+    expect(strict.code).toBe(1);
+    const warned = await cli(['roster', 'import', `${dir}/schools.csv`], env);
+    expect(warned.code).toBe(0);
+    expect(warned.out).toContain('已导入。学校：新增 2');
+    expect(warned.out).toContain('已向企业微信核对 3 个账号：2 个无法读取（下面列出；这些人收不到消息，请核对账号或应用的可见范围）。\n  第 2 行：ghost（通讯录中没有此 UserID）\n  第 3 行：u9（不在应用的可见范围内）\n');
+    expect(api.callsTo('user/get').map((c) => c.query.get('userid'))).toEqual(expect.arrayContaining(['u1', 'ghost', 'u9']));
+    const offline = await cli(['roster', 'import', `${dir}/schools.csv`, '--offline'], env);
+    expect(offline.out).toContain('未向企业微信核对账号（--offline）。');
   });
 
   it('jobs run close --dry-run runs through the CLI and names unknown jobs', async () => {

@@ -49,6 +49,8 @@ describe('validateSchools', () => {
         { code: '0101', name: '郑州铁路职业技术学院', city: '郑州', level: '高职', category: 'A', pilot: true, contacts: ['zhang', 'li'] },
         { code: '0102', name: '兰考县中等职业学校', city: '兰考', level: '中职', category: 'D', pilot: false, contacts: [] },
       ],
+      // Each item's line in the file (the account check at import names them).
+      lines: [2, 3],
     });
   });
 
@@ -104,6 +106,7 @@ describe('validateStaff', () => {
         { userId: 'wangsheng', name: '王省', role: 'province', city: null },
         { userId: 'zhoushi', name: '周市', role: 'city', city: '周口' },
       ],
+      lines: [2, 3],
     });
     expect(validateStaff(await table('userid,name,role,city,phone\nwangsheng,王省,province,,0371-66660000\nzhoushi,周市,city,周口,1380\n'))).toEqual({
       ok: false,
