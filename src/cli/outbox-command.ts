@@ -16,6 +16,7 @@ function recipients(entry: Entry): string {
   if (p.kind === 'message') return `${p.to.length} 人`;
   if (p.kind === 'export' || p.kind === 'report' || p.kind === 'card-update') return p.to;
   if (p.kind === 'nudge') return `${p.schools.length} 所学校`;
+  if (p.kind === 'recall') return p.label;
   return p.school;
 }
 

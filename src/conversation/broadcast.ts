@@ -2,6 +2,8 @@ import { staffName } from '../roster/people';
 import type { BroadcastState } from '../session/session';
 import { parseFilter, type SchoolFilter } from './staff-words';
 import type { StaffMember } from '../roster/roster';
+import { timeLabel, type PeriodCalendar } from '../calendar/period';
+import type { BroadcastRecord } from './staff-context';
 
 /** Who a 广播 goes to: school contacts (filtered by place, category and filing status), or city staff. */
 export interface Audience {
@@ -88,4 +90,31 @@ export function stepBroadcast(member: StaffMember, state: BroadcastState | null,
     text: `正在发给 ${label}：${count}。发送完成后告诉您结果。`,
     effect: { kind: 'broadcast', by: member.userId, users: recipients.users, text: `【通知】${state.text}\n——${staffName(member)}`, label },
   };
+}
+
+/** A broadcast can be recalled (撤回应用消息) this long after it was sent. */
+export const RECALL_WINDOW_MS = 24 * 3_600_000;
+
+/** 广播记录: the recent broadcasts, newest first, numbered for 撤回. */
+export function broadcastsText(list: readonly BroadcastRecord[], now: Date, cal: PeriodCalendar): string {
+  if (list.length === 0) return '最近没有广播。回复「广播」发一条。';
+  const lines = list.map((b, i) => {
+    const left = b.at + RECALL_WINDOW_MS - now.getTime();
+    const state = b.recalled ? '已撤回' : left > 0 ? `可撤回（还剩 ${Math.max(1, Math.floor(left / 3_600_000))} 小时）` : '已超过 24 小时，不能撤回';
+    const failed = b.invalid + b.failed > 0 ? `，未送达 ${b.invalid + b.failed}` : '';
+    return `${i + 1}. ${timeLabel(new Date(b.at), cal)} · ${b.byName} · ${b.audience} · 送达 ${b.sent} 人${failed} · ${state}\n   「${b.preview}」`;
+  });
+  return `最近 ${list.length} 条广播（最新的在前）：\n${lines.join('\n')}\n回复「撤回」撤回第 1 条，「撤回 2」撤回第 2 条（24 小时内）。`;
+}
+
+/** 撤回 [N]: the broadcast chosen, checked (yours or, for provincial staff, anyone's; within 24 hours; not recalled). */
+export function recall(member: StaffMember, list: readonly BroadcastRecord[], number: number | null, now: Date, cal: PeriodCalendar): { text: string; effect?: { kind: 'recall'; by: string; broadcast: BroadcastRecord } } {
+  if (list.length === 0) return { text: '最近没有可以撤回的广播。' };
+  const n = number ?? 1;
+  const b = list[n - 1];
+  if (!b) return { text: `没有第 ${n} 条广播：最近只有 ${list.length} 条。回复「广播记录」查看。` };
+  const what = `${timeLabel(new Date(b.at), cal)} 发给${b.audience}的广播`;
+  if (b.recalled) return { text: `${what}已经撤回过了。` };
+  if (now.getTime() - b.at >= RECALL_WINDOW_MS) return { text: `${what}已超过 24 小时，企业微信不能再撤回。需要更正的话，请再发一条广播说明。` };
+  return { text: `正在撤回 ${what}（送达 ${b.sent} 人），完成后告诉您结果。`, effect: { kind: 'recall', by: member.userId, broadcast: b } };
 }

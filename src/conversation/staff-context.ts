@@ -17,9 +17,30 @@ export type StaffData =
   | { kind: 'progress'; index: PeriodIndex; schools: Record<string, School>; ytd: Record<string, YearToDate>; targets: YearTargets; year: number; pace: PaceBasis; reviews: Record<string, ReviewState>; reviewInUse: boolean }
   | { kind: 'owing'; codes: string[]; schools: Record<string, School>; status: Record<string, IndexedStatus> }
   | { kind: 'school'; matches: School[]; elsewhere: School[]; records: { report: Report | null; hasDraft: boolean; reopened: boolean } | null; ytd: YearToDate | null; targets: YearTargets; pace: PaceBasis; history?: { entries: HistoryEntry[]; people: Record<string, string>; labels: Record<string, string> } }
+  /** 广播记录 / 撤回: the broadcasts the member may see (their own; every one for provincial staff), newest first. */
+  | { kind: 'broadcasts'; list: BroadcastRecord[] }
   /** 待审: the filed reports in scope awaiting review. */
   | { kind: 'pending'; reports: Report[]; schools: Record<string, School> }
   | { kind: 'none' };
+
+/** A broadcast as 广播记录 lists it: who, when, to whom, how it was delivered, and its messages' entries. */
+export interface BroadcastRecord {
+  /** The broadcast's id (its turn's), the key of its recall. */
+  ref: string;
+  by: string;
+  byName: string;
+  at: number;
+  audience: string;
+  recipients: number;
+  sent: number;
+  invalid: number;
+  failed: number;
+  /** The first characters of the text. */
+  preview: string;
+  recalled: boolean;
+  /** Its message entries (in the sender's partition), whose msgids a recall withdraws. */
+  chunks: { owner: string; id: string }[];
+}
 
 export interface StaffContext {
   member: StaffMember;
@@ -54,6 +75,7 @@ export type StaffEffect =
   | { kind: 'export'; by: string; period: Period; filter: SchoolFilter; fileName: string }
   | { kind: 'reopen'; school: string; period: Period; by: string; contacts: string[]; notice: string }
   | { kind: 'review'; school: string; period: Period; decision: 'approve' | 'return'; reason: string; by: string; byName: string; submittedAt: number; contacts: string[]; notice: string }
+  | { kind: 'recall'; by: string; broadcast: BroadcastRecord }
   /** Buttons for what the reply offers (通过 / 退回 after 查), sent as a card after it. */
   | { kind: 'buttons'; card: ButtonCard }
   | BroadcastEffect;

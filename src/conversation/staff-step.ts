@@ -10,6 +10,7 @@ import type { NudgeState } from '../session/session';
 import { beforeStartText, scopedFilter, type StaffContext, type StaffResult } from './staff-context';
 import { exportTable, lookup, reviewable, unlock } from './staff-school';
 import { historyText, pendingList, review, reviewCard } from './staff-review';
+import { broadcastsText, recall } from './broadcast';
 import type { SchoolFilter } from './staff-words';
 
 const PAGE = 20;
@@ -52,6 +53,12 @@ export function stepStaff(ctx: StaffContext, cal: PeriodCalendar, now: Date): St
       return text(pendingList(ctx, command.filter, command.page, cal));
     case 'history':
       return text(historyText(ctx, cal));
+    case 'broadcasts':
+      return text(ctx.data.kind === 'broadcasts' ? broadcastsText(ctx.data.list, now, cal) : '');
+    case 'recall': {
+      const r = recall(member, ctx.data.kind === 'broadcasts' ? ctx.data.list : [], command.number, now, cal);
+      return { text: r.text, effects: r.effect ? [r.effect] : [] };
+    }
     case 'export':
       return exportTable(ctx);
     case 'broadcast':
@@ -74,6 +81,7 @@ function staffHelp(member: StaffMember, intervalHours: number): string {
     '· 解锁 学校 年月 — 重新打开已截止或已提交的月报，如「解锁 0101 2026-10」',
     '· 导出 [年月] — 月报表（.xlsx）以文件发给您，如「导出 2026-10」',
     '· 广播 — 给学校填报人发通知（写内容 → 选范围 → 看人数 → 确认）',
+    '· 广播记录 / 撤回 [序号] — 最近的广播和送达情况；24 小时内可撤回',
   ].join('\n');
 }
 

@@ -19,6 +19,9 @@ export type StaffCommand =
   | { kind: 'pending'; filter: SchoolFilter; page: number }
   /** 查 学校 历史 [页]. */
   | { kind: 'history'; query: string; page: number }
+  /** 广播记录: the recent broadcasts with their delivery; 撤回 [N]: recall one (the latest, or number N of that list). */
+  | { kind: 'broadcasts' }
+  | { kind: 'recall'; number: number | null }
   | { kind: 'export'; period: Period | null; periodText: string }
   | { kind: 'broadcast' }
   | { kind: 'confirm' }
@@ -37,6 +40,8 @@ const HEADS: [RegExp, StaffCommand['kind'] | 'approve' | 'return'][] = [
   [/^(?:退回|驳回)\s*(.+)$/u, 'return'],
   [/^(?:待审|待审核|未审)(?:\s+(.*))?$/u, 'pending'],
   [/^(?:广播|群发|发通知)$/u, 'broadcast'],
+  [/^(?:广播记录|广播历史|通知记录)$/u, 'broadcasts'],
+  [/^(?:撤回|撤回广播|撤销广播)(?:\s*第?\s*(\d+)\s*条?)?$/u, 'recall'],
   [/^(?:导出|下载)(?:\s+(.*))?$/u, 'export'],
   [/^(?:帮助|帮忙|说明|菜单|help|\?|？)$/u, 'help'],
   [/^(?:确认|确定|发送|是|好)$/u, 'confirm'],
@@ -94,6 +99,10 @@ export function parseStaffCommand(normalized: string, current: Period): StaffCom
         return { kind };
       case 'broadcast':
         return { kind: 'broadcast' };
+      case 'broadcasts':
+        return { kind };
+      case 'recall':
+        return { kind, number: m[1] ? Number(m[1]) : null };
       case 'export':
         return { kind: 'export', period: rest === '' ? current : parsePeriodWord(rest, current), periodText: rest };
       case 'lookup':

@@ -20,6 +20,7 @@ import { normalizePlace } from '../roster/places';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
+import type { AuditLog } from '../store/audit-log';
 import { targetsFor, type Targets } from '../targets/targets';
 import type { DashboardLinks } from './dashboard-link';
 import { dashboardClientScript } from './dashboard-client';
@@ -36,6 +37,8 @@ export interface DashboardDeps {
   roster: RosterStore;
   records: RecordsStore;
   markers: Markers;
+  /** The audit log (广播记录 reads the broadcasts from it). */
+  audit: AuditLog;
   /** FIRST_PERIOD, when configured. */
   firstPeriod?: string;
   targets: Targets;

@@ -74,6 +74,8 @@ export class WeComApiStub {
   /** Uploaded files by media_id, so that the demo page can offer them for download. */
   readonly files = new Map<string, { filename: string; data: Buffer }>();
   menu: unknown = null;
+  /** Each message/send's msgid: when it was sent, to whom, and whether it was recalled (message/recall). */
+  readonly messages = new Map<string, { at: number; users: string[]; recalled: boolean }>();
   /** Button cards by task_id (unique per app, as WeCom requires). */
   readonly cards = new Map<string, HeldCard>();
   private readonly responseCodes = new Map<string, ResponseCode>();
@@ -201,6 +203,7 @@ export class WeComApiStub {
     if (api === 'message/update_template_card') return this.answer(res, this.updateTemplateCard(call.json ?? {}));
     if (api === 'menu/create') return this.answer(res, this.menuCreate(url.searchParams, call.json));
     if (api === 'user/get') return this.answer(res, this.userGet(url.searchParams));
+    if (api === 'message/recall') return this.answer(res, this.recall(call.json ?? {}));
     return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
   }
 
@@ -261,6 +264,7 @@ export class WeComApiStub {
       this.sendTimes.set(userId, times);
     }
     const msgid = `msg-${this.calls.length}`;
+    this.messages.set(msgid, { at: now, users: reachable, recalled: false });
     if (json.enable_duplicate_check === 1) this.recentRequests.set(key, { at: now0, msgid });
     if (card) {
       for (const u of reachable) card.users.add(u);
@@ -320,6 +324,21 @@ export class WeComApiStub {
     this.uploads.push({ filename: media.name, size: media.size, mediaId });
     this.files.set(mediaId, { filename: media.name, data: Buffer.from(await media.arrayBuffer()) });
     return { errcode: 0, type: 'file', media_id: mediaId, created_at: String(Math.floor(Date.now() / 1000)) };
+  }
+
+  /** 撤回应用消息: a message sent within 24 hours, once. */
+  private recall(json: Record<string, unknown>): Record<string, unknown> {
+    const sent = typeof json.msgid === 'string' ? this.messages.get(json.msgid) : undefined;
+    if (!sent) return { errcode: 40058, errmsg: 'invalid msgid' };
+    if (sent.recalled) return { errcode: 40058, errmsg: 'msg has been recalled' };
+    if ((this.options.now?.() ?? Date.now()) - sent.at > 24 * 3_600_000) return { errcode: 40058, errmsg: 'msg sent more than 24 hours ago' };
+    sent.recalled = true;
+    return { errcode: 0 };
+  }
+
+  /** Ages every message sent so far by `ms` (to try a recall past its 24 hours). */
+  ageMessages(ms: number): void {
+    for (const m of this.messages.values()) m.at -= ms;
   }
 
   /** 读取成员, as a self-built app sees it: name and departments only (no mobile, email or avatar since 2022-06-20). */

@@ -11,6 +11,8 @@ import type { LiveCard, Session } from '../session/session';
 import type { RecordsStore, SchoolChange, SchoolRecords } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
+import type { AuditLog } from '../store/audit-log';
+import type { OutboxStore } from '../store/outbox-store';
 import { filingStatus, type IndexedStatus } from '../report/status';
 import { filingState, periodToFile } from '../report/filing-context';
 import { readDraft, readReport } from '../conversation/form-versions';
@@ -38,6 +40,9 @@ export interface BotDeps {
   roster: RosterStore;
   records: RecordsStore;
   markers: Markers;
+  /** The audit log (广播记录 reads the broadcasts from it). */
+  audit: AuditLog;
+  outbox: OutboxStore;
   /** FIRST_PERIOD, when configured. */
   firstPeriod?: string;
   form: Form;

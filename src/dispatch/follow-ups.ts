@@ -59,6 +59,7 @@ export function followUpHandlers(deps: FollowUpDeps): Handlers {
     export: (entry, ctx) => exportFile(deps, entry, ctx),
     reopen: (entry, ctx) => reopen(deps, entry, ctx),
     review: (entry, ctx) => review(deps, entry, ctx),
+    recall: (entry, ctx) => recallBroadcast(deps, entry, ctx),
     nudge: (entry, ctx) => nudge(deps, entry, ctx),
     report: (entry, ctx) => report(deps, entry, ctx),
   };
@@ -136,6 +137,43 @@ async function review(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
   const messages = [...textMessages(p.notice), ...(p.decision === 'return' ? [buttonCardMessage(cards.reopened(p.period), cardTaskId(`${entry.id}:notice`))] : [])];
   await tell(`${entry.id}:notice`, p.contacts, messages, p.school);
   await deps.audit.append({ action: p.decision === 'approve' ? 'approve' : 'return', by: p.by, at: p.at, school: p.school, period: p.period, ...(p.reason ? { reason: p.reason } : {}) }, entry.id);
+  return { kind: 'finish', state: 'done' };
+}
+
+/** How long a recalled broadcast's mark is kept (longer than anyone looks back in 广播记录). */
+const RECALLED_KEEP_MS = 45 * 24 * 3_600_000;
+
+/**
+ * 撤回: every msgid the broadcast's message entries got back from WeCom, recalled (message/recall).
+ * A retry after a death midway asks again; a message it had recalled comes back as recalled
+ * already and is counted so. Then the broadcast is marked recalled, the staff member told how
+ * many were and which could not be, and the action audited (once, by this entry).
+ */
+async function recallBroadcast(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'recall') throw new Error(`not a recall: ${entry.id}`);
+  const p = entry.payload;
+  const chunks = (await deps.outbox.get(p.chunks)).filter((e) => e !== null);
+  const msgIds = chunks.flatMap((e) => e.result.msgIds);
+  let recalled = 0;
+  const refused: string[] = [];
+  try {
+    for (const msgid of msgIds) {
+      const answer = await deps.sender.recall(msgid);
+      if (answer === null || /recalled|撤回/iu.test(answer.errmsg)) recalled++;
+      else refused.push(answer.errmsg);
+    }
+  } catch (error) {
+    return { kind: 'failed', failure: classifyFailure(error) };
+  }
+  await deps.markers.markOnce('recall', [p.ref], RECALLED_KEEP_MS);
+  const people = chunks.reduce((n, e) => n + (e.payload.kind === 'message' ? e.payload.to.length : 0), 0);
+  const text =
+    msgIds.length === 0
+      ? `${p.label}没有已发出的消息可撤回（可能还没有发出）。`
+      : `撤回完成：${p.label}（${people} 人）${recalled} 条消息已撤回${refused.length > 0 ? `，${refused.length} 条未能撤回（${[...new Set(refused)].join('；')}）` : ''}。`;
+  await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:report`, payload: { kind: 'message', to: [p.by], messages: textMessages(text) }, due: ctx.now }], ctx.now);
+  await deps.audit.append({ action: 'recall', by: p.by, at: p.at, broadcast: p.ref, recalled, refused: refused.length }, entry.id);
+  deps.kick(entry.owner);
   return { kind: 'finish', state: 'done' };
 }
 

@@ -4,6 +4,7 @@ import type { EntryInit, EntryRef, WeComMessage } from '../outbox/entry';
 import type { OutboxStore } from '../store/outbox-store';
 import type { OutboxWorker } from '../delivery/worker';
 import type { Markers } from '../store/markers';
+import type { AuditLog } from '../store/audit-log';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
 import type { Targets } from '../targets/targets';
@@ -13,6 +14,8 @@ export interface JobDeps extends FilingSettings {
   roster: RosterStore;
   records: RecordsStore;
   markers: Markers;
+  /** The audit log (广播记录 reads the broadcasts from it). */
+  audit: AuditLog;
   outbox: OutboxStore;
   targets: Targets;
   now: Date;

@@ -64,6 +64,16 @@ export const payloadSchema = z.discriminatedUnion('kind', [
     contacts: z.array(z.string()),
   }),
   z.object({
+    kind: z.literal('recall'),
+    by: z.string(),
+    at: z.number(),
+    /** The broadcast's id, and what the staff member is told it was. */
+    ref: z.string(),
+    label: z.string(),
+    /** Its message entries, whose msgids are withdrawn. */
+    chunks: z.array(entryRefSchema),
+  }),
+  z.object({
     kind: z.literal('nudge'),
     by: z.string(),
     period: z.string(),

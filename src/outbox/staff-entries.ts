@@ -19,6 +19,10 @@ export function staffEntries(turn: string, member: StaffMember, effects: readonl
         return [{ id: `${turn}:reopen`, payload: { kind: 'reopen', school: effect.school, period: effect.period, by: effect.by, at, notice: effect.notice, contacts: effect.contacts }, due: at }];
       case 'review':
         return [{ id: `${turn}:review`, payload: { kind: 'review', school: effect.school, period: effect.period, decision: effect.decision, reason: effect.reason, by: effect.by, byName: effect.byName, at, submittedAt: effect.submittedAt, notice: effect.notice, contacts: effect.contacts }, due: at }];
+      case 'recall': {
+        const b = effect.broadcast;
+        return [{ id: `${turn}:recall`, payload: { kind: 'recall', by: effect.by, at, ref: b.ref, label: `${b.audience}的广播`, chunks: b.chunks }, due: at }];
+      }
       case 'buttons':
         return [{ id: `${turn}:buttons`, payload: { kind: 'message', to: [member.userId], messages: [buttonCardMessage(effect.card, cardTaskId(`${turn}:buttons`))] }, due: at }];
       case 'nudge':
@@ -38,7 +42,8 @@ export function staffEntries(turn: string, member: StaffMember, effects: readonl
             of: chunks.map((c) => ({ owner: member.userId, id: c.id })),
             head: `广播已发送（${effect.label}）`,
             notes: [],
-            audit: { action: 'broadcast', by: effect.by, at, audience: effect.label, recipients: effect.users.length },
+            // ref and chunks: where 广播记录 and 撤回 find the broadcast's messages.
+            audit: { action: 'broadcast', by: effect.by, at, audience: effect.label, recipients: effect.users.length, ref: turn, chunks: chunks.length },
           },
           due: at,
         };

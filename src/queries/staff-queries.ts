@@ -1,7 +1,7 @@
 import { currentWindow, parsePeriod, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/schedule';
 import type { Audience, Recipients } from '../conversation/broadcast';
-import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
+import { scopedFilter, type BroadcastRecord, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
 import type { StaffCommand } from '../conversation/staff-words';
 import { paceBasis, type YearToDate } from '../report/progress';
 import type { School, StaffMember } from '../roster/roster';
@@ -9,6 +9,8 @@ import type { NudgeState } from '../session/session';
 import type { RecordsStore } from '../store/records-store';
 import type { RosterStore } from '../store/roster-store';
 import type { Markers } from '../store/markers';
+import type { AuditLog } from '../store/audit-log';
+import type { OutboxStore } from '../store/outbox-store';
 import { firstPeriodIn } from '../calendar/deployment';
 import { targetsFor, type Targets } from '../targets/targets';
 import { owingSchools, periodIndex } from './period-queries';
@@ -30,6 +32,9 @@ export interface StaffQueryDeps {
   nudgeIntervalMs: number;
   /** The form, for the cell labels of a school's history. */
   form: Form;
+  /** 广播记录 and 撤回: the broadcasts as logged, and their message entries. */
+  audit: AuditLog;
+  outbox: OutboxStore;
 }
 
 /** Finds schools by code (exact) or name (contains), in and out of the member's scope. */
@@ -96,6 +101,7 @@ export class StaffQueries {
       for (const c of status.defaulted) statusOf[c] = 'defaulted';
       return { kind: 'owing', codes, schools, status: statusOf };
     }
+    if (command.kind === 'broadcasts' || command.kind === 'recall') return { kind: 'broadcasts', list: await this.broadcasts(member) };
     if (command.kind === 'pending') {
       const scope = scopedFilter(member, command.filter);
       if ('refused' in scope) return { kind: 'none' };
@@ -137,6 +143,42 @@ export class StaffQueries {
       if (r?.review && (r.review.required || r.review.state !== 'pending')) reviewInUse = true;
     });
     return { reviews, reviewInUse };
+  }
+
+  /**
+   * The recent broadcasts a member may see and recall — their own; everyone's for provincial staff —
+   * newest first, from the audit log (each broadcast is logged once its delivery is reported).
+   */
+  private async broadcasts(member: StaffMember): Promise<BroadcastRecord[]> {
+    const { audit, outbox, markers, roster } = this.deps;
+    const logged = (await audit.read(2_000)).filter((a) => a.action === 'broadcast' && typeof a.ref === 'string' && (member.role === 'province' || a.by === member.userId));
+    const recent = logged.reverse().slice(0, 10);
+    const staff = (await roster.read()).staff;
+    return Promise.all(
+      recent.map(async (a) => {
+        const ref = String(a.ref);
+        const chunks = Array.from({ length: Number(a.chunks ?? 0) }, (_, i) => ({ owner: a.by, id: `${ref}:broadcast:${i + 1}` }));
+        const [first] = chunks.length > 0 ? await outbox.get([chunks[0]!]) : [null];
+        const message = first?.payload.kind === 'message' ? first.payload.messages[0] : undefined;
+        const text = message && 'text' in message ? String((message.text as { content?: string }).content ?? '') : '';
+        const by = staff[a.by];
+        return {
+          ref,
+          by: a.by,
+          byName: by ? staffName(by) : '已不在名单中的人员',
+          at: a.at,
+          audience: String(a.audience ?? ''),
+          recipients: Number(a.recipients ?? 0),
+          sent: Number(a.sent ?? 0),
+          invalid: Number(a.invalid ?? 0),
+          failed: Number(a.failed ?? 0),
+          // The text as typed: without the 【通知】 head and the ——name signature the broadcast adds.
+          preview: text.replace(/^【通知】/u, '').replace(/\s*——[^—]*$/u, '').replace(/\s+/gu, ' ').slice(0, 30),
+          recalled: await markers.isMarked('recall', ref),
+          chunks,
+        };
+      }),
+    );
   }
 
   /** A school's history (every entry kept: the page is chosen by the step), with the names and labels its lines need. */

@@ -4,7 +4,7 @@ import type { TextCard } from '../conversation/reply';
 import type { WeComMessage } from './message';
 import type { SendLimits } from '../store/send-budget';
 import type { WeComClient } from './api-client';
-import { WECOM } from './api-error';
+import { WeComApiError, WECOM } from './api-error';
 import { splitUtf8 } from './utf8';
 
 /** WeCom takes at most 1000 UserIDs per message/send call. */
@@ -105,6 +105,21 @@ export class WeComSender {
       [],
       { once: true },
     );
+  }
+
+  /**
+   * 撤回应用消息 (message/recall): a message sent within 24 hours leaves its recipients' chats.
+   * Resolves with null when done, or with WeCom's answer when it cannot be (too old, recalled
+   * already); other failures (busy, unreachable) are thrown for the outbox to retry.
+   */
+  async recall(msgid: string): Promise<{ errcode: number; errmsg: string } | null> {
+    try {
+      await this.client.request({ method: 'POST', path: '/cgi-bin/message/recall', json: { msgid } }, [], { once: true });
+      return null;
+    } catch (error) {
+      if (error instanceof WeComApiError && !error.isConfiguration && error.errcode !== WECOM.BUSY && error.errcode !== WECOM.FREQUENCY_LIMIT) return { errcode: error.errcode, errmsg: error.errmsg };
+      throw error;
+    }
   }
 
   /** Uploads a file as temporary media, once; returns its media_id. */

@@ -143,6 +143,57 @@ describe('staff actions that send', () => {
     expect((await t!.stores.audit.read()).filter((a) => a.action === 'broadcast').map((a) => [a.by, a.recipients, a.sent, a.invalid])).toEqual([['sheng', 4, 2, 2]]);
   });
 
+  it('撤回 recalls a broadcast within 24 hours, once, lists it in 广播记录, and refuses past 24 hours and others’ broadcasts', async () => {
+    const { clock } = await setup({ members: ['zhao', 'wang', 'sheng', 'zzcity'] });
+    const broadcast = async (user: string, text: string, audience: string) => {
+      await say(user, '广播');
+      await say(user, text);
+      await say(user, audience);
+      await say(user, '确认');
+      await t!.deliver();
+    };
+    expect(await say('sheng', '广播记录')).toBe('最近没有广播。回复「广播」发一条。');
+    await broadcast('sheng', '本月截止日期改为 11 月 12 日。', '全部');
+    await broadcast('zzcity', '郑州各校请于本周内完成。', '全部');
+    // Provincial staff see every broadcast; city staff their own.
+    expect(await say('sheng', '广播记录')).toBe(
+      [
+        '最近 2 条广播（最新的在前）：',
+        '1. 2026-11-05 09:00 · 周市 · 郑州 学校的填报人 · 送达 2 人 · 可撤回（还剩 24 小时）',
+        '   「郑州各校请于本周内完成。」',
+        '2. 2026-11-05 09:00 · 王省 · 全省 学校的填报人 · 送达 2 人，未送达 2 · 可撤回（还剩 24 小时）',
+        '   「本月截止日期改为 11 月 12 日。」',
+        '回复「撤回」撤回第 1 条，「撤回 2」撤回第 2 条（24 小时内）。',
+      ].join('\n'),
+    );
+    expect(await say('zzcity', '撤回 2')).toBe('没有第 2 条广播：最近只有 1 条。回复「广播记录」查看。');
+    clock.set(new Date(clock.now().getTime() + 3 * 3_600_000).toISOString());
+    expect(await say('sheng', '撤回 2')).toBe('正在撤回 2026-11-05 09:00 发给全省 学校的填报人的广播（送达 2 人），完成后告诉您结果。');
+    await t!.deliver();
+    const sent = [...t!.api.messages.entries()].filter(([, m]) => m.users.includes('wang'));
+    expect(t!.api.callsTo('message/recall').map((c) => c.json?.msgid)).toEqual([sent[0]![0]]);
+    expect(t!.api.messages.get(sent[0]![0])!.recalled).toBe(true);
+    expect(t!.api.textsTo('sheng').at(-1)).toBe('撤回完成：全省 学校的填报人的广播（4 人）1 条消息已撤回。');
+    expect(await say('sheng', '撤回 2')).toBe('2026-11-05 09:00 发给全省 学校的填报人的广播已经撤回过了。');
+    expect(await say('sheng', '广播记录')).toContain('送达 2 人，未送达 2 · 已撤回');
+    // WeCom's own clock says the other is past 24 hours: it is reported as not recalled, with WeCom's reason.
+    t!.api.ageMessages(25 * 3_600_000);
+    expect(await say('zzcity', '撤回')).toContain('正在撤回');
+    await t!.deliver();
+    expect(t!.api.textsTo('zzcity').at(-1)).toBe('撤回完成：郑州 学校的填报人的广播（2 人）0 条消息已撤回，1 条未能撤回（msg sent more than 24 hours ago）。');
+    // Past 24 hours the bot says so itself, and calls nothing.
+    clock.set(new Date(clock.now().getTime() + 22 * 3_600_000).toISOString());
+    const calls = t!.api.callsTo('message/recall').length;
+    await broadcast('zzcity', '再次提醒。', '全部');
+    clock.set(new Date(clock.now().getTime() + 25 * 3_600_000).toISOString());
+    expect(await say('zzcity', '撤回')).toBe('2026-11-06 10:00 发给郑州 学校的填报人的广播已超过 24 小时，企业微信不能再撤回。需要更正的话，请再发一条广播说明。');
+    expect(t!.api.callsTo('message/recall')).toHaveLength(calls);
+    expect((await t!.stores.audit.read()).filter((a) => a.action === 'recall').map((a) => [a.by, a.recalled, a.refused])).toEqual([
+      ['sheng', 1, 0],
+      ['zzcity', 0, 1],
+    ]);
+  });
+
   it('广播 refused with WeCom’s frequency limit (45009) goes out a minute later, once, and reports what went out', async () => {
     const { clock } = await setup();
     await say('zzcity', '广播');
