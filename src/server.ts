@@ -18,6 +18,7 @@ import monthlyReport from '../conversations/monthly-report';
 import { InFlight } from './http/in-flight';
 import { CallbackCrypto } from './wecom/callback-crypto';
 import { WeComClient } from './wecom/api-client';
+import { WeComApiError } from './wecom/api-error';
 import { WeComSender } from './wecom/sender';
 import { createApp } from './http/app';
 import { DashboardLinks } from './dashboard/dashboard-link';
@@ -116,7 +117,20 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
     logger,
   );
-  app.use(dashboardRoutes({ ...stores, ...first, targets, form, cal, clock, links, schedule, nudgeIntervalMs, kick, logger }));
+  const signIn = {
+    oauthBase: config.wecom.oauthBase,
+    corpId: config.wecom.corpId,
+    agentId: config.wecom.agentId,
+    exchange: async (code: string) => {
+      try {
+        return { userId: await client.userIdFromCode(code) };
+      } catch (error) {
+        if (error instanceof WeComApiError && error.isConfiguration) return { misconfigured: error.message, errcode: error.errcode };
+        throw error;
+      }
+    },
+  };
+  app.use(dashboardRoutes({ ...stores, ...first, targets, form, cal, clock, links, schedule, nudgeIntervalMs, kick, logger, signIn }));
   const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   const directory = new DirectorySchedule({ roster: stores.roster, markers: stores.markers, client, logger, timezone: config.timezone, now: () => systemClock.now().getTime() });

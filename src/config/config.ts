@@ -10,6 +10,8 @@ export interface Config {
     token: string;
     encodingAesKey: string;
     apiBase: string;
+    /** WECOM_OAUTH_BASE: where 网页授权 (the dashboard's sign-in) sends the browser. */
+    oauthBase: string;
   };
   redisUrl: string;
   /** Every key this deployment writes starts with it: several deployments (or a test run) can share one Redis. */
@@ -106,6 +108,10 @@ const fields = {
   WECOM_API_BASE: {
     schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
     fix: 'Leave it unset in production (https://qyapi.weixin.qq.com).',
+  },
+  WECOM_OAUTH_BASE: {
+    schema: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://open.weixin.qq.com'),
+    fix: 'Leave it unset in production (https://open.weixin.qq.com); the demo and the tests point it at the stand-in.',
   },
   REDIS_URL: {
     schema: z
@@ -212,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       token: p.WECOM_TOKEN,
       encodingAesKey: p.WECOM_ENCODING_AES_KEY,
       apiBase: p.WECOM_API_BASE.replace(/\/+$/, ''),
+      oauthBase: p.WECOM_OAUTH_BASE.replace(/\/+$/, ''),
     },
     redisUrl: p.REDIS_URL,
     redisKeyPrefix: p.REDIS_KEY_PREFIX,

@@ -3,7 +3,6 @@ import type { BroadcastState } from '../session/session';
 import { parseFilter, type SchoolFilter } from './staff-words';
 import type { StaffMember } from '../roster/roster';
 import { timeLabel, type PeriodCalendar } from '../calendar/period';
-import type { BroadcastRecord } from './staff-context';
 
 /** Who a 广播 goes to: school contacts (filtered by place, category and filing status), or city staff. */
 export interface Audience {
@@ -90,6 +89,25 @@ export function stepBroadcast(member: StaffMember, state: BroadcastState | null,
     text: `正在发给 ${label}：${count}。发送完成后告诉您结果。`,
     effect: { kind: 'broadcast', by: member.userId, users: recipients.users, text: `【通知】${state.text}\n——${staffName(member)}`, label },
   };
+}
+
+/** A broadcast as 广播记录 lists it: who, when, to whom, how it was delivered, and its messages' entries. */
+export interface BroadcastRecord {
+  /** The broadcast's id (its turn's), the key of its recall. */
+  ref: string;
+  by: string;
+  byName: string;
+  at: number;
+  audience: string;
+  recipients: number;
+  sent: number;
+  invalid: number;
+  failed: number;
+  /** The first characters of the text. */
+  preview: string;
+  recalled: boolean;
+  /** Its message entries (in the sender's partition), whose msgids a recall withdraws. */
+  chunks: { owner: string; id: string }[];
 }
 
 /** A broadcast can be recalled (撤回应用消息) this long after it was sent. */

@@ -6,7 +6,7 @@ import type { IndexedStatus, PeriodIndex } from '../report/status';
 import type { School, StaffMember } from '../roster/roster';
 import type { NudgeState } from '../session/session';
 import type { YearTargets } from '../targets/targets';
-import type { BroadcastEffect } from './broadcast';
+import type { BroadcastEffect, BroadcastRecord } from './broadcast';
 import type { TextCard } from './reply';
 import type { ButtonCard } from './buttons';
 import type { SchoolFilter, StaffCommand } from './staff-words';
@@ -22,25 +22,6 @@ export type StaffData =
   /** 待审: the filed reports in scope awaiting review. */
   | { kind: 'pending'; reports: Report[]; schools: Record<string, School> }
   | { kind: 'none' };
-
-/** A broadcast as 广播记录 lists it: who, when, to whom, how it was delivered, and its messages' entries. */
-export interface BroadcastRecord {
-  /** The broadcast's id (its turn's), the key of its recall. */
-  ref: string;
-  by: string;
-  byName: string;
-  at: number;
-  audience: string;
-  recipients: number;
-  sent: number;
-  invalid: number;
-  failed: number;
-  /** The first characters of the text. */
-  preview: string;
-  recalled: boolean;
-  /** Its message entries (in the sender's partition), whose msgids a recall withdraws. */
-  chunks: { owner: string; id: string }[];
-}
 
 export interface StaffContext {
   member: StaffMember;

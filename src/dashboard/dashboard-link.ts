@@ -54,6 +54,16 @@ export class DashboardLinks {
     private readonly options: { baseUrl: () => string | undefined; secret: string; hours: number },
   ) {}
 
+  /** The key links and sign-in sessions are signed with. */
+  get secret(): string {
+    return this.options.secret;
+  }
+
+  /** The public base URL, when there is one. */
+  baseUrl(): string | undefined {
+    return this.options.baseUrl();
+  }
+
   /** The signed link for a member, valid for the configured hours from `now`; null without a public base URL. */
   linkFor(userId: string, now: Date): { url: string; expiresAt: Date } | null {
     const base = this.options.baseUrl();

@@ -79,8 +79,11 @@ ${extra}
 </html>`;
 }
 
-export function refusalPage(title: string, text: string, token?: string): string {
-  const back = token ? `<p><a href="/dashboard?t=${encodeURIComponent(token)}">返回看板</a></p>` : '';
+/** A page's own links carry the link's token when it came with one; a signed-in session needs none. */
+const withToken = (path: string, token: string | null | undefined, more = '') => `${path}${token ? `?t=${encodeURIComponent(token)}${more ? `&${more}` : ''}` : more ? `?${more}` : ''}`;
+
+export function refusalPage(title: string, text: string, token?: string | null): string {
+  const back = token !== undefined ? `<p><a href="${withToken('/dashboard', token)}">返回看板</a></p>` : '';
   return shell(`月报看板 · ${title}`, `<body><div class="refusal" role="alert"><h1>${esc(title)}</h1><p>${esc(text)}</p>${back}</div></body>`);
 }
 
@@ -129,10 +132,10 @@ function countsBy(list: readonly { city: string; category: string }[]): Record<s
   return counts;
 }
 
-export function overviewPage(o: Overview, token: string): string {
+export function overviewPage(o: Overview, token: string | null): string {
   const t = o.totals;
   const p = o.progress;
-  const link = (code: string) => `/dashboard/school/${encodeURIComponent(code)}?t=${encodeURIComponent(token)}`;
+  const link = (code: string) => withToken(`/dashboard/school/${encodeURIComponent(code)}`, token);
   const province = o.viewer.role === 'province';
   const cities = [...new Set([...o.owing, ...o.filed].map((s) => s.city))].sort((a, b) => a.localeCompare(b, 'zh'));
   const where = (s: { code: string; city: string; category: string }) => `data-code="${esc(s.code)}" data-city="${esc(s.city)}" data-category="${esc(s.category)}"`;
@@ -168,7 +171,7 @@ export function overviewPage(o: Overview, token: string): string {
     : o.closed
       ? `<p class="muted">${esc(o.periodLabel)}月报已截止，逾期未报的学校按零申报（未报）处理，不再催报；学校如需补报，请在企业微信中回复「解锁 学校 ${esc(o.period)}」。</p>`
       : `<p class="muted">${esc(o.periodLabel)}月报现在不在填报期内，不能催报。</p>`;
-  const body = `<body data-token="${esc(token)}">
+  const body = `<body data-token="${esc(token ?? '')}">
 <header><h1>月报看板 · ${esc(o.viewer.scope)}</h1><p>${esc(o.periodLabel)}月报 · ${esc(o.deadline)} · 数据截至 ${esc(o.asOf)} · ${esc(o.viewer.name)}</p></header>
 <main>
 ${o.beforeStart ? `<p class="notice">${esc(o.beforeStart)}</p>` : ''}
@@ -226,15 +229,16 @@ function breakdownSections(o: Overview): string {
   );
 }
 
-export function schoolPageHtml(page: SchoolPage, token: string): string {
+/** A school's page; `own` when its viewer is one of the school's contacts (no review, no way to other schools). */
+export function schoolPageHtml(page: SchoolPage, token: string | null, own = false): string {
   const s = page.school;
-  const self = (hp: number) => `/dashboard/school/${encodeURIComponent(s.code)}?t=${encodeURIComponent(token)}${hp > 1 ? `&hp=${hp}` : ''}#history`;
+  const self = (hp: number) => `${withToken(`/dashboard/school/${encodeURIComponent(s.code)}`, token, hp > 1 ? `hp=${hp}` : '')}#history`;
   const months = stackTable(
     'school-months',
     ['月份', '状态', '培训人次', '补贴性', '累计', '按进度应达', '提交时间'],
     page.months.map((m) => ({ attrs: `data-period="${m.period}"`, cells: [m.label, `<span class="st-${m.status}">${STATUS_LABEL[m.status]}</span>`, f(m.trainees), f(m.subsidized), f(m.cumulative), f(m.pace), m.submittedAt ?? '—'] })),
   );
-  const r = page.review;
+  const r = own ? null : page.review;
   // 通过 / 退回 here go the same way as the chat words; 退回 needs the reason the school will read.
   const review = r
     ? `<section id="review"><h2>${esc(page.periodLabel)}月报审核</h2><p id="review-state" class="rv-${r.state}">${esc(r.words)}</p>
@@ -248,8 +252,8 @@ ${h.lines.length > 0 ? `<ol class="history" id="history-list">${h.lines.map((l) 
 ${h.pages > 1 ? `<p class="pages">${h.page > 1 ? `<a href="${self(h.page - 1)}">← 较新</a>` : ''}${h.page < h.pages ? `<a id="history-older" href="${self(h.page + 1)}">更早 →</a>` : ''}</p>` : ''}
 </section>`
     : '';
-  const body = `<body data-token="${esc(token)}">
-<header><h1>${esc(s.name)}</h1><p>${esc(s.code)} · ${esc(s.city)} · ${esc(s.level)} ${esc(s.category)} 类${s.pilot ? ' · 试点' : ''} · <a href="/dashboard?t=${encodeURIComponent(token)}">返回看板</a></p></header>
+  const body = `<body data-token="${esc(token ?? '')}">
+<header><h1>${esc(s.name)}</h1><p>${esc(s.code)} · ${esc(s.city)} · ${esc(s.level)} ${esc(s.category)} 类${s.pilot ? ' · 试点' : ''}${own ? '' : ` · <a href="${withToken('/dashboard', token)}">返回看板</a>`}</p></header>
 <main>
 <section class="tiles">
   ${tile(`${page.year} 年累计培训`, `${f(page.done.trainees)} 人次`, `目标 ${f(page.target.all)}（${percent(page.done.trainees, page.target.all)}），${page.paceWords}应达 ${f(page.pace)}`, 'tile-year')}

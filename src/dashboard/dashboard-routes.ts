@@ -25,6 +25,7 @@ import { targetsFor, type Targets } from '../targets/targets';
 import type { DashboardLinks } from './dashboard-link';
 import { dashboardClientScript } from './dashboard-client';
 import { overviewPage, refusalPage, schoolPageHtml } from './dashboard-pages';
+import { beginSignIn, endSignIn, sessionOf, setSession } from './dashboard-signin';
 import { buildOverview, buildSchoolPage, type OverviewLists } from './dashboard-view';
 import { historyLine, historyPage, type HistoryNames } from '../conversation/history-text';
 import { reviewWords } from '../conversation/review-words';
@@ -53,29 +54,62 @@ export interface DashboardDeps {
   /** Entries were written for `owner`: deliver them soon. */
   kick: (owner: string) => void;
   logger: Logger;
+  /**
+   * 网页授权: sign-in by WeCom identity (absent: links only). `exchange` turns a code into the
+   * UserID (null: WeCom refused the code), or says the app is misconfigured (50001) with the fix.
+   */
+  signIn?: { oauthBase: string; corpId: string; agentId: number; exchange: (code: string) => Promise<{ userId: string | null } | { misconfigured: string; errcode: number }> };
 }
 
 const TOKEN_HEADER = 'x-dashboard-token';
 const echartsFile = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 
-type Access = { ok: true; member: StaffMember; token: string } | { ok: false; status: number; title: string; text: string };
+type Access =
+  | { ok: true; member: StaffMember; token: string | null }
+  /** A school contact signed in by WeCom identity: their own school's page only. */
+  | { ok: true; school: string; userId: string; token: null }
+  | { ok: false; status: number; title: string; text: string; signIn?: boolean };
 
-/** The link's signature and expiry first, then the roster: a member removed since the link was sent is refused. */
-async function authorize(deps: DashboardDeps, token: string | undefined): Promise<Access> {
-  const check = deps.links.check(token, deps.clock.now());
+/**
+ * Who is asking: the link's token (query `t` or the X-Dashboard-Token header) when there is one,
+ * else the session cookie of a WeCom sign-in; then the roster, on every request, so that a member
+ * removed since is refused. A link opens the dashboard for staff only; a session also lets a
+ * school contact see their own school.
+ */
+async function authorize(deps: DashboardDeps, ctx: Koa.Context, given: string | undefined): Promise<Access> {
+  const now = deps.clock.now();
+  const token = given || undefined;
+  const check = token ? deps.links.check(token, now) : sessionOf(ctx, deps.links.secret, now);
   const again = '请在企业微信中向「月报」发送「进度」，点开回复里的「月报看板」卡片。';
   if (!check.ok) {
-    if (check.reason === 'missing') return { ok: false, status: 401, title: '请从企业微信打开看板', text: `看板只对工作人员开放，需要通过本人的链接打开。${again}` };
+    if (check.reason === 'missing') return { ok: false, status: 401, title: '请从企业微信打开看板', text: `看板需要通过企业微信登录。${again}`, signIn: true };
     if (check.reason === 'expired') {
-      return { ok: false, status: 401, title: '链接已过期', text: `这个看板链接已于 ${timeLabel(new Date(check.claims!.expiresAt), deps.cal)} 过期。${again}` };
+      return { ok: false, status: 401, title: token ? '链接已过期' : '登录已过期', text: `${token ? '这个看板链接' : '您的登录'}已于 ${timeLabel(new Date(check.claims!.expiresAt), deps.cal)} 过期。${again}`, signIn: !token };
     }
-    return { ok: false, status: 403, title: '链接无效', text: `这个看板链接无效：它不完整，或被改动过。${again}` };
+    return { ok: false, status: 403, title: token ? '链接无效' : '登录无效', text: `${token ? '这个看板链接' : '登录信息'}无效：它不完整，或被改动过。${again}`, signIn: !token };
   }
   const { member } = await deps.roster.whois(check.claims.userId);
+  if (member !== null && member.role === 'school' && !token) return { ok: true, school: member.school, userId: member.userId, token: null };
   if (member === null || member.role === 'school') {
-    return { ok: false, status: 403, title: '没有查看权限', text: '您不在月报工作人员名单中，不能查看看板。如有疑问，请联系省职成教处。' };
+    return { ok: false, status: 403, title: '没有查看权限', text: '您不在月报名单中，不能查看看板。如有疑问，请联系所在地教育局或省职成教处。' };
   }
-  return { ok: true, member, token: token! };
+  return { ok: true, member, token: token ?? null };
+}
+
+/** Staff only (the APIs and the overview): a school contact's session is refused here. */
+function staffOnly(access: Access): Extract<Access, { member: StaffMember }> | Extract<Access, { ok: false }> {
+  if (!access.ok || 'member' in access) return access;
+  return { ok: false, status: 403, title: '没有查看权限', text: '这里只对教育部门工作人员开放；您可以查看本校的页面。' };
+}
+
+/** A page asked for without a session: off to WeCom's sign-in when it is configured, else the refusal. */
+function signInOrRefuse(ctx: Koa.Context, deps: DashboardDeps, access: Extract<Access, { ok: false }>, returnTo: string): void {
+  const base = deps.links.baseUrl();
+  if (access.signIn && deps.signIn && base) {
+    ctx.redirect(beginSignIn(ctx, { secret: deps.links.secret, oauthBase: deps.signIn.oauthBase, corpId: deps.signIn.corpId, agentId: deps.signIn.agentId, publicBaseUrl: base, returnTo, now: deps.clock.now() }));
+    return;
+  }
+  refuse(ctx, access, false);
 }
 
 function refuse(ctx: Koa.Context, access: Extract<Access, { ok: false }>, json: boolean): void {
@@ -147,8 +181,11 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
 
   router.get('/', async (ctx) => {
     securePage(ctx);
-    const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
-    if (!access.ok) return refuse(ctx, access, false);
+    const signedIn = await authorize(deps, ctx, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
+    if (!signedIn.ok) return signInOrRefuse(ctx, deps, signedIn, '/dashboard');
+    // A school contact's dashboard is their school's page.
+    if (!('member' in signedIn)) return ctx.redirect(`/dashboard/school/${encodeURIComponent(signedIn.school)}`);
+    const access = signedIn;
     const now = deps.clock.now();
     const ctxStaff = await queries.context(access.member, { kind: 'progress' }, { now });
     const window = ctxStaff.window;
@@ -163,16 +200,58 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     ctx.body = overviewPage(overview, access.token);
   });
 
+  // The way back from WeCom's authorize page: this browser's own sign-in (state), the code
+  // exchanged once for the UserID, the roster; then the session, and the page asked for.
+  router.get('/auth/callback', async (ctx) => {
+    securePage(ctx);
+    const page = (status: number, title: string, text: string) => {
+      ctx.status = status;
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = refusalPage(title, text);
+    };
+    const now = deps.clock.now();
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const begun = endSignIn(ctx, deps.links.secret, state, now);
+    if (!deps.signIn || begun === null || code === '') {
+      deps.logger.warn({ reqId: ctx.state.requestId, reason: code === '' ? 'no code' : 'state does not match this browser' }, 'dashboard sign-in refused');
+      return page(403, '登录请求无效', '这个登录请求不是从本浏览器发起的，或已超过 10 分钟。请在企业微信中重新打开看板。');
+    }
+    const exchanged = await deps.signIn.exchange(code);
+    if ('misconfigured' in exchanged) {
+      deps.logger.error({ reqId: ctx.state.requestId, errcode: exchanged.errcode, publicBaseUrl: deps.links.baseUrl() }, exchanged.misconfigured);
+      return page(503, '看板登录尚未配置好', '企业微信拒绝了这次登录（应用的可信域名与看板地址不符）。请联系管理员：在企业微信管理后台把本应用「网页授权及JS-SDK」的可信域名设为看板的域名。');
+    }
+    const userId = exchanged.userId;
+    if (userId === null) return page(401, '登录失败', '企业微信的登录码无效或已过期（每个只能用一次，5 分钟内有效）。请在企业微信中重新打开看板。');
+    const { member } = await deps.roster.whois(userId);
+    if (member === null) {
+      deps.logger.info({ userId }, 'dashboard sign-in of someone not on the roster');
+      return page(403, '没有查看权限', '您不在月报名单中，不能查看看板。如有疑问，请联系所在地教育局或省职成教处。');
+    }
+    setSession(ctx, deps.links.secret, userId, now, (deps.links.baseUrl() ?? '').startsWith('https:'));
+    deps.logger.info({ userId, role: member.role }, 'dashboard sign-in');
+    ctx.redirect(member.role === 'school' ? `/dashboard/school/${encodeURIComponent(member.school)}` : begun.returnTo);
+  });
+
   router.get('/school/:code', async (ctx) => {
     securePage(ctx);
-    const access = await authorize(deps, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
-    if (!access.ok) return refuse(ctx, access, false);
     const code = ctx.params.code!;
+    const access = await authorize(deps, ctx, typeof ctx.query.t === 'string' ? ctx.query.t : undefined);
+    if (!access.ok) return signInOrRefuse(ctx, deps, access, `/dashboard/school/${encodeURIComponent(code)}`);
     const school = (await deps.roster.schools([code]))[0] ?? null;
-    if (school === null || !inScope(access.member, school)) {
+    const own = !('member' in access);
+    if (own && school?.code !== access.school) {
       ctx.status = 404;
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${access.member.role === 'city' ? access.member.city : ''}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
+      ctx.body = refusalPage('没有这所学校', '您只能查看本校的页面。', null);
+      return;
+    }
+    if (school === null || ('member' in access && !inScope(access.member, school))) {
+      ctx.status = 404;
+      ctx.type = 'text/html; charset=utf-8';
+      const member = 'member' in access ? access.member : null;
+      ctx.body = refusalPage('没有这所学校', school ? `${school.name}不属于${member?.role === 'city' ? member.city : ''}，您只能查看本地的学校。` : `名单中没有代码为 ${code} 的学校。`, access.token);
       return;
     }
     const now = deps.clock.now();
@@ -197,7 +276,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
     const current = snap.reports[window.period] ?? null;
     page.review = reviewState(current) === null ? null : { state: reviewState(current)!, words: reviewWords(current!, deps.cal), reviewable: snap.draft === null && reviewState(current) !== null };
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = schoolPageHtml(page, access.token);
+    ctx.body = schoolPageHtml(page, access.token, own);
   });
 
   // The nudge button: the same 催报 as in chat — scope, the window, the nudge service's interval and
@@ -205,7 +284,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
   // staff member gets the delivery report in chat when it is done.
   router.post('/api/nudge', async (ctx) => {
     securePage(ctx);
-    const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
+    const access = staffOnly(await authorize(deps, ctx, ctx.get(TOKEN_HEADER) || undefined));
     if (!access.ok) return refuse(ctx, access, true);
     const body = await apiBody<{ city?: unknown; category?: unknown; confirm?: unknown; requestId?: unknown }>(ctx);
     if (body === null) return;
@@ -258,7 +337,7 @@ export function dashboardRoutes(deps: DashboardDeps): Koa.Middleware {
   // (same request id) writes the same entry once.
   router.post('/api/review', async (ctx) => {
     securePage(ctx);
-    const access = await authorize(deps, ctx.get(TOKEN_HEADER) || undefined);
+    const access = staffOnly(await authorize(deps, ctx, ctx.get(TOKEN_HEADER) || undefined));
     if (!access.ok) return refuse(ctx, access, true);
     const body = await apiBody<{ school?: unknown; period?: unknown; decision?: unknown; reason?: unknown; requestId?: unknown }>(ctx);
     if (body === null) return;

@@ -10,6 +10,7 @@ export const demoPage = `<!doctype html>
   body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; background: #ededed; display: flex; flex-direction: column; height: 100vh; height: 100dvh; }
   header { background: #2b2b2b; color: #fff; padding: 10px 12px; }
   header h1 { font-size: 16px; margin: 0 0 6px; }
+  #open-dashboard { color: #9fd3ff; font-size: 13px; margin-left: 8px; }
   select { width: 100%; font-size: 15px; padding: 6px; }
   #chat { flex: 1; min-height: 0; overflow-y: auto; padding: 10px; box-sizing: border-box; }
   .msg { max-width: 85%; margin: 6px 0; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; line-height: 1.45; font-size: 15px; }
@@ -42,6 +43,7 @@ export const demoPage = `<!doctype html>
 <header>
   <h1>月报 · 企业微信模拟器</h1>
   <select id="who" aria-label="我是谁"></select>
+  <a id="open-dashboard" href="/demo/open-dashboard" target="_blank" rel="noopener">以此身份打开看板</a>
   <div id="clockbar"><span>演示时间：<b id="clock-now">…</b></span><button id="clock-toggle" type="button">调时间 / 运行任务</button></div>
   <div id="clockpanel">
     <div class="row"><input id="clock-at" type="datetime-local" aria-label="演示时间"><button id="clock-set" type="button">设为现在</button></div>
@@ -126,7 +128,10 @@ chat.addEventListener('click', (e) => {
   say({ card: { taskId: box.dataset.task, key: button.dataset.key } }, '〔按钮〕' + button.textContent);
 });
 document.querySelectorAll('[data-click]').forEach((b) => b.addEventListener('click', () => say({ click: b.dataset.click }, '〔菜单〕' + b.textContent)));
-who.addEventListener('change', () => { save(); render(); });
+// The dashboard, as this person opens it in WeCom's browser: signed in by WeCom identity (网页授权).
+const openDashboard = document.getElementById('open-dashboard');
+function dashboardLink() { openDashboard.href = '/demo/open-dashboard?as=' + encodeURIComponent(who.value); }
+who.addEventListener('change', () => { save(); render(); dashboardLink(); });
 const clockNow = document.getElementById('clock-now');
 const clockAt = document.getElementById('clock-at');
 const clockResult = document.getElementById('clock-result');
@@ -152,6 +157,7 @@ fetch('/demo/api/people').then((r) => r.json()).then((p) => {
   const group = (label, list) => '<optgroup label="' + label + '">' + list.map((x) => '<option value="' + esc(x.userId) + '">' + esc(x.label) + '</option>').join('') + '</optgroup>';
   who.innerHTML = group('教育部门工作人员', p.staff) + group('学校填报人', p.schools);
   who.value = p.schools[1].userId;
+  dashboardLink();
   saveKey = 'yb-demo-' + p.run;
   const saved = JSON.parse(sessionStorage.getItem(saveKey) || 'null');
   if (saved) { logs = saved.logs; cursor = saved.cursor; who.value = saved.who; }

@@ -34,6 +34,15 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
     };
   });
 
+  // The person chosen on the page is the one signed in to the WeCom client: the stand-in's
+  // authorize page signs them in; any earlier dashboard session of this browser is dropped first.
+  router.get('/open-dashboard', (ctx) => {
+    const as = typeof ctx.query.as === 'string' ? ctx.query.as : '';
+    deps.api.webUser = as || null;
+    ctx.cookies.set('yb_session', null, { path: '/dashboard' });
+    ctx.redirect('/dashboard');
+  });
+
   router.post('/api/say', async (ctx) => {
     const body = JSON.parse(await readRawBody(ctx.req, 16 * 1024)) as { user?: string; text?: string; click?: string; card?: { taskId?: string; key?: string } };
     if (!body.user || (!body.text && !body.click && !body.card)) {

@@ -38,6 +38,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     WECOM_TOKEN: credentials.token,
     WECOM_ENCODING_AES_KEY: credentials.encodingAesKey,
     WECOM_API_BASE: api.url,
+    // The stand-in serves 网页授权 too: the dashboard signs the person chosen on the page in.
+    WECOM_OAUTH_BASE: api.url,
     FAKE_NOW: env.FAKE_NOW ?? DEMO_NOW,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     PORT: String(port || 3000),

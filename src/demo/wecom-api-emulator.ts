@@ -19,6 +19,11 @@ export interface StubOptions {
    * in it is unknown (60111); one in it but outside `members` (the app's 可见范围) is 60011.
    */
   directory?: Record<string, { name: string; department?: number[] }>;
+  /**
+   * The app's 可信域名 (网页授权): a code issued for a redirect elsewhere is refused with 50001 when
+   * exchanged. Any host when omitted.
+   */
+  trustedDomain?: string;
   /** Delay before every answer. */
   latencyMs?: number;
   /** The stand-in's own clock for the per-member window (defaults to Date.now). */
@@ -74,6 +79,10 @@ export class WeComApiStub {
   /** Uploaded files by media_id, so that the demo page can offer them for download. */
   readonly files = new Map<string, { filename: string; data: Buffer }>();
   menu: unknown = null;
+  /** Who is signed in to WeCom in the browser that opens the authorize page (the client knows; the stand-in is told). */
+  webUser: string | null = null;
+  /** 网页授权 codes: single use, valid 5 minutes, bound to the user and the redirect's host. */
+  private readonly oauthCodes = new Map<string, { userId: string; issuedAt: number; used: boolean; host: string }>();
   /** Each message/send's msgid: when it was sent, to whom, and whether it was recalled (message/recall). */
   readonly messages = new Map<string, { at: number; users: string[]; recalled: boolean }>();
   /** Button cards by task_id (unique per app, as WeCom requires). */
@@ -192,6 +201,7 @@ export class WeComApiStub {
       else if (fault) return this.answer(res, { errcode: fault.errcode, errmsg: fault.errmsg });
     }
     if (swallow) this.swallowed.add(res);
+    if (url.pathname === '/connect/oauth2/authorize') return this.authorize(url.searchParams, res);
     if (api === 'gettoken') return this.answer(res, this.gettoken(url.searchParams));
     const token = url.searchParams.get('access_token');
     if (!token) return this.answer(res, { errcode: 41001, errmsg: 'access_token missing' });
@@ -204,6 +214,7 @@ export class WeComApiStub {
     if (api === 'menu/create') return this.answer(res, this.menuCreate(url.searchParams, call.json));
     if (api === 'user/get') return this.answer(res, this.userGet(url.searchParams));
     if (api === 'message/recall') return this.answer(res, this.recall(call.json ?? {}));
+    if (api === 'auth/getuserinfo') return this.answer(res, this.userInfo(url.searchParams));
     return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
   }
 
@@ -324,6 +335,50 @@ export class WeComApiStub {
     this.uploads.push({ filename: media.name, size: media.size, mediaId });
     this.files.set(mediaId, { filename: media.name, data: Buffer.from(await media.arrayBuffer()) });
     return { errcode: 0, type: 'file', media_id: mediaId, created_at: String(Math.floor(Date.now() / 1000)) };
+  }
+
+  /**
+   * 构造网页授权链接, as WeCom's browser follows it: the parameters checked, then a redirect to
+   * redirect_uri with a fresh code and the state, for the user signed in to the client.
+   */
+  private authorize(q: URLSearchParams, res: ServerResponse): void {
+    const page = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><meta charset="utf-8"><title>企业微信</title><p id="wecom-error">${text}</p>`);
+    };
+    if (q.get('appid') !== this.options.corpId) return page(400, `appid 错误（40013 invalid corpid）`);
+    if (q.get('response_type') !== 'code' || q.get('scope') !== 'snsapi_base') return page(400, 'response_type 或 scope 参数错误');
+    if (q.get('agentid') !== String(this.options.agentId)) return page(400, 'agentid 错误（40056）');
+    const state = q.get('state') ?? '';
+    if (Buffer.byteLength(state) > 128) return page(400, 'state 超过 128 字节');
+    let redirect: URL;
+    try {
+      redirect = new URL(q.get('redirect_uri') ?? '');
+    } catch {
+      return page(400, 'redirect_uri 参数错误');
+    }
+    if (this.webUser === null) return page(200, '请在企业微信客户端中打开此链接');
+    const code = `oc-${++this.codeSeq}-${Math.random().toString(36).slice(2, 12)}`;
+    this.oauthCodes.set(code, { userId: this.webUser, issuedAt: this.options.now?.() ?? Date.now(), used: false, host: redirect.host });
+    redirect.searchParams.set('code', code);
+    redirect.searchParams.set('state', state);
+    res.writeHead(302, { location: redirect.toString() });
+    res.end();
+  }
+
+  /** 获取访问用户身份 (auth/getuserinfo): a code once, within 5 minutes, for a redirect to the trusted domain. */
+  private userInfo(q: URLSearchParams): Record<string, unknown> {
+    const code = this.oauthCodes.get(q.get('code') ?? '');
+    const now = this.options.now?.() ?? Date.now();
+    if (!code || code.used || now - code.issuedAt > 5 * 60_000) return { errcode: 40029, errmsg: 'invalid code' };
+    code.used = true;
+    if (this.options.trustedDomain && code.host !== this.options.trustedDomain) return { errcode: 50001, errmsg: 'redirect_url not authorised' };
+    return { errcode: 0, userid: code.userId };
+  }
+
+  /** Ages every 网页授权 code issued so far by `ms` (to try one past its 5 minutes). */
+  ageOAuthCodes(ms: number): void {
+    for (const c of this.oauthCodes.values()) c.issuedAt -= ms;
   }
 
   /** 撤回应用消息: a message sent within 24 hours, once. */

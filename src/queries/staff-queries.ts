@@ -1,7 +1,8 @@
 import { currentWindow, parsePeriod, windowFor, type Period, type PeriodCalendar, type Window } from '../calendar/period';
 import { nextSendingTime, quietHoursLabel, type Schedule } from '../calendar/schedule';
 import type { Audience, Recipients } from '../conversation/broadcast';
-import { scopedFilter, type BroadcastRecord, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
+import { scopedFilter, type StaffContext, type StaffData, type StaffSettings } from '../conversation/staff-context';
+import type { BroadcastRecord } from '../conversation/broadcast';
 import type { StaffCommand } from '../conversation/staff-words';
 import { paceBasis, type YearToDate } from '../report/progress';
 import type { School, StaffMember } from '../roster/roster';

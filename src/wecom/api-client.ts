@@ -158,6 +158,16 @@ export class WeComClient {
     return { name: typeof res.name === 'string' ? res.name : '', department };
   }
 
+  /**
+   * 获取访问用户身份: the UserID a 网页授权 code stands for; null for a code WeCom refuses (40029:
+   * invalid, used or older than 5 minutes) or one of someone outside the corp (no userid). 50001
+   * (the redirect not on the app's 可信域名) is a configuration error, thrown and logged with its fix.
+   */
+  async userIdFromCode(code: string): Promise<string | null> {
+    const res = await this.request({ method: 'GET', path: '/cgi-bin/auth/getuserinfo', query: { code } }, [40029]);
+    return res.errcode === 0 && typeof res.userid === 'string' && res.userid !== '' ? res.userid : null;
+  }
+
   /** Uploads a file as temporary media (valid 3 days); returns its media_id. */
   async uploadFile(filename: string, data: Uint8Array, options: { once?: boolean } = {}): Promise<string> {
     const form = new FormData();

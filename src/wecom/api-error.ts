@@ -21,6 +21,7 @@ const CONFIG_HINTS: Record<number, string> = {
   [WECOM.INVALID_CORP_ID]: 'WECOM_CORP_ID is wrong: copy 企业ID from 我的企业 → 企业信息',
   [WECOM.INVALID_AGENT_ID]: 'WECOM_AGENT_ID is wrong: copy the AgentId of the self-built app',
   [WECOM.IP_NOT_TRUSTED]: "this server's public IP is not in the app's 企业可信IP list",
+  50001: "the sign-in's redirect is not on the app's 可信域名: set 网页授权及JS-SDK → 可信域名 to PUBLIC_BASE_URL's host",
 };
 
 export class WeComApiError extends Error {

@@ -224,6 +224,29 @@ describe.skipIf(browserSkipReason !== null)('demo and dashboard in Chromium', ()
     if (shots) await forged.screenshot({ path: `${shots}/dashboard-error-phone.png` });
   }, 90_000);
 
+  it('signs the chosen person in to the dashboard by WeCom identity: authorize, callback, session; a school contact sees their school', async () => {
+    await chat.bringToFront();
+    await chat.selectOption('#who', 'zhengzhou');
+    const [officer] = await Promise.all([chrome.context.waitForEvent('page'), chat.click('#open-dashboard')]);
+    await officer.waitForLoadState('load');
+    // The chain went through the stand-in's authorize page and came back signed in.
+    expect(new URL(officer.url()).pathname).toBe('/dashboard');
+    expect(await officer.locator('h1').innerText()).toBe('月报看板 · 郑州');
+    const cookies = await chrome.context.cookies();
+    const session = cookies.find((c) => c.name === 'yb_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/dashboard' });
+    // The same browser, now as a school contact: their own school's page.
+    await chat.bringToFront();
+    await chat.selectOption('#who', 't410103');
+    const [contact] = await Promise.all([chrome.context.waitForEvent('page'), chat.click('#open-dashboard')]);
+    await contact.waitForLoadState('load');
+    expect(new URL(contact.url()).pathname).toBe('/dashboard/school/410103');
+    expect(await contact.locator('h1').innerText()).toBe('郑州第4职业高级中学');
+    if (shots) await contact.screenshot({ path: `${shots}/dashboard-signed-in-school.png` });
+    await officer.close();
+    await contact.close();
+  }, 60_000);
+
   it('sets the demo clock and runs the close as if that moment had come, from the page', async () => {
     await chat.bringToFront();
     await chat.click('#clock-toggle');

@@ -17,6 +17,8 @@ export function testConfig(apiBase: string, overrides: Record<string, string> = 
     WECOM_TOKEN: SAMPLE.token,
     WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey,
     WECOM_API_BASE: apiBase,
+    // The stand-in serves WeCom's 网页授权 pages as well as its API.
+    WECOM_OAUTH_BASE: apiBase,
     LOG_LEVEL: 'silent',
     ...overrides,
   });
