@@ -5,6 +5,7 @@ import { createLogger } from './log/logger';
 import { redisStores } from './store/stores';
 import { connectRedis, createRedisClient } from './store/redis-client';
 import { assemble, listen, stopGracefully } from './server';
+import { templateEntry } from './conversation/workbench';
 
 /** The composition root: config → Redis → stores → WeCom client → dispatcher → Koa app → scheduler and outbox worker. */
 async function main(): Promise<void> {
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   parts.scheduler.start();
   parts.worker.start();
   parts.directory.start();
+  // The workbench template, once per start (an entry id per day: a restart the same day writes nothing more).
+  if (config.workbench) await stores.outbox.enqueue('workbench', [templateEntry(Date.now())], Date.now());
   logger.info({ port, host: config.host, fakeNow: config.fakeNow?.toISOString() }, 'yuebao listening');
 
   let stopping = false;

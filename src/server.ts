@@ -93,10 +93,10 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
   let worker: OutboxWorker | null = null;
   const kick = (owner: string) => worker?.kick(owner);
   worker = new OutboxWorker(
-    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, targets, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick }) },
+    { outbox, clock, logger, handlers: followUpHandlers({ ...stores, sender, form, cal, targets, schedule, work, nudgeIntervalMs, ...first, realClock: systemClock, kick, workbench: config.workbench }) },
     { leaseMs: config.outboxLeaseSeconds * 1000, ...options.worker },
   );
-  const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs, reviewRequired: config.reviewRequired });
+  const conversation = options.conversation ?? createBot({ ...stores, ...first, form, cal, targets, logger, links, schedule, nudgeIntervalMs, reviewRequired: config.reviewRequired, workbench: config.workbench });
   const turns = new TurnRunner({ turns: stores.turns, conversation, clock, logger, onEntries: kick }, options.turns);
   const inFlight = new InFlight();
   const crypto = new CallbackCrypto({ token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, receiveId: config.wecom.corpId });
@@ -131,7 +131,7 @@ export function assemble(config: Config, options: AssembleOptions): Assembled {
     },
   };
   app.use(dashboardRoutes({ ...stores, ...first, targets, form, cal, clock, links, schedule, nudgeIntervalMs, kick, logger, signIn }));
-  const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first };
+  const jobParts = { ...stores, form, cal, targets, schedule, work, nudgeIntervalMs, links, ...first, workbench: config.workbench };
   const scheduler = new Scheduler({ ...jobParts, clock, logger, onEntries: () => worker?.kickAll() });
   const directory = new DirectorySchedule({ roster: stores.roster, markers: stores.markers, client, logger, timezone: config.timezone, now: () => systemClock.now().getTime() });
   return {

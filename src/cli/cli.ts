@@ -11,6 +11,7 @@ import { exportReport } from './export-command';
 import { runJob } from './jobs-command';
 import { DashboardLinks } from '../dashboard/dashboard-link';
 import { WeComSender } from '../wecom/sender';
+import { TILE_TEMPLATE } from '../conversation/workbench';
 import { loadTargets } from '../targets/targets';
 import { loadSchedule } from '../calendar/schedule';
 import { WorkCalendar } from '../calendar/work-calendar';
@@ -214,6 +215,10 @@ menu
     await withContext(loadConfig(), async (ctx) => {
       await ctx.client.createMenu(appMenu);
       process.stdout.write(`menu pushed to agent ${ctx.config.wecom.agentId}: ${appMenu.button.map((b) => b.name).join(' / ')}\n`);
+      if (ctx.config.workbench) {
+        await new WeComSender(ctx.client).setWorkbenchTemplate(TILE_TEMPLATE);
+        process.stdout.write(`workbench template set (keydata: ${TILE_TEMPLATE.map((i) => i.key).join(' / ')})\n`);
+      }
       return 0;
     });
   });

@@ -17,6 +17,8 @@ function recipients(entry: Entry): string {
   if (p.kind === 'export' || p.kind === 'report' || p.kind === 'card-update') return p.to;
   if (p.kind === 'nudge') return `${p.schools.length} 所学校`;
   if (p.kind === 'recall') return p.label;
+  if (p.kind === 'workbench') return p.userId;
+  if (p.kind === 'workbench-template' || p.kind === 'workbench-fanout') return '工作台';
   return p.school;
 }
 

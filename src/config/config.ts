@@ -38,6 +38,8 @@ export interface Config {
   nudgeIntervalHours: number;
   /** REVIEW_REQUIRED: a submitted report counts in the figures only once its city approves it. */
   reviewRequired: boolean;
+  /** WORKBENCH: keep each person's workbench tile (工作台自定义展示) up to date. */
+  workbench: boolean;
   /** How long one instance holds an outbox entry it is sending; one that died lets another take it after this. */
   outboxLeaseSeconds: number;
 }
@@ -173,6 +175,10 @@ const fields = {
     schema: intBetween(1, 72, 4),
     fix: 'At most one nudge per school within this many hours, whoever asks (1–72); 4 by default.',
   },
+  WORKBENCH: {
+    schema: z.enum(['on', 'off']).default('off'),
+    fix: 'on: each person\'s app tile on the WeCom workbench shows their state (needs the app\'s 工作台展示 permission); off (the default): nothing is set.',
+  },
   REVIEW_REQUIRED: {
     schema: z.enum(['on', 'off']).default('off'),
     fix: 'on: a submitted report counts in the figures once its city staff approve it (通过); off (the default): at once, review is optional.',
@@ -238,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardLinkHours: p.DASHBOARD_LINK_HOURS,
     nudgeIntervalHours: p.NUDGE_INTERVAL_HOURS,
     reviewRequired: p.REVIEW_REQUIRED === 'on',
+    workbench: p.WORKBENCH === 'on',
     outboxLeaseSeconds: p.OUTBOX_LEASE_SECONDS,
   };
 }

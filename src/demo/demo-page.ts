@@ -11,6 +11,7 @@ export const demoPage = `<!doctype html>
   header { background: #2b2b2b; color: #fff; padding: 10px 12px; }
   header h1 { font-size: 16px; margin: 0 0 6px; }
   #open-dashboard { color: #9fd3ff; font-size: 13px; margin-left: 8px; }
+  #tile { font-size: 13px; color: #cfe; margin-top: 4px; }
   select { width: 100%; font-size: 15px; padding: 6px; }
   #chat { flex: 1; min-height: 0; overflow-y: auto; padding: 10px; box-sizing: border-box; }
   .msg { max-width: 85%; margin: 6px 0; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; line-height: 1.45; font-size: 15px; }
@@ -44,6 +45,7 @@ export const demoPage = `<!doctype html>
   <h1>月报 · 企业微信模拟器</h1>
   <select id="who" aria-label="我是谁"></select>
   <a id="open-dashboard" href="/demo/open-dashboard" target="_blank" rel="noopener">以此身份打开看板</a>
+  <div id="tile" title="工作台上「月报」应用的展示（工作台自定义展示）">工作台：—</div>
   <div id="clockbar"><span>演示时间：<b id="clock-now">…</b></span><button id="clock-toggle" type="button">调时间 / 运行任务</button></div>
   <div id="clockpanel">
     <div class="row"><input id="clock-at" type="datetime-local" aria-label="演示时间"><button id="clock-set" type="button">设为现在</button></div>
@@ -97,7 +99,13 @@ async function say(body, shown) {
   else if (out.status !== 200) add(user, 'bot note', '（服务暂时不可用，企业微信会重试）');
   setTimeout(poll, 300);
 }
+// The chosen person's app tile on the workbench, as the bot last set it.
+async function showTile() {
+  const r = await fetch('/demo/api/tile?user=' + encodeURIComponent(who.value)).then((x) => x.json()).catch(() => ({ items: null }));
+  document.getElementById('tile').textContent = '工作台：' + (r.items ? r.items.map((i) => i.key + ' ' + i.data).join(' · ') : '—');
+}
 async function poll() {
+  showTile();
   const users = [...who.options].map((o) => o.value);
   const res = await fetch('/demo/api/inbox?all=1&after=' + cursor + '&user=' + encodeURIComponent(users.join(',')));
   const out = await res.json();

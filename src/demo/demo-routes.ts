@@ -26,6 +26,11 @@ export function demoRoutes(deps: { platform: WeComPlatform; api: WeComApiStub; p
 
   // Names this run of the demo, so that the page never shows chats kept from an earlier one.
   const run = msgId.toString(36);
+  router.get('/api/tile', (ctx) => {
+    const user = typeof ctx.query.user === 'string' ? ctx.query.user : '';
+    ctx.body = { items: deps.api.tiles.get(user)?.items ?? null };
+  });
+
   router.get('/api/people', (ctx) => {
     ctx.body = {
       run,

@@ -13,6 +13,7 @@ import { createLogger } from '../log/logger';
 import { assemble, listen, stopGracefully } from '../server';
 import { memoryStores, redisStores, type Stores } from '../store/stores';
 import { seedDemo } from './demo-data';
+import { templateEntry } from '../conversation/workbench';
 import { demoRoutes } from './demo-routes';
 import { WeComApiStub } from './wecom-api-emulator';
 import { WeComPlatform } from './wecom-platform';
@@ -40,6 +41,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     WECOM_API_BASE: api.url,
     // The stand-in serves 网页授权 too: the dashboard signs the person chosen on the page in.
     WECOM_OAUTH_BASE: api.url,
+    WORKBENCH: env.WORKBENCH ?? 'on',
     FAKE_NOW: env.FAKE_NOW ?? DEMO_NOW,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     PORT: String(port || 3000),
@@ -68,6 +70,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   base = `http://127.0.0.1:${bound}`;
   parts.scheduler.start();
   parts.worker.start();
+  if (config.workbench) await stores.outbox.enqueue('workbench', [templateEntry(parts.clock.now().getTime())], parts.clock.now().getTime());
   return {
     url: `${base}/demo`,
     startupMs: Date.now() - started,

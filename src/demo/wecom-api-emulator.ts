@@ -79,6 +79,9 @@ export class WeComApiStub {
   /** Uploaded files by media_id, so that the demo page can offer them for download. */
   readonly files = new Map<string, { filename: string; data: Buffer }>();
   menu: unknown = null;
+  /** 工作台自定义展示: the app's template, and each person's tile as last set (with the times it was set). */
+  workbenchTemplate: { key: string; data: string }[] | null = null;
+  readonly tiles = new Map<string, { items: { key: string; data: string }[]; times: number[] }>();
   /** Who is signed in to WeCom in the browser that opens the authorize page (the client knows; the stand-in is told). */
   webUser: string | null = null;
   /** 网页授权 codes: single use, valid 5 minutes, bound to the user and the redirect's host. */
@@ -215,6 +218,8 @@ export class WeComApiStub {
     if (api === 'user/get') return this.answer(res, this.userGet(url.searchParams));
     if (api === 'message/recall') return this.answer(res, this.recall(call.json ?? {}));
     if (api === 'auth/getuserinfo') return this.answer(res, this.userInfo(url.searchParams));
+    if (api === 'agent/set_workbench_template') return this.answer(res, this.setWorkbenchTemplate(call.json ?? {}));
+    if (api === 'agent/set_workbench_data') return this.answer(res, this.setWorkbenchData(call.json ?? {}));
     return this.answer(res, { errcode: 40058, errmsg: `unknown api ${api}` }, 404);
   }
 
@@ -379,6 +384,40 @@ export class WeComApiStub {
   /** Ages every 网页授权 code issued so far by `ms` (to try one past its 5 minutes). */
   ageOAuthCodes(ms: number): void {
     for (const c of this.oauthCodes.values()) c.issuedAt -= ms;
+  }
+
+  /** keydata items as WeCom takes them: 1–4 of them, each a key and its data. */
+  private keydata(json: Record<string, unknown>): { key: string; data: string }[] | string {
+    if (json.type !== 'keydata') return `type ${String(json.type)} is not keydata`;
+    const items = (json.keydata as { items?: unknown } | undefined)?.items;
+    if (!Array.isArray(items) || items.length < 1 || items.length > 4) return 'keydata.items takes 1–4 items';
+    for (const i of items as Record<string, unknown>[]) if (typeof i.key !== 'string' || typeof i.data !== 'string') return 'each item needs key and data';
+    return items as { key: string; data: string }[];
+  }
+
+  private setWorkbenchTemplate(json: Record<string, unknown>): Record<string, unknown> {
+    if (json.agentid !== this.options.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const items = this.keydata(json);
+    if (typeof items === 'string') return { errcode: 40058, errmsg: items };
+    this.workbenchTemplate = items;
+    return { errcode: 0 };
+  }
+
+  /** One person's tile: within the app's 可见范围, at most 10 times a minute (WeCom's limit per user per app). */
+  private setWorkbenchData(json: Record<string, unknown>): Record<string, unknown> {
+    if (json.agentid !== this.options.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    if (this.workbenchTemplate === null) return { errcode: 40058, errmsg: 'workbench template not set' };
+    const userId = typeof json.userid === 'string' ? json.userid : '';
+    if (this.members !== null && !this.members.has(userId)) return { errcode: 60011, errmsg: 'no privilege to access/modify contact/party/agent' };
+    const items = this.keydata(json);
+    if (typeof items === 'string') return { errcode: 40058, errmsg: items };
+    const now = this.options.now?.() ?? Date.now();
+    const tile = this.tiles.get(userId) ?? { items, times: [] };
+    if (tile.times.filter((t) => t > now - 60_000).length >= 10) return { errcode: 45009, errmsg: 'api freq out of limit' };
+    tile.times.push(now);
+    tile.items = items;
+    this.tiles.set(userId, tile);
+    return { errcode: 0 };
   }
 
   /** 撤回应用消息: a message sent within 24 hours, once. */

@@ -33,6 +33,7 @@ import { messages } from './messages';
 import { buttonWord, isStanding, replaceName } from '../conversation/buttons';
 import { buttonCardMessage, cardTaskId, textMessages } from '../wecom/sender';
 import { reviewCard, staffButtonWord } from '../conversation/staff-review';
+import { tileDue, tileEntryId } from '../conversation/workbench';
 import type { EntryInit } from '../outbox/entry';
 import type { Reply } from '../conversation/reply';
 
@@ -56,6 +57,8 @@ export interface BotDeps {
   links?: DashboardLinks;
   /** REVIEW_REQUIRED: new submissions count once approved. */
   reviewRequired?: boolean;
+  /** WORKBENCH: a change to a school's records updates its contacts' tiles (and, on a submission, staff's). */
+  workbench?: boolean;
 }
 
 interface Who {
@@ -234,6 +237,7 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
     ctx = { ...ctx, draft: school.snapshot.draft };
   }
   if (change) outcome.school = schoolWrite(ctx, school.rev, school.snapshot.reportsRev, change);
+  if (deps.workbench && change) outbox.push(...tileEntries(ctx.school, change.report !== undefined, now.getTime()));
   // A report sent back is submitted again: the reviewer who sent it back is told, with the buttons.
   const was = ctx.report?.review;
   if (change?.report && was?.state === 'returned' && was.by) {
@@ -242,6 +246,17 @@ function stepSchool(deps: BotDeps, inbound: Inbound, session: Session, school: E
     outbox.push({ id, payload: { kind: 'message', to: [was.by], messages: [...textMessages(textOf), buttonCardMessage(reviewCard(ctx.school, ctx.window.period), cardTaskId(id))] }, due: now.getTime() });
   }
   return outcome;
+}
+
+/**
+ * The workbench updates a change to a school's records calls for: each contact's tile, and after a
+ * submission the staff tiles of the school's city and the province (fanned out by the outbox).
+ * Ids by the minute: however many answers a minute holds, each tile is updated once in it.
+ */
+function tileEntries(school: School, submitted: boolean, now: number): EntryInit[] {
+  const contacts = school.contacts.map((userId): EntryInit => ({ id: tileEntryId(userId, now), payload: { kind: 'workbench', userId }, due: tileDue(now) }));
+  if (!submitted) return contacts;
+  return [...contacts, { id: `workbench-fanout:${school.city}:${Math.floor(now / 60_000)}`, payload: { kind: 'workbench-fanout', who: 'staff', city: school.city }, due: now }];
 }
 
 /**

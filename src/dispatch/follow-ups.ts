@@ -10,7 +10,9 @@ import type { Leased } from '../outbox/entry';
 import type { OutboxStore } from '../store/outbox-store';
 import type { Handled, HandlerContext, Handlers } from '../delivery/worker';
 import { nudgeSchools } from '../nudge/nudge-service';
-import { parsePeriod, periodLabel, windowFor } from '../calendar/period';
+import { currentWindow, parsePeriod, periodLabel, windowFor } from '../calendar/period';
+import { schoolTile, staffTile, tileDue, tileEntryId, TILE_TEMPLATE } from '../conversation/workbench';
+import { answeredCount } from '../conversation/report-texts';
 import type { WeComMessage } from '../outbox/entry';
 import { decided } from '../report/review';
 import { readReport } from '../conversation/form-versions';
@@ -39,6 +41,8 @@ export interface FollowUpDeps extends FilingSettings {
   targets?: Targets;
   /** Something was written for `owner`'s partition: deliver it soon. */
   kick: (owner: string) => void;
+  /** WORKBENCH: a review changes the school's contacts' tiles. */
+  workbench?: boolean;
 }
 
 /** How long a delivery report waits in hand for its messages before it looks again later. */
@@ -60,6 +64,9 @@ export function followUpHandlers(deps: FollowUpDeps): Handlers {
     reopen: (entry, ctx) => reopen(deps, entry, ctx),
     review: (entry, ctx) => review(deps, entry, ctx),
     recall: (entry, ctx) => recallBroadcast(deps, entry, ctx),
+    'workbench-template': () => workbenchTemplate(deps),
+    'workbench-fanout': (entry, ctx) => workbenchFanout(deps, entry, ctx),
+    workbench: (entry, ctx) => workbenchTile(deps, entry, ctx),
     nudge: (entry, ctx) => nudge(deps, entry, ctx),
     report: (entry, ctx) => report(deps, entry, ctx),
   };
@@ -136,6 +143,7 @@ async function review(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
   }
   const messages = [...textMessages(p.notice), ...(p.decision === 'return' ? [buttonCardMessage(cards.reopened(p.period), cardTaskId(`${entry.id}:notice`))] : [])];
   await tell(`${entry.id}:notice`, p.contacts, messages, p.school);
+  if (deps.workbench) await deps.outbox.enqueue(p.school, p.contacts.map((userId) => ({ id: tileEntryId(userId, ctx.now), payload: { kind: 'workbench' as const, userId }, due: tileDue(ctx.now) })), ctx.now);
   await deps.audit.append({ action: p.decision === 'approve' ? 'approve' : 'return', by: p.by, at: p.at, school: p.school, period: p.period, ...(p.reason ? { reason: p.reason } : {}) }, entry.id);
   return { kind: 'finish', state: 'done' };
 }
@@ -175,6 +183,58 @@ async function recallBroadcast(deps: FollowUpDeps, entry: Leased, ctx: HandlerCo
   await deps.audit.append({ action: 'recall', by: p.by, at: p.at, broadcast: p.ref, recalled, refused: refused.length }, entry.id);
   deps.kick(entry.owner);
   return { kind: 'finish', state: 'done' };
+}
+
+async function workbenchTemplate(deps: FollowUpDeps): Promise<Handled> {
+  try {
+    await deps.sender.setWorkbenchTemplate(TILE_TEMPLATE);
+  } catch (error) {
+    return { kind: 'failed', failure: classifyFailure(error) };
+  }
+  return { kind: 'finish', state: 'done' };
+}
+
+/** Each touched person's tile update, in their own partition, coalesced by the minute like any other. */
+async function workbenchFanout(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'workbench-fanout') throw new Error(`not a workbench fan-out: ${entry.id}`);
+  const p = entry.payload;
+  const roster = await deps.roster.read();
+  const staff = Object.values(roster.staff).filter((m) => m.role === 'province' || p.city === null || m.city === p.city).map((m) => m.userId);
+  const users = p.who === 'everyone' ? [...staff, ...Object.keys(roster.contacts)] : staff;
+  await Promise.all(
+    users.map(async (userId) => {
+      await deps.outbox.enqueue(userId, [{ id: tileEntryId(userId, ctx.now), payload: { kind: 'workbench', userId }, due: tileDue(ctx.now) }], ctx.now);
+      deps.kick(userId);
+    }),
+  );
+  return { kind: 'finish', state: 'done' };
+}
+
+/** One person's tile as it stands when the update goes out (whatever changed within its minute). */
+async function workbenchTile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
+  if (entry.payload.kind !== 'workbench') throw new Error(`not a workbench update: ${entry.id}`);
+  const userId = entry.payload.userId;
+  const now = new Date(ctx.now);
+  const window = currentWindow(now, deps.cal);
+  const { member, school } = await deps.roster.whois(userId);
+  if (member === null) return { kind: 'finish', state: 'done' };
+  let items;
+  if (member.role === 'school' && school) {
+    const snap = await deps.records.read(school.code, window.period);
+    items = schoolTile(window, now, deps.cal, snap.reports[window.period] ?? null, snap.draft ? answeredCount(deps.form, snap.draft.values) : null, deps.form.cells.length);
+  } else if (member.role !== 'school') {
+    const index = await deps.roster.index();
+    const codes = member.role === 'province' ? index.all : (index.byCity[member.city] ?? []);
+    const sets = await deps.records.statusSets(window.period, ['filed', 'late']);
+    const filed = new Set([...sets.filed, ...sets.late]);
+    items = staffTile(window, now, deps.cal, codes.filter((c) => filed.has(c)).length, codes.length, member.role === 'province' ? '全省' : member.city);
+  } else return { kind: 'finish', state: 'done' };
+  try {
+    await deps.sender.setWorkbenchData(userId, items);
+  } catch (error) {
+    return { kind: 'failed', failure: classifyFailure(error) };
+  }
+  return { kind: 'finish', state: 'sent' };
 }
 
 async function nudge(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {

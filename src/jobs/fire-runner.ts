@@ -48,6 +48,10 @@ export async function runFire(deps: JobDeps, fire: Fire, options: { skipIfDone: 
   try {
     if (options.skipIfDone && (await store.isMarked('fire-done', id))) return doneBefore(deps, fire);
     const summary = await RUNNERS[fire.job](deps, fire, false);
+    // A window opened or closed: every tile on the workbench shows another month (or 零申报).
+    if (deps.workbench && (fire.job === 'open' || fire.job === 'close')) {
+      await deps.outbox.enqueue('workbench', [{ id: `workbench-fanout:${id}`, payload: { kind: 'workbench-fanout', who: 'everyone', city: null }, due: deps.now.getTime() }], deps.now.getTime());
+    }
     await store.markOnce('fire-done', [id], DONE_MS);
     if (fire.job === 'close') await store.markClosed(fire.period);
     return { kind: 'ran', summary };

@@ -20,6 +20,8 @@ export interface JobDeps extends FilingSettings {
   targets: Targets;
   now: Date;
   print: (line: string) => void;
+  /** WORKBENCH: after a window opens or closes, everyone's tile is updated. */
+  workbench?: boolean;
   /** Dashboard links for the staff digest's card; none when no public base URL is configured. */
   links?: DashboardLinks | null;
 }

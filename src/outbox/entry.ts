@@ -74,6 +74,20 @@ export const payloadSchema = z.discriminatedUnion('kind', [
     chunks: z.array(entryRefSchema),
   }),
   z.object({
+    kind: z.literal('workbench-template'),
+  }),
+  /** The tiles a change touches beyond the turn's own people: staff (a city's and the province's), or everyone (a window opened or closed). */
+  z.object({
+    kind: z.literal('workbench-fanout'),
+    who: z.enum(['staff', 'everyone']),
+    city: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('workbench'),
+    /** Whose tile: its content is worked out when it goes out (the latest state, whatever changed in the minute). */
+    userId: z.string(),
+  }),
+  z.object({
     kind: z.literal('nudge'),
     by: z.string(),
     period: z.string(),

@@ -122,6 +122,16 @@ export class WeComSender {
     }
   }
 
+  /** 设置应用在工作台展示的模版 (type keydata): once for the app; users' data then fills it. */
+  async setWorkbenchTemplate(items: readonly { key: string; data: string }[]): Promise<void> {
+    await this.client.request({ method: 'POST', path: '/cgi-bin/agent/set_workbench_template', json: { agentid: this.client.agentId, type: 'keydata', keydata: { items }, replace_user_data: false } }, [], { once: true });
+  }
+
+  /** 设置应用在用户工作台展示的数据: one person's tile. */
+  async setWorkbenchData(userId: string, items: readonly { key: string; data: string }[]): Promise<void> {
+    await this.client.request({ method: 'POST', path: '/cgi-bin/agent/set_workbench_data', json: { agentid: this.client.agentId, userid: userId, type: 'keydata', keydata: { items } } }, [], { once: true });
+  }
+
   /** Uploads a file as temporary media, once; returns its media_id. */
   upload(filename: string, data: Uint8Array): Promise<string> {
     return this.client.uploadFile(filename, data, { once: true });

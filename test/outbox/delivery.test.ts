@@ -50,7 +50,7 @@ describe('outbox delivery', () => {
       if (entry.id === 'slow') await gate;
       return { kind: 'finish' as const, state: 'done' as const };
     };
-    const handlers: Handlers = { message: finish, 'card-update': finish, export: finish, reopen: finish, review: finish, recall: finish, nudge: finish, report: finish };
+    const handlers: Handlers = { message: finish, 'card-update': finish, export: finish, reopen: finish, review: finish, recall: finish, workbench: finish, 'workbench-template': finish, 'workbench-fanout': finish, nudge: finish, report: finish };
     const worker = new OutboxWorker({ outbox: stores.outbox, handlers, clock, logger }, { leaseMs: 30_000, concurrency: 1 });
     await stores.outbox.enqueue('u1', [message('slow', ['u1'], 'a', now())], now());
     worker.start();
@@ -73,7 +73,7 @@ describe('outbox delivery', () => {
     const client = new WeComClient({ apiBase: api.url, corpId: CORP.corpId, secret: CORP.secret, agentId: CORP.agentId, tokens: own.tokens, markers: own.markers, logger, clock, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
     const send = messageHandler({ sender: new WeComSender(client), budget: own.budget, limits: options.limits ?? MEMBER_LIMITS, realClock: clock as Clock });
     const unused = async () => ({ kind: 'finish' as const, state: 'done' as const });
-    const handlers: Handlers = { message: send, 'card-update': unused, export: unused, reopen: unused, review: unused, recall: unused, nudge: unused, report: unused };
+    const handlers: Handlers = { message: send, 'card-update': unused, export: unused, reopen: unused, review: unused, recall: unused, workbench: unused, 'workbench-template': unused, 'workbench-fanout': unused, nudge: unused, report: unused };
     return new OutboxWorker({ outbox: own.outbox, handlers, clock, logger }, { leaseMs: options.leaseMs ?? 30_000, giveUpMs: options.giveUpMs ?? 50 * 60_000 });
   }
   const now = () => clock.now().getTime();
