@@ -32,6 +32,14 @@ function cookieOptions(secure: boolean, maxAgeMs: number): { httpOnly: true; sam
   return { httpOnly: true, sameSite: 'lax', secure, path: '/dashboard', maxAge: maxAgeMs, overwrite: true };
 }
 
+/**
+ * PUBLIC_BASE_URL says the browser is on HTTPS even where TLS ends at a load balancer that sends no
+ * X-Forwarded-Proto: the cookie is marked Secure all the same (Koa would otherwise refuse to set it).
+ */
+function allowSecure(ctx: Koa.Context, secure: boolean): void {
+  if (secure) (ctx.cookies as unknown as { secure: boolean }).secure = true;
+}
+
 /** The session a request carries, checked like a link. */
 export function sessionOf(ctx: Koa.Context, secret: string, now: Date): LinkCheck {
   return checkLink(secret, ctx.cookies.get(SESSION_COOKIE) ?? undefined, now);
@@ -39,6 +47,7 @@ export function sessionOf(ctx: Koa.Context, secret: string, now: Date): LinkChec
 
 export function setSession(ctx: Koa.Context, secret: string, userId: string, now: Date, secure: boolean): void {
   const expiresAt = now.getTime() + SESSION_HOURS * 3_600_000;
+  allowSecure(ctx, secure);
   ctx.cookies.set(SESSION_COOKIE, signLink(secret, { userId, expiresAt }), cookieOptions(secure, SESSION_HOURS * 3_600_000));
 }
 
@@ -49,6 +58,7 @@ export function setSession(ctx: Koa.Context, secret: string, userId: string, now
 export function beginSignIn(ctx: Koa.Context, o: { secret: string; oauthBase: string; corpId: string; agentId: number; publicBaseUrl: string; returnTo: string; now: Date }): string {
   const nonce = randomBytes(16).toString('base64url');
   const payload = Buffer.from(JSON.stringify({ n: nonce, r: o.returnTo, e: o.now.getTime() + SIGNIN_MS })).toString('base64url');
+  allowSecure(ctx, o.publicBaseUrl.startsWith('https:'));
   ctx.cookies.set(SIGNIN_COOKIE, `${payload}.${mac(o.secret, payload).toString('base64url')}`, cookieOptions(o.publicBaseUrl.startsWith('https:'), SIGNIN_MS));
   const redirect = `${o.publicBaseUrl}/dashboard/auth/callback`;
   const q = new URLSearchParams({ appid: o.corpId, redirect_uri: redirect, response_type: 'code', scope: 'snsapi_base', state: nonce, agentid: String(o.agentId) });

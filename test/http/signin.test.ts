@@ -157,4 +157,13 @@ describe('dashboard sign-in by WeCom identity', () => {
     expect(line?.msg).toBe("WeCom auth/getuserinfo answered 50001 redirect_url not authorised — the sign-in's redirect is not on the app's 可信域名: set 网页授权及JS-SDK → 可信域名 to PUBLIC_BASE_URL's host");
     expect(line?.publicBaseUrl).toBe(t!.baseUrl);
   });
+
+  it('marks its cookies Secure when PUBLIC_BASE_URL is HTTPS, though TLS ends before this server', async () => {
+    const clock = new ManualClock('2026-11-05T01:00:00Z');
+    t = await startTestServer({ clock, env: { PUBLIC_BASE_URL: 'https://yuebao.example.gov.cn' } });
+    const res = await fetch(`${t.baseUrl}/dashboard`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://yuebao.example.gov.cn/dashboard/auth/callback');
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('yb_signin='))).toMatch(/; secure/i);
+  });
 });
