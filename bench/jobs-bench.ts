@@ -6,7 +6,8 @@
  *   npm run bench:jobs -- [--schools 20000]
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../src/store/redis-client';
 import { pino } from 'pino';
 import monthlyReport from '../conversations/monthly-report';
 import { ManualClock } from '../src/clock/clock';
@@ -29,7 +30,9 @@ const i = process.argv.indexOf('--schools');
 const N = i > 0 ? Number(process.argv[i + 1]) : 20_000;
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
 let own: ThrowawayRedis | undefined;
-const redis = new Redis(process.env.REDIS_URL ?? (own = await startRedisServer()).url, { enableAutoPipelining: true });
+// The project's one client factory (a single Redis here).
+const redis = createRedisClient({ redisUrl: process.env.REDIS_URL ?? (own = await startRedisServer()).url, redisClusterNodes: undefined }, undefined, 'cli') as Redis;
+await redis.connect();
 const prefix = `bench-jobs:${randomBytes(4).toString('hex')}:`;
 const stores = redisStores(redis, prefix);
 const { outbox } = stores;

@@ -7,7 +7,8 @@
  * Uses REDIS_URL (its own key prefix, removed afterwards), or starts a throwaway redis-server.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../src/store/redis-client';
 import { pino } from 'pino';
 import monthlyReport from '../conversations/monthly-report';
 import { ManualClock } from '../src/clock/clock';
@@ -42,7 +43,9 @@ const logger = pino({ level: 'silent' });
 
 let own: ThrowawayRedis | undefined;
 const url = process.env.REDIS_URL ?? (own = await startRedisServer()).url;
-const redis = new Redis(url, { enableAutoPipelining: true });
+// The project's one client factory (a single Redis here).
+const redis = createRedisClient({ redisUrl: url, redisClusterNodes: undefined }, undefined, 'cli') as Redis;
+await redis.connect();
 const prefix = `bench-staff:${randomBytes(4).toString('hex')}:`;
 const stores = redisStores(redis, prefix);
 const { outbox } = stores;

@@ -20,8 +20,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const redis = createRedisClient(config.redisUrl, logger);
-  await connectRedis(redis, logger);
+  let redis;
+  try {
+    redis = createRedisClient(config, logger);
+    await connectRedis(redis, logger);
+  } catch (error) {
+    // No Redis configured, or a Cluster that is not there: say so and stop.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   const stores = redisStores(redis, config.redisKeyPrefix);
   // FAKE_NOW is anchored in Redis by the first process, so that every instance and CLI command reads the same now.
   const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));

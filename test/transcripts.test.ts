@@ -20,7 +20,7 @@ import { jobParts } from './helpers/job-deps';
 import { runJob } from '../src/cli/jobs-command';
 import type { JobRunParts } from '../src/jobs/job-deps';
 import type { Inbound } from '../src/wecom/inbound';
-import { testRedis, type TestRedis } from './helpers/redis';
+import { testCluster, testRedis } from './helpers/redis';
 import { SAMPLE, testConfig } from './helpers/sample';
 import { parseTranscript, type Step } from './helpers/transcript';
 import { WeComApiStub } from './helpers/wecom-api-stub';
@@ -140,8 +140,8 @@ async function engineHost(clock: ManualClock, reviewRequired: boolean): Promise<
 }
 
 /** The HTTP host: real signed, encrypted callbacks through the real server, a real Redis. */
-async function httpHost(clock: ManualClock, reviewRequired: boolean): Promise<Host & { redis: TestRedis }> {
-  const redis = await testRedis();
+async function httpHost(clock: ManualClock, reviewRequired: boolean, onCluster = false): Promise<Host & { redis: { cleanup(): Promise<void> } }> {
+  const redis = onCluster ? await testCluster() : await testRedis();
   const stores = redisStores(redis.redis, redis.prefix);
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
@@ -307,15 +307,18 @@ function currentPeriod(clock: ManualClock): string {
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
 
-for (const mode of ['engine', 'http'] as const) {
+/** Played again over HTTP on a real Redis Cluster: a whole report by parts, staff review, buttons, a reopened month. */
+const ON_CLUSTER = new Set(['15-by-parts.txt', '19-reopened-month.txt', '20-buttons.txt', '21-review.txt']);
+
+for (const mode of ['engine', 'http', 'cluster'] as const) {
   describe(`transcripts (${mode})`, () => {
     let host: Host | undefined;
     afterEach(async () => host?.close());
-    for (const file of files) {
+    for (const file of files.filter((f) => mode !== 'cluster' || ON_CLUSTER.has(f))) {
       const { title, steps, reviewRequired } = parseTranscript(join(DIR, file));
       it(`${file}: ${title}`, async () => {
         const clock = new ManualClock('2026-11-05T01:00:00Z');
-        host = mode === 'engine' ? await engineHost(clock, reviewRequired) : await httpHost(clock, reviewRequired);
+        host = mode === 'engine' ? await engineHost(clock, reviewRequired) : await httpHost(clock, reviewRequired, mode === 'cluster');
         const replies = RECORD && mode === 'engine' ? new Map<number, string>() : undefined;
         await play(host, clock, steps, file, replies);
         if (replies) record(join(DIR, file), replies);

@@ -1,6 +1,7 @@
 /** Bench target: the real server (real Redis store) on a free port; prints {"port":N}. */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import type { Redis } from 'ioredis';
 import { memoryStores, redisStores } from '../../src/store/stores';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
@@ -8,7 +9,7 @@ import { testConfig } from '../../test/helpers/sample';
 import { deletePrefix } from '../../test/helpers/redis-server';
 
 // The production client, as main.ts builds it.
-const redis = createRedisClient(process.env.BENCH_REDIS_URL!);
+const redis = createRedisClient({ redisUrl: process.env.BENCH_REDIS_URL!, redisClusterNodes: undefined });
 await redis.connect();
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
 // BENCH_STORE=memory measures the same path on the embedded store, to see what Redis costs.
@@ -32,7 +33,7 @@ process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on('SIGTERM', async () => {
   server.close();
   // Leave the Redis as we found it: drop this run's keys only.
-  await deletePrefix(redis, prefix);
+  await deletePrefix(redis as Redis, prefix);
   redis.disconnect();
   process.exit(0);
 });

@@ -13,17 +13,24 @@ export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) 
     return false;
   }
   print(`✓ configuration: valid (CorpID ${config.wecom.corpId}, AgentID ${config.wecom.agentId}, zone ${config.timezone}, due day ${config.dueDay})`);
-  const ctx = cliContext(config);
+  let ctx;
+  try {
+    ctx = cliContext(config);
+  } catch (error) {
+    print(`✗ redis: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  const where = config.redisClusterNodes ? `the Cluster at ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : safeRedisUrl(config.redisUrl ?? '');
   let ok = true;
   try {
     const started = Date.now();
     try {
       await ctx.redis.connect();
       await ctx.stores.ping();
-      print(`✓ redis: reachable at ${safeRedisUrl(config.redisUrl)} (${Date.now() - started} ms)`);
+      print(`✓ redis: reachable at ${where} (${Date.now() - started} ms)`);
     } catch (error) {
       ok = false;
-      print(`✗ redis: not reachable at ${safeRedisUrl(config.redisUrl)}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix REDIS_URL.`);
+      print(`✗ redis: not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix ${config.redisClusterNodes ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL'}.`);
       return false;
     }
     try {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client';
 import { pino } from 'pino';
 import { sharedClock, systemClock, type Clock } from '../clock/clock';
 import type { Config } from '../config/config';
@@ -8,7 +9,7 @@ import { WeComClient } from '../wecom/api-client';
 /** What a CLI command works with: the production Redis and WeCom client, built from config. */
 export interface CliContext {
   config: Config;
-  redis: Redis;
+  redis: Redis | Cluster;
   stores: Stores;
   client: WeComClient;
   /** The deployment's business clock (FAKE_NOW as the servers read it); set by open(). */
@@ -20,7 +21,7 @@ export interface CliContext {
 
 export function cliContext(config: Config): CliContext {
   // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
+  const redis = createRedisClient(config, undefined, 'cli');
   redis.on('error', () => undefined);
   const stores = redisStores(redis, config.redisKeyPrefix);
   const logger = pino({ level: 'silent' });

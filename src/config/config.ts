@@ -13,7 +13,10 @@ export interface Config {
     /** WECOM_OAUTH_BASE: where 网页授权 (the dashboard's sign-in) sends the browser. */
     oauthBase: string;
   };
-  redisUrl: string;
+  /** REDIS_URL: a single Redis (or the one the demo uses); unset with REDIS_CLUSTER_NODES. */
+  redisUrl: string | undefined;
+  /** REDIS_CLUSTER_NODES: some masters of a Redis Cluster, which then takes the place of REDIS_URL. */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
   /** Every key this deployment writes starts with it: several deployments (or a test run) can share one Redis. */
   redisKeyPrefix: string;
   port: number;
@@ -119,9 +122,18 @@ const fields = {
     schema: z
       .string()
       .regex(/^rediss?:\/\/\S+$/, 'must start with redis:// or rediss://')
-      .default('redis://127.0.0.1:6379'),
+      .optional(),
     fix: 'Use the form redis://[:password@]host:port[/db].',
   },
+  REDIS_CLUSTER_NODES: {
+    schema: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+      .transform((v) => v.split(',').map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })))
+      .optional(),
+    fix: 'List some of the Cluster\'s masters as host:port separated by commas, e.g. 10.0.0.1:6379,10.0.0.2:6379 (leave it unset for a single Redis at REDIS_URL).',
+  },
+
   REDIS_KEY_PREFIX: {
     // No braces: keys carry their own {hash tags} for Redis Cluster.
     schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 letters, digits or _ . : -').default('yb:'),
@@ -227,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       oauthBase: p.WECOM_OAUTH_BASE.replace(/\/+$/, ''),
     },
     redisUrl: p.REDIS_URL,
+    redisClusterNodes: p.REDIS_CLUSTER_NODES,
     redisKeyPrefix: p.REDIS_KEY_PREFIX,
     port: p.PORT,
     host: p.HOST,

@@ -4,7 +4,8 @@
  * province (30 schools, staff, nine months of history), and the emulator page at /demo.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from '../store/redis-client';
 import monthlyReport from '../../conversations/monthly-report';
 import { SettableClock } from '../clock/clock';
 import { loadConfig } from '../config/config';
@@ -47,12 +48,13 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
     PORT: String(port || 3000),
   });
   const logger = createLogger(config.logLevel);
-  let redis: Redis | null = null;
+  let redis: Redis | Cluster | null = null;
   let stores: Stores;
   // Each demo run keeps to its own key prefix on a shared Redis.
   const keyPrefix = `yb-demo:${randomBytes(3).toString('hex')}:`;
-  if (env.REDIS_URL) {
-    redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
+  if (env.REDIS_URL || env.REDIS_CLUSTER_NODES) {
+    redis = createRedisClient(config, logger);
+    await redis.connect();
     stores = redisStores(redis, keyPrefix);
   } else {
     stores = memoryStores();

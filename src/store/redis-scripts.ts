@@ -331,6 +331,13 @@ return 1`,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
+
+/**
+ * Scripts whose number of keys varies: their first argument is the key count, which ioredis'
+ * auto-pipelining on a Cluster would take for a key and group by (mixing slots in one pipeline).
+ * A Cluster client leaves them out of auto-pipelining (`autoPipeliningIgnoredCommands`).
+ */
+export const VARIABLE_KEY_SCRIPTS: string[] = Object.entries(SCRIPTS).filter(([, s]) => s.keys < 0).map(([name]) => name);
 export type ScriptClient = { [K in ScriptName]: (...args: (string | number)[]) => Promise<unknown> };
 
 /**

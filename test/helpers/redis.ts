@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { VARIABLE_KEY_SCRIPTS } from '../../src/store/redis-scripts';
 import { inject } from 'vitest';
 
 export interface TestRedis {
@@ -32,6 +33,38 @@ export async function testRedis(url = inject('redisUrl')): Promise<TestRedis> {
     cleanup: async () => {
       const found = await keys();
       if (found.length > 0) await redis.del(...found);
+      redis.disconnect();
+    },
+  };
+}
+
+export interface TestCluster {
+  redis: Cluster;
+  prefix: string;
+  cleanup(): Promise<void>;
+}
+
+/** A client of the run's Redis Cluster under a fresh prefix; cleanup deletes the prefix's keys on every master. */
+export async function testCluster(nodes = inject('clusterNodes')): Promise<TestCluster> {
+  const redis = new Cluster(
+    nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })),
+    { enableAutoPipelining: true, autoPipeliningIgnoredCommands: VARIABLE_KEY_SCRIPTS, redisOptions: { maxRetriesPerRequest: 1 } },
+  );
+  const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
+  return {
+    redis,
+    prefix,
+    cleanup: async () => {
+      await Promise.all(
+        redis.nodes('master').map(async (node) => {
+          let cursor = '0';
+          do {
+            const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+            for (const k of keys) await redis.del(k);
+            cursor = next;
+          } while (cursor !== '0');
+        }),
+      );
       redis.disconnect();
     },
   };

@@ -5,7 +5,7 @@ import { assemble, listen, stopGracefully, type Assembled } from '../../src/serv
 import type { Clock } from '../../src/clock/clock';
 import type { Conversation } from '../../src/dispatch/conversation';
 import type { TurnOptions } from '../../src/dispatch/turn-runner';
-import { testRedis, type TestRedis } from './redis';
+import { testCluster, testRedis, type TestCluster, type TestRedis } from './redis';
 import { WeComApiStub, type StubOptions } from './wecom-api-stub';
 import { WeComPlatform } from './wecom-platform';
 import { SAMPLE, testConfig } from './sample';
@@ -28,7 +28,8 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
-  stores?: 'redis' | 'memory' | Stores;
+  /** The backing store: a single Redis (default), the run's Redis Cluster, the memory store, or given ports. */
+  stores?: 'redis' | 'cluster' | 'memory' | Stores;
   redisUrl?: string;
   replyBudgetMs?: number;
   clock?: Clock;
@@ -56,8 +57,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = testConfig(api.url, options.env);
   let redis: TestRedis | null = null;
   let stores: Stores;
+  let cluster: TestCluster | null = null;
   if (options.stores === 'memory') stores = memoryStores();
-  else if (options.stores !== undefined && options.stores !== 'redis') stores = options.stores;
+  else if (options.stores === 'cluster') {
+    cluster = await testCluster();
+    stores = redisStores(cluster.redis, cluster.prefix);
+  } else if (options.stores !== undefined && options.stores !== 'redis') stores = options.stores;
   else {
     redis = await testRedis(options.redisUrl);
     stores = redisStores(redis.redis, redis.prefix);
@@ -99,6 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await stopGracefully(server, parts, 5_000);
       await api.stop();
       await redis?.cleanup();
+      await cluster?.cleanup();
     },
   };
 }

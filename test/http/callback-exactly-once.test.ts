@@ -4,10 +4,11 @@ import { importRoster } from '../../src/cli/roster-command';
 import { readSession } from '../helpers/sessions';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-describe('exactly-once handling', () => {
+// On a single Redis and on a real Redis Cluster (every turn's commit must keep to one hash slot).
+describe.each(['redis', 'cluster'] as const)('exactly-once handling (%s)', (store) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ stores: store });
   });
   afterAll(async () => t.close());
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { WeComPlatform } from '../helpers/wecom-platform';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -46,6 +47,36 @@ describe('npm start (src/main.ts)', () => {
     expect(err).toContain('WECOM_ENCODING_AES_KEY: must be exactly 43 letters or digits');
     expect(err).toContain('PORT: must be a number');
     expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops at start with a clear message when no Redis is configured, or REDIS_CLUSTER_NODES has no Cluster', async () => {
+    const { REDIS_URL: _unset, ...noRedis } = serverEnv(await freePort());
+    const none = await run(noRedis);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('No Redis is configured: set REDIS_URL (redis://host:6379) for a single Redis, or REDIS_CLUSTER_NODES');
+    const dead = await run({ ...noRedis, REDIS_CLUSTER_NODES: `127.0.0.1:${await freePort()}` });
+    expect(dead.code).toBe(1);
+    expect(dead.err).toContain('REDIS_CLUSTER_NODES is set but no Cluster answers there');
+    expect(dead.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('serves on a real Redis Cluster given by REDIS_CLUSTER_NODES: healthz, and a signed callback answered', async () => {
+    const port = await freePort();
+    const { REDIS_URL: _unset, ...env } = serverEnv(port);
+    let answered: { health: unknown; status: number } | null = null;
+    const result = await run({ ...env, REDIS_CLUSTER_NODES: inject('clusterNodes') }, (line, child) => {
+      if (!line.includes('yuebao listening')) return;
+      void (async () => {
+        const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+        const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+        const { query, body } = platform.envelope(platform.textXml({ from: 'cluster-user', content: '帮助', msgId: '7100000000000000001' }));
+        const res = await fetch(`http://127.0.0.1:${port}/wecom/callback?${query}`, { method: 'POST', body });
+        answered = { health, status: res.status };
+        child.kill('SIGTERM');
+      })();
+    });
+    expect(result.code).toBe(0);
+    expect(answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
   });
 
   it('stops promptly on SIGTERM under keep-alive load: answers ask clients to close, and it exits 0 in well under its 10 s bound', async () => {

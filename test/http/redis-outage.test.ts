@@ -26,7 +26,7 @@ describe('when Redis goes away', () => {
     cleanups.push(() => redisServer.stop());
     const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     cleanups.push(() => api.stop());
-    const redis = createRedisClient(redisServer.url);
+    const redis = createRedisClient({ redisUrl: redisServer.url, redisClusterNodes: undefined });
     await redis.connect();
     cleanups.push(() => redis.disconnect());
     const stores = redisStores(redis, 'outage:');

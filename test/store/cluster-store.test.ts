@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { redisStores } from '../../src/store/stores';
-import { startRedisCluster, type ThrowawayCluster } from '../helpers/redis-server';
+import { VARIABLE_KEY_SCRIPTS } from '../../src/store/redis-scripts';
+import { testCluster } from '../helpers/redis';
 import { storeContracts } from './contracts';
 import { change, report, school } from './contracts/fixtures';
 
@@ -11,36 +12,12 @@ import { change, report, school } from './contracts/fixtures';
  * keep to one hash slot, and a key layout that crosses slots fails here (CROSSSLOT), not in
  * production.
  */
-let cluster: ThrowawayCluster;
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-}, 30_000);
-afterAll(async () => cluster?.stop());
-
-function client(): Cluster {
-  return new Cluster(cluster.nodes.map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 1 } });
-}
+// The run's cluster (test/helpers/global-setup.ts), a client per test.
+const client = (): Cluster => new Cluster(inject('clusterNodes').split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })), { enableAutoPipelining: true, autoPipeliningIgnoredCommands: VARIABLE_KEY_SCRIPTS, redisOptions: { maxRetriesPerRequest: 1 } });
 
 storeContracts('redis cluster', async (options = {}) => {
-  const redis = client();
-  const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
-  return {
-    stores: redisStores(redis, prefix, options),
-    cleanup: async () => {
-      // Each master's keys under this prefix.
-      await Promise.all(
-        redis.nodes('master').map(async (node) => {
-          let cursor = '0';
-          do {
-            const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-            for (const k of keys) await redis.del(k);
-            cursor = next;
-          } while (cursor !== '0');
-        }),
-      );
-      redis.disconnect();
-    },
-  };
+  const c = await testCluster();
+  return { stores: redisStores(c.redis, c.prefix, options), cleanup: c.cleanup };
 });
 
 describe('the cluster itself', () => {

@@ -20,11 +20,21 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads REDIS_CLUSTER_NODES as host:port pairs, and refuses a malformed list with the form to use', () => {
+    expect(loadConfig({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-2.internal:7001' }).redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-2.internal', port: 7001 },
+    ]);
+    expect(problems({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1,10.0.0.2:7000' })).toEqual(['REDIS_CLUSTER_NODES: must be host:port[,host:port…]']);
+  });
+
   it('fills the documented defaults', () => {
     const config = loadConfig(valid);
     expect(config).toMatchObject({
       wecom: { corpId: 'ww1436e0e65a779aee', agentId: 1000002, apiBase: 'https://qyapi.weixin.qq.com' },
-      redisUrl: 'redis://127.0.0.1:6379',
+      // No Redis is assumed: REDIS_URL or REDIS_CLUSTER_NODES must say where (the client factory refuses neither).
+      redisUrl: undefined,
+      redisClusterNodes: undefined,
       port: 3000,
       host: '0.0.0.0',
       timezone: 'Asia/Shanghai',
