@@ -69,3 +69,10 @@ export async function testCluster(nodes = inject('clusterNodes')): Promise<TestC
     },
   };
 }
+
+/** A single Redis or the run's Cluster, under a fresh prefix: what suites run on both take. */
+export type TestBacking = Pick<TestRedis, 'prefix' | 'cleanup'> & { redis: Redis | Cluster };
+
+export function testBacking(kind: 'redis' | 'cluster'): Promise<TestBacking> {
+  return kind === 'cluster' ? testCluster() : testRedis();
+}

@@ -5,7 +5,7 @@ import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { textMessages } from '../../src/wecom/sender';
 import { redisStores, type Stores } from '../../src/store/stores';
-import { testRedis, type TestRedis } from '../helpers/redis';
+import { testBacking, type TestBacking } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { form, jobParts } from '../helpers/job-deps';
 import { report as reportOf, seedDraft, seedReport } from '../helpers/records';
@@ -20,15 +20,16 @@ const SCHOOLS = [
 ].join('\n');
 const NOTICE = '【月报】河南工业职业技术学院：2026年10月培训月报已于 11月10日截止，贵校未提交，按规定记为零申报（未报）。如需补报，请联系南阳市教育局或省教育厅职成教处解锁。';
 
-describe('jobs run close', () => {
-  let r: TestRedis;
+// On a single Redis and on a real Redis Cluster.
+describe.each(['redis', 'cluster'] as const)('jobs run close (%s)', (backing) => {
+  let r: TestBacking;
   let stores: Stores;
   let api: WeComApiStub;
   let out: string[];
   const clock = new ManualClock('2026-11-11T00:05:00+08:00');
 
   beforeEach(async () => {
-    r = await testRedis();
+    r = await testBacking(backing);
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];

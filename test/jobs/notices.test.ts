@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { redisStores, type Stores } from '../../src/store/stores';
-import { testRedis, type TestRedis } from '../helpers/redis';
+import { testBacking, type TestBacking } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { jobParts } from '../helpers/job-deps';
 import { report } from '../helpers/records';
@@ -11,15 +11,16 @@ import { DashboardLinks } from '../../src/dashboard/dashboard-link';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
 
-describe('window opening, target notice and staff digest', () => {
-  let r: TestRedis;
+// On a single Redis and on a real Redis Cluster.
+describe.each(['redis', 'cluster'] as const)('window opening, target notice and staff digest (%s)', (backing) => {
+  let r: TestBacking;
   let stores: Stores;
   let api: WeComApiStub;
   let out: string[];
   const clock = new ManualClock('2026-12-01T09:10:00+08:00');
 
   beforeEach(async () => {
-    r = await testRedis();
+    r = await testBacking(backing);
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];

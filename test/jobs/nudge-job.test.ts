@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { runJob } from '../../src/cli/jobs-command';
 import { redisStores, type Stores } from '../../src/store/stores';
-import { testRedis, type TestRedis } from '../helpers/redis';
+import { testBacking, type TestBacking } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { jobParts } from '../helpers/job-deps';
 import { report, seedDraft, seedReport } from '../helpers/records';
@@ -16,8 +16,9 @@ const SCHOOLS = [
   '4103,郑州市电子信息工程学校,郑州,中职,C,否,wang',
 ].join('\n');
 
-describe('jobs run nudge', () => {
-  let r: TestRedis;
+// On a single Redis and on a real Redis Cluster.
+describe.each(['redis', 'cluster'] as const)('jobs run nudge (%s)', (backing) => {
+  let r: TestBacking;
   let stores: Stores;
   let api: WeComApiStub;
   let out: string[];
@@ -30,7 +31,7 @@ describe('jobs run nudge', () => {
   }
 
   beforeEach(async () => {
-    r = await testRedis();
+    r = await testBacking(backing);
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     out = [];

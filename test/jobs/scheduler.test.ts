@@ -4,20 +4,21 @@ import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { redisStores, type Stores } from '../../src/store/stores';
-import { testRedis, type TestRedis } from '../helpers/redis';
+import { testBacking, type TestBacking } from '../helpers/redis';
 import { SAMPLE } from '../helpers/sample';
 import { jobParts } from '../helpers/job-deps';
 import { report, seedReport } from '../helpers/records';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 
-describe('the scheduler on two instances', () => {
-  let r: TestRedis;
+// On a single Redis and on a real Redis Cluster.
+describe.each(['redis', 'cluster'] as const)('the scheduler on two instances (%s)', (backing) => {
+  let r: TestBacking;
   let stores: Stores;
   let api: WeComApiStub;
   const clock = new ManualClock('2026-12-01T00:00:00+08:00');
 
   beforeEach(async () => {
-    r = await testRedis();
+    r = await testBacking(backing);
     stores = redisStores(r.redis, r.prefix);
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     const schools = ['code,name,city,level,category,pilot,contacts', '4101,甲学院,郑州,高职,A,否,a1', '4102,乙学院,郑州,高职,B,否,b1', '4103,丙学校,洛阳,中职,C,否,c1'].join('\n');
