@@ -13,7 +13,8 @@ import { redisStores } from '../../src/store/stores';
 import { report, seedDraft, seedReport } from '../helpers/records';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn('node_modules/.bin/tsx', ['src/cli/cli.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node with tsx's loader, not the tsx binary (which starts a second Node): one process start per command.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/cli.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -21,7 +22,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
 }
 
-describe('npm run cli', () => {
+// Each test starts several CLI processes: on a loaded machine a start can take a few seconds.
+describe('npm run cli', { timeout: 60_000 }, () => {
   const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
   let api: WeComApiStub;
   let env: Record<string, string>;
