@@ -3,7 +3,7 @@ import { sharedClock } from './clock/clock';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './log/logger';
 import { redisStores } from './store/stores';
-import { connectRedis, createRedisClient } from './store/redis-client';
+import { connectRedis, createRedisClient, durabilityOf } from './store/redis-client';
 import { assemble, listen, stopGracefully } from './server';
 import { templateEntry } from './conversation/workbench';
 
@@ -25,11 +25,11 @@ async function main(): Promise<void> {
     redis = createRedisClient(config, logger);
     await connectRedis(redis, logger);
   } catch (error) {
-    // No Redis configured, or a Cluster that is not there: say so and stop.
+    // No Redis configured, or a Cluster or Sentinels that are not there: say so and stop.
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  const stores = redisStores(redis, config.redisKeyPrefix);
+  const stores = redisStores(redis, config.redisKeyPrefix, { durability: durabilityOf(config) });
   // FAKE_NOW is anchored in Redis by the first process, so that every instance and CLI command reads the same now.
   const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));
   const parts = assemble(config, { stores, logger, clock });

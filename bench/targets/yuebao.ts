@@ -17,7 +17,9 @@ const memory = process.env.BENCH_STORE === 'memory';
 // BENCH_SCHOOLS=N seeds N schools with one contact each (bench-user-0 … ) for report turns,
 // and the clock is put inside the October 2026 filing window.
 const schools = Number(process.env.BENCH_SCHOOLS ?? 0);
-const stores = memory ? memoryStores() : redisStores(redis, prefix);
+// BENCH_WAIT_REPLICAS=1: every acknowledged write waits for the replica (REDIS_WAIT_REPLICAS), as under Sentinel.
+const waitReplicas = Number(process.env.BENCH_WAIT_REPLICAS ?? 0);
+const stores = memory ? memoryStores() : redisStores(redis, prefix, waitReplicas > 0 ? { durability: { replicas: waitReplicas, timeoutMs: 500 } } : {});
 await stores.roster.replaceSchools(
   Array.from({ length: schools }, (_, i) => ({ code: `B${String(i).padStart(6, '0')}`, name: `基准职业学院${i}`, city: '郑州', level: '高职' as const, category: 'B' as const, pilot: false, contacts: [`bench-user-${i}`] })),
 );

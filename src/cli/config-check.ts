@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/config';
-import { cliContext, safeRedisUrl } from './context';
+import { describeTarget, redisTarget } from '../store/redis-client';
+import { cliContext } from './context';
 
 /** Validates the environment, reaches Redis, fetches an access token: one line per check. */
 export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<boolean> {
@@ -20,7 +21,9 @@ export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) 
     print(`✗ redis: ${error instanceof Error ? error.message : String(error)}`);
     return false;
   }
-  const where = config.redisClusterNodes ? `the Cluster at ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}` : safeRedisUrl(config.redisUrl ?? '');
+  const target = redisTarget(config);
+  const where = describeTarget(target);
+  const keyToFix = { cluster: 'REDIS_CLUSTER_NODES', sentinel: 'REDIS_SENTINELS and REDIS_SENTINEL_NAME', single: 'REDIS_URL' }[target.kind];
   let ok = true;
   try {
     const started = Date.now();
@@ -30,7 +33,7 @@ export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) 
       print(`✓ redis: reachable at ${where} (${Date.now() - started} ms)`);
     } catch (error) {
       ok = false;
-      print(`✗ redis: not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix ${config.redisClusterNodes ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL'}.`);
+      print(`✗ redis: not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix ${keyToFix}.`);
       return false;
     }
     try {

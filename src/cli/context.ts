@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from '../store/redis-client';
+import { createRedisClient, durabilityOf } from '../store/redis-client';
 import { pino } from 'pino';
 import { sharedClock, systemClock, type Clock } from '../clock/clock';
 import type { Config } from '../config/config';
@@ -23,7 +23,7 @@ export function cliContext(config: Config): CliContext {
   // Unlike the server, the CLI fails at once when Redis is away: an operator is waiting.
   const redis = createRedisClient(config, undefined, 'cli');
   redis.on('error', () => undefined);
-  const stores = redisStores(redis, config.redisKeyPrefix);
+  const stores = redisStores(redis, config.redisKeyPrefix, { durability: durabilityOf(config) });
   const logger = pino({ level: 'silent' });
   const client = new WeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId, tokens: stores.tokens, markers: stores.markers, logger });
   const ctx: CliContext = {
@@ -39,9 +39,4 @@ export function cliContext(config: Config): CliContext {
     close: async () => void redis.disconnect(),
   };
   return ctx;
-}
-
-/** A Redis URL fit for printing: the password masked. */
-export function safeRedisUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

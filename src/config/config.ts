@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
+/** host:port[,host:port…] (REDIS_CLUSTER_NODES, REDIS_SENTINELS). */
+const hostPortList = z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+      .transform((v) => v.split(',').map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })))
+      .optional();
+
 /** Everything the process needs from its environment, parsed once at start-up. */
 export interface Config {
   wecom: {
@@ -17,6 +24,12 @@ export interface Config {
   redisUrl: string | undefined;
   /** REDIS_CLUSTER_NODES: some masters of a Redis Cluster, which then takes the place of REDIS_URL. */
   redisClusterNodes: { host: string; port: number }[] | undefined;
+  /** REDIS_SENTINELS: some Sentinels watching the master named redisSentinelName; they then take the place of REDIS_URL. */
+  redisSentinels: { host: string; port: number }[] | undefined;
+  redisSentinelName: string | undefined;
+  /** REDIS_WAIT_REPLICAS: an acknowledged write is on this many replicas (WAIT) before anyone is told it is done; 0: no wait. */
+  redisWaitReplicas: number;
+  redisWaitTimeoutMs: number;
   /** Every key this deployment writes starts with it: several deployments (or a test run) can share one Redis. */
   redisKeyPrefix: string;
   port: number;
@@ -126,12 +139,24 @@ const fields = {
     fix: 'Use the form redis://[:password@]host:port[/db].',
   },
   REDIS_CLUSTER_NODES: {
-    schema: z
-      .string()
-      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
-      .transform((v) => v.split(',').map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })))
-      .optional(),
+    schema: hostPortList,
     fix: 'List some of the Cluster\'s masters as host:port separated by commas, e.g. 10.0.0.1:6379,10.0.0.2:6379 (leave it unset for a single Redis at REDIS_URL).',
+  },
+  REDIS_SENTINELS: {
+    schema: hostPortList,
+    fix: 'List some of the Sentinels as host:port separated by commas, e.g. 10.0.0.1:26379,10.0.0.2:26379, and name the master in REDIS_SENTINEL_NAME (leave both unset for a single Redis at REDIS_URL).',
+  },
+  REDIS_SENTINEL_NAME: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits or _ . -').optional(),
+    fix: 'The master\'s name as the Sentinels know it (`sentinel monitor <name> …` in sentinel.conf), e.g. mymaster.',
+  },
+  REDIS_WAIT_REPLICAS: {
+    schema: intBetween(0, 5, 0),
+    fix: 'How many replicas must hold a write before the bot answers (Redis WAIT): 1 with a master and a replica under Sentinel; 0 (the default) does not wait.',
+  },
+  REDIS_WAIT_TIMEOUT_MS: {
+    schema: intBetween(10, 1_500, 500),
+    fix: 'How long to wait for the replicas (10–1500 ms; 500 by default), well inside WeCom\'s 5 s: past it the answer is 503 and WeCom retries.',
   },
 
   REDIS_KEY_PREFIX: {
@@ -208,6 +233,20 @@ const fields = {
 type Fields = typeof fields;
 type Parsed = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
 
+/** Redis keys that only make sense together, or not together. */
+function redisProblems(out: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const cluster = out.REDIS_CLUSTER_NODES !== undefined;
+  const sentinels = out.REDIS_SENTINELS !== undefined;
+  if (cluster && sentinels) problems.push({ key: 'REDIS_SENTINELS', problem: 'is set together with REDIS_CLUSTER_NODES', fix: 'Use one: REDIS_CLUSTER_NODES for a Redis Cluster, or REDIS_SENTINELS with REDIS_SENTINEL_NAME for a master and replicas under Sentinel.' });
+  if (sentinels && out.REDIS_SENTINEL_NAME === undefined) problems.push({ key: 'REDIS_SENTINEL_NAME', problem: 'is not set while REDIS_SENTINELS is', fix: fields.REDIS_SENTINEL_NAME.fix });
+  if (!sentinels && out.REDIS_SENTINEL_NAME !== undefined) problems.push({ key: 'REDIS_SENTINELS', problem: 'is not set while REDIS_SENTINEL_NAME is', fix: fields.REDIS_SENTINELS.fix });
+  // WAIT counts the replicas of the node the connection is on; a Cluster client spreads one
+  // process's writes over many nodes, so a WAIT would vouch for some other node's writes.
+  if (cluster && Number(out.REDIS_WAIT_REPLICAS ?? 0) > 0) problems.push({ key: 'REDIS_WAIT_REPLICAS', problem: 'is set with REDIS_CLUSTER_NODES', fix: 'Leave it at 0 on a Cluster (a WAIT there vouches for one node only); use REDIS_SENTINELS for acknowledged writes on a replica.' });
+  return problems;
+}
+
 /**
  * Parses the environment (the only reader of process.env in the project).
  * Throws ConfigError listing every problem; empty strings count as unset for keys with a default.
@@ -226,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && out.FAKE_NOW !== undefined) {
     problems.push({ key: 'FAKE_NOW', problem: 'is set while NODE_ENV=production', fix: 'Remove FAKE_NOW: a production clock must be real.' });
   }
+  problems.push(...redisProblems(out));
   if (problems.length > 0) throw new ConfigError(problems);
   const p = out as Parsed;
   return {
@@ -240,6 +280,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: p.REDIS_URL,
     redisClusterNodes: p.REDIS_CLUSTER_NODES,
+    redisSentinels: p.REDIS_SENTINELS,
+    redisSentinelName: p.REDIS_SENTINEL_NAME,
+    redisWaitReplicas: p.REDIS_WAIT_REPLICAS,
+    redisWaitTimeoutMs: p.REDIS_WAIT_TIMEOUT_MS,
     redisKeyPrefix: p.REDIS_KEY_PREFIX,
     port: p.PORT,
     host: p.HOST,

@@ -1,26 +1,52 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log/logger';
 import { VARIABLE_KEY_SCRIPTS } from './redis-scripts';
+import type { Durability } from './redis/durability';
 
-/** Where Redis is, as configuration gives it (config.ts's redisUrl and redisClusterNodes). */
+type HostPort = { host: string; port: number };
+
+/** Where Redis is, as configuration gives it (config.ts's redis* keys). */
 export interface RedisConfig {
   redisUrl: string | undefined;
-  redisClusterNodes: { host: string; port: number }[] | undefined;
+  redisClusterNodes: HostPort[] | undefined;
+  redisSentinels?: HostPort[] | undefined;
+  redisSentinelName?: string | undefined;
+  redisWaitReplicas?: number;
+  redisWaitTimeoutMs?: number;
 }
 
-/** Neither REDIS_URL nor REDIS_CLUSTER_NODES: nothing is assumed (no silent redis://127.0.0.1:6379). */
+/** What an acknowledged write waits for (REDIS_WAIT_REPLICAS); none when no replica is to be waited on. */
+export function durabilityOf(config: RedisConfig): Durability | undefined {
+  return config.redisWaitReplicas ? { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs ?? 500 } : undefined;
+}
+
+/** None of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS: nothing is assumed (no silent redis://127.0.0.1:6379). */
 export class NoRedisConfigured extends Error {
   constructor() {
-    super('No Redis is configured: set REDIS_URL (redis://host:6379) for a single Redis, or REDIS_CLUSTER_NODES (host:port,host:port,…) for a Redis Cluster.');
+    super('No Redis is configured: set REDIS_URL (redis://host:6379) for a single Redis, REDIS_CLUSTER_NODES (host:port,host:port,…) for a Redis Cluster, or REDIS_SENTINELS (host:port,…) with REDIS_SENTINEL_NAME for a master under Sentinel.');
     this.name = 'NoRedisConfigured';
   }
 }
 
-/** Where the stores live, as configured: a single Redis or a Cluster. */
-export function redisTarget(config: RedisConfig): { kind: 'cluster'; nodes: { host: string; port: number }[] } | { kind: 'single'; url: string } {
+export type RedisTarget =
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; name: string }
+  | { kind: 'single'; url: string };
+
+/** Where the stores live, as configured: a Cluster, a master under Sentinel, or a single Redis. */
+export function redisTarget(config: RedisConfig): RedisTarget {
   if (config.redisClusterNodes && config.redisClusterNodes.length > 0) return { kind: 'cluster', nodes: config.redisClusterNodes };
+  if (config.redisSentinels && config.redisSentinels.length > 0 && config.redisSentinelName) return { kind: 'sentinel', sentinels: config.redisSentinels, name: config.redisSentinelName };
   if (config.redisUrl) return { kind: 'single', url: config.redisUrl };
   throw new NoRedisConfigured();
+}
+
+/** The target in words for logs and `config check` (no password). */
+export function describeTarget(target: RedisTarget): string {
+  const list = (nodes: HostPort[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (target.kind === 'cluster') return `the Cluster at ${list(target.nodes)}`;
+  if (target.kind === 'sentinel') return `master ${target.name} of the Sentinels at ${list(target.sentinels)}`;
+  return target.url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 /** How a process uses Redis: a server rides out an outage (503s, reconnects); the CLI fails at once, an operator is waiting. */
@@ -49,6 +75,18 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
       clusterRetryStrategy: mode === 'server' ? (times) => Math.min(100 * times, 2_000) : () => null,
     };
     redis = new Cluster(target.nodes, options);
+  } else if (target.kind === 'sentinel') {
+    // The Sentinels name the master; after a failover the client asks them again and only ever
+    // talks to a master (the failover detector hears +switch-master and moves at once).
+    redis = new Redis({
+      sentinels: target.sentinels,
+      name: target.name,
+      lazyConnect: true,
+      enableAutoPipelining: true,
+      failoverDetector: mode === 'server',
+      sentinelRetryStrategy: mode === 'server' ? (times) => Math.min(100 * times, 2_000) : () => null,
+      ...base,
+    });
   } else {
     // Commands issued in the same tick by concurrent requests go out in one write: far fewer
     // syscalls under load, the same order per connection.
@@ -68,10 +106,12 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
 
 /**
  * Connects. A single Redis that is down does not fail start-up (/healthz says so, the client
- * retries); a Cluster that cannot be reached at all does: its nodes are configured by hand, and a
- * wrong list is a mistake to say at once.
+ * retries), nor does a master under Sentinel that is down (a failover is coming); a Cluster that
+ * cannot be reached at all, or Sentinels that know no such master, do: those lists are configured
+ * by hand, and a wrong one is a mistake to say at once.
  */
 export async function connectRedis(redis: Redis | Cluster, logger: Logger): Promise<void> {
+  if (!(redis instanceof Cluster) && redis.options.sentinels) await askSentinels(redis.options.sentinels as HostPort[], redis.options.name ?? '');
   try {
     await redis.connect();
   } catch (error) {
@@ -79,4 +119,24 @@ export async function connectRedis(redis: Redis | Cluster, logger: Logger): Prom
     if (redis instanceof Cluster) throw new Error(`REDIS_CLUSTER_NODES is set but no Cluster answers there (${message}). Check the host:port list, and that the nodes run with cluster-enabled yes.`);
     logger.error({ err: message }, 'Redis not reachable at start; serving 503 until it is');
   }
+}
+
+/** Resolves once one of the Sentinels names the master; else says what to check. */
+async function askSentinels(sentinels: HostPort[], name: string): Promise<void> {
+  const heard: string[] = [];
+  for (const s of sentinels) {
+    const probe = new Redis({ host: s.host, port: s.port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2_000, commandTimeout: 2_000 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const addr = (await probe.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
+      if (addr) return;
+      heard.push(`${s.host}:${s.port} knows no master ${name}`);
+    } catch (error) {
+      heard.push(`${s.host}:${s.port}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      probe.disconnect();
+    }
+  }
+  throw new Error(`REDIS_SENTINELS is set but no Sentinel there names the master (${heard.join('; ')}). Check the host:port list, and REDIS_SENTINEL_NAME against \`sentinel monitor <name>\` in sentinel.conf.`);
 }

@@ -20,6 +20,8 @@ import { RedisRecordsStore } from './redis/records';
 import { RedisRosterStore } from './redis/roster';
 import { RedisTokenCache } from './redis/token';
 import { RedisTurnStore } from './redis/turns';
+import { ReplicaWait, type Durability } from './redis/durability';
+import type { PortOptions } from './redis/redis-port';
 import type { RosterStore } from './roster-store';
 import type { SendBudget } from './send-budget';
 import type { TokenCache } from './token-cache';
@@ -43,24 +45,28 @@ export interface Stores {
   outbox: OutboxStore;
 }
 
-/** The production ports over an ioredis client (standalone, Sentinel or Cluster) that the caller owns. */
+/** How the Redis ports behave: the history cap, and what an acknowledged write waits for. */
 export interface StoreOptions {
   /** How many history entries a school keeps (HISTORY_MAX; the contract suite lowers it to see the trimming). */
   historyMax?: number;
+  /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS (redis-client.ts's durabilityOf); no wait when unset. */
+  durability?: Durability;
 }
 
+/** The production ports over an ioredis client (standalone, Sentinel or Cluster) that the caller owns. */
 export function redisStores(redis: Redis | Cluster, prefix = 'yb:', options: StoreOptions = {}): Stores {
+  const port: PortOptions = { historyMax: options.historyMax, replicas: options.durability ? new ReplicaWait(redis, options.durability) : undefined };
   return {
     kind: 'redis',
     ping: async () => void (await redis.ping()),
-    roster: new RedisRosterStore(redis, prefix),
-    records: new RedisRecordsStore(redis, prefix, options.historyMax),
+    roster: new RedisRosterStore(redis, prefix, port),
+    records: new RedisRecordsStore(redis, prefix, port),
     markers: new RedisMarkers(redis, prefix),
     audit: new RedisAuditLog(redis, prefix),
     tokens: new RedisTokenCache(redis, prefix),
     budget: new RedisSendBudget(redis, prefix),
-    turns: new RedisTurnStore(redis, prefix, options.historyMax),
-    outbox: new RedisOutboxStore(redis, prefix),
+    turns: new RedisTurnStore(redis, prefix, port),
+    outbox: new RedisOutboxStore(redis, prefix, port),
   };
 }
 

@@ -1,35 +1,43 @@
 import type { TestProject } from 'vitest/node';
-import { REDIS_MISSING, hasRedisServer, startRedisCluster, startRedisServer, type ThrowawayCluster, type ThrowawayRedis } from './redis-server';
+import { REDIS_MISSING, hasRedisServer, startRedisCluster, startRedisSentinelGroup, startRedisServer, type ThrowawayCluster, type ThrowawayRedis, type ThrowawaySentinelGroup } from './redis-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     /** host:port of each master of a real three-master Redis Cluster (REDIS_CLUSTER_NODES, or one started for the run). */
     clusterNodes: string;
+    /** host:port of each Sentinel of a master with one replica (REDIS_SENTINELS, or a group started for the run). */
+    sentinels: string;
+    sentinelName: string;
   }
 }
 
 let owned: ThrowawayRedis | undefined;
 let cluster: ThrowawayCluster | undefined;
+let sentinel: ThrowawaySentinelGroup | undefined;
 
-/** One Redis for the run: REDIS_URL if given (shared: tests only touch their own key prefix), else a private one. */
+/**
+ * The run's Redis in its three shapes, each as given (REDIS_URL, REDIS_CLUSTER_NODES,
+ * REDIS_SENTINELS with REDIS_SENTINEL_NAME; shared: tests only touch their own key prefix) or
+ * private, started together: a single Redis, a three-master Cluster, a master and a replica under
+ * three Sentinels.
+ */
 export async function setup(project: TestProject): Promise<void> {
   const given = process.env.REDIS_URL;
   const givenCluster = process.env.REDIS_CLUSTER_NODES;
-  if ((!given || !givenCluster) && !hasRedisServer()) throw new Error(REDIS_MISSING);
-  if (given) project.provide('redisUrl', given);
-  else {
-    owned = await startRedisServer();
-    project.provide('redisUrl', owned.url);
-  }
-  if (givenCluster) project.provide('clusterNodes', givenCluster);
-  else {
-    cluster = await startRedisCluster();
-    project.provide('clusterNodes', cluster.nodes.join(','));
-  }
+  const givenSentinels = process.env.REDIS_SENTINELS && process.env.REDIS_SENTINEL_NAME ? { sentinels: process.env.REDIS_SENTINELS, name: process.env.REDIS_SENTINEL_NAME } : undefined;
+  if ((!given || !givenCluster || !givenSentinels) && !hasRedisServer()) throw new Error(REDIS_MISSING);
+  const [single, nodes, group] = await Promise.all([
+    given ?? startRedisServer().then((r) => ((owned = r), r.url)),
+    givenCluster ?? startRedisCluster().then((c) => ((cluster = c), c.nodes.join(','))),
+    givenSentinels ?? startRedisSentinelGroup().then((g) => ((sentinel = g), { sentinels: g.sentinels.join(','), name: g.name })),
+  ]);
+  project.provide('redisUrl', single);
+  project.provide('clusterNodes', nodes);
+  project.provide('sentinels', group.sentinels);
+  project.provide('sentinelName', group.name);
 }
 
 export async function teardown(): Promise<void> {
-  await owned?.stop();
-  await cluster?.stop();
+  await Promise.all([owned?.stop(), cluster?.stop(), sentinel?.stop()]);
 }

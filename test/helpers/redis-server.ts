@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -130,4 +130,100 @@ async function waitForPing(port: number): Promise<void> {
     }
   }
   throw new Error(`redis-server did not start on port ${port}`);
+}
+
+export interface ThrowawaySentinelGroup {
+  /** The master's name as the Sentinels know it (REDIS_SENTINEL_NAME). */
+  name: string;
+  /** host:port of each Sentinel (REDIS_SENTINELS). */
+  sentinels: string[];
+  /** The ports of the first master and its replica. */
+  masterPort: number;
+  replicaPort: number;
+  /** SIGKILLs the data node on `port` (the master, to force a failover). */
+  kill(port: number): Promise<void>;
+  /** Starts the data node on `port` again, empty (as a supervisor restarts a crashed one); the Sentinels make it a replica. */
+  restart(port: number): void;
+  /** Sends a signal to the data node on `port` (SIGSTOP / SIGCONT: a replica that stalls). */
+  signal(port: number, signal: NodeJS.Signals): void;
+  /** The port of the node the Sentinels now name master. */
+  currentMaster(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A master, its replica and three Sentinels (quorum 2) from the same redis-server binary, ready
+ * once the replica is in sync and every Sentinel knows the replica and the two other Sentinels.
+ * A Sentinel marks a master down after a second without an answer; a failover then takes a few
+ * seconds.
+ */
+export async function startRedisSentinelGroup(name = 'yb'): Promise<ThrowawaySentinelGroup> {
+  const [masterPort, replicaPort, ...sentinelPorts] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number];
+  const dir = mkdtempSync(join(tmpdir(), 'yb-sentinel-'));
+  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore', cwd: dir });
+  const nodes = new Map<number, ChildProcess>([
+    [masterPort, data(masterPort, [])],
+    [replicaPort, data(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)])],
+  ]);
+  const sentinels = sentinelPorts.map((port) => {
+    const conf = join(dir, `sentinel-${port}.conf`);
+    writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ''].join('\n'));
+    return spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', cwd: dir });
+  });
+  const killChild = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))));
+  const stop = async () => {
+    await Promise.all([...nodes.values(), ...sentinels].map(killChild));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const ask = async <T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> => {
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      return await f(probe);
+    } finally {
+      probe.disconnect();
+    }
+  };
+  try {
+    for (const port of [masterPort, replicaPort, ...sentinelPorts]) await waitForPing(port);
+    for (let i = 0; ; i++) {
+      const synced = (await ask(replicaPort, (r) => r.info('replication'))).includes('master_link_status:up');
+      const views = await Promise.all(sentinelPorts.map((p) => ask(p, (r) => r.call('SENTINEL', 'master', name) as Promise<string[]>)));
+      const ready = views.every((flat) => {
+        const f = Object.fromEntries(flat.flatMap((v, j) => (j % 2 === 0 ? [[v, flat[j + 1]]] : [])));
+        return Number(f['num-slaves']) >= 1 && Number(f['num-other-sentinels']) >= 2;
+      });
+      if (synced && ready) break;
+      if (i > 300) throw new Error('the Sentinel group never came together (replica in sync, three Sentinels that know each other)');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    name,
+    sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`),
+    masterPort,
+    replicaPort,
+    kill: async (port) => {
+      const child = nodes.get(port);
+      if (child) await killChild(child);
+    },
+    signal: (port, signal) => void nodes.get(port)?.kill(signal),
+    restart: (port) => void nodes.set(port, data(port, [])),
+    currentMaster: async () => {
+      for (const p of sentinelPorts) {
+        try {
+          const addr = (await ask(p, (r) => r.call('SENTINEL', 'get-master-addr-by-name', name))) as [string, string] | null;
+          if (addr) return Number(addr[1]);
+        } catch {
+          // a Sentinel that is away: ask the next
+        }
+      }
+      throw new Error('no Sentinel names a master');
+    },
+    stop,
+  };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { VARIABLE_KEY_SCRIPTS } from '../../src/store/redis-scripts';
+import { createRedisClient } from '../../src/store/redis-client';
 import { inject } from 'vitest';
 
 export interface TestRedis {
@@ -15,6 +16,10 @@ export interface TestRedis {
 export async function testRedis(url = inject('redisUrl')): Promise<TestRedis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
+  return prefixed(redis);
+}
+
+function prefixed(redis: Redis): TestRedis {
   const prefix = `yb-test:${randomBytes(6).toString('hex')}:`;
   const keys = async () => {
     const found: string[] = [];
@@ -68,6 +73,18 @@ export async function testCluster(nodes = inject('clusterNodes')): Promise<TestC
       redis.disconnect();
     },
   };
+}
+
+/** The run's Sentinels as the factory takes them (REDIS_SENTINELS, REDIS_SENTINEL_NAME). */
+export function sentinelConfig(sentinels = inject('sentinels'), name = inject('sentinelName')) {
+  return { redisUrl: undefined, redisClusterNodes: undefined, redisSentinels: sentinels.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })), redisSentinelName: name };
+}
+
+/** A client of the run's master under Sentinel, made by the production factory, under a fresh prefix. */
+export async function testSentinel(): Promise<TestRedis> {
+  const redis = createRedisClient(sentinelConfig(), undefined, 'cli') as Redis;
+  await redis.connect();
+  return prefixed(redis);
 }
 
 /** A single Redis or the run's Cluster, under a fresh prefix: what suites run on both take. */

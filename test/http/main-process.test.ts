@@ -49,15 +49,19 @@ describe('npm start (src/main.ts)', () => {
     expect(err).not.toMatch(/\n\s+at /);
   });
 
-  it('stops at start with a clear message when no Redis is configured, or REDIS_CLUSTER_NODES has no Cluster', async () => {
+  it('stops at start with a clear message when no Redis is configured, REDIS_CLUSTER_NODES has no Cluster, or the Sentinels know no such master', async () => {
     const { REDIS_URL: _unset, ...noRedis } = serverEnv(await freePort());
     const none = await run(noRedis);
     expect(none.code).toBe(1);
-    expect(none.err).toContain('No Redis is configured: set REDIS_URL (redis://host:6379) for a single Redis, or REDIS_CLUSTER_NODES');
+    expect(none.err).toContain('No Redis is configured: set REDIS_URL (redis://host:6379) for a single Redis, REDIS_CLUSTER_NODES (host:port,host:port,…) for a Redis Cluster, or REDIS_SENTINELS');
     const dead = await run({ ...noRedis, REDIS_CLUSTER_NODES: `127.0.0.1:${await freePort()}` });
     expect(dead.code).toBe(1);
     expect(dead.err).toContain('REDIS_CLUSTER_NODES is set but no Cluster answers there');
     expect(dead.err).not.toMatch(/\n\s+at /);
+    const unnamed = await run({ ...noRedis, REDIS_SENTINELS: inject('sentinels'), REDIS_SENTINEL_NAME: 'not-the-master' });
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.err).toMatch(/REDIS_SENTINELS is set but no Sentinel there names the master \(127\.0\.0\.1:\d+ knows no master not-the-master;/);
+    expect(unnamed.err).not.toMatch(/\n\s+at /);
   });
 
   it('serves on a real Redis Cluster given by REDIS_CLUSTER_NODES: healthz, and a signed callback answered', async () => {

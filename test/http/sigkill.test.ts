@@ -1,41 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import monthlyReport from '../../conversations/monthly-report';
-import { ManualClock } from '../../src/clock/clock';
 import { importRoster } from '../../src/cli/roster-command';
-import { loadForm } from '../../src/conversation/form';
-import { createBot } from '../../src/dispatch/bot';
-import { TurnRunner } from '../../src/dispatch/turn-runner';
-import { DEFAULT_SCHEDULE } from '../../src/calendar/schedule';
-import { memoryStores, redisStores, type Stores } from '../../src/store/stores';
-import { loadTargets } from '../../src/targets/targets';
+import { redisStores, type Stores } from '../../src/store/stores';
 import { deletePrefix } from '../helpers/redis-server';
 import { processEnv, runCli, startInstance, type Instance } from '../helpers/processes';
+import { FILING_MESSAGES, FILING_NOW, FILING_SCHOOLS_CSV, referenceValues } from '../helpers/reference-filing';
 import { SAMPLE } from '../helpers/sample';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { WeComPlatform } from '../helpers/wecom-platform';
 
-const MESSAGES = readFileSync('test/transcripts/01-one-cell-at-a-time.txt', 'utf8')
-  .split('\n')
-  .filter((l) => l.startsWith('> '))
-  .map((l) => l.slice(2));
-const FAKE_NOW = '2026-11-05T09:00:00+08:00';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The report the messages file when nothing fails: the engine alone, in memory. */
-async function referenceValues(): Promise<Record<string, number>> {
-  const stores = memoryStores();
-  await stores.roster.replaceSchools([{ code: '4101010001', name: '河南工业职业技术学院', city: '南阳', level: '高职', category: 'A', pilot: false, contacts: ['zhangsan'] }]);
-  const logger = pino({ level: 'silent' });
-  const clock = new ManualClock(FAKE_NOW);
-  const bot = createBot({ ...stores, form: loadForm(monthlyReport), cal: { timezone: 'Asia/Shanghai', dueDay: 10 }, targets: loadTargets('config/targets.json'), logger, schedule: DEFAULT_SCHEDULE, nudgeIntervalMs: 4 * 3_600_000 });
-  const runner = new TurnRunner({ turns: stores.turns, conversation: bot, clock, logger });
-  for (const [i, content] of MESSAGES.entries()) await runner.run({ kind: 'text', userId: 'zhangsan', corpId: SAMPLE.corpId, agentId: SAMPLE.agentId, createTime: 1, msgId: String(i + 1), content });
-  return (await stores.records.read('4101010001', '2026-10')).reports['2026-10']!.values;
-}
 
 /**
  * Real processes killed with SIGKILL at random moments, and WeCom's retries of every request that
@@ -67,14 +42,13 @@ describe('SIGKILL of real processes', () => {
 
   it('files a whole report while an instance is killed every few answers: the report equals the answers, cell by cell', async () => {
     api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
-    const schools = 'code,name,city,level,category,pilot,contacts\n4101010001,河南工业职业技术学院,南阳,高职,A,否,zhangsan\n';
-    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(schools), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
-    const env = processEnv(api.url, inject('redisUrl'), prefix, { FAKE_NOW });
+    await importRoster(stores, 'schools', 'schools.csv', Buffer.from(FILING_SCHOOLS_CSV), { dryRun: false, by: 'ops', now: new Date() }, () => undefined);
+    const env = processEnv(api.url, inject('redisUrl'), prefix, { FAKE_NOW: FILING_NOW });
     const pool: Instance[] = [await start(env), await start(env)];
     const expected = await referenceValues();
     let kills = 0;
     let msgId = 9_600_000_000_000_000_000n;
-    for (const [i, content] of MESSAGES.entries()) {
+    for (const [i, content] of FILING_MESSAGES.entries()) {
       const xml = platform.textXml({ from: 'zhangsan', content, msgId: String(++msgId) });
       let answered = false;
       for (let attempt = 0; attempt < 4 && !answered; attempt++) {

@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     expect(problems({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1,10.0.0.2:7000' })).toEqual(['REDIS_CLUSTER_NODES: must be host:port[,host:port…]']);
   });
 
+  it('reads REDIS_SENTINELS with REDIS_SENTINEL_NAME and REDIS_WAIT_REPLICAS; refuses the keys that do not go together', () => {
+    const config = loadConfig({ ...valid, REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2:26379', REDIS_SENTINEL_NAME: 'mymaster', REDIS_WAIT_REPLICAS: '1' });
+    expect(config).toMatchObject({ redisSentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26379 }], redisSentinelName: 'mymaster', redisWaitReplicas: 1, redisWaitTimeoutMs: 500 });
+    expect(problems({ ...valid, REDIS_SENTINELS: '10.0.0.1:26379' })).toEqual(['REDIS_SENTINEL_NAME: is not set while REDIS_SENTINELS is']);
+    expect(problems({ ...valid, REDIS_SENTINEL_NAME: 'mymaster' })).toEqual(['REDIS_SENTINELS: is not set while REDIS_SENTINEL_NAME is']);
+    expect(problems({ ...valid, REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'm', REDIS_CLUSTER_NODES: '10.0.0.1:7000' })).toEqual(['REDIS_SENTINELS: is set together with REDIS_CLUSTER_NODES']);
+    expect(problems({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_WAIT_REPLICAS: '1' })).toEqual(['REDIS_WAIT_REPLICAS: is set with REDIS_CLUSTER_NODES']);
+    expect(problems({ ...valid, REDIS_WAIT_TIMEOUT_MS: '5000' })).toEqual(['REDIS_WAIT_TIMEOUT_MS: must be 10–1500']);
+  });
+
   it('fills the documented defaults', () => {
     const config = loadConfig(valid);
     expect(config).toMatchObject({
@@ -35,6 +45,8 @@ describe('loadConfig', () => {
       // No Redis is assumed: REDIS_URL or REDIS_CLUSTER_NODES must say where (the client factory refuses neither).
       redisUrl: undefined,
       redisClusterNodes: undefined,
+      redisSentinels: undefined,
+      redisWaitReplicas: 0,
       port: 3000,
       host: '0.0.0.0',
       timezone: 'Asia/Shanghai',

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-import { redisKeys, type RedisKeys } from '../keys';
 import { ALL_PARTITIONS, partitionOf } from '../partition';
 import { entryArgs } from './school-args';
-import { pairsToRecord, scriptClient, type ScriptClient } from '../redis-scripts';
+import { pairsToRecord } from '../redis-scripts';
+import { RedisPort } from './redis-port';
 import { emptyResult, payloadSchema, type DeliveryResult, type Entry, type EntryInit, type EntryRef, type EntryState, type Leased } from '../../outbox/entry';
 import type { OutboxStore } from '../outbox-store';
 
@@ -29,25 +27,15 @@ function entryFromHash(h: Record<string, string>): Entry {
 }
 
 /** The outbox on Redis: per partition a sorted set of due times, a hash per entry, a set of failed ones. */
-export class RedisOutboxStore implements OutboxStore {
-  private readonly keys: RedisKeys;
-  private readonly scripts: ScriptClient;
-  private readonly instance = randomBytes(4).toString('hex');
-  private sequence = 0;
-
-  constructor(
-    private readonly redis: Redis | Cluster,
-    prefix = 'yb:',
-  ) {
-    this.keys = redisKeys(prefix);
-    this.scripts = scriptClient(redis);
-  }
-
+export class RedisOutboxStore extends RedisPort implements OutboxStore {
   async enqueue(owner: string, entries: readonly EntryInit[], now: number): Promise<boolean[]> {
     if (entries.length === 0) return [];
     const p = partitionOf(owner);
     const k = this.keys;
-    return Promise.all(entries.map(async (entry) => Number(await this.scripts.ybOutboxEnqueue(k.outboxDue(p), k.outboxEntry(p, entry.id), ...entryArgs(owner, entry), now)) === 1));
+    const fresh = await Promise.all(entries.map(async (entry) => Number(await this.scripts.ybOutboxEnqueue(k.outboxDue(p), k.outboxEntry(p, entry.id), ...entryArgs(owner, entry), now)) === 1));
+    // Someone is told of what was queued (a dashboard action, a job's run): on the replicas first.
+    await this.acknowledged();
+    return fresh;
   }
 
   async due(partition: number, now: number, max: number): Promise<string[]> {
@@ -57,7 +45,7 @@ export class RedisOutboxStore implements OutboxStore {
   async lease(partition: number, ids: readonly string[], now: number, leaseMs: number): Promise<Leased[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
-    const token = `${this.instance}:${++this.sequence}`;
+    const token = this.token();
     const keys = [k.outboxDue(partition), ...ids.map((id) => k.outboxEntry(partition, id))];
     const out = (await this.scripts.ybOutboxLease(keys.length, ...keys, now, now + leaseMs, token, ...ids)) as string[][];
     return out.flatMap((flat) => {

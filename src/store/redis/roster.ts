@@ -63,6 +63,8 @@ export class RedisRosterStore extends RedisPort implements RosterStore {
     ];
     for (const [key, codes] of sets) tx.sadd(key, ...codes).sadd(`${k.indexPrefix}keys`, key);
     await tx.exec();
+    // The operator is told the import is done: on the replicas first.
+    await this.acknowledged();
   }
 
   async replaceStaff(given: readonly StaffMember[]): Promise<void> {
@@ -71,6 +73,7 @@ export class RedisRosterStore extends RedisPort implements RosterStore {
     const tx = this.redis.multi().del(this.keys.staff);
     if (staff.length > 0) tx.hset(this.keys.staff, Object.fromEntries(staff.map((s) => [s.userId, staffCodec.encode(s)])));
     await tx.exec();
+    await this.acknowledged();
   }
 
   async directory(): Promise<Directory> {

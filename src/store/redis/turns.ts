@@ -22,7 +22,11 @@ export class RedisTurnStore extends RedisPort implements TurnStore {
       keys.push(...schoolReadKeys(k, code, period));
     }
     const out = (await this.scripts.ybTurnBegin(keys.length, ...keys, requireTtl(args.lockTtlMs, 'turn lock'), args.lock, args.school?.period ?? '')) as unknown[];
-    if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string, out[4] as string) };
+    if (out[0] === 'applied') {
+      // A retry of a turn whose commit was not confirmed on the replicas: its 200 waits for them too.
+      await this.acknowledged();
+      return { kind: 'applied', record: turnRecord(out[1] as string, out[2] as string, out[3] as string, out[4] as string) };
+    }
     if (out[0] === 'locked') return { kind: 'locked' };
     const [data, rev] = [out[1], out[2]];
     const session = typeof data === 'string' && typeof rev === 'string' ? storedSession(data, Number(rev)) : null;
@@ -57,6 +61,8 @@ export class RedisTurnStore extends RedisPort implements TurnStore {
       argv.push(...entryArgs(args.home, entry));
     }
     const out = (await this.scripts.ybTurnCommit(keys.length, ...keys, ...argv)) as string[];
+    // WeCom gets its 200 only after this: the turn is on the replicas REDIS_WAIT_REPLICAS names.
+    if (out[0] === 'ok' || out[0] === 'applied') await this.acknowledged();
     if (out[0] === 'ok') return { kind: 'ok' };
     if (out[0] === 'applied') return { kind: 'applied', record: turnRecord(out[1]!, out[2]!, out[3]!, out[4]!) };
     return { kind: 'conflict', on: out[1] === 'school' ? 'school' : 'session' };
