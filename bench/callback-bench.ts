@@ -6,7 +6,9 @@
  *   report — school contacts filing the monthly report: 填报, then answers, each a full turn
  *            (roster lookup, the school's records, the engine, an atomic commit, the session).
  *
- *   npm run bench -- [--seconds 10] [--connections 50] [--users 2000] [--warmup 3] [--wait]
+ *   npm run bench -- [--seconds 10] [--connections 50] [--users 2000] [--warmup 3] [--wait] [--tsx]
+ *
+ * The targets run built, as `npm start` runs the server; --tsx runs them through tsx instead.
  *
  * Each target is loaded for --warmup seconds first, unmeasured (JIT, caches, and for report turns
  * the 填报 that opens each contact's report), so that the figures compare warm servers.
@@ -15,11 +17,9 @@
  *
  * Uses REDIS_URL, or starts a throwaway redis-server. Run it on an otherwise idle machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { peakRssMiB, startTarget, THROUGH_TSX, type Target } from './targets/start-target';
 import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
@@ -34,27 +34,6 @@ const CONNECTIONS = arg('connections', 50);
 const USERS = arg('users', 2000);
 const WARMUP = arg('warmup', 3);
 const WAIT = process.argv.includes('--wait');
-
-interface Target {
-  child: ChildProcess;
-  port: number;
-}
-
-async function startTarget(script: string, env: Record<string, string>): Promise<Target> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, port: (JSON.parse(line) as { port: number }).port };
-}
-
-/** Peak resident set size of a process (Linux VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
 
 interface Result {
   name: string;
@@ -124,7 +103,7 @@ async function main(): Promise<void> {
   const waitReports = answerer();
   const targets = [helpTarget, reportTarget, ...(waitTarget ? [waitTarget] : [])];
   try {
-    process.stdout.write(`loading each target for ${SECONDS}s with ${CONNECTIONS} connections (${USERS} users), after ${WARMUP}s of warm-up…\n`);
+    process.stdout.write(`targets ${THROUGH_TSX ? 'through tsx' : 'built (npm run build)'}; loading each target for ${SECONDS}s with ${CONNECTIONS} connections (${USERS} users), after ${WARMUP}s of warm-up…\n`);
     const measure = async (name: string, target: Target, request: () => { path: string; body: string }) => {
       if (WARMUP > 0) await load(`${name} (warm-up)`, target, request, WARMUP);
       return load(name, target, request);

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 
 export interface TableRow {
@@ -49,7 +49,9 @@ function readCsv(data: Buffer): Table {
 }
 
 async function readXlsx(data: Buffer): Promise<Table> {
-  const book = new ExcelJS.Workbook();
+  // Loaded on the first .xlsx roster (see bookToXlsx).
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   try {
     await book.xlsx.load(data as unknown as ArrayBuffer);
   } catch (error) {

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { WeComPlatform } from '../helpers/wecom-platform';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -8,8 +9,8 @@ import { SAMPLE } from '../helpers/test-server';
 
 const tsx = 'node_modules/.bin/tsx';
 
-function run(env: Record<string, string>, onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(tsx, ['src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(env: Record<string, string>, onLine?: (line: string, child: ReturnType<typeof spawn>) => void, command: [string, ...string[]] = [tsx, 'src/main.ts']) {
+  const child = spawn(command[0], command.slice(1), { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -38,6 +39,32 @@ describe('npm start (src/main.ts)', () => {
     const redis = new Redis(inject('redisUrl'));
     await deletePrefix(redis, prefix);
     redis.disconnect();
+  });
+
+  it('npm start runs the build: plain JavaScript in dist/, which serves healthz and answers a signed callback', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prestart).toBe('node scripts/build.mjs');
+    expect(pkg.scripts.start).toBe('node dist/main.js');
+    const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    // No TypeScript is left for a loader: the bundle imports only packages and Node's own modules.
+    const bundle = readFileSync('dist/main.js', 'utf8');
+    expect([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((spec) => spec.startsWith('.'))).toEqual([]);
+    const port = await freePort();
+    let answered: { health: unknown; status: number } | null = null;
+    const result = await run(serverEnv(port), (line, child) => {
+      if (!line.includes('yuebao listening')) return;
+      void (async () => {
+        const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+        const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+        const { query, body } = platform.envelope(platform.textXml({ from: 'built-user', content: '帮助', msgId: '7200000000000000001' }));
+        const res = await fetch(`http://127.0.0.1:${port}/wecom/callback?${query}`, { method: 'POST', body });
+        answered = { health, status: res.status };
+        child.kill('SIGTERM');
+      })();
+    }, [process.execPath, 'dist/main.js']);
+    expect(answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
+    expect(result.code).toBe(0);
   });
 
   it('refuses bad configuration with one message listing every problem, and no stack trace', async () => {
