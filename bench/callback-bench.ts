@@ -19,31 +19,19 @@
  */
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { peakRssMiB, startTarget, THROUGH_TSX, type Target } from './targets/start-target';
+import { peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
 import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
 import { SAMPLE } from '../test/helpers/sample';
+import { arg } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const USERS = arg('users', 2000);
 const WARMUP = arg('warmup', 3);
 const WAIT = process.argv.includes('--wait');
 
-interface Result {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  rssMiB: number;
-}
 
 async function load(name: string, target: Target, request: () => { path: string; body: string }, seconds = SECONDS): Promise<Result> {
   const result = await autocannon({
@@ -57,8 +45,7 @@ async function load(name: string, target: Target, request: () => { path: string;
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts + result.non2xx,
     rssMiB: peakRssMiB(target.child.pid!),
   };
 }
@@ -112,15 +99,11 @@ async function main(): Promise<void> {
     const helpResult = await measure('callback: 帮助', helpTarget, help);
     const reportResult = await measure('callback: report turn', reportTarget, reports.answer);
     const waitResult = waitTarget ? await measure('report turn, WAIT 1', waitTarget, waitReports.answer) : undefined;
-    const rows = [baseline, helpResult, reportResult, ...(waitResult ? [waitResult] : [])].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors + r.non2xx).padStart(7)].join(' '));
-    process.stdout.write(['target                    req/s       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
-    for (const [r, goal] of [[helpResult, 0.35], [reportResult, 0.25], ...(waitResult ? [[waitResult, 0.25] as const] : [])] as const) {
-      process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}); p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
-    }
+    printResults(baseline, [[helpResult, 0.35], [reportResult, 0.25], ...(waitResult ? [[waitResult, 0.25] as [Result, number]] : [])]);
     for (const [name, { sent }] of [['report turns', reports], ...(waitTarget ? [['report turns, WAIT 1', waitReports] as const] : [])] as const) {
       process.stdout.write(`${name} sent: ${sent.reduce((a, b) => a + b, 0)} with the warm-up (up to ${Math.max(...sent)} per school)\n`);
     }
-    if ([helpResult, reportResult, waitResult].some((r) => r && r.errors + r.non2xx > 0)) process.exitCode = 1;
+    if ([helpResult, reportResult, waitResult].some((r) => r && r.errors > 0)) process.exitCode = 1;
   } finally {
     for (const t of [bare, ...targets]) {
       const exited = new Promise((r) => t.child.once('exit', r));

@@ -27,11 +27,8 @@ import { SAMPLE } from '../test/helpers/sample';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
 import { dayScript } from './day/day-reports';
+import { arg } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const SCHOOLS = arg('schools', 600);
 const CONTACTS = Math.max(SCHOOLS, arg('contacts', 2000));
 const CONCURRENCY = arg('concurrency', 64);

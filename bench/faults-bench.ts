@@ -23,11 +23,8 @@ import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
 import monthlyReport from '../conversations/monthly-report';
 import { loadForm } from '../src/conversation/form';
+import { arg } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const CONTACTS = arg('contacts', 50);
 const ANSWERS = Math.min(51, arg('answers', 31));
 const OUTAGE_MS = arg('outage', 10) * 1000;

@@ -14,16 +14,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peakRssMiB, startTarget, THROUGH_TSX, type Target } from './targets/start-target';
+import { peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
 import { startRedisServer } from '../test/helpers/redis-server';
 import { SAMPLE } from '../test/helpers/sample';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
+import { arg } from './args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const USERS = arg('users', 2000);
@@ -57,14 +54,6 @@ end
 `;
 }
 
-interface Result {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  rssMiB: number;
-}
 
 const ms = (text: string): number => {
   const m = /([\d.]+)(us|ms|s)/.exec(text);
@@ -133,11 +122,7 @@ async function main(): Promise<void> {
     const baseline = measure('bare Koa (200)', bare, null);
     const help = measure('callback: 帮助', helpTarget, helpFile);
     const report = measure('callback: report turn', reportTarget, reportFile);
-    const rows = [baseline, help, report].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
-    process.stdout.write(['target                    req/s       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
-    for (const [r, goal] of [[help, 0.35], [report, 0.25]] as const) {
-      process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}); p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
-    }
+    printResults(baseline, [[help, 0.35], [report, 0.25]]);
     if ((help.rps + report.rps) * (SECONDS + WARMUP) > CORPUS) process.stdout.write(`note: a corpus ran out (raise --corpus above ${CORPUS}); its last request was repeated\n`);
     if ([help, report].some((r) => r.errors > 0)) process.exitCode = 1;
   } finally {

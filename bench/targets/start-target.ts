@@ -37,3 +37,23 @@ export async function startTarget(script: string, env: Record<string, string>): 
 export function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
+
+/** One target's figures under load. */
+export interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Failed requests: socket errors, timeouts and non-2xx answers. */
+  errors: number;
+  rssMiB: number;
+}
+
+/** The table of results, then each measured path against bare Koa and the goals it is held to. */
+export function printResults(baseline: Result, measured: [Result, number][]): void {
+  const rows = [baseline, ...measured.map(([r]) => r)].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
+  process.stdout.write(['target                    req/s       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
+  for (const [r, goal] of measured) {
+    process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}); p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
+  }
+}

@@ -21,6 +21,23 @@ function run(env: Record<string, string>, onLine?: (line: string, child: ReturnT
   return new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
 }
 
+/** Starts the server, and once it listens asks /healthz and sends one signed 帮助; then stops it with SIGTERM. */
+async function serveOnce(env: Record<string, string>, port: number, from: string, msgId: string, command?: [string, ...string[]]) {
+  let answered: { health: unknown; status: number } | null = null;
+  const result = await run(env, (line, child) => {
+    if (!line.includes('yuebao listening')) return;
+    void (async () => {
+      const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+      const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
+      const { query, body } = platform.envelope(platform.textXml({ from, content: '帮助', msgId }));
+      const res = await fetch(`http://127.0.0.1:${port}/wecom/callback?${query}`, { method: 'POST', body });
+      answered = { health, status: res.status };
+      child.kill('SIGTERM');
+    })();
+  }, command);
+  return { code: result.code, answered: answered as { health: unknown; status: number } | null };
+}
+
 describe('npm start (src/main.ts)', () => {
   const serverEnv = (port: number) => ({
     WECOM_CORP_ID: SAMPLE.corpId,
@@ -51,19 +68,8 @@ describe('npm start (src/main.ts)', () => {
     const bundle = readFileSync('dist/main.js', 'utf8');
     expect([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((spec) => spec.startsWith('.'))).toEqual([]);
     const port = await freePort();
-    let answered: { health: unknown; status: number } | null = null;
-    const result = await run(serverEnv(port), (line, child) => {
-      if (!line.includes('yuebao listening')) return;
-      void (async () => {
-        const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-        const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
-        const { query, body } = platform.envelope(platform.textXml({ from: 'built-user', content: '帮助', msgId: '7200000000000000001' }));
-        const res = await fetch(`http://127.0.0.1:${port}/wecom/callback?${query}`, { method: 'POST', body });
-        answered = { health, status: res.status };
-        child.kill('SIGTERM');
-      })();
-    }, [process.execPath, 'dist/main.js']);
-    expect(answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
+    const result = await serveOnce(serverEnv(port), port, 'built-user', '7200000000000000001', [process.execPath, 'dist/main.js']);
+    expect(result.answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
     expect(result.code).toBe(0);
   });
 
@@ -94,20 +100,9 @@ describe('npm start (src/main.ts)', () => {
   it('serves on a real Redis Cluster given by REDIS_CLUSTER_NODES: healthz, and a signed callback answered', async () => {
     const port = await freePort();
     const { REDIS_URL: _unset, ...env } = serverEnv(port);
-    let answered: { health: unknown; status: number } | null = null;
-    const result = await run({ ...env, REDIS_CLUSTER_NODES: inject('clusterNodes') }, (line, child) => {
-      if (!line.includes('yuebao listening')) return;
-      void (async () => {
-        const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-        const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
-        const { query, body } = platform.envelope(platform.textXml({ from: 'cluster-user', content: '帮助', msgId: '7100000000000000001' }));
-        const res = await fetch(`http://127.0.0.1:${port}/wecom/callback?${query}`, { method: 'POST', body });
-        answered = { health, status: res.status };
-        child.kill('SIGTERM');
-      })();
-    });
+    const result = await serveOnce({ ...env, REDIS_CLUSTER_NODES: inject('clusterNodes') }, port, 'cluster-user', '7100000000000000001');
     expect(result.code).toBe(0);
-    expect(answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
+    expect(result.answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });
   });
 
   it('stops promptly on SIGTERM under keep-alive load: answers ask clients to close, and it exits 0 in well under its 10 s bound', async () => {
