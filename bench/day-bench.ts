@@ -28,6 +28,8 @@ import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
 import { dayScript } from './day/day-reports';
 import { arg } from './args';
+// @ts-expect-error: a plain .mjs module without types (scripts/build.mjs).
+import { buildEntries } from '../scripts/build.mjs';
 
 const SCHOOLS = arg('schools', 600);
 const CONTACTS = Math.max(SCHOOLS, arg('contacts', 2000));
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
     imported(await importRoster(stores, 'staff', 'staff.csv', Buffer.from(['userid,name,role,city', 'sheng,省厅王敏,province,', ...CITIES.map((c, i) => `city${i},${c}市李强,city,${c}`)].join('\n')), { dryRun: false, by: 'bench', now }, (line) => process.stdout.write(`  ${line}\n`)));
     const redisEnv: Record<string, string> = nodes ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster!.nodes.join(',') } : {};
     const env = { ...processEnv(api.url, single?.url ?? '', prefix, { FAKE_NOW, LOG_LEVEL: 'warn', OUTBOX_LEASE_SECONDS: '15' }), ...redisEnv };
-    instances.push(await startInstance(env), await startInstance(env));
+    // The servers as `npm start` runs them, built into plain JavaScript (a folder of the bench's own).
+    await buildEntries(['src/main.ts'], 'dist/day');
+    instances.push(await startInstance(env, undefined, 'dist/day/main.js'), await startInstance(env, undefined, 'dist/day/main.js'));
     process.stdout.write(`${SCHOOLS} schools, ${CONTACTS} contacts, ${staff.length} staff; two server processes on ${CLUSTER ? 'a three-master Cluster' : 'one Redis'}; ${CONCURRENCY} contacts at a time\n`);
 
     const tally = new Tally();

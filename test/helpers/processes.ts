@@ -35,10 +35,13 @@ export interface Instance {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `npm start` (src/main.ts) and resolves once it answers HTTP (whatever its log level). */
-export async function startInstance(env: Record<string, string>, port?: number): Promise<Instance> {
+/**
+ * Starts the server (src/main.ts through tsx, or `bundle`: src/main.ts built as `npm start` builds
+ * it) and resolves once it answers HTTP (whatever its log level).
+ */
+export async function startInstance(env: Record<string, string>, port?: number, bundle?: string): Promise<Instance> {
   const p = port ?? (await freePort());
-  const child = spawn(NODE[0], [...NODE.slice(1), 'src/main.ts'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE[0], bundle ? [bundle] : [...NODE.slice(1), 'src/main.ts'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let gone = false;
