@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
 import { firstPeriodIn } from '../calendar/deployment';
@@ -312,23 +313,35 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 }
 
 /**
+ * One workbook built at a time per process. A province-wide export of 20,000 schools takes seconds
+ * of CPU and hundreds of MiB; several at once (staff asking together) starved the callbacks of the
+ * same process until WeCom gave up on them (bench:day at 20,000 schools). The others wait here,
+ * their entries leased.
+ */
+const workbookSlot = pLimit(1);
+
+/**
  * The period's table as an .xlsx in the staff member's chat. The uploaded file's media id is kept
  * before it is sent, so that a resend is the same request (WeCom's duplicate check).
  */
 async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): Promise<Handled> {
   if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
   const p = entry.payload;
-  const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
-  const table = book.main;
   let media = entry.media;
   try {
     if (media === null) {
-      media = await deps.sender.upload(p.fileName, await bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`));
+      const file = await workbookSlot(async () => {
+        const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
+        return bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`);
+      });
+      media = await deps.sender.upload(p.fileName, file);
       await ctx.progress({ progress: 0, result: entry.result, media });
     }
     const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));
     const sent = answer.invalid.length + answer.unlicensed.length === 0;
-    await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows: table.rows.length, sent: sent ? 1 : 0 }, entry.id);
+    // The sheet has a row per school in the scope (counted, not rebuilt, when a resend finds the file uploaded).
+    const rows = (await deps.roster.codesIn(p.filter)).length;
+    await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows, sent: sent ? 1 : 0 }, entry.id);
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {
     const failure = classifyFailure(error);

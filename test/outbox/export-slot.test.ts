@@ -1,0 +1,48 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock/clock';
+import { memoryStores, type Stores } from '../../src/store/stores';
+import { jobParts } from '../helpers/job-deps';
+import { SAMPLE } from '../helpers/sample';
+import { WeComApiStub } from '../helpers/wecom-api-stub';
+
+/**
+ * Staff exports build one workbook at a time per process: several asked together (a province-wide
+ * one of 20,000 schools is seconds of CPU and hundreds of MiB) must not starve the callbacks.
+ */
+describe('export workbooks', () => {
+  let api: WeComApiStub;
+  let stores: Stores;
+  beforeEach(async () => {
+    api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
+    stores = memoryStores();
+    await stores.roster.replaceSchools(Array.from({ length: 40 }, (_, i) => ({ code: `S${i}`, name: `学校${i}`, city: i % 2 ? '郑州' : '开封', level: '高职' as const, category: 'A' as const, pilot: false, contacts: [`c${i}`] })));
+    await stores.roster.replaceStaff(['s1', 's2', 's3', 's4'].map((userId) => ({ userId, name: userId, role: 'province' as const, city: null })));
+  });
+  afterEach(async () => api.stop());
+
+  it('are built one at a time, each delivered to its staff member once', async () => {
+    // Count the builds in progress: each starts by reading the roster (slowly, here).
+    let building = 0;
+    let most = 0;
+    const read = stores.roster.read.bind(stores.roster);
+    stores.roster.read = async () => {
+      most = Math.max(most, ++building);
+      await new Promise((r) => setTimeout(r, 30));
+      try {
+        return await read();
+      } finally {
+        building--;
+      }
+    };
+    const clock = new ManualClock('2026-11-05T09:00:00+08:00');
+    const parts = jobParts(stores, api, clock);
+    const now = clock.now().getTime();
+    const staff = ['s1', 's2', 's3', 's4'];
+    for (const to of staff) await stores.outbox.enqueue(to, [{ id: `export:${to}`, payload: { kind: 'export', to, by: to, period: '2026-10', filter: {}, fileName: `2026年10月月报表-${to}.xlsx` }, due: now }], now);
+    await parts.worker.runDue();
+    expect(most).toBe(1);
+    expect(api.uploads).toHaveLength(4);
+    const files = api.delivered.filter((d) => d.msgtype === 'file');
+    expect(files.map((d) => d.userId).sort()).toEqual(staff);
+  });
+});
