@@ -8,6 +8,8 @@
  *
  *   npm run bench:day -- [--schools 600] [--contacts 2000] [--concurrency 64] [--cluster]
  *
+ * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the two servers.
+ *
  * Prints messages handled, p50/p99 per kind of turn, errors, peak RSS per instance, Redis memory
  * and commands per message, and "lost 0, duplicated 0" — or the cells that differ (exit 1).
  * A bench, not a timed test: the suite runs it once at 30 schools as a correctness check.
@@ -97,7 +99,9 @@ async function main(): Promise<void> {
     const env = { ...processEnv(api.url, single?.url ?? '', prefix, { FAKE_NOW, LOG_LEVEL: 'warn', OUTBOX_LEASE_SECONDS: '15' }), ...redisEnv };
     // The servers as `npm start` runs them, built into plain JavaScript (a folder of the bench's own).
     await buildEntries(['src/main.ts'], 'dist/day');
-    instances.push(await startInstance(env, undefined, 'dist/day/main.js'), await startInstance(env, undefined, 'dist/day/main.js'));
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to the servers' Node.
+    const serverArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/day/main.js'];
+    instances.push(await startInstance(env, undefined, serverArgs), await startInstance(env, undefined, serverArgs));
     process.stdout.write(`${SCHOOLS} schools, ${CONTACTS} contacts, ${staff.length} staff; two server processes on ${CLUSTER ? 'a three-master Cluster' : 'one Redis'}; ${CONCURRENCY} contacts at a time\n`);
 
     const tally = new Tally();

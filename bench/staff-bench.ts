@@ -1,5 +1,5 @@
 /**
- * Staff work at scale: 未报, the dashboard page and 催报 over 20,000 schools (half filed), and an export of 2,000
+ * Staff work at scale: 未报, 进度, the dashboard page and 催报 over 20,000 schools (half filed), and an export of 2,000
  * schools. Prints wall time and the Redis commands each took (INFO total_commands_processed).
  *
  *   npm run bench:staff -- [--schools 20000]
@@ -86,6 +86,10 @@ try {
   await measure(`owing set, one city and category`, () => owingSchools(stores, '2026-10', { city: '郑州', category: 'A' }));
   const turn = await measure(`未报 turn: load + step, province-wide`, async () => {
     const ctx = await queries.context(province, { kind: 'owing', filter: {}, page: 1 }, at);
+    return stepStaff(ctx, cal, clock.now());
+  });
+  await measure(`进度 turn: load + step, province-wide`, async () => {
+    const ctx = await queries.context(province, { kind: 'progress' }, at);
     return stepStaff(ctx, cal, clock.now());
   });
   const page = await measure(`dashboard page: load + figures + HTML, province-wide`, async () => {

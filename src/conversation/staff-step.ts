@@ -133,8 +133,10 @@ function progress(ctx: StaffContext, cal: PeriodCalendar, now: Date, hint = true
     `已报 ${filed}（含逾期补报 ${count(codes, 'late')}）· 填报中 ${count(codes, 'drafting')} · 未开始 ${count(codes, 'none')} · 零申报 ${count(codes, 'defaulted')} → 报送率 ${percent(filed, codes.length)}`,
   ];
   const groups = scope.city ? index.byCategory : index.byCity;
+  // A set: filtering each group's list by `codes.includes` was 20,000 × 20,000 steps for the province.
+  const inCodes = new Set(codes);
   const parts = Object.entries(groups)
-    .map(([name, list]) => [name, list.filter((c) => codes.includes(c))] as const)
+    .map(([name, list]) => [name, list.filter((c) => inCodes.has(c))] as const)
     .filter(([, list]) => list.length > 0)
     .sort(([a], [b]) => a.localeCompare(b, 'zh'))
     .map(([name, list]) => `${name} ${count(list, 'filed') + count(list, 'late')}/${list.length}`);

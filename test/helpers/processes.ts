@@ -36,12 +36,12 @@ export interface Instance {
 }
 
 /**
- * Starts the server (src/main.ts through tsx, or `bundle`: src/main.ts built as `npm start` builds
- * it) and resolves once it answers HTTP (whatever its log level).
+ * Starts the server (src/main.ts through tsx, or `args` for Node: src/main.ts built as `npm start`
+ * builds it, with any flags before it) and resolves once it answers HTTP (whatever its log level).
  */
-export async function startInstance(env: Record<string, string>, port?: number, bundle?: string): Promise<Instance> {
+export async function startInstance(env: Record<string, string>, port?: number, args?: string[]): Promise<Instance> {
   const p = port ?? (await freePort());
-  const child = spawn(NODE[0], bundle ? [bundle] : [...NODE.slice(1), 'src/main.ts'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE[0], args ?? [...NODE.slice(1), 'src/main.ts'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let gone = false;
