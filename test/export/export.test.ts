@@ -87,6 +87,9 @@ describe('report export', () => {
     expect(sheet.getCell('N5').value).toBe(0);
     expect([sheet.getCell('Q5').value, sheet.getCell('R5').value]).toEqual([80, 900]);
     expect(sheet.getCell('Q5').font?.italic).toBe(true);
+    // The cells share their style objects: the italic and the bold stay where they were put.
+    expect([sheet.getCell('Q6').font?.italic, sheet.getCell('N5').font?.italic, sheet.getCell('N6').font?.bold, sheet.getCell('A6').font?.bold]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([sheet.getCell('Q6').numFmt, sheet.getCell('Q8').numFmt, sheet.getCell('K8').numFmt]).toEqual(['#,##0', '#,##0', '0.0000']);
     expect(JSON.stringify(sheet.getCell('Q5').note ?? null)).toContain('沿用 2026年9月填报的数字');
     // A name that looks like a formula stays text.
     expect(sheet.getCell('B7').value).toBe('=HYPERLINK("http://evil")');
