@@ -320,6 +320,9 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
  */
 const workbookSlot = pLimit(1);
 
+/** What a handler that lost its entry's lease returns: the entry's next holder goes on. */
+const LEASE_LOST: Handled = { kind: 'failed', failure: { kind: 'transient', reason: 'lease lost' } };
+
 /**
  * The period's table as an .xlsx in the staff member's chat. The uploaded file's media id is kept
  * before it is sent, so that a resend is the same request (WeCom's duplicate check).
@@ -331,11 +334,15 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
   try {
     if (media === null) {
       const file = await workbookSlot(async () => {
+        // The wait for the slot can outlast the lease: hold the entry for the build, or leave it to its next holder.
+        if (!(await ctx.progress({ progress: 0, result: entry.result }))) return null;
         const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
         return bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`);
       });
+      if (file === null) return LEASE_LOST;
       media = await deps.sender.upload(p.fileName, file);
-      await ctx.progress({ progress: 0, result: entry.result, media });
+      // A build longer than the lease: another instance has the entry now and sends its own file.
+      if (!(await ctx.progress({ progress: 0, result: entry.result, media }))) return LEASE_LOST;
     }
     const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));
     const sent = answer.invalid.length + answer.unlicensed.length === 0;

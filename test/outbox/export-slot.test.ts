@@ -45,4 +45,28 @@ describe('export workbooks', () => {
     const files = api.delivered.filter((d) => d.msgtype === 'file');
     expect(files.map((d) => d.userId).sort()).toEqual(staff);
   });
+
+  it('leave an export whose lease ran out while it waited (or built) to the instance that took it: one file each', async () => {
+    let reads = 0;
+    const read = stores.roster.read.bind(stores.roster);
+    stores.roster.read = async () => {
+      reads++;
+      await new Promise((r) => setTimeout(r, 100));
+      return read();
+    };
+    const clock = new ManualClock('2026-11-05T09:00:00+08:00');
+    // Two instances on one store; in this process they share the one workbook slot, as two workers of one instance would.
+    const first = jobParts(stores, api, clock).worker;
+    const second = jobParts(stores, api, clock).worker;
+    const now = clock.now().getTime();
+    for (const to of ['s1', 's2']) await stores.outbox.enqueue(to, [{ id: `export:${to}`, payload: { kind: 'export', to, by: to, period: '2026-10', filter: {}, fileName: `2026年10月月报表-${to}.xlsx` }, due: now }], now);
+    const running = first.runDue();
+    // The first build is under way, the second waits for the slot; then both leases run out.
+    while (reads === 0) await new Promise((r) => setTimeout(r, 5));
+    clock.advance(31_000);
+    await Promise.all([running, second.runDue()]);
+    const files = api.delivered.filter((d) => d.msgtype === 'file').map((d) => d.userId).sort();
+    expect(files).toEqual(['s1', 's2']);
+  });
 });
+
