@@ -3,10 +3,10 @@ import { z } from 'zod';
 
 /** host:port[,host:port…] (REDIS_CLUSTER_NODES, REDIS_SENTINELS). */
 const hostPortList = z
-      .string()
-      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
-      .transform((v) => v.split(',').map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })))
-      .optional();
+  .string()
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+  .transform((v) => v.split(',').map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) })))
+  .optional();
 
 /** Everything the process needs from its environment, parsed once at start-up. */
 export interface Config {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, durabilityOf } from '../store/redis-client';
+import { createRedisClient, durabilityOf, redisConfigured } from '../store/redis-client';
 import monthlyReport from '../../conversations/monthly-report';
 import { SettableClock } from '../clock/clock';
 import { loadConfig } from '../config/config';
@@ -52,7 +52,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   let stores: Stores;
   // Each demo run keeps to its own key prefix on a shared Redis.
   const keyPrefix = `yb-demo:${randomBytes(3).toString('hex')}:`;
-  if (env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS) {
+  if (redisConfigured(config)) {
     redis = createRedisClient(config, logger);
     await redis.connect();
     stores = redisStores(redis, keyPrefix, { durability: durabilityOf(config) });

@@ -331,12 +331,15 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
   if (entry.payload.kind !== 'export') throw new Error(`not an export: ${entry.id}`);
   const p = entry.payload;
   let media = entry.media;
+  /** The sheet's rows, known once built; a resend that finds the file uploaded counts the scope's schools instead. */
+  let rows: number | null = null;
   try {
     if (media === null) {
       const file = await workbookSlot(async () => {
         // The wait for the slot can outlast the lease: hold the entry for the build, or leave it to its next holder.
         if (!(await ctx.progress({ progress: 0, result: entry.result }))) return null;
         const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
+        rows = book.main.rows.length;
         return bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`);
       });
       if (file === null) return LEASE_LOST;
@@ -346,8 +349,7 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     }
     const answer = await deps.sender.post([p.to], { msgtype: 'file', file: { media_id: media } }, dedupeSeconds(entry.id));
     const sent = answer.invalid.length + answer.unlicensed.length === 0;
-    // The sheet has a row per school in the scope (counted, not rebuilt, when a resend finds the file uploaded).
-    const rows = (await deps.roster.codesIn(p.filter)).length;
+    rows ??= (await deps.roster.codesIn(p.filter)).length;
     await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows, sent: sent ? 1 : 0 }, entry.id);
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {

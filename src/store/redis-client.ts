@@ -41,6 +41,17 @@ export function redisTarget(config: RedisConfig): RedisTarget {
   throw new NoRedisConfigured();
 }
 
+/** Whether any Redis is configured (the demo runs on its embedded store otherwise). */
+export function redisConfigured(config: RedisConfig): boolean {
+  try {
+    redisTarget(config);
+    return true;
+  } catch (error) {
+    if (error instanceof NoRedisConfigured) return false;
+    throw error;
+  }
+}
+
 /** The target in words for logs and `config check` (no password). */
 export function describeTarget(target: RedisTarget): string {
   const list = (nodes: HostPort[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');

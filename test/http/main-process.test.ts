@@ -67,6 +67,10 @@ describe('npm start (src/main.ts)', () => {
     // No TypeScript is left for a loader: the bundle imports only packages and Node's own modules.
     const bundle = readFileSync('dist/main.js', 'utf8');
     expect([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((spec) => spec.startsWith('.'))).toEqual([]);
+    // The CLI's bundle (npm run cli) runs too: bad configuration is listed, exit 1.
+    const cli = spawnSync(process.execPath, ['dist/cli/cli.js', 'config', 'check'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain('WECOM_CORP_ID: is not set');
     const port = await freePort();
     const result = await serveOnce(serverEnv(port), port, 'built-user', '7200000000000000001', [process.execPath, 'dist/main.js']);
     expect(result.answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });

@@ -48,16 +48,21 @@ async function replicaOf(): Promise<Redis> {
 }
 
 describe('acknowledged writes under Sentinel', () => {
-  it('answers a turn only once it is on the replica: read there the moment the commit returns', async () => {
+  it('answers a turn only once it is on the replica: a WAIT per commit, and the turn read there the moment the commit returns', async () => {
     const r = await testSentinel();
     const replica = await replicaOf();
+    // WAITs the master has served (the other suites on this group run in other files, none waiting).
+    const waits = async () => Number(/cmdstat_wait:calls=(\d+)/.exec(await r.redis.info('commandstats'))?.[1] ?? 0);
     try {
       const { turns } = redisStores(r.redis, r.prefix, { durability: { replicas: 1, timeoutMs: 1_000 } });
+      const before = await waits();
       for (let n = 1; n <= 20; n++) {
         expect(await turns.commit(commitArgs(`u${n}`, `m:${n}`))).toEqual({ kind: 'ok' });
         const onReplica = await replica.keys(`${r.prefix}*:turn:u${n}:m:${n}`);
         expect(onReplica, `turn m:${n} on the replica`).toHaveLength(1);
       }
+      // One after each commit (they come one by one here, so none is shared).
+      expect((await waits()) - before).toBeGreaterThanOrEqual(20);
     } finally {
       replica.disconnect();
       await r.cleanup();
