@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const redisEnv: Record<string, string> = nodes ? { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster!.nodes.join(',') } : {};
     const env = { ...processEnv(api.url, single?.url ?? '', prefix, { FAKE_NOW, LOG_LEVEL: 'warn', OUTBOX_LEASE_SECONDS: '15' }), ...redisEnv };
     // The servers as `npm start` runs them, built into plain JavaScript (a folder of the bench's own).
-    await buildEntries(['src/main.ts'], 'dist/day');
+    await buildEntries(['src/main.ts', 'src/export/xlsx-worker.ts'], 'dist/day');
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to the servers' Node.
     const serverArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/day/main.js'];
     instances.push(await startInstance(env, undefined, serverArgs), await startInstance(env, undefined, serverArgs));

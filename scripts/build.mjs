@@ -4,17 +4,19 @@
  * TypeScript loader: no transform at start, no loader hooks on each import, no source held for
  * source maps. Tests and the demo run the TypeScript through tsx.
  *
- *   node scripts/build.mjs            src/main.ts → dist/main.js, src/cli/cli.ts → dist/cli/cli.js
+ *   node scripts/build.mjs            src/main.ts → dist/main.js, src/cli/cli.ts → dist/cli.js,
+ *                                     src/export/xlsx-worker.ts → dist/xlsx-worker.js
+ *
+ * Every entry lands in dist/ itself: the bundles find the workbook thread's entry next to them.
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-/** Bundles `entries` (paths from the repository root) under `outdir`, keeping their paths below `outbase`. */
-export async function buildEntries(entries, outdir = 'dist', outbase = 'src') {
+/** Bundles `entries` (paths from the repository root) into `outdir`, each named after its file. */
+export async function buildEntries(entries, outdir = 'dist') {
   await build({
-    entryPoints: entries,
+    entryPoints: entries.map((path) => ({ in: path, out: path.replace(/^.*\//, '').replace(/\.ts$/, '') })),
     outdir,
-    outbase,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -24,4 +26,4 @@ export async function buildEntries(entries, outdir = 'dist', outbase = 'src') {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildEntries(['src/main.ts', 'src/cli/cli.ts']);
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildEntries(['src/main.ts', 'src/cli/cli.ts', 'src/export/xlsx-worker.ts']);

@@ -22,7 +22,7 @@ export async function startTarget(script: string, env: Record<string, string>): 
   let args: string[];
   if (THROUGH_TSX) args = ['--import', 'tsx', script];
   else {
-    await buildEntries([script], 'dist/bench', 'bench/targets');
+    await buildEntries([script, 'src/export/xlsx-worker.ts'], 'dist/bench');
     args = [`dist/bench/${basename(script, '.ts')}.js`];
   }
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -3,7 +3,8 @@ import type { Form } from '../conversation/form';
 import { beforeStart, firstPeriodIn } from '../calendar/deployment';
 import { BEFORE_START } from '../export/report-table';
 import { buildReportBook } from '../export/report-book';
-import { bookToXlsx, tableToCsv } from '../export/write-table';
+import { tableToCsv } from '../export/write-table';
+import { writeBookOffThread } from '../export/xlsx-thread';
 import type { Targets } from '../targets/targets';
 import { periodLabel, parsePeriod, type PeriodCalendar } from '../calendar/period';
 import type { Stores } from '../store/stores';
@@ -29,7 +30,7 @@ export async function exportReport(
   const first = await firstPeriodIn(stores.markers, options.firstPeriod, cal);
   const book = await buildReportBook(stores, form, cal, options.period, { first, now: options.now, ...(options.targets ? { targets: options.targets } : {}) });
   const table = book.main;
-  const data = options.format === 'csv' ? tableToCsv(table) : await bookToXlsx(book, `${periodLabel(options.period)}职业培训情况月报表`);
+  const data = options.format === 'csv' ? tableToCsv(table) : await writeBookOffThread(book, `${periodLabel(options.period)}职业培训情况月报表`);
   await writeFile(options.out, data);
   await stores.audit.append({ action: 'export', by: options.by, at: options.now.getTime(), period: options.period, rows: table.rows.length });
   print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);

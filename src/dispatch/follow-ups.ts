@@ -3,7 +3,7 @@ import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
 import { firstPeriodIn } from '../calendar/deployment';
 import { buildReportBook } from '../export/report-book';
-import { bookToXlsx } from '../export/write-table';
+import { writeBookOffThread } from '../export/xlsx-thread';
 import type { Targets } from '../targets/targets';
 import { dedupeSeconds, messageHandler } from '../delivery/deliver-message';
 import { deliveryReportText, summarize } from '../delivery/delivery-report';
@@ -314,9 +314,9 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 
 /**
  * One workbook built at a time per process. A province-wide export of 20,000 schools takes seconds
- * of CPU and hundreds of MiB; several at once (staff asking together) starved the callbacks of the
- * same process until WeCom gave up on them (bench:day at 20,000 schools). The others wait here,
- * their entries leased.
+ * of CPU and hundreds of MiB: written on a thread of its own (writeBookOffThread), but several at
+ * once (staff asking together) would take both cores and the memory from the callbacks. The others
+ * wait here, their entries leased.
  */
 const workbookSlot = pLimit(1);
 
@@ -340,7 +340,7 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
         if (!(await ctx.progress({ progress: 0, result: entry.result }))) return null;
         const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
         rows = book.main.rows.length;
-        return bookToXlsx(book, `${periodLabel(p.period)}职业培训情况月报表`);
+        return writeBookOffThread(book, `${periodLabel(p.period)}职业培训情况月报表`);
       });
       if (file === null) return LEASE_LOST;
       media = await deps.sender.upload(p.fileName, file);

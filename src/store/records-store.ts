@@ -75,6 +75,8 @@ export interface RecordsStore {
   reopen(code: string, period: Period, taskId: string, history: HistoryEntry, notice: EntryInit | null, now: number): Promise<boolean>;
   /** The reports of many schools for one period (null: none), in one round trip where the store allows. */
   reports(period: Period, codes: readonly string[]): Promise<(Report | null)[]>;
+  /** Each school's reports of one year, by period: one read per school for every month (a workbook's 累计). */
+  reportsOfYear(year: number, codes: readonly string[]): Promise<Record<Period, Report>[]>;
   /** When each school was last nudged (the time the nudge was due to go out), null if never. */
   lastNudged(codes: readonly string[]): Promise<(number | null)[]>;
   /** The drafts of many schools for one period (null: none). */

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WeComPlatform } from '../helpers/wecom-platform';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -68,9 +70,15 @@ describe('npm start (src/main.ts)', () => {
     const bundle = readFileSync('dist/main.js', 'utf8');
     expect([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!).filter((spec) => spec.startsWith('.'))).toEqual([]);
     // The CLI's bundle (npm run cli) runs too: bad configuration is listed, exit 1.
-    const cli = spawnSync(process.execPath, ['dist/cli/cli.js', 'config', 'check'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const cli = spawnSync(process.execPath, ['dist/cli.js', 'config', 'check'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(cli.status).toBe(1);
     expect(cli.stdout).toContain('WECOM_CORP_ID: is not set');
+    // The bundled CLI writes a workbook on its thread (dist/xlsx-worker.js, next to the bundles).
+    const out = join(mkdtempSync(join(tmpdir(), 'yb-export-')), 'oct.xlsx');
+    const exported = spawnSync(process.execPath, ['dist/cli.js', 'report', 'export', '--period', '2026-10', '--out', out, '--by', 'test'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...serverEnv(3000) } });
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).toContain('已导出 2026年10月月报表：0 所学校');
+    expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
     const port = await freePort();
     const result = await serveOnce(serverEnv(port), port, 'built-user', '7200000000000000001', [process.execPath, 'dist/main.js']);
     expect(result.answered).toEqual({ health: { status: 'ok', redis: 'ok' }, status: 200 });

@@ -62,6 +62,13 @@ export class MemoryRecordsStore implements RecordsStore {
     });
   }
 
+  async reportsOfYear(year: number, codes: readonly string[]): Promise<Record<string, Report>[]> {
+    return codes.map((code) => {
+      const all = this.db.get<Record<string, string>>(`reports:${code}`) ?? {};
+      return Object.fromEntries(Object.entries(all).filter(([period]) => period.startsWith(`${year}-`)).map(([period, json]) => [period, reportCodec.decode(json)]));
+    });
+  }
+
   async lastNudged(codes: readonly string[]): Promise<(number | null)[]> {
     return codes.map((code) => this.db.get<number>(`last-nudge:${code}`) ?? null);
   }

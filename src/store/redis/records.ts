@@ -56,6 +56,17 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     }));
   }
 
+  async reportsOfYear(year: number, codes: readonly string[]): Promise<Record<string, Report>[]> {
+    // One HGETALL per school: the hash holds a field per month filed, a dozen a year.
+    const prefix = `${year}-`;
+    return Promise.all(codes.map(async (code) => {
+      const all = await this.redis.hgetall(this.keys.reports(code));
+      const out: Record<string, Report> = {};
+      for (const [period, json] of Object.entries(all)) if (period.startsWith(prefix)) out[period] = reportCodec.decode(json);
+      return out;
+    }));
+  }
+
   async lastNudged(codes: readonly string[]): Promise<(number | null)[]> {
     return Promise.all(codes.map(async (code) => {
       const at = await this.redis.get(this.keys.lastNudge(code));

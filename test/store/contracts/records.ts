@@ -27,6 +27,10 @@ export function recordsContract(make: MakeSubject): void {
       expect(await records.history('s1', 5)).toEqual([history('edit', 'a'), history('submit', 'b')]);
       expect(await records.history('s1', 0)).toEqual([]);
       expect(await records.reports('2026-10', ['s1', 's2'])).toEqual([report('s1', '2026-10'), null]);
+      await records.commit(change({ code: 's1', period: '2025-12', report: report('s1', '2025-12') }));
+      // The year's months only: December of the year before stays out.
+      expect(await records.reportsOfYear(2026, ['s1', 's2'])).toEqual([{ '2026-09': report('s1', '2026-09'), '2026-10': report('s1', '2026-10') }, {}]);
+      expect(await records.reportsOfYear(2025, ['s1'])).toEqual([{ '2025-12': report('s1', '2025-12') }]);
     });
 
     it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {
