@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  const stores = redisStores(redis, config.redisKeyPrefix, { durability: durabilityOf(config) });
+  const stores = redisStores(redis, config.redisKeyPrefix, { durability: durabilityOf(config, logger) });
   // FAKE_NOW is anchored in Redis by the first process, so that every instance and CLI command reads the same now.
   const clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));
   const parts = assemble(config, { stores, logger, clock });

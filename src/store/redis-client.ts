@@ -16,8 +16,22 @@ export interface RedisConfig {
 }
 
 /** What an acknowledged write waits for (REDIS_WAIT_REPLICAS); none when no replica is to be waited on. */
-export function durabilityOf(config: RedisConfig): Durability | undefined {
-  return config.redisWaitReplicas ? { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs ?? 500 } : undefined;
+export function durabilityOf(config: RedisConfig, logger?: Logger): Durability | undefined {
+  if (!config.redisWaitReplicas) return undefined;
+  const replicas = config.redisWaitReplicas;
+  return {
+    replicas,
+    timeoutMs: config.redisWaitTimeoutMs ?? 500,
+    ...(logger ? { onReplicas: (inSync: number, previous: number | null) => logReplicas(logger, replicas, inSync, previous) } : {}),
+  };
+}
+
+/** What the operator hears of the replicas a write waits for: fewer than REDIS_WAIT_REPLICAS is a warning, none twice so. */
+function logReplicas(logger: Logger, wanted: number, inSync: number, previous: number | null): void {
+  const ids = { replicasInSync: inSync, previous, waitReplicas: wanted };
+  if (inSync === 0) logger.warn(ids, 'no replica in sync with the Redis master: acknowledged writes are on the master alone until one is back (REDIS_WAIT_REPLICAS)');
+  else if (inSync < wanted) logger.warn(ids, 'fewer replicas in sync than REDIS_WAIT_REPLICAS: acknowledged writes wait for those there are');
+  else logger.info(ids, 'replicas in sync with the Redis master: acknowledged writes wait for them');
 }
 
 /** None of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS: nothing is assumed (no silent redis://127.0.0.1:6379). */

@@ -30,10 +30,10 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a private redis-server (no persistence) on `port` and waits until it answers. */
-export async function startRedisServer(port?: number): Promise<ThrowawayRedis> {
+/** Starts a private redis-server (no persistence) on `port` and waits until it answers; `args` adds to its options (e.g. --replicaof). */
+export async function startRedisServer(port?: number, args: string[] = []): Promise<ThrowawayRedis> {
   const p = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${p}`;
   const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => undefined);

@@ -9,6 +9,12 @@ import type { Cluster, Redis } from 'ioredis';
 export interface Durability {
   replicas: number;
   timeoutMs: number;
+  /**
+   * Told the replicas in sync when first counted and whenever the count changes (previous: null
+   * the first time). Below `replicas`, acknowledged writes wait for fewer; at 0 for none, and the
+   * operator should hear of it.
+   */
+  onReplicas?: (inSync: number, previous: number | null) => void;
 }
 
 /** Fewer replicas than required confirmed a write in time: it is not acknowledged (503, WeCom retries). */
@@ -41,6 +47,7 @@ const RECOUNT_MS = 1_000;
 export class ReplicaWait {
   private inSync = 0;
   private countedAt = 0;
+  private counted = false;
   /** The WAIT on the wire, and the one that will follow it for writes sent after it went out. */
   private running: Promise<Round> | null = null;
   private queued: Promise<Round> | null = null;
@@ -91,7 +98,10 @@ export class ReplicaWait {
     if (now - this.countedAt >= RECOUNT_MS) {
       // `state=online`: a replica still taking its first full sync is not waited for (it gets everything with it).
       const info = await (this.redis as Redis).info('replication');
-      this.inSync = info.split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length;
+      const inSync = info.split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length;
+      if (!this.counted || inSync !== this.inSync) this.durability.onReplicas?.(inSync, this.counted ? this.inSync : null);
+      this.inSync = inSync;
+      this.counted = true;
       this.countedAt = now;
     }
     return this.inSync;
