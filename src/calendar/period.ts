@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { localDaysBetween, localTime } from './local-time';
 
 /** A reporting period: the calendar month whose training a report covers, as 'YYYY-MM'. */
 export type Period = string;
@@ -109,18 +110,19 @@ export function dueDateLabel(w: Window, cal: PeriodCalendar): string {
 
 /** 12月1日 */
 export function dateLabel(at: Date, cal: PeriodCalendar): string {
-  const d = DateTime.fromJSDate(at, { zone: cal.timezone });
+  const d = localTime(at, cal.timezone);
   return `${d.month}月${d.day}日`;
 }
 
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** 2026-11-05 09:40, local. */
 export function timeLabel(at: Date, cal: PeriodCalendar): string {
-  return DateTime.fromJSDate(at, { zone: cal.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  const d = localTime(at, cal.timezone);
+  return `${d.year}-${two(d.month)}-${two(d.day)} ${two(d.hour)}:${two(d.minute)}`;
 }
 
 /** Whole local days from now until the window closes, counting today (1 on the due day). */
 export function daysLeft(now: Date, w: Window, cal: PeriodCalendar): number {
-  const today = DateTime.fromJSDate(now, { zone: cal.timezone }).startOf('day');
-  const last = DateTime.fromJSDate(w.closesAt, { zone: cal.timezone }).minus({ milliseconds: 1 }).startOf('day');
-  return Math.round(last.diff(today, 'days').days) + 1;
+  return localDaysBetween(now, w.closesAt.getTime() - 1, cal.timezone) + 1;
 }

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { Form } from '../conversation/form';
 import { beforeStart, firstPeriodIn } from '../calendar/deployment';
-import { BEFORE_START } from '../export/report-table';
-import { buildReportBook } from '../export/report-book';
+import { assembleTable, BEFORE_START, scopeName } from '../export/report-table';
+import { readReportBook } from '../export/report-book';
 import { tableToCsv } from '../export/write-table';
-import { writeBookOffThread } from '../export/xlsx-thread';
+import { writeReportWorkbook } from '../export/xlsx-thread';
 import type { Targets } from '../targets/targets';
 import { periodLabel, parsePeriod, type PeriodCalendar } from '../calendar/period';
 import type { Stores } from '../store/stores';
@@ -28,9 +28,10 @@ export async function exportReport(
     return 1;
   }
   const first = await firstPeriodIn(stores.markers, options.firstPeriod, cal);
-  const book = await buildReportBook(stores, form, cal, options.period, { first, now: options.now, ...(options.targets ? { targets: options.targets } : {}) });
-  const table = book.main;
-  const data = options.format === 'csv' ? tableToCsv(table) : await writeBookOffThread(book, `${periodLabel(options.period)}职业培训情况月报表`);
+  const input = await readReportBook(stores, form, options.period, { first, now: options.now, ...(options.targets ? { targets: options.targets } : {}) });
+  // The main sheet on this thread for its count and totals (and the CSV); the workbook on its own.
+  const table = assembleTable(form, cal, input.data, input.data.schools, scopeName(input.filter));
+  const data = options.format === 'csv' ? tableToCsv(table) : (await writeReportWorkbook(form, cal, input, `${periodLabel(options.period)}职业培训情况月报表`)).file;
   await writeFile(options.out, data);
   await stores.audit.append({ action: 'export', by: options.by, at: options.now.getTime(), period: options.period, rows: table.rows.length });
   print(`已导出 ${periodLabel(options.period)}月报表：${table.rows.length} 所学校（${table.totals[5]}）→ ${options.out}`);

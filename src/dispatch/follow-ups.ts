@@ -2,8 +2,8 @@ import pLimit from 'p-limit';
 import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
 import { firstPeriodIn } from '../calendar/deployment';
-import { buildReportBook } from '../export/report-book';
-import { writeBookOffThread } from '../export/xlsx-thread';
+import { readReportBook } from '../export/report-book';
+import { writeReportWorkbook } from '../export/xlsx-thread';
 import type { Targets } from '../targets/targets';
 import { dedupeSeconds, messageHandler } from '../delivery/deliver-message';
 import { deliveryReportText, summarize } from '../delivery/delivery-report';
@@ -338,9 +338,10 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
       const file = await workbookSlot(async () => {
         // The wait for the slot can outlast the lease: hold the entry for the build, or leave it to its next holder.
         if (!(await ctx.progress({ progress: 0, result: entry.result }))) return null;
-        const book = await buildReportBook(deps, deps.form, deps.cal, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
-        rows = book.main.rows.length;
-        return writeBookOffThread(book, `${periodLabel(p.period)}职业培训情况月报表`);
+        const input = await readReportBook(deps, deps.form, p.period, { filter: p.filter, first: await firstPeriodIn(deps.markers, deps.firstPeriod, deps.cal), ...(deps.targets ? { targets: deps.targets } : {}), now: new Date(ctx.now) });
+        const written = await writeReportWorkbook(deps.form, deps.cal, input, `${periodLabel(p.period)}职业培训情况月报表`);
+        rows = written.rows;
+        return written.file;
       });
       if (file === null) return LEASE_LOST;
       media = await deps.sender.upload(p.fileName, file);

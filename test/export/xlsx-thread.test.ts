@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { buildReportBook } from '../../src/export/report-book';
+import { assembleReportBook, readReportBook } from '../../src/export/report-book';
 import { bookToXlsx } from '../../src/export/write-table';
-import { writeBookOffThread } from '../../src/export/xlsx-thread';
+import { writeReportWorkbook } from '../../src/export/xlsx-thread';
 import { loadForm } from '../../src/conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
 import { memoryStores } from '../../src/store/stores';
@@ -10,15 +10,15 @@ import { report } from '../fixtures/records';
 import { seedReport } from '../helpers/records';
 
 const cal = { timezone: 'Asia/Shanghai', dueDay: 10 };
+const form = loadForm(monthlyReport);
 
 async function provinceBook(schools: number) {
   const stores = memoryStores();
   await stores.roster.replaceSchools(Array.from({ length: schools }, (_, i) => ({ code: `S${i}`, name: `学校${i}`, city: ['郑州', '开封', '洛阳'][i % 3]!, level: '高职' as const, category: 'A' as const, pilot: false, contacts: [`c${i}`] })));
   // Every other school filed October, with a figure in each of its cells.
-  const form = loadForm(monthlyReport);
   const values = Object.fromEntries(form.parts.flatMap((p) => p.cells).map((c, j) => [c.id, j + 1]));
   for (let i = 0; i < schools; i += 2) await seedReport(stores, report(`S${i}`, '2026-10', 'filed', values));
-  return buildReportBook(stores, loadForm(monthlyReport), cal, '2026-10', { now: new Date('2026-11-05T09:00:00+08:00') });
+  return readReportBook(stores, form, '2026-10', { now: new Date('2026-11-05T09:00:00+08:00') });
 }
 
 /** The longest the event loop was held while `work` ran, in ms: the widest gap between ticks of a 5 ms timer. */
@@ -40,11 +40,12 @@ async function longestStall(work: () => Promise<unknown>): Promise<number> {
 
 describe('the workbook thread', () => {
   it('writes the same workbook as on the main thread, and leaves the event loop free while it does', async () => {
-    const book = await provinceBook(1500);
+    const input = await provinceBook(1500);
     let here: Buffer = Buffer.alloc(0);
-    let there: Buffer = Buffer.alloc(0);
-    const onMain = await longestStall(async () => (here = await bookToXlsx(book, '十月')));
-    const offMain = await longestStall(async () => (there = await writeBookOffThread(book, '十月')));
+    let there: { file: Buffer; rows: number } = { file: Buffer.alloc(0), rows: 0 };
+    const onMain = await longestStall(async () => (here = await bookToXlsx(assembleReportBook(form, cal, input), '十月')));
+    const offMain = await longestStall(async () => (there = await writeReportWorkbook(form, cal, input, '十月')));
+    expect(there.rows).toBe(1500);
     // On the main thread the loop is held for the whole build; on the thread only to hand the data over.
     expect(onMain).toBeGreaterThan(400);
     expect(offMain).toBeLessThan(onMain / 4);
@@ -53,11 +54,11 @@ describe('the workbook thread', () => {
       await wb.xlsx.load(file as never);
       return wb.worksheets.map((ws) => [ws.name, ws.rowCount, ws.getCell('A1').value, ws.getRow(ws.rowCount).getCell(1).value]);
     };
-    expect(await read(there)).toEqual(await read(here));
-    expect((await read(there))[0]).toEqual(['2026-10', expect.any(Number), expect.stringContaining('2026 年 10 月'), expect.anything()]);
+    expect(await read(there.file)).toEqual(await read(here));
+    expect((await read(there.file))[0]).toEqual(['2026-10', expect.any(Number), expect.stringContaining('2026 年 10 月'), expect.anything()]);
   }, 60_000);
 
   it('rejects with the thread’s error when the workbook cannot be written', async () => {
-    await expect(writeBookOffThread({ main: null } as never, '十月')).rejects.toThrow(TypeError);
+    await expect(writeReportWorkbook(form, cal, { data: null } as never, '十月')).rejects.toThrow(TypeError);
   });
 });
