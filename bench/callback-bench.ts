@@ -19,7 +19,7 @@
  */
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
+import { cpuSeconds, peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
 import { startRedisServer, type ThrowawayRedis } from '../test/helpers/redis-server';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
@@ -34,6 +34,7 @@ const WAIT = process.argv.includes('--wait');
 
 
 async function load(name: string, target: Target, request: () => { path: string; body: string }, seconds = SECONDS): Promise<Result> {
+  const cpuBefore = cpuSeconds(target.child.pid!);
   const result = await autocannon({
     url: `http://127.0.0.1:${target.port}`,
     connections: CONNECTIONS,
@@ -43,6 +44,7 @@ async function load(name: string, target: Target, request: () => { path: string;
   return {
     name,
     rps: result.requests.average,
+    cpuUs: ((cpuSeconds(target.child.pid!) - cpuBefore) * 1e6) / Math.max(1, result.requests.total),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,

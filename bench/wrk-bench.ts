@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
+import { cpuSeconds, peakRssMiB, printResults, startTarget, THROUGH_TSX, type Result, type Target } from './targets/start-target';
 import { startRedisServer } from '../test/helpers/redis-server';
 import { SAMPLE } from '../test/helpers/sample';
 import { WeComApiStub } from '../test/helpers/wecom-api-stub';
@@ -65,14 +65,17 @@ const ms = (text: string): number => {
 function wrk(dir: string, name: string, target: Target, corpusFile: string | null, offset: number, seconds: number): Result {
   const script = join(dir, `${name.replace(/\W+/g, '-')}-${offset}.lua`);
   writeFileSync(script, luaScript(corpusFile, offset));
+  const cpuBefore = cpuSeconds(target.child.pid!);
   const run = spawnSync('wrk', ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${target.port}/`], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
   const out = run.stdout;
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   return {
     name,
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    cpuUs: ((cpuSeconds(target.child.pid!) - cpuBefore) * 1e6) / Math.max(1, requests),
     p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? ''),
     p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ''),
     errors: non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),

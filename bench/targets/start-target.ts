@@ -38,10 +38,26 @@ export function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
+/**
+ * CPU seconds a process has used (user + system, all its threads; /proc/<pid>/stat). Per request,
+ * it is the bench's steadiest figure: on a shared machine throughput moves ±30 % from run to run
+ * with the neighbours' load, the CPU a request costs much less.
+ */
+export function cpuSeconds(pid: number): number {
+  // The fields after the command name (which is in parentheses and may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: Linux reports process times in hundredths of a second on every architecture it runs on. */
+const CLOCK_TICKS = 100;
+
 /** One target's figures under load. */
 export interface Result {
   name: string;
   rps: number;
+  /** CPU microseconds of the target per request answered. */
+  cpuUs: number;
   p50: number;
   p99: number;
   /** Failed requests: socket errors, timeouts and non-2xx answers. */
@@ -51,9 +67,9 @@ export interface Result {
 
 /** The table of results, then each measured path against bare Koa and the goals it is held to. */
 export function printResults(baseline: Result, measured: [Result, number][]): void {
-  const rows = [baseline, ...measured.map(([r]) => r)].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
-  process.stdout.write(['target                    req/s       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
+  const rows = [baseline, ...measured.map(([r]) => r)].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.cpuUs.toFixed(0)} µs`.padStart(9), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
+  process.stdout.write(['target                    req/s  CPU/req       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
   for (const [r, goal] of measured) {
-    process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}); p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
+    process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}), ${(baseline.cpuUs / r.cpuUs).toFixed(2)} × its CPU per request; p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
   }
 }
