@@ -12,30 +12,70 @@ export interface WorkbookJob {
   title: string;
 }
 
+type Answer = { id: number; file: Uint8Array; rows: number } | { id: number; error: unknown };
+
+/**
+ * The thread, kept between workbooks while they come (starting one and loading ExcelJS in it is
+ * about 150 ms of CPU, and staff asking all day would pay it each time) and ended once none has
+ * come for `idleMs`, which gives back ExcelJS's memory. `started` counts the threads made (tests).
+ */
+export const workbookThread = { idleMs: 60_000, started: 0 };
+
+let current: { worker: Worker; pending: Map<number, { resolve: (a: Answer) => void; reject: (e: unknown) => void }>; idle: NodeJS.Timeout | null } | null = null;
+let nextId = 0;
+
 /**
  * Assembles and writes an export's workbook on a worker thread, from what was read on this one.
  * Both are synchronous CPU: a province-wide workbook of 20,000 schools is tens of seconds of it
  * (sorting, a table per city, the breakdowns, ExcelJS), and on the server's own thread it held
  * every callback of the process that long, past WeCom's 5 s (bench:day at 20,000 schools). Here
- * this thread only reads and hands the data over. The thread lives for one workbook: ExcelJS's
- * few hundred MiB go when it ends.
+ * this thread only reads and hands the data over.
  *
  * The entry is the bundle's dist/xlsx-worker.js next to dist/main.js and dist/cli.js (npm start,
  * npm run cli), or from the TypeScript source xlsx-worker-source.mjs, which loads it through tsx
  * (tests, the demo, the benches' --tsx).
  */
-export function writeReportWorkbook(form: Form, cal: PeriodCalendar, input: ReportBookInput, title: string): Promise<{ file: Buffer; rows: number }> {
-  const job: WorkbookJob = { form: form.def, cal, input, title };
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(job);
-    let done: { file: Buffer; rows: number } | null = null;
-    worker.once('message', (m: { file: Uint8Array; rows: number }) => (done = { file: Buffer.from(m.file.buffer, m.file.byteOffset, m.file.byteLength), rows: m.rows }));
-    worker.once('error', reject);
-    worker.once('exit', (code) => (done ? resolve(done) : reject(new Error(`the workbook's thread ended (exit ${code}) without a workbook`))));
-  });
+export async function writeReportWorkbook(form: Form, cal: PeriodCalendar, input: ReportBookInput, title: string): Promise<{ file: Buffer; rows: number }> {
+  const thread = (current ??= startThread());
+  if (thread.idle) clearTimeout(thread.idle);
+  thread.idle = null;
+  // Held by the process while it works (a CLI waits for it), let go while idle.
+  thread.worker.ref();
+  const id = ++nextId;
+  const job: WorkbookJob & { id: number } = { id, form: form.def, cal, input, title };
+  try {
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage(job);
+    });
+    if ('error' in answer) throw answer.error;
+    return { file: Buffer.from(answer.file.buffer, answer.file.byteOffset, answer.file.byteLength), rows: answer.rows };
+  } finally {
+    thread.pending.delete(id);
+    if (current === thread && thread.pending.size === 0) {
+      thread.worker.unref();
+      thread.idle = setTimeout(() => {
+        if (current === thread) current = null;
+        void thread.worker.terminate();
+      }, workbookThread.idleMs);
+      thread.idle.unref();
+    }
+  }
 }
 
-function startWorker(workerData: WorkbookJob): Worker {
+function startThread(): NonNullable<typeof current> {
   const fromSource = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(fromSource ? './xlsx-worker-source.mjs' : './xlsx-worker.js', import.meta.url), { workerData });
+  const worker = new Worker(new URL(fromSource ? './xlsx-worker-source.mjs' : './xlsx-worker.js', import.meta.url));
+  workbookThread.started++;
+  const thread: NonNullable<typeof current> = { worker, pending: new Map(), idle: null };
+  worker.on('message', (answer: Answer) => thread.pending.get(answer.id)?.resolve(answer));
+  // A thread that died (out of memory, say) fails what it held; the next workbook starts another.
+  const fail = (error: unknown) => {
+    if (current === thread) current = null;
+    for (const { reject } of thread.pending.values()) reject(error);
+    thread.pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the workbook's thread ended (exit ${code}) before the workbook was written`)));
+  return thread;
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { assembleReportBook, readReportBook } from '../../src/export/report-book';
 import { bookToXlsx } from '../../src/export/write-table';
-import { writeReportWorkbook } from '../../src/export/xlsx-thread';
+import { workbookThread, writeReportWorkbook } from '../../src/export/xlsx-thread';
 import { loadForm } from '../../src/conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
 import { memoryStores } from '../../src/store/stores';
@@ -58,7 +58,30 @@ describe('the workbook thread', () => {
     expect((await read(there.file))[0]).toEqual(['2026-10', expect.any(Number), expect.stringContaining('2026 年 10 月'), expect.anything()]);
   }, 60_000);
 
-  it('rejects with the thread’s error when the workbook cannot be written', async () => {
+  it('rejects with the thread’s error when the workbook cannot be written, and the thread goes on', async () => {
+    const started = workbookThread.started;
     await expect(writeReportWorkbook(form, cal, { data: null } as never, '十月')).rejects.toThrow(TypeError);
+    const small = await provinceBook(10);
+    expect((await writeReportWorkbook(form, cal, small, '十月')).rows).toBe(10);
+    expect(workbookThread.started - started).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps its thread while workbooks come, and ends it once none has come for a while', async () => {
+    const input = await provinceBook(10);
+    workbookThread.idleMs = 300;
+    try {
+      await writeReportWorkbook(form, cal, input, '十月');
+      const started = workbookThread.started;
+      // Three more at once and one after the other: the same thread.
+      await Promise.all([1, 2, 3].map(() => writeReportWorkbook(form, cal, input, '十月')));
+      await writeReportWorkbook(form, cal, input, '十月');
+      expect(workbookThread.started).toBe(started);
+      // Idle past idleMs: the thread is ended, and the next workbook starts another.
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await writeReportWorkbook(form, cal, input, '十月')).rows).toBe(10);
+      expect(workbookThread.started).toBe(started + 1);
+    } finally {
+      workbookThread.idleMs = 60_000;
+    }
   });
 });
