@@ -314,7 +314,7 @@ async function report(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext): P
 
 /**
  * One workbook built at a time per process. A province-wide export of 20,000 schools takes seconds
- * of CPU and hundreds of MiB: written on a thread of its own (writeBookOffThread), but several at
+ * of CPU and hundreds of MiB: made on a thread of its own (writeReportWorkbook), but several at
  * once (staff asking together) would take both cores and the memory from the callbacks. The others
  * wait here, their entries leased.
  */
