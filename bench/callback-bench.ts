@@ -6,7 +6,7 @@
  *   report — school contacts filing the monthly report: 填报, then answers, each a full turn
  *            (roster lookup, the school's records, the engine, an atomic commit, the session).
  *
- *   npm run bench -- [--seconds 10] [--connections 50] [--users 2000] [--warmup 3] [--wait] [--tsx]
+ *   npm run bench -- [--seconds 10] [--connections 50] [--users 2000] [--months 0] [--warmup 3] [--wait] [--tsx]
  *
  * The targets run built, as `npm start` runs the server; --tsx runs them through tsx instead.
  *
@@ -29,6 +29,8 @@ import { arg } from './args';
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const USERS = arg('users', 2000);
+/** Months each seeded school has filed already (report turns then read a year of reports, as in the autumn). */
+const MONTHS = arg('months', 0);
 const WARMUP = arg('warmup', 3);
 const WAIT = process.argv.includes('--wait');
 
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
   const bare = await startTarget('bench/targets/bare-koa.ts', {});
   const helpTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url });
-  const reportTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS) });
+  const reportTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_MONTHS: String(MONTHS) });
   let seq = 0;
   const runId = BigInt(Date.now()) * 1_000_000n;
   const post = (from: string, content: string) => {
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     return { answer, sent };
   };
   const reports = answerer();
-  const waitTarget = WAIT ? await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_WAIT_REPLICAS: '1' }) : undefined;
+  const waitTarget = WAIT ? await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_MONTHS: String(MONTHS), BENCH_WAIT_REPLICAS: '1' }) : undefined;
   const waitReports = answerer();
   const targets = [helpTarget, reportTarget, ...(waitTarget ? [waitTarget] : [])];
   try {

@@ -5,7 +5,7 @@
  * signing and encrypting in the load generator. Same targets as `npm run bench`: bare Koa, 帮助,
  * report turns.
  *
- *   npm run bench:wrk -- [--seconds 10] [--connections 50] [--users 2000] [--warmup 3] [--tsx]
+ *   npm run bench:wrk -- [--seconds 10] [--connections 50] [--users 2000] [--months 0] [--warmup 3] [--tsx]
  *
  * Needs `wrk` (apt-get install wrk). BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") is
  * passed to the targets' Node, for a profile of the loaded server.
@@ -24,6 +24,8 @@ import { arg } from './args';
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const USERS = arg('users', 2000);
+/** Months each seeded school has filed already (report turns then read a year of reports, as in the autumn). */
+const MONTHS = arg('months', 0);
 const WARMUP = arg('warmup', 3);
 const THREADS = 1;
 /** Requests in each corpus: more than the fastest target answers in the warm-up and the run. */
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
 
   const bare = await startTarget('bench/targets/bare-koa.ts', {});
   const helpTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redis.url, BENCH_API_BASE: api.url });
-  const reportTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redis.url, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS) });
+  const reportTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redis.url, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_MONTHS: String(MONTHS) });
   try {
     process.stdout.write(`targets ${THROUGH_TSX ? 'through tsx' : 'built (npm run build)'}; wrk: ${CONNECTIONS} connections, ${SECONDS}s each after ${WARMUP}s of warm-up (the warm-up sends the corpus' first part, the run goes on from there)…\n`);
     const measure = (name: string, target: Target, corpus: string | null) => {

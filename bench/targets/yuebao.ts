@@ -7,6 +7,10 @@ import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { testConfig } from '../../test/helpers/sample';
 import { deletePrefix } from '../../test/helpers/redis-server';
+import { report } from '../../test/fixtures/records';
+import { seedReport } from '../../test/helpers/records';
+import { loadForm } from '../../src/conversation/form';
+import monthlyReport from '../../conversations/monthly-report';
 
 // The production client, as main.ts builds it.
 const redis = createRedisClient({ redisUrl: process.env.BENCH_REDIS_URL!, redisClusterNodes: undefined });
@@ -23,6 +27,16 @@ const stores = memory ? memoryStores() : redisStores(redis, prefix, waitReplicas
 await stores.roster.replaceSchools(
   Array.from({ length: schools }, (_, i) => ({ code: `B${String(i).padStart(6, '0')}`, name: `基准职业学院${i}`, city: '郑州', level: '高职' as const, category: 'B' as const, pilot: false, contacts: [`bench-user-${i}`] })),
 );
+// BENCH_MONTHS=N: each school has filed January to the Nth month already, as in the autumn, so
+// that a report turn reads (and decodes) a year of reports as it does in production.
+const months = Number(process.env.BENCH_MONTHS ?? 0);
+if (months > 0) {
+  const form = loadForm(monthlyReport);
+  const values = Object.fromEntries(form.parts.flatMap((p) => p.cells).map((c, j) => [c.id, (j % 7) + 1]));
+  await Promise.all(Array.from({ length: schools }, async (_, i) => {
+    for (let m = 1; m <= months; m++) await seedReport(stores, report(`B${String(i).padStart(6, '0')}`, `2026-${String(m).padStart(2, '0')}`, 'filed', values));
+  }));
+}
 const parts = assemble(testConfig(process.env.BENCH_API_BASE!, schools > 0 ? { FAKE_NOW: '2026-11-05T09:00:00+08:00' } : {}), {
   stores,
   logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }, pino.destination('/dev/null')),
