@@ -72,7 +72,7 @@ export function assembleReportBook(form: Form, cal: PeriodCalendar, input: Repor
   return { main, cities, summary, breakdown };
 }
 
-/** Read and assemble on this thread (the CLI's CSV, the benches, tests). */
+/** Read and assemble on this thread (the benches, tests). */
 export async function buildReportBook(
   ports: { roster: RosterStore; records: RecordsStore },
   form: Form,
