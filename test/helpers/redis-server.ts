@@ -33,7 +33,10 @@ export interface ThrowawayRedis {
 /** Starts a private redis-server (no persistence) on `port` and waits until it answers; `args` adds to its options (e.g. --replicaof). */
 export async function startRedisServer(port?: number, args: string[] = []): Promise<ThrowawayRedis> {
   const p = port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
+  // A folder of its own: a replica writes the RDB its master sends (dump.rdb) whatever --save says.
+  const dir = mkdtempSync(join(tmpdir(), 'yb-redis-'));
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const url = `redis://127.0.0.1:${p}`;
   const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => undefined);
