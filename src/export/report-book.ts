@@ -34,11 +34,14 @@ export async function readReportBook(
   options: { filter?: SchoolFilter; first?: string | null; targets?: Targets; now: Date },
 ): Promise<ReportBookInput> {
   const filter = options.filter ?? {};
-  const data = await loadReportData(ports, form, period, filter, options.first ?? null);
-  // The months before the period from one read per school (a read per school and month was
-  // 200,000 commands for a province-wide export in October); the period itself as read with the table.
+  // Each school's year in one read, the period's report with it (a read per school and month was
+  // 200,000 commands for a province-wide export in October, and the period was read twice).
   const { year } = parsePeriod(period);
-  const ofYear = await ports.records.reportsOfYear(year, data.schools.map((s) => s.code));
+  let ofYear: Record<Period, Report>[] = [];
+  const data = await loadReportData(ports, form, period, filter, options.first ?? null, async (codes) => {
+    ofYear = await ports.records.reportsOfYear(year, codes);
+    return ofYear.map((reports) => reports[period] ?? null);
+  });
   const earlier = ofYear.map((reports) => Object.fromEntries(Object.entries(reports).filter(([p]) => p < period)));
   const summary = !filter.city && options.targets ? { ytd: await ports.records.yearToDate(year), targets: options.targets } : null;
   return { period, filter, data, earlier, summary, now: options.now };

@@ -57,12 +57,20 @@ export interface ReportData {
  * and, for each zero report (零申报), the stock figures of the school's latest filed month.
  * `first` is the deployment's first period: before it a missing report is not 未报.
  */
-export async function loadReportData(ports: { roster: RosterStore; records: RecordsStore }, form: Form, period: string, filter: SchoolFilter = {}, first: string | null = null): Promise<ReportData> {
+export async function loadReportData(
+  ports: { roster: RosterStore; records: RecordsStore },
+  form: Form,
+  period: string,
+  filter: SchoolFilter = {},
+  first: string | null = null,
+  /** How the period's reports of the schools in scope are read (a workbook reads their whole year instead). */
+  readReports: (codes: string[]) => Promise<(Report | null)[]> = (codes) => ports.records.reports(period, codes),
+): Promise<ReportData> {
   const roster = await ports.roster.read();
   const schools = Object.values(roster.schools)
     .filter((s) => (!filter.city || s.city === filter.city) && (!filter.category || s.category === filter.category))
     .sort((a, b) => a.city.localeCompare(b.city, 'zh') || a.code.localeCompare(b.code));
-  const [list, status] = await Promise.all([ports.records.reports(period, schools.map((s) => s.code)), ports.records.statusSets(period, ['drafting', 'defaulted'])]);
+  const [list, status] = await Promise.all([readReports(schools.map((s) => s.code)), ports.records.statusSets(period, ['drafting', 'defaulted'])]);
   const reports = new Map(schools.map((s, i) => [s.code, list[i] ?? null]));
   const inScope = new Set(schools.map((s) => s.code));
   const answered = new Map<string, number>();
