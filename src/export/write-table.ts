@@ -94,7 +94,11 @@ function writeReportSheet(book: Book, name: string, table: ReportTable): void {
     return row;
   };
   const carried = new Map<number, ReportTable['carried']>();
-  for (const c of table.carried) carried.set(c.row, [...(carried.get(c.row) ?? []), c]);
+  for (const c of table.carried) {
+    const list = carried.get(c.row);
+    if (list) list.push(c);
+    else carried.set(c.row, [c]);
+  }
   table.rows.forEach((r, i) => {
     const row = put(i + FIRST_DATA_ROW, r);
     for (const c of carried.get(i) ?? []) {

@@ -21,7 +21,15 @@ type Answer = { id: number; file: Uint8Array; rows: number } | { id: number; err
  */
 export const workbookThread = { idleMs: 60_000, started: 0 };
 
-let current: { worker: Worker; pending: Map<number, { resolve: (a: Answer) => void; reject: (e: unknown) => void }>; idle: NodeJS.Timeout | null } | null = null;
+interface Thread {
+  worker: Worker;
+  /** Workbooks posted and not yet answered, by job id. */
+  pending: Map<number, { resolve: (a: Answer) => void; reject: (e: unknown) => void }>;
+  /** Ends the thread once it has been idle for idleMs. */
+  idle: NodeJS.Timeout | null;
+}
+
+let current: Thread | null = null;
 let nextId = 0;
 
 /**
@@ -63,11 +71,11 @@ export async function writeReportWorkbook(form: Form, cal: PeriodCalendar, input
   }
 }
 
-function startThread(): NonNullable<typeof current> {
+function startThread(): Thread {
   const fromSource = import.meta.url.endsWith('.ts');
   const worker = new Worker(new URL(fromSource ? './xlsx-worker-source.mjs' : './xlsx-worker.js', import.meta.url));
   workbookThread.started++;
-  const thread: NonNullable<typeof current> = { worker, pending: new Map(), idle: null };
+  const thread: Thread = { worker, pending: new Map(), idle: null };
   worker.on('message', (answer: Answer) => thread.pending.get(answer.id)?.resolve(answer));
   // A thread that died (out of memory, say) fails what it held; the next workbook starts another.
   const fail = (error: unknown) => {

@@ -45,9 +45,9 @@ const RECOUNT_MS = 1_000;
  * from the master, acknowledged writes included. (Refused on a Cluster by config.)
  */
 export class ReplicaWait {
-  private inSync = 0;
+  /** Null until first counted. */
+  private inSync: number | null = null;
   private countedAt = 0;
-  private counted = false;
   /** The WAIT on the wire, and the one that will follow it for writes sent after it went out. */
   private running: Promise<Round> | null = null;
   private queued: Promise<Round> | null = null;
@@ -99,12 +99,11 @@ export class ReplicaWait {
       // `state=online`: a replica still taking its first full sync is not waited for (it gets everything with it).
       const info = await (this.redis as Redis).info('replication');
       const inSync = info.split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length;
-      if (!this.counted || inSync !== this.inSync) this.durability.onReplicas?.(inSync, this.counted ? this.inSync : null);
+      if (inSync !== this.inSync) this.durability.onReplicas?.(inSync, this.inSync);
       this.inSync = inSync;
-      this.counted = true;
       this.countedAt = now;
     }
-    return this.inSync;
+    return this.inSync ?? 0;
   }
 }
 
