@@ -26,6 +26,7 @@ import { dashboardRoutes } from './dashboard/dashboard-routes';
 import { OutboxWorker, type WorkerOptions } from './delivery/worker';
 import type { JobRunParts } from './jobs/job-deps';
 import { DirectorySchedule } from './jobs/directory-schedule';
+import { endWorkbookThread } from './export/xlsx-thread';
 
 export interface AssembleOptions {
   stores: Stores;
@@ -175,6 +176,8 @@ export async function stopGracefully(server: Server, parts: Pick<Assembled, 'sch
   const idle = setInterval(() => server.closeIdleConnections(), 100);
   const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await Promise.all([parts.scheduler.stop(timeoutMs), parts.worker.stop(timeoutMs), parts.directory.stop(), closed]);
+  // A workbook still being made past the deliveries' bound is left to the outbox's next holder.
+  await endWorkbookThread();
   clearInterval(idle);
   clearTimeout(force);
   await parts.inFlight.drain(Math.max(0, deadline - Date.now()));

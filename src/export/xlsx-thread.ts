@@ -71,6 +71,18 @@ export async function writeReportWorkbook(form: Form, cal: PeriodCalendar, input
   }
 }
 
+/**
+ * Ends the workbook thread now (a server shutting down). A workbook it was making fails, as if the
+ * thread had died: its export stays in the outbox and is made again by whoever holds it next.
+ */
+export async function endWorkbookThread(): Promise<void> {
+  const thread = current;
+  if (!thread) return;
+  current = null;
+  if (thread.idle) clearTimeout(thread.idle);
+  await thread.worker.terminate();
+}
+
 function startThread(): Thread {
   const fromSource = import.meta.url.endsWith('.ts');
   const worker = new Worker(new URL(fromSource ? './xlsx-worker-source.mjs' : './xlsx-worker.js', import.meta.url));

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { assembleReportBook, readReportBook } from '../../src/export/report-book';
 import { bookToXlsx } from '../../src/export/write-table';
-import { workbookThread, writeReportWorkbook } from '../../src/export/xlsx-thread';
+import { endWorkbookThread, workbookThread, writeReportWorkbook } from '../../src/export/xlsx-thread';
 import { loadForm } from '../../src/conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
 import { memoryStores } from '../../src/store/stores';
@@ -84,4 +84,16 @@ describe('the workbook thread', () => {
       workbookThread.idleMs = 60_000;
     }
   });
+
+  it('fails the workbook of a thread that ends mid-way, and starts another for the next', async () => {
+    const input = await provinceBook(1500);
+    const making = writeReportWorkbook(form, cal, input, '十月');
+    const started = workbookThread.started;
+    // The thread is at work (the data went over); it ends as a shutdown or a crash would end it.
+    await new Promise((r) => setTimeout(r, 200));
+    await endWorkbookThread();
+    await expect(making).rejects.toThrow(/the workbook's thread ended \(exit 1\) before the workbook was written/);
+    expect((await writeReportWorkbook(form, cal, await provinceBook(10), '十月')).rows).toBe(10);
+    expect(workbookThread.started).toBe(started + 1);
+  }, 60_000);
 });
