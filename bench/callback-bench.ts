@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
   const bare = await startTarget('bench/targets/bare-koa.ts', {});
+  const floorTarget = await startTarget('bench/targets/floor.ts', { BENCH_REDIS_URL: redisUrl });
   const helpTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url });
   const reportTarget = await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_MONTHS: String(MONTHS) });
   let seq = 0;
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   const reports = answerer();
   const waitTarget = WAIT ? await startTarget('bench/targets/yuebao.ts', { BENCH_REDIS_URL: redisUrl, BENCH_API_BASE: api.url, BENCH_SCHOOLS: String(USERS), BENCH_MONTHS: String(MONTHS), BENCH_WAIT_REPLICAS: '1' }) : undefined;
   const waitReports = answerer();
-  const targets = [helpTarget, reportTarget, ...(waitTarget ? [waitTarget] : [])];
+  const targets = [floorTarget, helpTarget, reportTarget, ...(waitTarget ? [waitTarget] : [])];
   try {
     process.stdout.write(`targets ${THROUGH_TSX ? 'through tsx' : 'built (npm run build)'}; loading each target for ${SECONDS}s with ${CONNECTIONS} connections (${USERS} users), after ${WARMUP}s of warm-up…\n`);
     const measure = async (name: string, target: Target, request: () => { path: string; body: string }) => {
@@ -100,10 +101,11 @@ async function main(): Promise<void> {
       return load(name, target, request);
     };
     const baseline = await measure('bare Koa (200)', bare, () => ({ path: '/', body: '' }));
+    const floorResult = await measure('floor: crypto + 3 Redis', floorTarget, help);
     const helpResult = await measure('callback: 帮助', helpTarget, help);
     const reportResult = await measure('callback: report turn', reportTarget, reports.answer);
     const waitResult = waitTarget ? await measure('report turn, WAIT 1', waitTarget, waitReports.answer) : undefined;
-    printResults(baseline, [[helpResult, 0.35], [reportResult, 0.25], ...(waitResult ? [[waitResult, 0.25] as [Result, number]] : [])]);
+    printResults(baseline, [[helpResult, 0.35], [reportResult, 0.25], ...(waitResult ? [[waitResult, 0.25] as [Result, number]] : [])], floorResult);
     for (const [name, { sent }] of [['report turns', reports], ...(waitTarget ? [['report turns, WAIT 1', waitReports] as const] : [])] as const) {
       process.stdout.write(`${name} sent: ${sent.reduce((a, b) => a + b, 0)} with the warm-up (up to ${Math.max(...sent)} per school)\n`);
     }

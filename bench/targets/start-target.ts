@@ -65,11 +65,17 @@ export interface Result {
   rssMiB: number;
 }
 
-/** The table of results, then each measured path against bare Koa and the goals it is held to. */
-export function printResults(baseline: Result, measured: [Result, number][]): void {
-  const rows = [baseline, ...measured.map(([r]) => r)].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.cpuUs.toFixed(0)} µs`.padStart(9), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
+/**
+ * The table of results, then each measured path against bare Koa and the goals it is held to. A
+ * floor (bench/targets/floor.ts: the signature, the crypto and three Redis round trips, nothing
+ * else) is what no turn can beat on this machine: each path is shown against it too.
+ */
+export function printResults(baseline: Result, measured: [Result, number][], floor?: Result): void {
+  const rows = [baseline, ...(floor ? [floor] : []), ...measured.map(([r]) => r)].map((r) => [r.name.padEnd(22), r.rps.toFixed(0).padStart(8), `${r.cpuUs.toFixed(0)} µs`.padStart(9), `${r.p50.toFixed(1)} ms`.padStart(9), `${r.p99.toFixed(1)} ms`.padStart(9), `${r.rssMiB.toFixed(0)} MiB`.padStart(9), String(r.errors).padStart(7)].join(' '));
   process.stdout.write(['target                    req/s  CPU/req       p50       p99  peak RSS  errors', ...rows].join('\n') + '\n');
+  if (floor) process.stdout.write(`${floor.name}: ${(floor.rps / baseline.rps).toFixed(2)} × bare Koa throughput, ${(baseline.cpuUs / floor.cpuUs).toFixed(2)} × its CPU per request: the most a turn can reach here\n`);
   for (const [r, goal] of measured) {
-    process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput (goal ≥ ${goal}), ${(baseline.cpuUs / r.cpuUs).toFixed(2)} × its CPU per request; p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
+    const ofFloor = floor ? ` (${(r.rps / floor.rps).toFixed(2)} × the floor)` : '';
+    process.stdout.write(`${r.name}: ${(r.rps / baseline.rps).toFixed(2)} × bare Koa throughput${ofFloor} (goal ≥ ${goal}), ${(baseline.cpuUs / r.cpuUs).toFixed(2)} × its CPU per request; p99 ${r.p99.toFixed(1)} ms (goal < 50 ms); peak RSS ${r.rssMiB.toFixed(0)} MiB (goal < 150)\n`);
   }
 }
