@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/config';
-import { describeTarget, redisTarget } from '../store/redis-client';
+import { describeTarget, openRedis, redisTarget, RedisCredentialsRefused } from '../store/redis-client';
 import { cliContext } from './context';
 
 /** Validates the environment, reaches Redis, fetches an access token: one line per check. */
@@ -28,12 +28,13 @@ export async function configCheck(env: NodeJS.ProcessEnv, print: (line: string) 
   try {
     const started = Date.now();
     try {
-      await ctx.redis.connect();
+      await openRedis(ctx.redis);
       await ctx.stores.ping();
       print(`✓ redis: reachable at ${where} (${Date.now() - started} ms)`);
     } catch (error) {
       ok = false;
-      print(`✗ redis: not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix ${keyToFix}.`);
+      if (error instanceof RedisCredentialsRefused) print(`✗ redis: ${where}: ${error.message}`);
+      else print(`✗ redis: not reachable at ${where}: ${error instanceof Error ? error.message : String(error)}. Start Redis or fix ${keyToFix}.`);
       return false;
     }
     try {

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, durabilityOf } from '../store/redis-client';
+import { createRedisClient, durabilityOf, openRedis } from '../store/redis-client';
 import { pino } from 'pino';
 import { sharedClock, systemClock, type Clock } from '../clock/clock';
 import type { Config } from '../config/config';
@@ -33,7 +33,7 @@ export function cliContext(config: Config): CliContext {
     client,
     clock: systemClock,
     open: async () => {
-      await redis.connect();
+      await openRedis(redis);
       ctx.clock = await sharedClock(config.fakeNow, (fakeAt, realAt) => stores.markers.anchorClock(fakeAt, realAt));
     },
     close: async () => void redis.disconnect(),

@@ -27,6 +27,11 @@ export interface Config {
   /** REDIS_SENTINELS: some Sentinels watching the master named redisSentinelName; they then take the place of REDIS_URL. */
   redisSentinels: { host: string; port: number }[] | undefined;
   redisSentinelName: string | undefined;
+  /** REDIS_PASSWORD / REDIS_USERNAME: the data nodes' credentials (requirepass, or an ACL user): every Cluster node, the master and replicas under Sentinel, a single Redis whose URL carries none. */
+  redisPassword: string | undefined;
+  redisUsername: string | undefined;
+  /** REDIS_SENTINEL_PASSWORD: the Sentinels' own password (requirepass in sentinel.conf), when they have one. */
+  redisSentinelPassword: string | undefined;
   /** REDIS_WAIT_REPLICAS: an acknowledged write is on this many replicas (WAIT) before anyone is told it is done; 0: no wait. */
   redisWaitReplicas: number;
   redisWaitTimeoutMs: number;
@@ -150,6 +155,18 @@ const fields = {
     schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits or _ . -').optional(),
     fix: 'The master\'s name as the Sentinels know it (`sentinel monitor <name> …` in sentinel.conf), e.g. mymaster.',
   },
+  REDIS_PASSWORD: {
+    schema: z.string().optional(),
+    fix: 'The data nodes\' password (requirepass, or the ACL user\'s with REDIS_USERNAME): the same on every Cluster node, and on the master and replicas under Sentinel.',
+  },
+  REDIS_USERNAME: {
+    schema: z.string().regex(/^\S{1,128}$/, 'must be one word').optional(),
+    fix: 'The ACL user to sign in as (Redis 6 and later), with its password in REDIS_PASSWORD; leave it unset for requirepass (the default user).',
+  },
+  REDIS_SENTINEL_PASSWORD: {
+    schema: z.string().optional(),
+    fix: 'The Sentinels\' own password (requirepass in sentinel.conf), when they have one; the master\'s and replicas\' is REDIS_PASSWORD.',
+  },
   REDIS_WAIT_REPLICAS: {
     schema: intBetween(0, 5, 0),
     fix: 'How many replicas must hold a write before the bot answers (Redis WAIT): 1 with a master and a replica under Sentinel; 0 (the default) does not wait.',
@@ -241,6 +258,10 @@ function redisProblems(out: Record<string, unknown>): ConfigProblem[] {
   if (cluster && sentinels) problems.push({ key: 'REDIS_SENTINELS', problem: 'is set together with REDIS_CLUSTER_NODES', fix: 'Use one: REDIS_CLUSTER_NODES for a Redis Cluster, or REDIS_SENTINELS with REDIS_SENTINEL_NAME for a master and replicas under Sentinel.' });
   if (sentinels && out.REDIS_SENTINEL_NAME === undefined) problems.push({ key: 'REDIS_SENTINEL_NAME', problem: 'is not set while REDIS_SENTINELS is', fix: fields.REDIS_SENTINEL_NAME.fix });
   if (!sentinels && out.REDIS_SENTINEL_NAME !== undefined) problems.push({ key: 'REDIS_SENTINELS', problem: 'is not set while REDIS_SENTINEL_NAME is', fix: fields.REDIS_SENTINELS.fix });
+  const urlPassword = typeof out.REDIS_URL === 'string' && /^rediss?:\/\/[^/@]*:[^/@]+@/.test(out.REDIS_URL);
+  if (urlPassword && out.REDIS_PASSWORD !== undefined) problems.push({ key: 'REDIS_PASSWORD', problem: 'is set while REDIS_URL carries a password too', fix: 'Keep one: the password in REDIS_URL (redis://:password@host:port) or in REDIS_PASSWORD, not both.' });
+  if (out.REDIS_USERNAME !== undefined && out.REDIS_PASSWORD === undefined) problems.push({ key: 'REDIS_PASSWORD', problem: 'is not set while REDIS_USERNAME is', fix: fields.REDIS_PASSWORD.fix });
+  if (out.REDIS_SENTINEL_PASSWORD !== undefined && !sentinels) problems.push({ key: 'REDIS_SENTINEL_PASSWORD', problem: 'is set without REDIS_SENTINELS', fix: 'It is the Sentinels\' own password: leave it unset unless REDIS_SENTINELS is set (a single Redis or a Cluster takes REDIS_PASSWORD).' });
   // WAIT counts the replicas of the node the connection is on; a Cluster client spreads one
   // process's writes over many nodes, so a WAIT would vouch for some other node's writes.
   if (cluster && Number(out.REDIS_WAIT_REPLICAS ?? 0) > 0) problems.push({ key: 'REDIS_WAIT_REPLICAS', problem: 'is set with REDIS_CLUSTER_NODES', fix: 'Leave it at 0 on a Cluster (a WAIT there vouches for one node only); use REDIS_SENTINELS for acknowledged writes on a replica.' });
@@ -282,6 +303,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisClusterNodes: p.REDIS_CLUSTER_NODES,
     redisSentinels: p.REDIS_SENTINELS,
     redisSentinelName: p.REDIS_SENTINEL_NAME,
+    redisPassword: p.REDIS_PASSWORD,
+    redisUsername: p.REDIS_USERNAME,
+    redisSentinelPassword: p.REDIS_SENTINEL_PASSWORD,
     redisWaitReplicas: p.REDIS_WAIT_REPLICAS,
     redisWaitTimeoutMs: p.REDIS_WAIT_TIMEOUT_MS,
     redisKeyPrefix: p.REDIS_KEY_PREFIX,

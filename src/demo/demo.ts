@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, durabilityOf, redisConfigured } from '../store/redis-client';
+import { createRedisClient, durabilityOf, openRedis, redisConfigured } from '../store/redis-client';
 import monthlyReport from '../../conversations/monthly-report';
 import { SettableClock } from '../clock/clock';
 import { loadConfig } from '../config/config';
@@ -54,7 +54,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, port = Num
   const keyPrefix = `yb-demo:${randomBytes(3).toString('hex')}:`;
   if (redisConfigured(config)) {
     redis = createRedisClient(config, logger);
-    await redis.connect();
+    await openRedis(redis);
     stores = redisStores(redis, keyPrefix, { durability: durabilityOf(config) });
   } else {
     stores = memoryStores();

@@ -11,6 +11,9 @@ export interface RedisConfig {
   redisClusterNodes: HostPort[] | undefined;
   redisSentinels?: HostPort[] | undefined;
   redisSentinelName?: string | undefined;
+  redisPassword?: string | undefined;
+  redisUsername?: string | undefined;
+  redisSentinelPassword?: string | undefined;
   redisWaitReplicas?: number;
   redisWaitTimeoutMs?: number;
 }
@@ -85,10 +88,14 @@ export type ClientMode = 'server' | 'cli';
  */
 export function createRedisClient(config: RedisConfig, logger?: Logger, mode: ClientMode = 'server'): Redis | Cluster {
   const target = redisTarget(config);
-  const base: RedisOptions =
-    mode === 'server'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000, retryStrategy: (times) => Math.min(100 * times, 2_000) }
-      : { maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null };
+  const base: RedisOptions = {
+    ...(mode === 'server'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000, retryStrategy: (times: number) => Math.min(100 * times, 2_000) }
+      : { maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null }),
+    // The data nodes' credentials; a password in REDIS_URL is the URL's own (config refuses both).
+    ...(config.redisPassword !== undefined ? { password: config.redisPassword } : {}),
+    ...(config.redisUsername !== undefined ? { username: config.redisUsername } : {}),
+  };
   let redis: Redis | Cluster;
   if (target.kind === 'cluster') {
     const options: ClusterOptions = {
@@ -106,6 +113,7 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
     redis = new Redis({
       sentinels: target.sentinels,
       name: target.name,
+      ...(config.redisSentinelPassword !== undefined ? { sentinelPassword: config.redisSentinelPassword } : {}),
       lazyConnect: true,
       enableAutoPipelining: true,
       failoverDetector: mode === 'server',
@@ -119,7 +127,7 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
   }
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) logger?.error({ err: error.message }, 'Redis unreachable; retrying in the background');
+    if (!down) logger?.error({ err: error.message }, refusedCredentials(error.message) ? `Redis refused the credentials: ${CREDENTIALS_HINT}; retrying in the background` : 'Redis unreachable; retrying in the background');
     down = true;
   });
   redis.on('ready', () => {
@@ -129,36 +137,91 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
   return redis;
 }
 
+/** NOAUTH (a password is needed), WRONGPASS (not this one): the server's words for credentials it will not take. */
+function refusedCredentials(message: string): boolean {
+  return /\b(NOAUTH|WRONGPASS)\b|invalid password/i.test(message);
+}
+
+const CREDENTIALS_HINT = 'check REDIS_PASSWORD (and REDIS_USERNAME for an ACL user) against requirepass or the ACL of the Redis nodes';
+
+/** Credentials the data nodes refused, at start-up: a mistake to say at once, not an outage to ride out. */
+export class RedisCredentialsRefused extends Error {
+  constructor(where: string, answer: string) {
+    super(`${where} refused the credentials (${answer.split(' ')[0]}): ${CREDENTIALS_HINT}.`);
+    this.name = 'RedisCredentialsRefused';
+  }
+}
+
+/** A single Redis, or the master under Sentinel, that did not answer: an outage a server rides out. */
+export class RedisUnreachable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnreachable';
+  }
+}
+
 /**
- * Connects. A single Redis that is down does not fail start-up (/healthz says so, the client
- * retries), nor does a master under Sentinel that is down (a failover is coming); a Cluster that
- * cannot be reached at all, or Sentinels that know no such master, do: those lists are configured
- * by hand, and a wrong one is a mistake to say at once.
+ * Connects, or says what is wrong: credentials the nodes refuse (RedisCredentialsRefused), a
+ * Cluster that cannot be reached at all, Sentinels that know no such master — those are
+ * configured by hand, and a wrong one is a mistake to say at once — or a Redis that did not
+ * answer (RedisUnreachable). The CLI stops on any of them.
  */
-export async function connectRedis(redis: Redis | Cluster, logger: Logger): Promise<void> {
-  if (!(redis instanceof Cluster) && redis.options.sentinels) await askSentinels(redis.options.sentinels as HostPort[], redis.options.name ?? '');
+export async function openRedis(redis: Redis | Cluster): Promise<void> {
+  if (!(redis instanceof Cluster) && redis.options.sentinels) await askSentinels(redis.options.sentinels as HostPort[], redis.options.name ?? '', redis.options.sentinelPassword);
+  // The connect error says only that the connection closed; the server's own answer comes as an 'error' event.
+  let answer: string | undefined;
+  const hear = (error: Error) => {
+    if (refusedCredentials(error.message)) answer ??= error.message;
+  };
+  redis.on('error', hear);
+  // A Cluster tells of each node it could not use as a 'node error'.
+  redis.on('node error', hear);
   try {
     await redis.connect();
   } catch (error) {
+    if (answer !== undefined) {
+      redis.disconnect();
+      throw new RedisCredentialsRefused(redis instanceof Cluster ? 'the Cluster' : redis.options.sentinels ? 'the master the Sentinels name' : 'Redis', answer);
+    }
     const message = error instanceof Error ? error.message : String(error);
     if (redis instanceof Cluster) throw new Error(`REDIS_CLUSTER_NODES is set but no Cluster answers there (${message}). Check the host:port list, and that the nodes run with cluster-enabled yes.`);
-    logger.error({ err: message }, 'Redis not reachable at start; serving 503 until it is');
+    throw new RedisUnreachable(message);
+  } finally {
+    redis.off('error', hear);
+    redis.off('node error', hear);
+  }
+}
+
+/**
+ * A server's start: as openRedis, except that a single Redis that is down does not fail it
+ * (/healthz says so, the client retries), nor does a master under Sentinel that is down (a
+ * failover is coming).
+ */
+export async function connectRedis(redis: Redis | Cluster, logger: Logger): Promise<void> {
+  try {
+    await openRedis(redis);
+  } catch (error) {
+    if (!(error instanceof RedisUnreachable)) throw error;
+    logger.error({ err: error.message }, 'Redis not reachable at start; serving 503 until it is');
   }
 }
 
 /** Resolves once one of the Sentinels names the master; else says what to check. */
-async function askSentinels(sentinels: HostPort[], name: string): Promise<void> {
+async function askSentinels(sentinels: HostPort[], name: string, password: string | undefined): Promise<void> {
   const heard: string[] = [];
   for (const s of sentinels) {
-    const probe = new Redis({ host: s.host, port: s.port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2_000, commandTimeout: 2_000 });
-    probe.on('error', () => undefined);
+    const probe = new Redis({ host: s.host, port: s.port, ...(password !== undefined ? { password } : {}), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2_000, commandTimeout: 2_000 });
+    // The server's own answer (NOAUTH, WRONGPASS) comes as an 'error' event; connect() only says the connection closed.
+    let answer: string | undefined;
+    probe.on('error', (error: Error) => void (answer ??= refusedCredentials(error.message) ? error.message : undefined));
     try {
       await probe.connect();
       const addr = (await probe.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
       if (addr) return;
       heard.push(`${s.host}:${s.port} knows no master ${name}`);
     } catch (error) {
-      heard.push(`${s.host}:${s.port}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = answer ?? (error instanceof Error ? error.message : String(error));
+      heard.push(`${s.host}:${s.port}: ${refusedCredentials(message) ? `refused the credentials (${message.split(' ')[0]}): check REDIS_SENTINEL_PASSWORD against requirepass in sentinel.conf` : message}`);
     } finally {
       probe.disconnect();
     }

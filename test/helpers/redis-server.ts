@@ -30,7 +30,7 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a private redis-server (no persistence) on `port` and waits until it answers; `args` adds to its options (e.g. --replicaof). */
+/** Starts a private redis-server (no persistence) on `port` and waits until it answers; `args` adds to its options (e.g. --replicaof, --requirepass). */
 export async function startRedisServer(port?: number, args: string[] = []): Promise<ThrowawayRedis> {
   const p = port ?? (await freePort());
   // A folder of its own: a replica writes the RDB its master sends (dump.rdb) whatever --save says.
@@ -38,7 +38,8 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
   const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const url = `redis://127.0.0.1:${p}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const password = args.includes('--requirepass') ? args[args.indexOf('--requirepass') + 1] : undefined;
+  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
     try {
@@ -86,11 +87,13 @@ export interface ThrowawayCluster {
  * `--cluster-enabled yes`, joined by `redis-cli --cluster create … --cluster-replicas 0`, ready
  * once every node reports cluster_state:ok (about two seconds).
  */
-export async function startRedisCluster(): Promise<ThrowawayCluster> {
+export async function startRedisCluster(options: { password?: string } = {}): Promise<ThrowawayCluster> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'yb-cluster-'));
+  const { password } = options;
+  const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
   const children = ports.map((port) =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000'], { stdio: 'ignore', cwd: dir }),
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', ...auth], { stdio: 'ignore', cwd: dir }),
   );
   const nodes = ports.map((p) => `127.0.0.1:${p}`);
   const stop = async () => {
@@ -98,11 +101,11 @@ export async function startRedisCluster(): Promise<ThrowawayCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitForPing(port);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    for (const port of ports) await waitForPing(port, password);
+    const created = spawnSync('redis-cli', [...(password ? ['-a', password, '--no-auth-warning'] : []), '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     for (const port of ports) {
-      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
       await probe.connect();
       for (let i = 0; ; i++) {
         if ((await probe.cluster('INFO')).includes('cluster_state:ok')) break;
@@ -118,8 +121,8 @@ export async function startRedisCluster(): Promise<ThrowawayCluster> {
   return { nodes, stop };
 }
 
-async function waitForPing(port: number): Promise<void> {
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+async function waitForPing(port: number, password?: string): Promise<void> {
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
     try {
@@ -160,17 +163,25 @@ export interface ThrowawaySentinelGroup {
  * A Sentinel marks a master down after a second without an answer; a failover then takes a few
  * seconds.
  */
-export async function startRedisSentinelGroup(name = 'yb'): Promise<ThrowawaySentinelGroup> {
+export async function startRedisSentinelGroup(name = 'yb', options: { password?: string; sentinelPassword?: string } = {}): Promise<ThrowawaySentinelGroup> {
   const [masterPort, replicaPort, ...sentinelPorts] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'yb-sentinel-'));
-  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore', cwd: dir });
+  const { password, sentinelPassword } = options;
+  // Every data node asks for the password and gives it to its master (a demoted master becomes a replica).
+  const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
+  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
   const nodes = new Map<number, ChildProcess>([
     [masterPort, data(masterPort, [])],
     [replicaPort, data(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)])],
   ]);
   const sentinels = sentinelPorts.map((port) => {
     const conf = join(dir, `sentinel-${port}.conf`);
-    writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ''].join('\n'));
+    const authLines = [
+      ...(password ? [`sentinel auth-pass ${name} ${password}`] : []),
+      // A Sentinel with a password of its own gives it to the others too (they share one).
+      ...(sentinelPassword ? [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`] : []),
+    ];
+    writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ...authLines, ''].join('\n'));
     return spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', cwd: dir });
   });
   const killChild = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))));
@@ -178,8 +189,10 @@ export async function startRedisSentinelGroup(name = 'yb'): Promise<ThrowawaySen
     await Promise.all([...nodes.values(), ...sentinels].map(killChild));
     rmSync(dir, { recursive: true, force: true });
   };
+  const passwordOf = (port: number) => (sentinelPorts.includes(port) ? sentinelPassword : password);
   const ask = async <T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> => {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const pass = passwordOf(port);
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(pass ? { password: pass } : {}) });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
@@ -189,7 +202,7 @@ export async function startRedisSentinelGroup(name = 'yb'): Promise<ThrowawaySen
     }
   };
   try {
-    for (const port of [masterPort, replicaPort, ...sentinelPorts]) await waitForPing(port);
+    for (const port of [masterPort, replicaPort, ...sentinelPorts]) await waitForPing(port, passwordOf(port));
     for (let i = 0; ; i++) {
       const synced = (await ask(replicaPort, (r) => r.info('replication'))).includes('master_link_status:up');
       const views = await Promise.all(sentinelPorts.map((p) => ask(p, (r) => r.call('SENTINEL', 'master', name) as Promise<string[]>)));
