@@ -38,6 +38,27 @@ describe('loadConfig', () => {
     expect(problems({ ...valid, REDIS_WAIT_TIMEOUT_MS: '5000' })).toEqual(['REDIS_WAIT_TIMEOUT_MS: must be 10–1500']);
   });
 
+  it('reads REDIS_PASSWORD, REDIS_USERNAME and REDIS_SENTINEL_PASSWORD; refuses a password given twice, a user without one, a Sentinel password without Sentinels', () => {
+    const sentinels = { REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'mymaster' };
+    expect(loadConfig({ ...valid, ...sentinels, REDIS_PASSWORD: 'p@ss:word', REDIS_USERNAME: 'yuebao', REDIS_SENTINEL_PASSWORD: 'sp' })).toMatchObject({ redisPassword: 'p@ss:word', redisUsername: 'yuebao', redisSentinelPassword: 'sp' });
+    expect(loadConfig({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_PASSWORD: 'p' }).redisPassword).toBe('p');
+    expect(problems({ ...valid, REDIS_URL: 'redis://:p@10.0.0.1:6379', REDIS_PASSWORD: 'p' })).toEqual(['REDIS_PASSWORD: is set while REDIS_URL carries a password too']);
+    expect(problems({ ...valid, REDIS_URL: 'redis://yuebao:p@10.0.0.1:6379', REDIS_PASSWORD: 'p' })).toEqual(['REDIS_PASSWORD: is set while REDIS_URL carries a password too']);
+    expect(problems({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_USERNAME: 'yuebao' })).toEqual(['REDIS_PASSWORD: is not set while REDIS_USERNAME is']);
+    expect(problems({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_SENTINEL_PASSWORD: 'sp' })).toEqual(['REDIS_SENTINEL_PASSWORD: is set without REDIS_SENTINELS']);
+    // A password never appears in what is said about it.
+    const said = (() => {
+      try {
+        loadConfig({ ...valid, REDIS_URL: 'redis://:hunter2@10.0.0.1:6379', REDIS_PASSWORD: 'hunter2' });
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(said).toContain('REDIS_PASSWORD');
+    expect(said).not.toContain('hunter2');
+  });
+
   it('fills the documented defaults', () => {
     const config = loadConfig(valid);
     expect(config).toMatchObject({
