@@ -35,7 +35,8 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
   const p = port ?? (await freePort());
   // A folder of its own: a replica writes the RDB its master sends (dump.rdb) whatever --save says.
   const dir = mkdtempSync(join(tmpdir(), 'yb-redis-'));
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
+  // A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const url = `redis://127.0.0.1:${p}`;
   const password = args.includes('--requirepass') ? args[args.indexOf('--requirepass') + 1] : undefined;
@@ -169,7 +170,7 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
   const { password, sentinelPassword } = options;
   // Every data node asks for the password and gives it to its master (a demoted master becomes a replica).
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
-  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
+  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
   const nodes = new Map<number, ChildProcess>([
     [masterPort, data(masterPort, [])],
     [replicaPort, data(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)])],
