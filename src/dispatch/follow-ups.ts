@@ -3,7 +3,7 @@ import type { FilingSettings } from '../conversation/filing-settings';
 import { sleep, type Clock } from '../clock/clock';
 import { firstPeriodIn } from '../calendar/deployment';
 import { readReportBook } from '../export/report-book';
-import { writeReportWorkbook } from '../export/xlsx-thread';
+import { WorkbookTooLarge, writeReportWorkbook } from '../export/xlsx-thread';
 import type { Targets } from '../targets/targets';
 import { dedupeSeconds, messageHandler } from '../delivery/deliver-message';
 import { deliveryReportText, summarize } from '../delivery/delivery-report';
@@ -354,7 +354,8 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows, sent: sent ? 1 : 0 }, entry.id);
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {
-    const failure = classifyFailure(error);
+    // Too big for the thread's heap is too big next time as well: said at once, not tried again.
+    const failure = error instanceof WorkbookTooLarge ? { kind: 'permanent' as const, reason: `表格超出了导出可用的内存（${error.maxHeapMb} MB）` } : classifyFailure(error);
     if (failure.kind !== 'permanent' && entry.failures + 1 < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
     const text = `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
     await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:error`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { assembleReportBook, readReportBook } from '../../src/export/report-book';
 import { bookToXlsx } from '../../src/export/write-table';
-import { endWorkbookThread, workbookThread, writeReportWorkbook } from '../../src/export/xlsx-thread';
+import { endWorkbookThread, workbookThread, WorkbookTooLarge, writeReportWorkbook } from '../../src/export/xlsx-thread';
 import { loadForm } from '../../src/conversation/form';
 import monthlyReport from '../../conversations/monthly-report';
 import { memoryStores } from '../../src/store/stores';
@@ -84,6 +84,24 @@ describe('the workbook thread', () => {
       workbookThread.idleMs = 60_000;
     }
   });
+
+  it('ends a thread whose workbook outgrows its heap, fails that export with why, and makes the next on a new thread', async () => {
+    const input = await provinceBook(3000);
+    await endWorkbookThread();
+    const cap = workbookThread.maxHeapMb;
+    workbookThread.maxHeapMb = 24;
+    try {
+      const started = workbookThread.started;
+      const failed = writeReportWorkbook(form, cal, input, '十月');
+      await expect(failed).rejects.toBeInstanceOf(WorkbookTooLarge);
+      await expect(failed).rejects.toThrow('the workbook needed more than the 24 MB its thread may use');
+      expect(workbookThread.started).toBe(started + 1);
+    } finally {
+      workbookThread.maxHeapMb = cap;
+    }
+    // The server's own thread is untouched, and the next workbook gets a thread of the usual size.
+    expect((await writeReportWorkbook(form, cal, input, '十月')).rows).toBe(3000);
+  }, 60_000);
 
   it('fails the workbook of a thread that ends mid-way, and starts another for the next', async () => {
     const input = await provinceBook(1500);
