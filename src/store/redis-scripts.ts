@@ -198,6 +198,13 @@ return 1`,
     keys: 5,
     lua: `return {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or false, redis.call('HGETALL', KEYS[3]), redis.call('SISMEMBER', KEYS[4], ARGV[1]), redis.call('SMEMBERS', KEYS[4]), redis.call('GET', KEYS[5]) or '0'}`,
   },
+  // KEYS: the reports hashes of schools of one partition. ARGV: period. Each school's report of the period, or false.
+  ybReportsOf: {
+    keys: -1,
+    lua: `local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HGET', key, ARGV[1]) or false end
+return out`,
+  },
   // KEYS: contacts, schools, staff. ARGV: userId. A school contact's school code and school, or else a staff member.
   ybWhois: {
     keys: 3,
