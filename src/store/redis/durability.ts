@@ -35,7 +35,7 @@ const RECOUNT_MS = 1_000;
 /**
  * WAIT on the connection that wrote, for the replicas the master has in sync, up to the number
  * configured. WAIT covers every earlier command of its connection, and a standalone or Sentinel
- * client has one connection: the commit before it is covered, however auto-pipelining batched it.
+ * client has one connection: the commit before it is covered.
  *
  * Up to, not exactly: right after a failover the promoted master has no replica until the old one
  * comes back and is synced (the Sentinels take 10–20 s to convert it), and waiting for one that is
