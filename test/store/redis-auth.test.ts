@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configCheck } from '../../src/cli/config-check';
@@ -6,7 +7,7 @@ import { connectRedis, createRedisClient, openRedis, RedisCredentialsRefused, ty
 import { redisStores } from '../../src/store/stores';
 import type { TurnCommitArgs } from '../../src/store/turn-store';
 import { SAMPLE } from '../helpers/sample';
-import { startRedisCluster, startRedisSentinelGroup, startRedisServer, type ThrowawayCluster, type ThrowawayRedis, type ThrowawaySentinelGroup } from '../helpers/redis-server';
+import { freePort, startRedisCluster, startRedisSentinelGroup, startRedisServer, type ThrowawayCluster, type ThrowawayRedis, type ThrowawaySentinelGroup } from '../helpers/redis-server';
 
 /**
  * Redis that asks for a password, in its three shapes, started for this file: a single Redis with
@@ -95,6 +96,30 @@ describe('a single Redis with requirepass', () => {
     expect(lines[1]).toBe(`✗ redis: ${single.url}: Redis refused the credentials (WRONGPASS): check REDIS_PASSWORD (and REDIS_USERNAME for an ACL user) against requirepass or the ACL of the Redis nodes.`);
     expect(lines.join('\n')).not.toContain('not-it');
   });
+
+  it('the server (src/main.ts) stops at start on a wrong password, saying so without it, and serves with the right one', async () => {
+    const env = (port: number, password: string) => ({ PATH: process.env.PATH ?? '', WECOM_CORP_ID: SAMPLE.corpId, WECOM_AGENT_ID: SAMPLE.agentId, WECOM_SECRET: SAMPLE.secret, WECOM_TOKEN: SAMPLE.token, WECOM_ENCODING_AES_KEY: SAMPLE.encodingAesKey, REDIS_URL: single.url, REDIS_PASSWORD: password, REDIS_KEY_PREFIX: 'yb-auth-main:', PORT: String(port), HOST: '127.0.0.1' });
+    const start = (port: number, password: string) => {
+      const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], { env: env(port, password), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Listening: ask /healthz, then stop it.
+        if (out.includes('yuebao listening') && !child.killed) void fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => ((out += `\nhealth ${JSON.stringify(await r.json())}`), child.kill('SIGTERM')));
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      return new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+    };
+    const refused = await start(await freePort(), 'hunter2-wrong');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('Redis refused the credentials (WRONGPASS): check REDIS_PASSWORD');
+    expect(refused.err + refused.out).not.toContain('hunter2-wrong');
+    const served = await start(await freePort(), PASSWORD);
+    expect(served.code).toBe(0);
+    expect(served.out).toContain('health {"status":"ok","redis":"ok"}');
+    expect(served.out + served.err).not.toContain(PASSWORD);
+  }, 30_000);
 
   it('a CLI client (fails at once) is refused the same way', async () => {
     const redis = createRedisClient(singleConfig({ redisPassword: 'not-it' }), undefined, 'cli');
