@@ -17,7 +17,7 @@ import { targetsFor, type Targets } from '../targets/targets';
 import { owingSchools, periodIndex } from './period-queries';
 import type { Form } from '../conversation/form';
 import type { Report } from '../report/records';
-import { reviewState, type ReviewState } from '../report/review';
+import { fromReviewMark, reviewMark, reviewState, type ReviewState } from '../report/review';
 import { contactLabel, staffName } from '../roster/people';
 
 export interface StaffQueryDeps {
@@ -138,11 +138,20 @@ export class StaffQueries {
   async reviews(period: Period, filed: readonly string[]): Promise<{ reviews: Record<string, ReviewState>; reviewInUse: boolean }> {
     const reviews: Record<string, ReviewState> = {};
     let reviewInUse = false;
-    (await this.deps.records.reports(period, filed)).forEach((r, i) => {
-      const state = reviewState(r);
-      if (state) reviews[filed[i]!] = state;
-      if (r?.review && (r.review.required || r.review.state !== 'pending')) reviewInUse = true;
+    // The period's review index; a report written before there was one is read whole.
+    const marks = await this.deps.records.reviewMarks(period);
+    const unmarked = filed.filter((code) => marks[code] === undefined);
+    (await this.deps.records.reports(period, unmarked)).forEach((r, i) => {
+      const mark = r ? reviewMark(r) : null;
+      if (mark) marks[unmarked[i]!] = mark;
     });
+    for (const code of filed) {
+      const mark = marks[code];
+      if (mark === undefined) continue;
+      const { state, inUse } = fromReviewMark(mark);
+      reviews[code] = state;
+      if (inUse) reviewInUse = true;
+    }
     return { reviews, reviewInUse };
   }
 

@@ -22,6 +22,29 @@ export function countsInFigures(report: Pick<Report, 'status' | 'review'>): bool
   return report.review?.required !== true || report.review.state === 'approved';
 }
 
+/**
+ * A filed report's review as the period's review index keeps it (one short word per school, so
+ * that 进度 counts the province's reviews without reading 20,000 reports): its state, and for a
+ * pending one whether review was required. null for a report that is not filed.
+ */
+export type ReviewMark = 'pending' | 'pending-required' | 'approved' | 'returned';
+
+export function reviewMark(report: Pick<Report, 'status' | 'review'>): ReviewMark | null {
+  const state = reviewState(report);
+  if (state === null) return null;
+  return state === 'pending' && report.review?.required ? 'pending-required' : state;
+}
+
+/** A mark read back: the state, and whether it shows review is in use (required, or decided). */
+export function fromReviewMark(mark: ReviewMark): { state: ReviewState; inUse: boolean } {
+  return mark === 'pending-required' ? { state: 'pending', inUse: true } : { state: mark, inUse: mark !== 'pending' };
+}
+
+/** The mark of a report read whole (a report written before the index, or the index's own check). */
+export function isReviewMark(value: unknown): value is ReviewMark {
+  return value === 'pending' || value === 'pending-required' || value === 'approved' || value === 'returned';
+}
+
 /** The review a new submission starts with. */
 export function newReview(required: boolean): Review {
   return { state: 'pending', required };

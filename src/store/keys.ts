@@ -34,6 +34,9 @@ export function redisKeys(prefix: string) {
     status: (partition: number, period: string, status: IndexedStatus) => `${tag(partition)}:status:${period}:${status}`,
     statusOf: (code: string, period: string) => INDEXED_STATUSES.map((s) => `${of(code)}:status:${period}:${s}`),
     ytd: (partition: number, year: number) => `${tag(partition)}:ytd:${year}`,
+    /** The period's review index of a partition: school code → ReviewMark of its filed report. */
+    reviews: (partition: number, period: string) => `${tag(partition)}:review:${period}`,
+    reviewsOf: (code: string, period: string) => `${of(code)}:review:${period}`,
     derivedRev: (partition: number) => `${tag(partition)}:derived-rev`,
     // The outbox of a partition: due times, entries, and the failed ones for the operator.
     outboxDue: (partition: number) => `${tag(partition)}:outbox:due`,

@@ -3,6 +3,7 @@ import type { Period } from '../calendar/period';
 import type { YearToDate } from '../report/progress';
 import type { Draft, HistoryEntry, Report } from '../report/records';
 import type { IndexedStatus } from '../report/status';
+import type { ReviewMark } from '../report/review';
 
 /** A consistent snapshot of a school's records for one period, with its reports of every period. */
 export interface SchoolRecords {
@@ -86,6 +87,12 @@ export interface RecordsStore {
   history(code: string, limit?: number): Promise<HistoryEntry[]>;
   /** A period's status sets, merged over the partitions (only the statuses asked for). */
   statusSets(period: Period, statuses?: readonly IndexedStatus[]): Promise<Record<IndexedStatus, string[]>>;
+  /**
+   * The period's review index, merged over the partitions: school code → the review mark of its
+   * report, set by every write of a report. A report written before the index has none (the
+   * caller reads that report).
+   */
+  reviewMarks(period: Period): Promise<Record<string, ReviewMark>>;
   /** Every school's sums for a year, for roll-ups. */
   yearToDate(year: number): Promise<Record<string, YearToDate>>;
   /** A partition's derived data for some periods and a year, with the revision it was read at (reindex). */

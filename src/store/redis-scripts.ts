@@ -34,15 +34,17 @@ end`;
 /**
  * Applies a change to a school's records and its derived status and sums.
  * k: rev, draft, reports, reopened, history, status filed/late/drafting/defaulted, ytd, derived rev,
- * reports rev (counts every report written, any period: the year's sums are judged against it).
+ * reports rev (counts every report written, any period: the year's sums are judged against it),
+ * the period's review index. A report written sets its review mark there ('' for none: removed).
  */
 const APPLY_SCHOOL = `${APPEND_HISTORY}
-local function apply_school(k, period, code, draftOp, draft, report, reopenedOp, statusOp, ytd, history)
+local function apply_school(k, period, code, draftOp, draft, report, reopenedOp, statusOp, ytd, history, review)
   redis.call('INCR', k[1])
   if draftOp == 'set' then redis.call('SET', k[2], draft) elseif draftOp == 'del' then redis.call('DEL', k[2]) end
   if report ~= '' then
     redis.call('HSET', k[3], period, report)
     redis.call('INCR', k[12])
+    if review ~= '' then redis.call('HSET', k[13], code, review) else redis.call('HDEL', k[13], code) end
   end
   if reopenedOp == '1' then redis.call('SADD', k[4], period) elseif reopenedOp == '0' then redis.call('SREM', k[4], period) end
   append_history(k[5], history)
@@ -58,7 +60,7 @@ local function apply_school(k, period, code, draftOp, draft, report, reopenedOp,
 end`;
 
 /** Number of keys a school change needs (see APPLY_SCHOOL). */
-export const SCHOOL_KEYS = 12;
+export const SCHOOL_KEYS = 13;
 
 const SCRIPTS = {
   ybUnlock: {
@@ -77,9 +79,9 @@ local s = redis.call('HMGET', KEYS[3], 'data', 'rev')
 if #KEYS < 8 then return {'ready', s[1] or false, s[2] or false} end
 return {'ready', s[1] or false, s[2] or false, redis.call('GET', KEYS[4]) or '0', redis.call('GET', KEYS[5]) or false, redis.call('HGETALL', KEYS[6]), redis.call('SISMEMBER', KEYS[7], ARGV[3]), redis.call('SMEMBERS', KEYS[7]), redis.call('GET', KEYS[8]) or '0'}`,
   },
-  // KEYS: turn record, lock, session, outbox due [, 12 school keys], entry keys…
+  // KEYS: turn record, lock, session, outbox due [, 13 school keys], entry keys…
   // ARGV: token (the attempt), session rev, session data, session ttl, keepMs, replies, late, now, has school, n entries,
-  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked)],
+  //   [school: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked), review mark],
   //   then per entry: id, owner, due, kind, payload.
   ybTurnCommit: {
     keys: -1,
@@ -93,12 +95,12 @@ if tonumber(redis.call('HGET', KEYS[3], 'rev') or '0') ~= tonumber(ARGV[2]) then
 local hasSchool = ARGV[9] == '1'
 local a = 11
 if hasSchool then
-  if tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[11]) then return {'conflict', 'school'} end
-  if tonumber(ARGV[21]) >= 0 and tonumber(redis.call('GET', KEYS[4 + ${SCHOOL_KEYS}]) or '0') ~= tonumber(ARGV[21]) then return {'conflict', 'school'} end
   local k = {}
   for i = 1, ${SCHOOL_KEYS} do k[i] = KEYS[4 + i] end
-  apply_school(k, ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19], cjson.decode(ARGV[20]))
-  a = 22
+  if tonumber(redis.call('GET', k[1]) or '0') ~= tonumber(ARGV[11]) then return {'conflict', 'school'} end
+  if tonumber(ARGV[21]) >= 0 and tonumber(redis.call('GET', k[12]) or '0') ~= tonumber(ARGV[21]) then return {'conflict', 'school'} end
+  apply_school(k, ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17], ARGV[18], ARGV[19], cjson.decode(ARGV[20]), ARGV[22])
+  a = 23
 end
 local firstEntry = hasSchool and (5 + ${SCHOOL_KEYS}) or 5
 for i = 0, tonumber(ARGV[10]) - 1 do
@@ -142,13 +144,13 @@ enqueue(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[6], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'late', ARGV[1])
 return 'queued'`,
   },
-  // KEYS: 12 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked).
+  // KEYS: 13 school keys. ARGV: expected rev, period, code, draft op, draft, report, reopened op, status op, ytd, history JSON {max, entries}, expected reports rev (-1: not checked), review mark.
   ybCommitSchool: {
     keys: SCHOOL_KEYS,
     lua: `${APPLY_SCHOOL}
 if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
 if tonumber(ARGV[11]) >= 0 and tonumber(redis.call('GET', KEYS[12]) or '0') ~= tonumber(ARGV[11]) then return 0 end
-apply_school(KEYS, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], cjson.decode(ARGV[10]))
+apply_school(KEYS, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], cjson.decode(ARGV[10]), ARGV[12])
 return 1`,
   },
   // KEYS: rev, reports, history, status filed/late/drafting/defaulted, derived rev, reports rev, outbox due [, entry].

@@ -72,6 +72,29 @@ describe('city review', () => {
     ]);
   });
 
+  it('进度 counts the reviews from the period’s review index, and reads whole a report written before the index', async () => {
+    await setup({ REVIEW_REQUIRED: 'on' });
+    await seedReport(t!.stores, october({ state: 'pending', required: true }));
+    await seedReport(t!.stores, report('4103', '2026-10', 'filed', {}, { submittedBy: 'wang', review: { state: 'pending', required: true } }));
+    // 4103's report as one written before the index: its mark is not there.
+    const { redis, prefix } = t!.redis!;
+    const markKeys = await redis.keys(`${prefix}*:review:2026-10`);
+    expect(markKeys.length).toBeGreaterThan(0);
+    for (const key of markKeys) await redis.hdel(key, '4103');
+    expect(await t!.stores.records.reviewMarks('2026-10')).toEqual({ '4102': 'pending-required' });
+    expect(await say('sheng', '进度')).toContain('审核：已报 2 · 已审 0 · 退回 0 · 待审 2');
+    expect(await say('zzcity', '通过 4102')).toContain('已通过 郑州铁路职业技术学院');
+    expect(await say('zzcity', '退回 4103 请补全')).toContain('已退回 郑州市电子信息工程学校');
+    await t!.deliver();
+    // The decisions wrote both marks; 进度 reads the index alone now.
+    expect(await t!.stores.records.reviewMarks('2026-10')).toEqual({ '4102': 'approved', '4103': 'returned' });
+    const reads = t!.stores.records.reports.bind(t!.stores.records);
+    let reportsRead = 0;
+    t!.stores.records.reports = async (period, codes) => ((reportsRead += codes.length), reads(period, codes));
+    expect(await say('sheng', '进度')).toContain('审核：已报 2 · 已审 1 · 退回 1 · 待审 0');
+    expect(reportsRead).toBe(0);
+  });
+
   it('with review off, a report counts at once and a 退回 keeps it counted until resubmitted', async () => {
     await setup({});
     await seedReport(t!.stores, october({ state: 'pending', required: false }));

@@ -5,6 +5,7 @@ import { draftCodec, historyFields, HISTORY_MAX, reportCodec, ytdCodec } from '.
 import { partitionOf } from '../partition';
 import type { SchoolChange, SchoolRecords } from '../records-store';
 import { requireTtl } from '../ttl';
+import { reviewMark, type ReviewMark } from '../../report/review';
 
 interface Slot<T> {
   value: T;
@@ -90,7 +91,13 @@ export class MemoryDb {
     this.bumpRev(code, period);
     if (w.draft === null) this.delete(`draft:${code}:${period}`);
     else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, draftCodec.encode(w.draft));
-    if (w.report !== undefined) this.putReport(code, period, reportCodec.encode(w.report));
+    if (w.report !== undefined) {
+      this.putReport(code, period, reportCodec.encode(w.report));
+      const key = `review:${partitionOf(code)}:${period}`;
+      const { [code]: _old, ...others } = this.get<Record<string, ReviewMark>>(key) ?? {};
+      const mark = reviewMark(w.report);
+      this.put(key, mark ? { ...others, [code]: mark } : others);
+    }
     if (w.reopened !== undefined) {
       const set = new Set(this.set(`reopened:${code}`));
       if (w.reopened) set.add(period);

@@ -2,6 +2,7 @@ import type { EntryInit } from '../../outbox/entry';
 import type { YearToDate } from '../../report/progress';
 import type { Draft, HistoryEntry, Report } from '../../report/records';
 import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
+import type { ReviewMark } from '../../report/review';
 import { draftCodec, historyFromFields, reportCodec, ytdCodec } from '../codecs';
 import { ALL_PARTITIONS, partitionOf } from '../partition';
 import type { DerivedData, NudgeVerdict, RecordsStore, SchoolChange, SchoolRecords } from '../records-store';
@@ -88,6 +89,12 @@ export class MemoryRecordsStore implements RecordsStore {
   async statusSets(period: string, statuses: readonly IndexedStatus[] = INDEXED_STATUSES): Promise<Record<IndexedStatus, string[]>> {
     const out: Record<IndexedStatus, string[]> = { filed: [], late: [], drafting: [], defaulted: [] };
     for (const p of ALL_PARTITIONS) for (const s of statuses) out[s].push(...this.db.set(`status:${p}:${period}:${s}`));
+    return out;
+  }
+
+  async reviewMarks(period: string): Promise<Record<string, ReviewMark>> {
+    const out: Record<string, ReviewMark> = {};
+    for (const p of ALL_PARTITIONS) Object.assign(out, this.db.get<Record<string, ReviewMark>>(`review:${p}:${period}`) ?? {});
     return out;
   }
 

@@ -2,6 +2,7 @@ import type { EntryInit } from '../../outbox/entry';
 import type { YearToDate } from '../../report/progress';
 import type { Draft, HistoryEntry, Report } from '../../report/records';
 import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
+import { isReviewMark, type ReviewMark } from '../../report/review';
 import { draftCodec, historyArg, historyFromFields, reportCodec, ytdCodec } from '../codecs';
 import { ALL_PARTITIONS, partitionOf } from '../partition';
 import type { DerivedData, NudgeVerdict, RecordsStore, SchoolChange, SchoolRecords } from '../records-store';
@@ -111,6 +112,13 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     const out: Record<IndexedStatus, string[]> = { filed: [], late: [], drafting: [], defaulted: [] };
     const parts = await Promise.all(ALL_PARTITIONS.map((p) => Promise.all(statuses.map((s) => this.redis.smembers(this.keys.status(p, period, s))))));
     for (const sets of parts) sets.forEach((codes, i) => out[statuses[i]!].push(...codes));
+    return out;
+  }
+
+  async reviewMarks(period: string): Promise<Record<string, ReviewMark>> {
+    const out: Record<string, ReviewMark> = {};
+    const parts = await Promise.all(ALL_PARTITIONS.map((p) => this.redis.hgetall(this.keys.reviews(p, period))));
+    for (const marks of parts) for (const [code, mark] of Object.entries(marks)) if (isReviewMark(mark)) out[code] = mark;
     return out;
   }
 

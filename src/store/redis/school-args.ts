@@ -4,6 +4,7 @@ import type { RedisKeys } from '../keys';
 import { partitionOf } from '../partition';
 import type { SchoolChange, SchoolRecords } from '../records-store';
 import { pairsToRecord } from '../redis-scripts';
+import { reviewMark } from '../../report/review';
 
 /** The arguments an outbox entry takes in a script: id, owner, due, kind, payload. */
 export function entryArgs(owner: string, entry: EntryInit): (string | number)[] {
@@ -24,6 +25,7 @@ export function schoolChangeArgs(k: RedisKeys, w: SchoolChange, historyMax: numb
     k.ytd(partition, year),
     k.derivedRev(partition),
     k.reportsRev(w.code),
+    k.reviewsOf(w.code, w.period),
   ];
   const draftOp = w.draft === undefined ? 'keep' : w.draft === null ? 'del' : 'set';
   const reopened = w.reopened === undefined ? 'keep' : w.reopened ? '1' : '0';
@@ -40,6 +42,7 @@ export function schoolChangeArgs(k: RedisKeys, w: SchoolChange, historyMax: numb
     w.ytd ? ytdCodec.encode(w.ytd) : '',
     historyArg(w.history, historyMax),
     w.expectedReportsRev ?? -1,
+    w.report ? (reviewMark(w.report) ?? '') : '',
   ];
   return { keys, args };
 }

@@ -26,8 +26,8 @@ export const school = (code: string, city = '郑州', category: School['category
 
 export const draft = (values: Record<string, number> = {}): Draft => makeDraft(values, { startedBy: 'a', updatedBy: 'a' });
 
-export const report = (code: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}): Report =>
-  makeReport(code, period, status, values, { submittedBy: status === 'defaulted' ? null : 'a' });
+export const report = (code: string, period: string, status: Report['status'] = 'filed', values: Record<string, number> = {}, more: Partial<Report> = {}): Report =>
+  makeReport(code, period, status, values, { submittedBy: status === 'defaulted' ? null : 'a', ...more });
 
 export const history = (type: HistoryEntry['type'], by = 'a', period = '2026-10'): HistoryEntry => ({ type, period, by, at: 1, cells: [] });
 

@@ -3,6 +3,7 @@ import { newSession } from '../../../src/session/session';
 import { owingSchools, periodIndex } from '../../../src/queries/period-queries';
 import { partitionOf } from '../../../src/store/partition';
 import { HOUR_MS } from '../../../src/store/send-budget';
+import type { Report } from '../../../src/report/records';
 import { change, draft, history, message, report, school, useSubject, ytd, type MakeSubject } from './fixtures';
 
 export function recordsContract(make: MakeSubject): void {
@@ -31,6 +32,26 @@ export function recordsContract(make: MakeSubject): void {
       // The year's months only: December of the year before stays out.
       expect(await records.reportsOfYear(2026, ['s1', 's2'])).toEqual([{ '2026-09': report('s1', '2026-09'), '2026-10': report('s1', '2026-10') }, {}]);
       expect(await records.reportsOfYear(2025, ['s1'])).toEqual([{ '2025-12': report('s1', '2025-12') }]);
+    });
+
+    it('keeps each filed report’s review mark in the period’s index, written with the report', async () => {
+      const { records } = s();
+      const filed = (code: string, review?: Report['review']) => report(code, '2026-10', 'filed', {}, review ? { review } : {});
+      await records.commit(change({ code: 'a', period: '2026-10', report: filed('a'), status: 'filed' }));
+      await records.commit(change({ code: 'b', period: '2026-10', report: filed('b', { state: 'pending', required: true }), status: 'filed' }));
+      await records.commit(change({ code: 'c', period: '2026-10', report: filed('c', { state: 'pending', required: false }), status: 'filed' }));
+      await records.commit(change({ code: 'a', period: '2026-09', report: report('a', '2026-09', 'late'), status: 'late' }));
+      expect(await records.reviewMarks('2026-10')).toEqual({ a: 'pending', b: 'pending-required', c: 'pending' });
+      expect(await records.reviewMarks('2026-09')).toEqual({ a: 'pending' });
+      // A decision rewrites the report and its mark; a change without a report leaves the mark.
+      await records.commit(change({ code: 'b', period: '2026-10', expectedRev: 1, report: filed('b', { state: 'approved', required: true, by: 'u', byName: '王', at: 2, id: 'r1' }) }));
+      await records.commit(change({ code: 'c', period: '2026-10', expectedRev: 1, report: filed('c', { state: 'returned', required: false, by: 'u', byName: '王', at: 2, id: 'r2', reason: '数字有误' }) }));
+      await records.commit(change({ code: 'a', period: '2026-10', expectedRev: 1, draft: draft({ x: 1 }) }));
+      expect(await records.reviewMarks('2026-10')).toEqual({ a: 'pending', b: 'approved', c: 'returned' });
+      // A report that is not filed has no mark.
+      await records.commit(change({ code: 'a', period: '2026-10', expectedRev: 2, report: report('a', '2026-10', 'defaulted'), status: 'defaulted' }));
+      expect(await records.reviewMarks('2026-10')).toEqual({ b: 'approved', c: 'returned' });
+      expect(await records.reviewMarks('2026-08')).toEqual({});
     });
 
     it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {

@@ -3,7 +3,7 @@ import { newSession, type Session } from '../../../src/session/session';
 import { partitionOf } from '../../../src/store/partition';
 import type { TurnCommitArgs } from '../../../src/store/turn-store';
 import { storedSession } from '../../helpers/sessions';
-import { change, draft, history, message, sleep, useSubject, type MakeSubject } from './fixtures';
+import { change, draft, history, message, report, sleep, useSubject, type MakeSubject } from './fixtures';
 
 /** A session that differs by its turn count. */
 const sessionN = (turns: number): Session => ({ ...newSession(), turns });
@@ -43,6 +43,16 @@ export function turnsContract(make: MakeSubject): void {
       expect((await turns.begin({ home: 'u', userId: 'u', deliveryId: 'm:1', lock: 'L1', lockTtlMs: 30 })).kind).toBe('ready');
       await sleep(60);
       expect((await turns.begin({ home: 'u', userId: 'u', deliveryId: 'm:1', lock: 'L2', lockTtlMs: 30 })).kind).toBe('ready');
+    });
+
+    it('a turn that submits a report sets its review mark in the period’s index, with the report', async () => {
+      const { turns, records } = s();
+      await turns.begin({ home: 's1', userId: 'c1', deliveryId: 'm:1', lock: 'L1', lockTtlMs: 10_000 });
+      const submitted = report('s1', '2026-10', 'filed', { a: 1 }, { review: { state: 'pending', required: true } });
+      expect(await turns.commit(commitArgs({ home: 's1', userId: 'c1', school: change({ code: 's1', period: '2026-10', report: submitted, status: 'filed' }), outbox: [message('turn:c1:m:1:cards', ['c1'], '卡片', 100)] }))).toEqual({ kind: 'ok' });
+      expect(await records.reviewMarks('2026-10')).toEqual({ s1: 'pending-required' });
+      // The entry after the school's arguments is still where the script reads it.
+      expect(await s().outbox.get([{ owner: 's1', id: 'turn:c1:m:1:cards' }])).toMatchObject([{ state: 'pending', due: 100 }]);
     });
 
     it('commits a turn once: records, session, entries and the turn record together, then unlocks', async () => {
