@@ -357,7 +357,8 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     // Too big for the thread's heap is too big next time as well: said at once, not tried again.
     const failure = error instanceof WorkbookTooLarge ? { kind: 'permanent' as const, reason: `表格超出了导出可用的内存（${error.maxHeapMb} MB）` } : classifyFailure(error);
     if (failure.kind !== 'permanent' && entry.failures + 1 < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
-    const text = `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
+    // Too big for the thread is too big the next time as well: the table itself (CSV) is what is left.
+    const text = error instanceof WorkbookTooLarge ? `月报表发送失败：${failure.reason}。请管理员用命令行导出 CSV 表格（npm run cli -- export --format csv）。` : `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
     await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:error`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
     deps.kick(entry.owner);
     return { kind: 'finish', state: 'failed', error: failure.reason };

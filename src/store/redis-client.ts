@@ -127,14 +127,16 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
   } else {
     redis = new Redis(target.url, { lazyConnect: true, ...base });
   }
-  let down = false;
+  // Said once per kind of trouble, and again when it changes (away, then back with another password).
+  let down: 'unreachable' | 'credentials' | null = null;
   redis.on('error', (error: Error) => {
-    if (!down) logger?.error({ err: error.message }, refusedCredentials(error.message) ? `Redis refused the credentials: ${CREDENTIALS_HINT}; retrying in the background` : 'Redis unreachable; retrying in the background');
-    down = true;
+    const kind = refusedCredentials(error.message) ? 'credentials' : 'unreachable';
+    if (down !== kind) logger?.error({ err: error.message }, kind === 'credentials' ? `Redis refused the credentials: ${CREDENTIALS_HINT}; retrying in the background` : 'Redis unreachable; retrying in the background');
+    down = kind;
   });
   redis.on('ready', () => {
     if (down) logger?.info('Redis reachable again');
-    down = false;
+    down = null;
   });
   return redis;
 }

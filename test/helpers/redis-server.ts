@@ -60,7 +60,8 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Stopped already (a signal ends it with no exit code): nothing more will be heard of it.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),

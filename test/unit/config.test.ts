@@ -42,6 +42,8 @@ describe('loadConfig', () => {
     const sentinels = { REDIS_SENTINELS: '10.0.0.1:26379', REDIS_SENTINEL_NAME: 'mymaster' };
     expect(loadConfig({ ...valid, ...sentinels, REDIS_PASSWORD: 'p@ss:word', REDIS_USERNAME: 'yuebao', REDIS_SENTINEL_PASSWORD: 'sp' })).toMatchObject({ redisPassword: 'p@ss:word', redisUsername: 'yuebao', redisSentinelPassword: 'sp' });
     expect(loadConfig({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_PASSWORD: 'p' }).redisPassword).toBe('p');
+    // A password is taken as given: spaces at its ends are part of it.
+    expect(loadConfig({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_PASSWORD: ' p w ' }).redisPassword).toBe(' p w ');
     expect(problems({ ...valid, REDIS_URL: 'redis://:p@10.0.0.1:6379', REDIS_PASSWORD: 'p' })).toEqual(['REDIS_PASSWORD: is set while REDIS_URL carries a password too']);
     expect(problems({ ...valid, REDIS_URL: 'redis://yuebao:p@10.0.0.1:6379', REDIS_PASSWORD: 'p' })).toEqual(['REDIS_PASSWORD: is set while REDIS_URL carries a password too']);
     expect(problems({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379', REDIS_USERNAME: 'yuebao' })).toEqual(['REDIS_PASSWORD: is not set while REDIS_USERNAME is']);
