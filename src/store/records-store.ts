@@ -93,6 +93,11 @@ export interface RecordsStore {
    * caller reads that report).
    */
   reviewMarks(period: Period): Promise<Record<string, ReviewMark>>;
+  /**
+   * Sets a school's review marks (period → mark; null: none) if none of its reports was written
+   * since `expectedReportsRev` (reindex; a report written meanwhile set its own). True when set.
+   */
+  setReviewMarks(code: string, expectedReportsRev: number, marks: Record<Period, ReviewMark | null>): Promise<boolean>;
   /** Every school's sums for a year, for roll-ups. */
   yearToDate(year: number): Promise<Record<string, YearToDate>>;
   /** A partition's derived data for some periods and a year, with the revision it was read at (reindex). */

@@ -207,6 +207,15 @@ return 1`,
 for i, key in ipairs(KEYS) do out[i] = redis.call('HGET', key, ARGV[1]) or false end
 return out`,
   },
+  // KEYS: reports rev, then the review index of each period. ARGV: code, expected reports rev, then each period's mark ('' = none).
+  ybSetReviewMarks: {
+    keys: -1,
+    lua: `if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[2]) then return 0 end
+for i = 2, #KEYS do
+  if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[i], ARGV[1], ARGV[i + 1]) else redis.call('HDEL', KEYS[i], ARGV[1]) end
+end
+return 1`,
+  },
   // KEYS: contacts, schools, staff. ARGV: userId. A school contact's school code and school, or else a staff member.
   ybWhois: {
     keys: 3,

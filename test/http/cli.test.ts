@@ -196,12 +196,16 @@ describe('npm run cli', { timeout: 60_000 }, () => {
     await redis.srem(k.status(p, '2026-10', 'filed'), '0301');
     await redis.sadd(k.status(p, '2026-10', 'drafting'), '0301');
     await redis.hdel(k.ytd(p, 2026), '0301');
+    // …and its report as one written before the review index: no review mark.
+    await redis.hdel(k.reviews(p, '2026-10'), '0301');
+    expect(await stores.records.reviewMarks('2026-10')).toEqual({});
     const fixed = await cli(['reindex', '--year', '2026'], env);
     expect(fixed.code).toBe(0);
-    expect(fixed.out).toBe('2026 年状态索引：更正了 1 所学校的 1 个月份：\n  0301 2026-10：填报中 → 已报\n2026 年度累计：更正了 1 所学校。\n');
+    expect(fixed.out).toBe('2026 年状态索引：更正了 1 所学校的 1 个月份：\n  0301 2026-10：填报中 → 已报\n2026 年度累计：更正了 1 所学校。\n2026 年审核标记：更正了 1 所学校。\n');
+    expect(await stores.records.reviewMarks('2026-10')).toEqual({ '0301': 'pending' });
     expect((await periodIndex(stores, '2026-10')).status).toMatchObject({ filed: ['0301'], drafting: ['0302'] });
     expect((await stores.records.yearToDate(2026))['0301']).toMatchObject({ trainees: 40 });
-    expect((await cli(['reindex', '--year', '2026'], env)).out).toMatch(/^2026 年的状态索引和年度累计与记录一致（\d+ 所学校），没有改动。\n$/);
+    expect((await cli(['reindex', '--year', '2026'], env)).out).toMatch(/^2026 年的状态索引、审核标记和年度累计与记录一致（\d+ 所学校），没有改动。\n$/);
     expect(await cli(['reindex', '--year', 'soon'], env)).toMatchObject({ code: 1, out: '--year「soon」应写成四位年份，如 2026。\n' });
     redis.disconnect();
   });

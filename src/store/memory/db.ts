@@ -93,10 +93,7 @@ export class MemoryDb {
     else if (w.draft !== undefined) this.put(`draft:${code}:${period}`, draftCodec.encode(w.draft));
     if (w.report !== undefined) {
       this.putReport(code, period, reportCodec.encode(w.report));
-      const key = `review:${partitionOf(code)}:${period}`;
-      const { [code]: _old, ...others } = this.get<Record<string, ReviewMark>>(key) ?? {};
-      const mark = reviewMark(w.report);
-      this.put(key, mark ? { ...others, [code]: mark } : others);
+      this.setReviewMark(code, period, reviewMark(w.report));
     }
     if (w.reopened !== undefined) {
       const set = new Set(this.set(`reopened:${code}`));
@@ -111,6 +108,13 @@ export class MemoryDb {
       this.put(key, { ...(this.get<Record<string, string>>(key) ?? {}), [code]: ytdCodec.encode(w.ytd) });
       this.bumpDerived(code);
     }
+  }
+
+  /** A school's mark in the period's review index (null: none). */
+  setReviewMark(code: string, period: string, mark: ReviewMark | null): void {
+    const key = `review:${partitionOf(code)}:${period}`;
+    const { [code]: _old, ...others } = this.get<Record<string, ReviewMark>>(key) ?? {};
+    this.put(key, mark ? { ...others, [code]: mark } : others);
   }
 
   bumpRev(code: string, period: string): void {

@@ -98,6 +98,12 @@ export class MemoryRecordsStore implements RecordsStore {
     return out;
   }
 
+  async setReviewMarks(code: string, expectedReportsRev: number, marks: Record<string, ReviewMark | null>): Promise<boolean> {
+    if ((this.db.get<number>(`reports-rev:${code}`) ?? 0) !== expectedReportsRev) return false;
+    for (const [period, mark] of Object.entries(marks)) this.db.setReviewMark(code, period, mark);
+    return true;
+  }
+
   async yearToDate(year: number): Promise<Record<string, YearToDate>> {
     const out: Record<string, YearToDate> = {};
     for (const p of ALL_PARTITIONS) for (const [code, json] of Object.entries(this.db.get<Record<string, string>>(`ytd:${p}:${year}`) ?? {})) out[code] = ytdCodec.decode(json);

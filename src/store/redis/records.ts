@@ -122,6 +122,12 @@ export class RedisRecordsStore extends RedisPort implements RecordsStore {
     return out;
   }
 
+  async setReviewMarks(code: string, expectedReportsRev: number, marks: Record<string, ReviewMark | null>): Promise<boolean> {
+    const periods = Object.keys(marks);
+    const keys = [this.keys.reportsRev(code), ...periods.map((period) => this.keys.reviewsOf(code, period))];
+    return Number(await this.scripts.ybSetReviewMarks(keys.length, ...keys, code, expectedReportsRev, ...periods.map((period) => marks[period] ?? ''))) === 1;
+  }
+
   async yearToDate(year: number): Promise<Record<string, YearToDate>> {
     const parts = await Promise.all(ALL_PARTITIONS.map((p) => this.redis.hgetall(this.keys.ytd(p, year))));
     const out: Record<string, YearToDate> = {};

@@ -52,6 +52,13 @@ export function recordsContract(make: MakeSubject): void {
       await records.commit(change({ code: 'a', period: '2026-10', expectedRev: 2, report: report('a', '2026-10', 'defaulted'), status: 'defaulted' }));
       expect(await records.reviewMarks('2026-10')).toEqual({ b: 'approved', c: 'returned' });
       expect(await records.reviewMarks('2026-08')).toEqual({});
+      // Set by reindex only while none of the school's reports changed since it read them.
+      const { reportsRev } = await records.read('b', '2026-10');
+      expect(await records.setReviewMarks('b', reportsRev - 1, { '2026-10': 'pending' })).toBe(false);
+      expect(await records.reviewMarks('2026-10')).toEqual({ b: 'approved', c: 'returned' });
+      expect(await records.setReviewMarks('b', reportsRev, { '2026-10': null, '2026-09': 'returned' })).toBe(true);
+      expect(await records.reviewMarks('2026-10')).toEqual({ c: 'returned' });
+      expect(await records.reviewMarks('2026-09')).toEqual({ a: 'pending', b: 'returned' });
     });
 
     it('keeps the draft when a commit leaves it out, and clears the reopen flag on request', async () => {
