@@ -88,10 +88,11 @@ export async function reindex(ports: Ports, year: number, print: (line: string) 
   const marks = await Promise.all(periods.map((period) => ports.records.reviewMarks(period)));
   for (const p of ALL_PARTITIONS) {
     const codes = byPartition.get(p) ?? [];
+    let snapshots = new Map<string, SchoolRecords>();
     for (let attempt = 0; ; attempt++) {
       const current = await ports.records.readDerived(p, periods, year);
-      const { snapshots, ...want } = await expected(ports.records, codes, periods, year);
-      if (attempt === 0) marksCorrected += await repairMarks(ports.records, snapshots, periods, marks);
+      const { snapshots: read, ...want } = await expected(ports.records, codes, periods, year);
+      snapshots = read;
       const found: Change[] = [];
       for (const period of periods) {
         const before = statusOf(current.status[period]);
@@ -112,6 +113,8 @@ export async function reindex(ports: Ports, year: number, print: (line: string) 
       // A commit changed this partition meanwhile: read it again.
       if (attempt >= 5) throw new Error(`partition ${p} kept changing; run reindex again`);
     }
+    // The review marks from the same reading of the schools (each school's set under its own check).
+    marksCorrected += await repairMarks(ports.records, snapshots, periods, marks);
   }
   if (changes.length === 0 && ytdChanged === 0 && marksCorrected === 0) {
     print(`${year} 年的状态索引、审核标记和年度累计与记录一致（${Object.keys(roster.schools).length} 所学校），没有改动。`);

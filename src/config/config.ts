@@ -248,10 +248,10 @@ const fields = {
 } as const;
 
 type Fields = typeof fields;
-
-/** Keys whose value is used exactly as given. */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD']);
 type Parsed = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
+
+/** Keys whose value is used exactly as given (a password's end spaces are part of it). */
+const UNTRIMMED_KEYS: ReadonlySet<string> = new Set(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD']);
 
 /** Redis keys that only make sense together, or not together. */
 function redisProblems(out: Record<string, unknown>): ConfigProblem[] {
@@ -280,8 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(fields) as [keyof Fields, Fields[keyof Fields]][]) {
     const raw = env[key];
-    // A password is taken as it is: spaces at its ends are part of it.
-    const value = raw === undefined || raw.trim() === '' ? undefined : SECRET_KEYS.has(key) ? raw : raw.trim();
+    const value = raw === undefined || raw.trim() === '' ? undefined : UNTRIMMED_KEYS.has(key) ? raw : raw.trim();
     const result = (field.schema as z.ZodType).safeParse(value);
     if (result.success) out[key] = result.data;
     else problems.push({ key, problem: result.error.issues[0]?.message ?? 'is invalid', fix: field.fix });

@@ -354,11 +354,13 @@ async function exportFile(deps: FollowUpDeps, entry: Leased, ctx: HandlerContext
     await deps.audit.append({ action: 'export', by: p.by, at: ctx.now, period: p.period, rows, sent: sent ? 1 : 0 }, entry.id);
     return { kind: 'finish', state: sent ? 'sent' : 'invalid', result: { msgIds: answer.msgId ? [answer.msgId] : [], invalid: answer.invalid, unlicensed: answer.unlicensed } };
   } catch (error) {
-    // Too big for the thread's heap is too big next time as well: said at once, not tried again.
-    const failure = error instanceof WorkbookTooLarge ? { kind: 'permanent' as const, reason: `表格超出了导出可用的内存（${error.maxHeapMb} MB）` } : classifyFailure(error);
+    // Too big for the thread's heap is too big the next time as well: said at once, not tried
+    // again, and what is left is the table itself (the CLI's CSV).
+    const tooLarge = error instanceof WorkbookTooLarge;
+    const failure = tooLarge ? { kind: 'permanent' as const, reason: `表格超出了导出可用的内存（${error.maxHeapMb} MB）` } : classifyFailure(error);
     if (failure.kind !== 'permanent' && entry.failures + 1 < EXPORT_ATTEMPTS) return { kind: 'failed', failure };
-    // Too big for the thread is too big the next time as well: the table itself (CSV) is what is left.
-    const text = error instanceof WorkbookTooLarge ? `月报表发送失败：${failure.reason}。请管理员用命令行导出 CSV 表格（npm run cli -- export --format csv）。` : `月报表发送失败：${failure.reason}。请稍后再试，或请管理员用命令行导出。`;
+    const advice = tooLarge ? '请管理员用命令行导出 CSV 表格（npm run cli -- export --format csv）。' : '请稍后再试，或请管理员用命令行导出。';
+    const text = `月报表发送失败：${failure.reason}。${advice}`;
     await deps.outbox.enqueue(entry.owner, [{ id: `${entry.id}:error`, payload: { kind: 'message', to: [p.to], messages: textMessages(text) }, due: ctx.now }], ctx.now);
     deps.kick(entry.owner);
     return { kind: 'finish', state: 'failed', error: failure.reason };

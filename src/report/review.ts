@@ -40,7 +40,7 @@ export function fromReviewMark(mark: ReviewMark): { state: ReviewState; inUse: b
   return mark === 'pending-required' ? { state: 'pending', inUse: true } : { state: mark, inUse: mark !== 'pending' };
 }
 
-/** The mark of a report read whole (a report written before the index, or the index's own check). */
+/** Whether a value read from the index is a mark (anything else is left out, as no mark). */
 export function isReviewMark(value: unknown): value is ReviewMark {
   return value === 'pending' || value === 'pending-required' || value === 'approved' || value === 'returned';
 }

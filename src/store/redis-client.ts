@@ -130,6 +130,8 @@ export function createRedisClient(config: RedisConfig, logger?: Logger, mode: Cl
   // Said once per kind of trouble, and again when it changes (away, then back with another password).
   let down: 'unreachable' | 'credentials' | null = null;
   redis.on('error', (error: Error) => {
+    // While openRedis connects, it says what went wrong (a start refused, or a Redis away at start).
+    if (opening.has(redis)) return;
     const kind = refusedCredentials(error.message) ? 'credentials' : 'unreachable';
     if (down !== kind) logger?.error({ err: error.message }, kind === 'credentials' ? `Redis refused the credentials: ${CREDENTIALS_HINT}; retrying in the background` : 'Redis unreachable; retrying in the background');
     down = kind;
@@ -146,12 +148,18 @@ function refusedCredentials(message: string): boolean {
   return /\b(NOAUTH|WRONGPASS)\b|invalid password/i.test(message);
 }
 
+/** The answer's first word (NOAUTH, WRONGPASS; ERR before Redis 6), as messages quote it. */
+const refusal = (answer: string): string => answer.split(' ')[0]!;
+
+/** Clients openRedis is connecting: their own error listener leaves the telling to it. */
+const opening = new WeakSet<Redis | Cluster>();
+
 const CREDENTIALS_HINT = 'check REDIS_PASSWORD (and REDIS_USERNAME for an ACL user) against requirepass or the ACL of the Redis nodes';
 
 /** Credentials the data nodes refused, at start-up: a mistake to say at once, not an outage to ride out. */
 export class RedisCredentialsRefused extends Error {
   constructor(where: string, answer: string) {
-    super(`${where} refused the credentials (${answer.split(' ')[0]}): ${CREDENTIALS_HINT}.`);
+    super(`${where} refused the credentials (${refusal(answer)}): ${CREDENTIALS_HINT}.`);
     this.name = 'RedisCredentialsRefused';
   }
 }
@@ -180,6 +188,7 @@ export async function openRedis(redis: Redis | Cluster): Promise<void> {
   redis.on('error', hear);
   // A Cluster tells of each node it could not use as a 'node error'.
   redis.on('node error', hear);
+  opening.add(redis);
   try {
     await redis.connect();
   } catch (error) {
@@ -191,6 +200,7 @@ export async function openRedis(redis: Redis | Cluster): Promise<void> {
     if (redis instanceof Cluster) throw new Error(`REDIS_CLUSTER_NODES is set but no Cluster answers there (${message}). Check the host:port list, and that the nodes run with cluster-enabled yes.`);
     throw new RedisUnreachable(message);
   } finally {
+    opening.delete(redis);
     redis.off('error', hear);
     redis.off('node error', hear);
   }
@@ -225,7 +235,7 @@ async function askSentinels(sentinels: HostPort[], name: string, password: strin
       heard.push(`${s.host}:${s.port} knows no master ${name}`);
     } catch (error) {
       const message = answer ?? (error instanceof Error ? error.message : String(error));
-      heard.push(`${s.host}:${s.port}: ${refusedCredentials(message) ? `refused the credentials (${message.split(' ')[0]}): check REDIS_SENTINEL_PASSWORD against requirepass in sentinel.conf` : message}`);
+      heard.push(`${s.host}:${s.port}: ${refusedCredentials(message) ? `refused the credentials (${refusal(message)}): check REDIS_SENTINEL_PASSWORD against requirepass in sentinel.conf` : message}`);
     } finally {
       probe.disconnect();
     }

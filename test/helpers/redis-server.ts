@@ -38,24 +38,10 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
   // A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
   const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const url = `redis://127.0.0.1:${p}`;
   const password = args.includes('--requirepass') ? args[args.indexOf('--requirepass') + 1] : undefined;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
-  probe.on('error', () => undefined);
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (i === 99) throw new Error(`redis-server did not start on port ${p}`);
-  }
-  probe.disconnect();
+  await waitForPing(p, password);
   return {
-    url,
+    url: `redis://127.0.0.1:${p}`,
     port: p,
     process: child,
     stop: () =>
