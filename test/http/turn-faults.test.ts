@@ -74,7 +74,9 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     const report = (await s.stores.records.read('4101010001', '2026-10')).reports['2026-10'] ?? null;
     // The cards sent with the replies (each committed with its turn as an outbox entry).
     const cards = s.api.cardsTo('zhangsan').map((c) => c.title);
-    return { replies, cards, values: report?.values ?? null, history: (await s.stores.records.history('4101010001')).map((h) => h.type) };
+    // The period's review index, written by the same commit as the report.
+    const marks = await s.stores.records.reviewMarks('2026-10');
+    return { replies, cards, marks, values: report?.values ?? null, history: (await s.stores.records.history('4101010001')).map((h) => h.type) };
   }
 
   it('files a whole report with a failure at every boundary of every other turn: each answer once, in its cell, each reply once', async () => {
@@ -93,6 +95,9 @@ describe('turns under injected failures, with WeCom’s retries', () => {
     for (const kind of TURN_FAULTS) expect(faults.met).toContain(kind);
     expect(run.values).toEqual(reference.values);
     expect(run.history).toEqual(['submit']);
+    // The submission's review mark is there once, as without failures: it died or lived with the report.
+    expect(reference.marks).toEqual({ '4101010001': 'pending' });
+    expect(run.marks).toEqual(reference.marks);
     // The same replies, each once: none lost, and no late reply sent beside a retry's answer.
     expect([...run.replies].sort()).toEqual([...reference.replies].sort());
     // And the same cards, each once: a card's entry went with its turn's commit or not at all.
