@@ -64,8 +64,25 @@ export function nextWindow(now: Date, cal: PeriodCalendar): Window {
   return now < current.opensAt ? current : windowFor(shiftPeriod(current.period, 1), cal);
 }
 
+/**
+ * The last answer of previousPeriod and the local month it holds for: every turn asks, and the
+ * answer changes once a month, so the search below (its period strings and keys) runs only when
+ * `now` leaves that month.
+ */
+let lastPrevious: { cal: PeriodCalendar; from: number; until: number; period: Period } | null = null;
+
 /** The month before now's local month: found from the (cached) month boundaries around now's UTC month. */
 export function previousPeriod(now: Date, cal: PeriodCalendar): Period {
+  const at = now.getTime();
+  const last = lastPrevious;
+  if (last !== null && last.cal === cal && at >= last.from && at < last.until) return last.period;
+  const period = searchPreviousPeriod(now, cal);
+  // The local month that files `period` runs from its window's opening to the next one's.
+  lastPrevious = { cal, from: windowFor(period, cal).opensAt.getTime(), until: windowFor(shiftPeriod(period, 1), cal).opensAt.getTime(), period };
+  return period;
+}
+
+function searchPreviousPeriod(now: Date, cal: PeriodCalendar): Period {
   // The filing month is now's local month; start from its UTC month and move at most one either way.
   let filing = periodOf(now.getUTCFullYear(), now.getUTCMonth() + 1);
   for (;;) {

@@ -48,6 +48,12 @@ export class Form {
   readonly cells: CellDef[];
   private readonly places = new Map<string, CellPlace>();
   private readonly partsById = new Map<string, PartDef>();
+  /**
+   * Each rule's cells, worked out once: a definition does not change after loading, and every
+   * answer judges every rule twice (before and after), so working them out per call was garbage
+   * made on each turn.
+   */
+  private readonly cellsOfRule = new Map<RuleDef, readonly string[]>();
 
   constructor(
     readonly def: FormDef,
@@ -149,9 +155,8 @@ export class Form {
     const out: Finding[] = [];
     for (const rule of this.def.rules) {
       if (onlyRules && !onlyRules.has(rule.id)) continue;
-      const check = this.registry.ruleChecks[rule.check]!;
-      if (!check.cells(this, rule.params).every((id) => values[id] !== undefined)) continue;
-      for (const finding of check.check(values, this, rule.params, ctx)) out.push({ rule: rule.id, ...finding });
+      if (!this.ruleCells(rule).every((id) => values[id] !== undefined)) continue;
+      for (const finding of this.registry.ruleChecks[rule.check]!.check(values, this, rule.params, ctx)) out.push({ rule: rule.id, ...finding });
     }
     return out;
   }
@@ -160,15 +165,25 @@ export class Form {
   ruleReady(ruleId: string, values: Values): boolean {
     const rule = this.def.rules.find((r) => r.id === ruleId);
     if (!rule) return false;
-    return this.registry.ruleChecks[rule.check]!.cells(this, rule.params).every((id) => values[id] !== undefined);
+    return this.ruleCells(rule).every((id) => values[id] !== undefined);
   }
 
   /** The rules that involve any of these cells (and can be judged on their own cells). */
   rulesTouching(cellIds: readonly string[]): RuleDef[] {
     return this.def.rules.filter((rule) => {
-      const cells = this.registry.ruleChecks[rule.check]!.cells(this, rule.params);
+      const cells = this.ruleCells(rule);
       return cells.length === 0 || cells.some((c) => cellIds.includes(c));
     });
+  }
+
+  /** The cells a rule must have filled before it can be judged (none: judged cell by cell). */
+  private ruleCells(rule: RuleDef): readonly string[] {
+    let cells = this.cellsOfRule.get(rule);
+    if (cells === undefined) {
+      cells = this.registry.ruleChecks[rule.check]!.cells(this, rule.params);
+      this.cellsOfRule.set(rule, cells);
+    }
+    return cells;
   }
 }
 

@@ -13,6 +13,22 @@ describe('periods in Asia/Shanghai, whatever the server zone', () => {
     expect(previousPeriod(at('2026-11-05T01:00:00Z'), cal)).toBe('2026-10');
   });
 
+  it('answers each instant on its own, though it keeps the month it last found', () => {
+    // Around the local month's start, forwards, backwards, and for another calendar at the same instant.
+    const seq: [string, string, string][] = [
+      ['2026-10-31T16:00:00Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-10-31T15:59:59Z', 'Asia/Shanghai', '2026-09'],
+      ['2026-10-31T16:00:00Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-10-31T16:00:00Z', 'UTC', '2026-09'],
+      ['2026-11-30T15:59:59Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-11-30T16:00:00Z', 'Asia/Shanghai', '2026-11'],
+      ['2026-11-01T00:00:00Z', 'UTC', '2026-10'],
+      ['2026-10-31T23:59:59Z', 'UTC', '2026-09'],
+    ];
+    const cals: Record<string, typeof cal> = { 'Asia/Shanghai': cal, UTC: { timezone: 'UTC', dueDay: 10 } };
+    for (const [iso, timezone, period] of seq) expect(previousPeriod(at(iso), cals[timezone]!), `${iso} in ${timezone}`).toBe(period);
+  });
+
   it('crosses the year end: January files December of the year before', () => {
     expect(previousPeriod(at('2027-01-03T02:00:00Z'), cal)).toBe('2026-12');
     expect(windowFor('2026-12', cal)).toEqual({ period: '2026-12', opensAt: at('2026-12-31T16:00:00Z'), closesAt: at('2027-01-10T16:00:00Z') });
