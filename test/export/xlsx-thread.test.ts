@@ -46,8 +46,9 @@ describe('the workbook thread', () => {
     const onMain = await longestStall(async () => (here = await bookToXlsx(assembleReportBook(form, cal, input), '十月')));
     const offMain = await longestStall(async () => (there = await writeReportWorkbook(form, cal, input, '十月')));
     expect(there.rows).toBe(1500);
-    // On the main thread the loop is held for the whole build; on the thread only to hand the data over.
-    expect(onMain).toBeGreaterThan(400);
+    // On the main thread the loop is held for the whole build (316–600 ms on the machines seen); on
+    // the thread only to hand the data over. The floor only says the comparison means something.
+    expect(onMain).toBeGreaterThan(150);
     expect(offMain).toBeLessThan(onMain / 4);
     const read = async (file: Buffer) => {
       const wb = new ExcelJS.Workbook();
