@@ -75,7 +75,8 @@ let lastPrevious: { cal: PeriodCalendar; from: number; until: number; period: Pe
 export function previousPeriod(now: Date, cal: PeriodCalendar): Period {
   const at = now.getTime();
   const last = lastPrevious;
-  if (last !== null && last.cal === cal && at >= last.from && at < last.until) return last.period;
+  // Compared by value: a calendar built afresh for a call must not miss (and search) every time.
+  if (last !== null && last.cal.timezone === cal.timezone && last.cal.dueDay === cal.dueDay && at >= last.from && at < last.until) return last.period;
   const period = searchPreviousPeriod(now, cal);
   // The local month that files `period` runs from its window's opening to the next one's.
   lastPrevious = { cal, from: windowFor(period, cal).opensAt.getTime(), until: windowFor(shiftPeriod(period, 1), cal).opensAt.getTime(), period };
