@@ -23,6 +23,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up on Linux), for a server the test
+ * kills and starts again on the same port: while it is down, no outgoing connection in the suite
+ * can be handed that port as its local end and keep the restart from binding it.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+}
+
 export interface ThrowawayRedis {
   url: string;
   port: number;
@@ -136,8 +154,13 @@ export interface ThrowawaySentinelGroup {
   replicaPort: number;
   /** SIGKILLs the data node on `port` (the master, to force a failover). */
   kill(port: number): Promise<void>;
-  /** Starts the data node on `port` again, empty (as a supervisor restarts a crashed one); the Sentinels make it a replica. */
-  restart(port: number): void;
+  /**
+   * Starts the data node on `port` again, empty (as a supervisor restarts a crashed one), and
+   * resolves once it answers (a start that cannot bind yet is tried again); the Sentinels make it a replica.
+   */
+  restart(port: number): Promise<void>;
+  /** What the node on `port` and the Sentinels say of it: for the message of a test that waited in vain. */
+  describe(port: number): Promise<string>;
   /** Sends a signal to the data node on `port` (SIGSTOP / SIGCONT: a replica that stalls). */
   signal(port: number, signal: NodeJS.Signals): void;
   /** The port of the node the Sentinels now name master. */
@@ -152,7 +175,8 @@ export interface ThrowawaySentinelGroup {
  * seconds.
  */
 export async function startRedisSentinelGroup(name = 'yb', options: { password?: string; sentinelPassword?: string } = {}): Promise<ThrowawaySentinelGroup> {
-  const [masterPort, replicaPort, ...sentinelPorts] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number];
+  // The data nodes are killed and started again on their ports: fixed ones, outside the ephemeral range.
+  const [masterPort, replicaPort, ...sentinelPorts] = [await freeFixedPort(), await freeFixedPort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number];
   const dir = mkdtempSync(join(tmpdir(), 'yb-sentinel-'));
   const { password, sentinelPassword } = options;
   // Every data node asks for the password and gives it to its master (a demoted master becomes a replica).
@@ -216,7 +240,35 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
       if (child) await killChild(child);
     },
     signal: (port, signal) => void nodes.get(port)?.kill(signal),
-    restart: (port) => void nodes.set(port, data(port, [])),
+    restart: async (port) => {
+      for (let attempt = 0; ; attempt++) {
+        const child = data(port, []);
+        nodes.set(port, child);
+        const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
+        const up = waitForPing(port, password).then(() => 'up' as const, () => 'down' as const);
+        const outcome = await Promise.race([exited, up]);
+        if (outcome === 'up' && child.exitCode === null && child.signalCode === null) return;
+        await killChild(child);
+        if (attempt >= 20) throw new Error(`redis-server could not be started again on port ${port}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    describe: async (port) => {
+      const child = nodes.get(port);
+      const alive = child && child.exitCode === null && child.signalCode === null ? 'running' : `not running (exit ${child?.exitCode}, signal ${child?.signalCode})`;
+      const replication = await ask(port, (r) => r.info('replication')).catch((e: Error) => `INFO failed: ${e.message}`);
+      const views = await Promise.all(
+        sentinelPorts.map((p) =>
+          ask(p, async (r) => {
+            const master = (await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[];
+            const replicas = (await r.call('SENTINEL', 'replicas', name)) as string[][];
+            const flags = replicas.map((flat) => Object.fromEntries(flat.flatMap((v, j) => (j % 2 === 0 ? [[v, flat[j + 1]]] : [])))).map((f) => `${f.port}:${f.flags}`);
+            return `sentinel ${p}: master ${master?.[1]}, replicas ${flags.join(' ')}`;
+          }).catch((e: Error) => `sentinel ${p}: ${e.message}`),
+        ),
+      );
+      return [`node ${port} ${alive}`, replication.replace(/\r?\n/g, ' ').trim(), ...views].join('; ');
+    },
     currentMaster: async () => {
       for (const p of sentinelPorts) {
         try {

@@ -5,7 +5,7 @@ import { redisStores } from '../../src/store/stores';
 import { createRedisClient } from '../../src/store/redis-client';
 import { assemble, listen } from '../../src/server';
 import { readSession } from '../helpers/sessions';
-import { startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
+import { freeFixedPort, startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
 import { WeComApiStub } from '../helpers/wecom-api-stub';
 import { WeComPlatform } from '../helpers/wecom-platform';
 import { SAMPLE, testConfig } from '../helpers/test-server';
@@ -22,7 +22,8 @@ describe('when Redis goes away', () => {
 
   it('reports 503, asks WeCom to retry, stays up, and recovers when Redis returns', async () => {
     // A Redis of its own: this test stops and restarts it.
-    redisServer = await startRedisServer();
+    // Started again on its port below: one outside the ephemeral range (freeFixedPort says why).
+    redisServer = await startRedisServer(await freeFixedPort());
     cleanups.push(() => redisServer.stop());
     const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId) }).start();
     cleanups.push(() => api.stop());

@@ -112,6 +112,7 @@ describe('failover under Sentinel', () => {
     const all: number[] = [];
     let killedAt = 0;
     let backAt = 0;
+    let restarted: Promise<void> | undefined;
     for (const [i, content] of FILING_MESSAGES.entries()) {
       // A third of the way in, the master dies a moment after the message reaches an instance.
       const killNow = i === Math.floor(FILING_MESSAGES.length / 3);
@@ -121,10 +122,12 @@ describe('failover under Sentinel', () => {
         await group.kill(group.masterPort);
         // Its supervisor starts it again once the Sentinels have promoted the replica (an empty master
         // back before they notice would be synced from: README, Sentinel); they make it the new replica.
-        void (async () => {
+        restarted = (async () => {
           while ((await group.currentMaster().catch(() => 0)) !== group.replicaPort) await sleep(100);
-          group.restart(group.masterPort);
+          await group.restart(group.masterPort);
         })();
+        restarted.catch(() => undefined); // awaited below, after the filing
+
       } : undefined);
       if (killedAt && !backAt && statuses.at(-1) === 200) backAt = Date.now();
       all.push(...statuses);
@@ -143,10 +146,12 @@ describe('failover under Sentinel', () => {
     expect(Object.keys(report!.values).sort()).toEqual(Object.keys(expected).sort());
     expect((await stores.records.history('4101010001')).map((h) => h.type)).toEqual(['submit']);
     // The old master, started again, is made the new master's replica and synced: it holds the report too.
+    await restarted;
     const back = new Redis(group.masterPort, '127.0.0.1');
+    back.on('error', () => undefined);
     try {
-      for (let i = 0; !/master_link_status:up/.test(await back.info('replication')); i++) {
-        if (i > 600) throw new Error('the old master never became a replica in sync');
+      for (let i = 0; !/master_link_status:up/.test(await back.info('replication').catch(() => '')); i++) {
+        if (i > 600) throw new Error(`the old master never became a replica in sync: ${await group.describe(group.masterPort)}`);
         await sleep(100);
       }
       expect(await back.hget(reportsKey, '2026-10')).toBe(await redis.hget(reportsKey, '2026-10'));

@@ -7,7 +7,7 @@ import { connectRedis, createRedisClient, openRedis, RedisCredentialsRefused, ty
 import { redisStores } from '../../src/store/stores';
 import type { TurnCommitArgs } from '../../src/store/turn-store';
 import { SAMPLE } from '../helpers/sample';
-import { freePort, startRedisCluster, startRedisSentinelGroup, startRedisServer, type ThrowawayCluster, type ThrowawayRedis, type ThrowawaySentinelGroup } from '../helpers/redis-server';
+import { freeFixedPort, freePort, startRedisCluster, startRedisSentinelGroup, startRedisServer, type ThrowawayCluster, type ThrowawayRedis, type ThrowawaySentinelGroup } from '../helpers/redis-server';
 
 /**
  * Redis that asks for a password, in its three shapes, started for this file: a single Redis with
@@ -135,7 +135,7 @@ describe('a single Redis with requirepass', () => {
   }, 30_000);
 
   it('a server that loses Redis, which comes back with another password, logs each: unreachable, then refused', async () => {
-    const own = await startRedisServer(undefined, ['--requirepass', PASSWORD]);
+    const own = await startRedisServer(await freeFixedPort(), ['--requirepass', PASSWORD]);
     const said: string[] = [];
     const heard = { error: (_ids: object, msg: string) => said.push(msg), info: (msg: string) => said.push(msg), warn: () => undefined } as never;
     const redis = createRedisClient(singleConfig({ redisUrl: own.url, redisPassword: PASSWORD }), heard);

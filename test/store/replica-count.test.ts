@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { durabilityOf } from '../../src/store/redis-client';
 import { ReplicaWait } from '../../src/store/redis/durability';
-import { startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
+import { freeFixedPort, startRedisServer, type ThrowawayRedis } from '../helpers/redis-server';
 
 /**
  * REDIS_WAIT_REPLICAS waits for the replicas there are; the operator hears when that is fewer
@@ -16,7 +16,7 @@ describe('the replicas an acknowledged write waits for', () => {
   let redis: Redis;
   beforeAll(async () => {
     master = await startRedisServer();
-    replica = await startRedisServer(undefined, ['--replicaof', '127.0.0.1', String(master.port)]);
+    replica = await startRedisServer(await freeFixedPort(), ['--replicaof', '127.0.0.1', String(master.port)]);
     redis = new Redis(master.url);
   });
   afterAll(async () => {
