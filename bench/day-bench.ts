@@ -30,6 +30,7 @@ import { WeComApiStub } from '../test/helpers/wecom-api-stub';
 import { WeComPlatform } from '../test/helpers/wecom-platform';
 import { dayScript } from './day/day-reports';
 import { arg } from './args';
+import { targetNodeArgs } from './targets/start-target';
 // @ts-expect-error: a plain .mjs module without types (scripts/build.mjs).
 import { buildEntries } from '../scripts/build.mjs';
 
@@ -99,8 +100,8 @@ async function main(): Promise<void> {
     const env = { ...processEnv(api.url, single?.url ?? '', prefix, { FAKE_NOW, LOG_LEVEL: 'warn', OUTBOX_LEASE_SECONDS: '15' }), ...redisEnv };
     // The servers as `npm start` runs them, built into plain JavaScript (a folder of the bench's own).
     await buildEntries(['src/main.ts', 'src/export/xlsx-worker.ts'], 'dist/day');
-    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to the servers' Node.
-    const serverArgs = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'dist/day/main.js'];
+    // With npm start's Node options, then BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof").
+    const serverArgs = [...targetNodeArgs(), 'dist/day/main.js'];
     instances.push(await startInstance(env, undefined, serverArgs), await startInstance(env, undefined, serverArgs));
     process.stdout.write(`${SCHOOLS} schools, ${CONTACTS} contacts, ${staff.length} staff; two server processes on ${CLUSTER ? 'a three-master Cluster' : 'one Redis'}; ${CONCURRENCY} contacts at a time\n`);
 

@@ -14,9 +14,25 @@ export interface Target {
 export const THROUGH_TSX = process.argv.includes('--tsx');
 
 /**
+ * The Node options `npm start` gives the server (package.json's start script, between `node` and
+ * the entry): the benches run every target with them, so what they measure is what production runs.
+ */
+export function startNodeOptions(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const words = start.split(/\s+/).filter(Boolean);
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
+
+/** The Node arguments of a target: npm start's options, then BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof"). */
+export function targetNodeArgs(): string[] {
+  return [...startNodeOptions(), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+}
+
+/**
  * Starts a bench target (a script that prints {"port":N}) as production runs the server: bundled
  * by the build into plain JavaScript (bare Koa too, for a fair baseline), or with --tsx through
- * tsx. BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to its Node.
+ * tsx. Its Node gets the options of `npm start` and BENCH_NODE_ARGS (targetNodeArgs).
  */
 export async function startTarget(script: string, env: Record<string, string>): Promise<Target> {
   let args: string[];
@@ -25,7 +41,7 @@ export async function startTarget(script: string, env: Record<string, string>): 
     await buildEntries([script, 'src/export/xlsx-worker.ts'], 'dist/bench');
     args = [`dist/bench/${basename(script, '.ts')}.js`];
   }
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...targetNodeArgs(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
