@@ -22,7 +22,7 @@ import { loadForm } from '../src/conversation/form';
 import { buildReportBook } from '../src/export/report-book';
 import { CITIES } from '../src/roster/places';
 import { redisStores } from '../src/store/stores';
-import { VARIABLE_KEY_SCRIPTS } from '../src/store/redis-scripts';
+import { createRedisClient, openRedis } from '../src/store/redis-client';
 import { processEnv, runCli, startInstance, type Instance } from '../test/helpers/processes';
 import { startRedisCluster, startRedisServer } from '../test/helpers/redis-server';
 import { SAMPLE } from '../test/helpers/sample';
@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   const single = CLUSTER ? undefined : await startRedisServer();
   const cluster = CLUSTER ? await startRedisCluster() : undefined;
   const nodes = cluster?.nodes.map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) }));
-  const redis: Redis | Cluster = nodes ? new Cluster(nodes, { enableAutoPipelining: true, autoPipeliningIgnoredCommands: VARIABLE_KEY_SCRIPTS }) : new Redis(single!.url, { enableAutoPipelining: true });
+  // The driver's own client comes from the one factory, as the CLI's does (the servers make theirs from REDIS_*).
+  const redis = createRedisClient({ redisUrl: single?.url, redisClusterNodes: nodes }, undefined, 'cli');
+  await openRedis(redis);
   const prefix = 'day:';
   const stores = redisStores(redis, prefix);
   const api = await new WeComApiStub({ corpId: SAMPLE.corpId, secret: SAMPLE.secret, agentId: Number(SAMPLE.agentId), latencyMs: 5 }).start();

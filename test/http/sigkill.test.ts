@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { importRoster } from '../../src/cli/roster-command';
 import { redisStores, type Stores } from '../../src/store/stores';
+import { createRedisClient, openRedis } from '../../src/store/redis-client';
 import { deletePrefix } from '../helpers/redis-server';
 import { processEnv, runCli, startInstance, type Instance } from '../helpers/processes';
 import { FILING_MESSAGES, FILING_NOW, FILING_SCHOOLS_CSV, referenceValues } from '../helpers/reference-filing';
@@ -24,7 +25,9 @@ describe('SIGKILL of real processes', () => {
   const platform = new WeComPlatform({ token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId, agentId: SAMPLE.agentId });
   const instances: Instance[] = [];
   beforeAll(async () => {
-    redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+    // The test's own client as the CLI makes it (the one factory), not a differently tuned one.
+    redis = createRedisClient({ redisUrl: inject('redisUrl'), redisClusterNodes: undefined }, undefined, 'cli') as Redis;
+    await openRedis(redis);
     stores = redisStores(redis, prefix);
   });
   afterAll(async () => {
