@@ -18,10 +18,23 @@ export const THROUGH_TSX = process.argv.includes('--tsx');
  * the entry): the benches run every target with them, so what they measure is what production runs.
  */
 export function startNodeOptions(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
-  const words = start.split(/\s+/).filter(Boolean);
-  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
-  return words.slice(1).filter((w) => w.startsWith('--'));
+  const start = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  return nodeOptionsOf(start);
+}
+
+/**
+ * The options of `node <options> <entry>`: each written `--name` or `--name=value`, the entry last.
+ * Anything else (a value apart from its option, a short flag, arguments after the entry) is refused
+ * rather than guessed at: the benches would measure another server than the one production runs.
+ */
+export function nodeOptionsOf(command: string): string[] {
+  const words = command.split(/\s+/).filter(Boolean);
+  const entry = words.findIndex((w, i) => i > 0 && !w.startsWith('-'));
+  const options = words.slice(1, entry);
+  if (words[0] !== 'node' || entry !== words.length - 1 || options.some((o) => !/^--[a-z0-9-]+(=\S+)?$/.test(o))) {
+    throw new Error(`the start script is not "node [--option[=value] …] <entry>": ${command}`);
+  }
+  return options;
 }
 
 /** The Node arguments of a target: npm start's options, then BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof"). */

@@ -69,17 +69,19 @@ export function nextWindow(now: Date, cal: PeriodCalendar): Window {
  * answer changes once a month, so the search below (its period strings and keys) runs only when
  * `now` leaves that month.
  */
-let lastPrevious: { cal: PeriodCalendar; from: number; until: number; period: Period } | null = null;
+let lastPrevious: { timezone: string; from: number; until: number; period: Period } | null = null;
 
 /** The month before now's local month: found from the (cached) month boundaries around now's UTC month. */
 export function previousPeriod(now: Date, cal: PeriodCalendar): Period {
   const at = now.getTime();
   const last = lastPrevious;
-  // Compared by value: a calendar built afresh for a call must not miss (and search) every time.
-  if (last !== null && last.cal.timezone === cal.timezone && last.cal.dueDay === cal.dueDay && at >= last.from && at < last.until) return last.period;
+  // Kept by the zone's name, not the calendar object: one built afresh for a call must not miss
+  // every time, and one changed since cannot be answered for its old zone. The due day does not
+  // move a local month's bounds.
+  if (last !== null && last.timezone === cal.timezone && at >= last.from && at < last.until) return last.period;
   const period = searchPreviousPeriod(now, cal);
   // The local month that files `period` runs from its window's opening to the next one's.
-  lastPrevious = { cal, from: windowFor(period, cal).opensAt.getTime(), until: windowFor(shiftPeriod(period, 1), cal).opensAt.getTime(), period };
+  lastPrevious = { timezone: cal.timezone, from: windowFor(period, cal).opensAt.getTime(), until: windowFor(shiftPeriod(period, 1), cal).opensAt.getTime(), period };
   return period;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -23,14 +23,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The lowest port the kernel hands out for outgoing connections (Linux; 32768 by default). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768; // not Linux: the range IANA recommends starts higher still (49152)
+  }
+}
+
 /**
- * A free port below the kernel's ephemeral range (32768 and up on Linux), for a server the test
- * kills and starts again on the same port: while it is down, no outgoing connection in the suite
- * can be handed that port as its local end and keep the restart from binding it.
+ * A free port below the kernel's ephemeral range, for a server the test kills and starts again on
+ * the same port: while it is down, no outgoing connection in the suite can be handed that port as
+ * its local end and keep the restart from binding it. Where the range leaves no room below it, any
+ * free port (the risk is back, but nothing else can be done there).
  */
 export async function freeFixedPort(): Promise<number> {
+  const below = ephemeralLow();
+  if (below < 8_000) return freePort();
+  const from = Math.max(4_000, below - 12_000);
   for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const port = from + Math.floor(Math.random() * (below - from));
     const free = await new Promise<boolean>((resolve) => {
       const srv = createServer();
       srv.once('error', () => resolve(false));
@@ -38,7 +51,7 @@ export async function freeFixedPort(): Promise<number> {
     });
     if (free) return port;
   }
-  throw new Error('no free port between 20000 and 32000');
+  throw new Error(`no free port between ${from} and ${below}`);
 }
 
 export interface ThrowawayRedis {
@@ -181,7 +194,12 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
   const { password, sentinelPassword } = options;
   // Every data node asks for the password and gives it to its master (a demoted master becomes a replica).
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
-  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
+  const data = (port: number, extra: string[]) => {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
+    // A spawn that fails (no binary, the folder gone) ends as an exit; the waits below see it.
+    child.on('error', () => undefined);
+    return child;
+  };
   const nodes = new Map<number, ChildProcess>([
     [masterPort, data(masterPort, [])],
     [replicaPort, data(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)])],
@@ -197,7 +215,12 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
     return spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', cwd: dir });
   });
   const killChild = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))));
+  // Once stopped, a restart still under way starts nothing more; stop waits for it to give up.
+  let stopped = false;
+  let restarting: Promise<void> = Promise.resolve();
   const stop = async () => {
+    stopped = true;
+    await restarting.catch(() => undefined);
     await Promise.all([...nodes.values(), ...sentinels].map(killChild));
     rmSync(dir, { recursive: true, force: true });
   };
@@ -240,19 +263,20 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
       if (child) await killChild(child);
     },
     signal: (port, signal) => void nodes.get(port)?.kill(signal),
-    restart: async (port) => {
-      for (let attempt = 0; ; attempt++) {
-        const child = data(port, []);
-        nodes.set(port, child);
-        const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
-        const up = waitForPing(port, password).then(() => 'up' as const, () => 'down' as const);
-        const outcome = await Promise.race([exited, up]);
-        if (outcome === 'up' && child.exitCode === null && child.signalCode === null) return;
-        await killChild(child);
-        if (attempt >= 20) throw new Error(`redis-server could not be started again on port ${port}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    },
+    restart: (port) =>
+      (restarting = (async () => {
+        for (let attempt = 0; !stopped; attempt++) {
+          const child = data(port, []);
+          nodes.set(port, child);
+          const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
+          const up = waitForPing(port, password).then(() => 'up' as const, () => 'down' as const);
+          const outcome = await Promise.race([exited, up]);
+          if (outcome === 'up' && child.exitCode === null && child.signalCode === null) return;
+          await killChild(child);
+          if (attempt >= 20) throw new Error(`redis-server could not be started again on port ${port}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })()),
     describe: async (port) => {
       const child = nodes.get(port);
       const alive = child && child.exitCode === null && child.signalCode === null ? 'running' : `not running (exit ${child?.exitCode}, signal ${child?.signalCode})`;

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort } from '../helpers/redis-server';
 import { SAMPLE } from '../helpers/test-server';
+import { startNodeOptions } from '../../bench/targets/start-target';
 
 const tsx = 'node_modules/.bin/tsx';
 
@@ -65,7 +66,7 @@ describe('npm start (src/main.ts)', () => {
     expect(pkg.scripts.prestart).toBe('node scripts/build.mjs');
     // The built server, with the heap settings that keep a busy instance's RSS down (README, Performance).
     expect(pkg.scripts.start).toBe('node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js');
-    const nodeOptions = pkg.scripts.start!.split(' ').slice(1, -1);
+    const nodeOptions = startNodeOptions();
     const built = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
     // No TypeScript is left for a loader: the bundle imports only packages and Node's own modules.

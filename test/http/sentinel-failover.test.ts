@@ -123,11 +123,13 @@ describe('failover under Sentinel', () => {
         // Its supervisor starts it again once the Sentinels have promoted the replica (an empty master
         // back before they notice would be synced from: README, Sentinel); they make it the new replica.
         restarted = (async () => {
-          while ((await group.currentMaster().catch(() => 0)) !== group.replicaPort) await sleep(100);
+          for (let i = 0; (await group.currentMaster().catch(() => 0)) !== group.replicaPort; i++) {
+            if (i > 600) throw new Error(`the Sentinels never promoted the replica: ${await group.describe(group.replicaPort)}`);
+            await sleep(100);
+          }
           await group.restart(group.masterPort);
         })();
         restarted.catch(() => undefined); // awaited below, after the filing
-
       } : undefined);
       if (killedAt && !backAt && statuses.at(-1) === 200) backAt = Date.now();
       all.push(...statuses);

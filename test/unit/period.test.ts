@@ -14,19 +14,35 @@ describe('periods in Asia/Shanghai, whatever the server zone', () => {
   });
 
   it('answers each instant on its own, though it keeps the month it last found', () => {
-    // Around the local month's start, forwards, backwards, and for another calendar at the same instant.
+    // Around the local month's start, to the millisecond, forwards and backwards; instants inside the
+    // month kept (answered from it); another zone at the same instant; a calendar built afresh.
     const seq: [string, string, string][] = [
-      ['2026-10-31T16:00:00Z', 'Asia/Shanghai', '2026-10'],
-      ['2026-10-31T15:59:59Z', 'Asia/Shanghai', '2026-09'],
-      ['2026-10-31T16:00:00Z', 'Asia/Shanghai', '2026-10'],
-      ['2026-10-31T16:00:00Z', 'UTC', '2026-09'],
-      ['2026-11-30T15:59:59Z', 'Asia/Shanghai', '2026-10'],
-      ['2026-11-30T16:00:00Z', 'Asia/Shanghai', '2026-11'],
-      ['2026-11-01T00:00:00Z', 'UTC', '2026-10'],
-      ['2026-10-31T23:59:59Z', 'UTC', '2026-09'],
+      ['2026-10-31T16:00:00.000Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-11-15T00:00:00.000Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-11-30T15:59:59.999Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-10-31T15:59:59.999Z', 'Asia/Shanghai', '2026-09'],
+      ['2026-10-01T00:00:00.000Z', 'Asia/Shanghai', '2026-09'],
+      ['2026-10-31T16:00:00.000Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-10-31T16:00:00.000Z', 'UTC', '2026-09'],
+      ['2026-10-31T23:59:59.999Z', 'UTC', '2026-09'],
+      ['2026-11-01T00:00:00.000Z', 'UTC', '2026-10'],
+      ['2026-11-30T15:59:59.999Z', 'Asia/Shanghai', '2026-10'],
+      ['2026-11-30T16:00:00.000Z', 'Asia/Shanghai', '2026-11'],
+      ['2026-12-15T00:00:00.000Z', 'fresh Asia/Shanghai', '2026-11'],
+      ['2026-11-30T15:59:59.999Z', 'fresh Asia/Shanghai', '2026-10'],
     ];
     const cals: Record<string, typeof cal> = { 'Asia/Shanghai': cal, UTC: { timezone: 'UTC', dueDay: 10 } };
-    for (const [iso, timezone, period] of seq) expect(previousPeriod(at(iso), cals[timezone]!), `${iso} in ${timezone}`).toBe(period);
+    for (const [iso, name, period] of seq) {
+      const calendar = name.startsWith('fresh ') ? { timezone: name.slice(6), dueDay: 15 } : cals[name]!;
+      expect(previousPeriod(at(iso), calendar), `${iso} in ${name}`).toBe(period);
+    }
+  });
+
+  it('answers for the zone a calendar has now, not the one it had when the month was kept', () => {
+    const changing = { timezone: 'Asia/Shanghai', dueDay: 10 };
+    expect(previousPeriod(at('2026-10-31T18:00:00Z'), changing)).toBe('2026-10');
+    changing.timezone = 'UTC';
+    expect(previousPeriod(at('2026-10-31T18:00:00Z'), changing)).toBe('2026-09');
   });
 
   it('crosses the year end: January files December of the year before', () => {
