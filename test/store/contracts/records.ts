@@ -69,6 +69,27 @@ export function recordsContract(make: MakeSubject): void {
       expect(await records.drafts('2026-10', ['s1', 's2'])).toEqual([draft({ a: 1 }), null]);
     });
 
+    it('reads many schools’ drafts and last nudges in the order asked, across partitions and past one batch of a partition', async () => {
+      const { records } = s();
+      // 520 schools of one partition (more than one read batch of 500), 40 of others, interleaved.
+      const one: string[] = [];
+      const others: string[] = [];
+      for (let n = 0; one.length < 520 || others.length < 40; n++) {
+        const code = `41${String(n).padStart(8, '0')}`;
+        if (partitionOf(code) === partitionOf('4100000000')) one.push(code);
+        else if (others.length < 40) others.push(code);
+      }
+      const codes = [...one.slice(0, 300), ...others.slice(0, 20), ...one.slice(300), ...others.slice(20)];
+      const drafted = [0, 299, 300, 320, 499, 500, 501, 559];
+      for (const i of drafted) await records.commit(change({ code: codes[i]!, period: '2026-10', draft: draft({ a: i }) }));
+      const policy = { sendAt: 10 * HOUR_MS, intervalMs: 4 * HOUR_MS, now: 10 * HOUR_MS };
+      const nudgedAt = [1, 319, 510, 558];
+      for (const i of nudgedAt) await records.nudge(codes[i]!, '2026-10', message(`nudge:${i}`, ['c'], '提醒'), { ...policy, sendAt: policy.sendAt + i });
+      expect(await records.drafts('2026-10', codes)).toEqual(codes.map((_, i) => (drafted.includes(i) ? draft({ a: i }) : null)));
+      expect(await records.lastNudged(codes)).toEqual(codes.map((_, i) => (nudgedAt.includes(i) ? 10 * HOUR_MS + i : null)));
+      expect(await records.drafts('2026-10', [])).toEqual([]);
+    });
+
     it('keeps a period’s status sets with the records; the schools owing are the roster less those filed', async () => {
       const stores = s();
       const { records } = stores;
