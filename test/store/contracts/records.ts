@@ -80,10 +80,11 @@ export function recordsContract(make: MakeSubject): void {
         else if (others.length < 40) others.push(code);
       }
       const codes = [...one.slice(0, 300), ...others.slice(0, 20), ...one.slice(300), ...others.slice(20)];
-      const drafted = [0, 299, 300, 320, 499, 500, 501, 559];
+      // Positions 499 and 500 of the partition's list (codes 519, 520) are the last of its first batch and the first of the next.
+      const drafted = [0, 299, 300, 320, 519, 520, 539, 559];
       for (const i of drafted) await records.commit(change({ code: codes[i]!, period: '2026-10', draft: draft({ a: i }) }));
       const policy = { sendAt: 10 * HOUR_MS, intervalMs: 4 * HOUR_MS, now: 10 * HOUR_MS };
-      const nudgedAt = [1, 319, 510, 558];
+      const nudgedAt = [1, 319, 519, 520, 558];
       for (const i of nudgedAt) await records.nudge(codes[i]!, '2026-10', message(`nudge:${i}`, ['c'], '提醒'), { ...policy, sendAt: policy.sendAt + i });
       expect(await records.drafts('2026-10', codes)).toEqual(codes.map((_, i) => (drafted.includes(i) ? draft({ a: i }) : null)));
       expect(await records.lastNudged(codes)).toEqual(codes.map((_, i) => (nudgedAt.includes(i) ? 10 * HOUR_MS + i : null)));
