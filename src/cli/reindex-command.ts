@@ -2,7 +2,7 @@ import { periodOf } from '../calendar/period';
 import { yearToDate } from '../report/progress';
 import { filingStatus, INDEXED_STATUSES, STATUS_LABEL, type FilingStatus, type IndexedStatus } from '../report/status';
 import { ytdCodec } from '../store/codecs';
-import { ALL_PARTITIONS, partitionOf } from '../store/partition';
+import { ALL_PARTITIONS, groupByPartition } from '../store/partition';
 import type { DerivedData, RecordsStore, SchoolRecords } from '../store/records-store';
 import { reviewMark, type ReviewMark } from '../report/review';
 import type { RosterStore } from '../store/roster-store';
@@ -79,8 +79,7 @@ function statusOf(sets: Record<IndexedStatus, string[]> | undefined): Map<string
  */
 export async function reindex(ports: Ports, year: number, print: (line: string) => void): Promise<number> {
   const roster = await ports.roster.read();
-  const byPartition = new Map<number, string[]>();
-  for (const code of Object.keys(roster.schools)) byPartition.set(partitionOf(code), [...(byPartition.get(partitionOf(code)) ?? []), code]);
+  const byPartition = groupByPartition(Object.keys(roster.schools), (code) => code);
   const periods = Array.from({ length: 12 }, (_, i) => periodOf(year, i + 1));
   const changes: Change[] = [];
   let ytdChanged = 0;

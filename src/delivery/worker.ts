@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock';
 import type { Logger } from '../log/logger';
-import { ALL_PARTITIONS, partitionOf } from '../store/partition';
+import { ALL_PARTITIONS, groupByPartition, partitionOf } from '../store/partition';
 import type { FailureKind } from '../wecom/api-error';
 import type { DeliveryResult, EntryRef, Leased, PayloadKind } from '../outbox/entry';
 import { ENTRY_KEEP_MS, type OutboxStore } from '../store/outbox-store';
@@ -254,8 +254,7 @@ export class OutboxWorker {
    * wrote, never what the servers have in hand). Resolves once none of them is due and in reach.
    */
   async runEntries(refs: readonly EntryRef[]): Promise<void> {
-    const byPartition = new Map<number, string[]>();
-    for (const ref of refs) byPartition.set(partitionOf(ref.owner), [...(byPartition.get(partitionOf(ref.owner)) ?? []), ref.id]);
+    const byPartition = new Map([...groupByPartition(refs, (ref) => ref.owner)].map(([p, group]) => [p, group.map((ref) => ref.id)]));
     for (;;) {
       let taken = 0;
       const now = this.deps.clock.now().getTime();

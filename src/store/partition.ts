@@ -24,6 +24,21 @@ export function partitionOf(owner: string): number {
   return fnv1a(owner) % PARTITIONS;
 }
 
+/**
+ * Items grouped by their owner's partition, each group in the order given: what one script or one
+ * multi-key command may touch together (a partition's keys share its slot on a Cluster too).
+ */
+export function groupByPartition<T>(items: readonly T[], ownerOf: (item: T) => string): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const p = partitionOf(ownerOf(item));
+    const group = groups.get(p);
+    if (group) group.push(item);
+    else groups.set(p, [item]);
+  }
+  return groups;
+}
+
 /** Every partition, for workers that look for due work everywhere. */
 export const ALL_PARTITIONS: readonly number[] = Array.from({ length: PARTITIONS }, (_, i) => i);
 

@@ -4,7 +4,7 @@ import type { Draft, HistoryEntry, Report } from '../../report/records';
 import { INDEXED_STATUSES, type IndexedStatus } from '../../report/status';
 import { isReviewMark, type ReviewMark } from '../../report/review';
 import { draftCodec, historyArg, historyFromFields, reportCodec, ytdCodec } from '../codecs';
-import { ALL_PARTITIONS, partitionOf } from '../partition';
+import { ALL_PARTITIONS, groupByPartition, partitionOf } from '../partition';
 import type { DerivedData, NudgeVerdict, RecordsStore, SchoolChange, SchoolRecords } from '../records-store';
 import { pairsToRecord } from '../redis-scripts';
 import { entryArgs, schoolChangeArgs, schoolReadKeys, schoolRecordsFrom, type RawSchool } from './school-args';
@@ -21,15 +21,10 @@ const READ_BATCH = 500;
  * command may read them on a Cluster too), at most READ_BATCH to a group.
  */
 function partitionBatches(codes: readonly string[]): number[][] {
-  const byPartition = new Map<number, number[]>();
-  codes.forEach((code, i) => {
-    const p = partitionOf(code);
-    const list = byPartition.get(p);
-    if (list) list.push(i);
-    else byPartition.set(p, [i]);
-  });
   const batches: number[][] = [];
-  for (const list of byPartition.values()) for (let from = 0; from < list.length; from += READ_BATCH) batches.push(list.slice(from, from + READ_BATCH));
+  for (const list of groupByPartition(codes.map((_, i) => i), (i) => codes[i]!).values()) {
+    for (let from = 0; from < list.length; from += READ_BATCH) batches.push(list.slice(from, from + READ_BATCH));
+  }
   return batches;
 }
 
