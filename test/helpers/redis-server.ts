@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { pairsToRecord } from '../../src/store/redis-scripts';
 
 export const REDIS_MISSING =
   'Redis tests need a Redis: set REDIS_URL, or install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis).';
@@ -12,15 +13,22 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on `port` (0: one the kernel picks) and closes again: the port it got, or null where it was taken. */
+function listenOnce(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const got = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(got));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  const port = await listenOnce(0);
+  if (port === null) throw new Error('no free port on 127.0.0.1');
+  return port;
 }
 
 /** The lowest port the kernel hands out for outgoing connections (Linux; 32768 by default). */
@@ -43,13 +51,8 @@ export async function freeFixedPort(): Promise<number> {
   if (below < 8_000) return freePort();
   const from = Math.max(4_000, below - 12_000);
   for (let i = 0; i < 200; i++) {
-    const port = from + Math.floor(Math.random() * (below - from));
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
+    const port = await listenOnce(from + Math.floor(Math.random() * (below - from)));
+    if (port !== null) return port;
   }
   throw new Error(`no free port between ${from} and ${below}`);
 }
@@ -67,21 +70,15 @@ export async function startRedisServer(port?: number, args: string[] = []): Prom
   // A folder of its own: a replica writes the RDB its master sends (dump.rdb) whatever --save says.
   const dir = mkdtempSync(join(tmpdir(), 'yb-redis-'));
   // A replica's first sync starts at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir });
-  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const password = args.includes('--requirepass') ? args[args.indexOf('--requirepass') + 1] : undefined;
-  await waitForPing(p, password);
+  const child = await startUntilUp(() => spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, ...args], { stdio: 'ignore', cwd: dir }), p, password);
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return {
     url: `redis://127.0.0.1:${p}`,
     port: p,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Stopped already (a signal ends it with no exit code): nothing more will be heard of it.
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    // Stopped already (a signal ends it with no exit code): nothing more will be heard of it.
+    stop: () => killAndWait(child),
   };
 }
 
@@ -116,7 +113,7 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
   );
   const nodes = ports.map((p) => `127.0.0.1:${p}`);
   const stop = async () => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))));
+    await Promise.all(children.map(killAndWait));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -140,10 +137,40 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
   return { nodes, stop };
 }
 
-async function waitForPing(port: number, password?: string): Promise<void> {
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
+/** SIGKILLs a process and resolves once it has exited (at once if it has already). */
+function killAndWait(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL'))));
+}
+
+/**
+ * Starts a redis-server (`spawnOne`) and resolves with it once it answers on `port`. One that exits
+ * first (its port not free yet) is started again, up to 20 times, while `keepTrying` holds.
+ */
+async function startUntilUp(spawnOne: () => ChildProcess, port: number, password: string | undefined, keepTrying: () => boolean = () => true): Promise<ChildProcess> {
+  for (let attempt = 0; ; attempt++) {
+    if (!keepTrying()) throw new Error(`redis-server on port ${port}: not started, its group was stopped`);
+    const child = spawnOne();
+    // A spawn that fails (no binary, the folder gone) ends as an exit: heard here, not thrown.
+    child.on('error', () => undefined);
+    const ended = () => child.exitCode !== null || child.signalCode !== null;
+    try {
+      await waitForPing(port, password, ended);
+      if (!ended()) return child;
+    } catch {
+      // it did not answer: stopped below, and perhaps started again
+    }
+    await killAndWait(child);
+    if (attempt >= 20) throw new Error(`redis-server could not be started on port ${port}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Resolves once a Redis answers PING on `port`; fails after 5 s, or as soon as `gaveUp` holds (the process ended). */
+async function waitForPing(port: number, password?: string, gaveUp: () => boolean = () => false): Promise<void> {
+  // Bounded, so that a port some other server holds (and never answers on) cannot hang the wait.
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1_000, commandTimeout: 1_000, ...(password ? { password } : {}) });
   probe.on('error', () => undefined);
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 100 && !gaveUp(); i++) {
     try {
       await probe.connect();
       await probe.ping();
@@ -194,12 +221,7 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
   const { password, sentinelPassword } = options;
   // Every data node asks for the password and gives it to its master (a demoted master becomes a replica).
   const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
-  const data = (port: number, extra: string[]) => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
-    // A spawn that fails (no binary, the folder gone) ends as an exit; the waits below see it.
-    child.on('error', () => undefined);
-    return child;
-  };
+  const data = (port: number, extra: string[]) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', ...auth, ...extra], { stdio: 'ignore', cwd: dir });
   const nodes = new Map<number, ChildProcess>([
     [masterPort, data(masterPort, [])],
     [replicaPort, data(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)])],
@@ -214,14 +236,13 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
     writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`, `sentinel down-after-milliseconds ${name} 1000`, `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ...authLines, ''].join('\n'));
     return spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', cwd: dir });
   });
-  const killChild = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))));
   // Once stopped, a restart still under way starts nothing more; stop waits for it to give up.
   let stopped = false;
   let restarting: Promise<void> = Promise.resolve();
   const stop = async () => {
     stopped = true;
     await restarting.catch(() => undefined);
-    await Promise.all([...nodes.values(), ...sentinels].map(killChild));
+    await Promise.all([...nodes.values(), ...sentinels].map(killAndWait));
     rmSync(dir, { recursive: true, force: true });
   };
   const passwordOf = (port: number) => (sentinelPorts.includes(port) ? sentinelPassword : password);
@@ -242,7 +263,7 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
       const synced = (await ask(replicaPort, (r) => r.info('replication'))).includes('master_link_status:up');
       const views = await Promise.all(sentinelPorts.map((p) => ask(p, (r) => r.call('SENTINEL', 'master', name) as Promise<string[]>)));
       const ready = views.every((flat) => {
-        const f = Object.fromEntries(flat.flatMap((v, j) => (j % 2 === 0 ? [[v, flat[j + 1]]] : [])));
+        const f = pairsToRecord(flat);
         return Number(f['num-slaves']) >= 1 && Number(f['num-other-sentinels']) >= 2;
       });
       if (synced && ready) break;
@@ -260,23 +281,20 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
     replicaPort,
     kill: async (port) => {
       const child = nodes.get(port);
-      if (child) await killChild(child);
+      if (child) await killAndWait(child);
     },
     signal: (port, signal) => void nodes.get(port)?.kill(signal),
     restart: (port) =>
-      (restarting = (async () => {
-        for (let attempt = 0; !stopped; attempt++) {
+      (restarting = startUntilUp(
+        () => {
           const child = data(port, []);
           nodes.set(port, child);
-          const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
-          const up = waitForPing(port, password).then(() => 'up' as const, () => 'down' as const);
-          const outcome = await Promise.race([exited, up]);
-          if (outcome === 'up' && child.exitCode === null && child.signalCode === null) return;
-          await killChild(child);
-          if (attempt >= 20) throw new Error(`redis-server could not be started again on port ${port}`);
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      })()),
+          return child;
+        },
+        port,
+        password,
+        () => !stopped,
+      ).then(() => undefined)),
     describe: async (port) => {
       const child = nodes.get(port);
       const alive = child && child.exitCode === null && child.signalCode === null ? 'running' : `not running (exit ${child?.exitCode}, signal ${child?.signalCode})`;
@@ -286,7 +304,7 @@ export async function startRedisSentinelGroup(name = 'yb', options: { password?:
           ask(p, async (r) => {
             const master = (await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[];
             const replicas = (await r.call('SENTINEL', 'replicas', name)) as string[][];
-            const flags = replicas.map((flat) => Object.fromEntries(flat.flatMap((v, j) => (j % 2 === 0 ? [[v, flat[j + 1]]] : [])))).map((f) => `${f.port}:${f.flags}`);
+            const flags = replicas.map((flat) => pairsToRecord(flat)).map((f) => `${f.port}:${f.flags}`);
             return `sentinel ${p}: master ${master?.[1]}, replicas ${flags.join(' ')}`;
           }).catch((e: Error) => `sentinel ${p}: ${e.message}`),
         ),

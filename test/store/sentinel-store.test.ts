@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { newSession } from '../../src/session/session';
 import { connectRedis, createRedisClient } from '../../src/store/redis-client';
+import { pairsToRecord } from '../../src/store/redis-scripts';
 import { redisStores } from '../../src/store/stores';
 import type { TurnCommitArgs } from '../../src/store/turn-store';
 import { sentinelConfig, testSentinel } from '../helpers/redis';
@@ -40,7 +41,7 @@ async function replicaOf(): Promise<Redis> {
   const sentinel = new Redis(Number(port), host);
   try {
     const [flat] = (await sentinel.call('SENTINEL', 'replicas', inject('sentinelName'))) as string[][];
-    const f = Object.fromEntries(flat!.flatMap((v, j) => (j % 2 === 0 ? [[v, flat![j + 1]]] : [])));
+    const f = pairsToRecord(flat!);
     return new Redis(Number(f.port), f.ip!);
   } finally {
     sentinel.disconnect();
